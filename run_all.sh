@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One command from a bare machine to a rendered audit:
+#   ./run_all.sh [hiring-audit run options]   set up if needed, then run the audit
+#   ./run_all.sh test [pytest options]        set up if needed, then run the test suite
+# Set-up: a virtual environment in .venv with the pinned dependencies (rebuilt when
+# pyproject.toml or requirements.lock change), and the Debian libraries the PDF renderer needs.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT="$(pwd)"
+VENV="$ROOT/.venv"
+STAMP="$VENV/.deps-stamp"
+LOG="$ROOT/.install.log"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 DEBIAN_FRONTEND=noninteractive
+
+say() { printf '[run_all] %s\n' "$*"; }
+die() { printf '[run_all] error: %s\n' "$*" >&2; exit 1; }
+
+# --- Python ------------------------------------------------------------------------------
+PY="${PYTHON:-python3}"
+command -v "$PY" >/dev/null 2>&1 || die "python3 not found; install Python 3.10 or newer"
+"$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
+  || die "python3 is $("$PY" -c 'import platform; print(platform.python_version())'); this tool needs Python 3.10 or newer"
+
+# --- Debian packages (only what is missing) ------------------------------------------------
+apt_install() {
+  local missing=("$@")
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "Debian packages missing (${missing[*]}) and not root: install them with apt-get"
+    sudo="sudo -n"
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >>"$LOG" 2>&1 \
+    || die "apt-get install ${missing[*]} failed (details in $LOG)"
+}
+need_deb=()
+if command -v dpkg >/dev/null 2>&1; then
+  "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_deb+=("python3-venv")
+  for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need_deb+=("$pkg")
+  done
+  apt_install "${need_deb[@]+"${need_deb[@]}"}"
+fi
+
+# --- virtual environment --------------------------------------------------------------------
+want_stamp="$(cat pyproject.toml requirements.lock | "$PY" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read() + sys.version.encode()).hexdigest())')"
+have_stamp="$(cat "$STAMP" 2>/dev/null || true)"
+if [ ! -x "$VENV/bin/python" ] || [ "$want_stamp" != "$have_stamp" ]; then
+  say "creating .venv and installing pinned dependencies (a few minutes on a fresh machine) ..."
+  t0=$SECONDS
+  rm -rf "$VENV"
+  "$PY" -m venv "$VENV" >>"$LOG" 2>&1 || die "python3 -m venv failed (details in $LOG)"
+  "$VENV/bin/python" -m pip install -q --progress-bar off -c requirements.lock -e '.[test]' >>"$LOG" 2>&1 \
+    || die "installing Python dependencies failed (details in $LOG)"
+  echo "$want_stamp" >"$STAMP"
+  say "environment ready in $((SECONDS - t0)) s"
+fi
+
+# --- run --------------------------------------------------------------------------------------
+if [ "${1:-}" = "test" ]; then
+  shift
+  say "running the test suite ..."
+  exec "$VENV/bin/python" -m pytest "$@"
+fi
+say "running the audit ..."
+exec "$VENV/bin/hiring-audit" run "$@"

@@ -1,0 +1,120 @@
+"""Command line: ``hiring-audit run | params | example``.
+
+Exit codes: 0 success, 1 a step or check failed, 2 a parameter problem found before any
+notebook ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+from .params import ParamsError, check_input_files, default_params_yaml, load_params, params_to_dict
+from .paths import DEFAULT_PARAMS, DEFAULT_REPORTS_DIR, PROJECT_ROOT
+
+__all__ = ["main", "build_parser"]
+
+
+def _add_param_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--params", type=Path, default=DEFAULT_PARAMS, help="params YAML file (default: params/default.yaml)")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one parameter, e.g. --set fairness.n_bootstrap=2000 (repeatable)",
+    )
+    p.add_argument("--seed", type=int, default=None, help="master seed (same as --set seed=N)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hiring-audit",
+        description="Pre-deployment fairness and drift audit of a hiring-screen model.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the whole audit and render the deliverables")
+    _add_param_options(run)
+    run.add_argument("--out", type=Path, default=DEFAULT_REPORTS_DIR, help="folder that receives run folders (default: reports/)")
+
+    prm = sub.add_parser("params", help="check parameters, or print the resolved or default ones")
+    _add_param_options(prm)
+    prm.add_argument("--defaults", action="store_true", help="print the commented default params file")
+
+    ex = sub.add_parser("example", help="generate the bundled own-model example (data and model)")
+    ex.add_argument("--out", type=Path, default=PROJECT_ROOT / "data" / "example", help="output folder (default: data/example)")
+    ex.add_argument("--seed", type=int, default=20261123)
+    return parser
+
+
+def _resolve(args: argparse.Namespace):
+    params = load_params(args.params, overrides=args.overrides, seed=args.seed)
+    if params.prepare == "example":
+        _prepare_example(params)
+    return check_input_files(params, base_dir=Path.cwd())
+
+
+def _prepare_example(params) -> None:
+    from .example import make_example
+
+    targets = [p for p in (params.data.train_path, params.data.eval_path, params.model.path) if p is not None]
+    if targets and all((Path.cwd() / p).exists() for p in targets):
+        return
+    out = Path.cwd() / Path(targets[0]).parent if targets else PROJECT_ROOT / "data" / "example"
+    print(f"preparing the bundled example into {out} ...", flush=True)
+    make_example(out, random_state=params.seed)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import RunFailed, run_audit
+
+    params = _resolve(args)
+    print(f"hiring-audit: data={params.data.source} seed={params.seed} out={args.out}", flush=True)
+    t0 = time.perf_counter()
+    try:
+        outcome = run_audit(params, out_dir=args.out, progress=lambda m: print(m, flush=True))
+    except RunFailed as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        return 1
+    print(f"audit finished in {time.perf_counter() - t0:.1f} s: {outcome.run_dir}", flush=True)
+    print(f"open {outcome.run_dir / 'index.html'}", flush=True)
+    return 0
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    import yaml
+
+    if args.defaults:
+        sys.stdout.write(default_params_yaml())
+        return 0
+    params = _resolve(args)
+    sys.stdout.write(yaml.safe_dump(params_to_dict(params), sort_keys=False))
+    return 0
+
+
+def _cmd_example(args: argparse.Namespace) -> int:
+    from .example import make_example
+
+    paths = make_example(args.out, random_state=args.seed)
+    for key, value in paths.items():
+        print(f"{key}: {value}")
+    return 0
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"run": _cmd_run, "params": _cmd_params, "example": _cmd_example}
+    try:
+        return handlers[args.command](args)
+    except ParamsError as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""What a notebook needs to know about its run: parameters, folders, artifacts, results.
+
+Each notebook starts with::
+
+    from audit_helpers.context import load_context
+    ctx = load_context(params_path, run_dir)
+
+and then reads its inputs and writes its outputs only through ``ctx``. Notebooks share nothing
+through kernel state, so any one of them can be re-executed alone against a run folder.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import pandas as pd
+
+from . import results as _results
+from .params import AuditParams, flatten_params, read_params
+
+__all__ = ["AuditContext", "load_context", "NO_RUN_DIR", "MISSING_ARTIFACT"]
+
+NO_RUN_DIR = (
+    "load_context needs params_path and run_dir; they are injected by `hiring-audit run`. "
+    "To explore a finished run interactively pass e.g. run_dir='reports/latest', "
+    "params_path='reports/latest/params.yaml'."
+)
+MISSING_ARTIFACT = "{what} not found at {path}: run the step that writes it ({step}) first"
+
+SPLITS = ("train", "test", "eval")
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Parameters and folders of one run, with readers and writers for its artifacts."""
+
+    params: AuditParams
+    run_dir: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.run_dir / "data"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.run_dir / "models"
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.run_dir / "figures"
+
+    # ---- results -----------------------------------------------------------------------
+    def read_results(self) -> dict:
+        """The current ``audit_results.json`` as a dict."""
+        return _results.read_results(self.run_dir)
+
+    def merge_results(self, update: Mapping[str, Any]) -> dict:
+        """Deep-merge ``update`` into ``audit_results.json`` (strict JSON, schema-checked)."""
+        return _results.merge_results(self.run_dir, update)
+
+    # ---- artifacts ---------------------------------------------------------------------
+    def _require(self, path: Path, what: str, step: str) -> Path:
+        if not path.exists():
+            raise FileNotFoundError(MISSING_ARTIFACT.format(what=what, path=path, step=step))
+        return path
+
+    def feature_spec(self) -> dict:
+        """The feature specification written by the data step."""
+        path = self._require(self.data_dir / "feature_spec.json", "feature spec", "01_data")
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def load_split(self, split: str) -> pd.DataFrame:
+        """One prepared split (``train``, ``test`` or ``eval``) as a DataFrame."""
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+        path = self._require(self.data_dir / f"{split}.parquet", f"{split} split", "01_data")
+        return pd.read_parquet(path)
+
+    def predictions(self) -> pd.DataFrame:
+        """Scores and decisions of every model on ``test`` and ``eval`` (long format)."""
+        path = self._require(self.data_dir / "predictions.parquet", "predictions", "02_models")
+        return pd.read_parquet(path)
+
+    # ---- display -----------------------------------------------------------------------
+    def params_table(self, sections: Optional[list[str]] = None) -> pd.DataFrame:
+        """The run parameters as a two-column table (shown in the code-free render)."""
+        rows = flatten_params(self.params, sections=sections)
+        frame = pd.DataFrame(rows, columns=["parameter", "value"])
+        frame["value"] = frame["value"].map(lambda v: "null" if v is None else str(v))
+        return frame.set_index("parameter")
+
+
+def _setup_kernel_display() -> None:
+    """Inline PNG figures in the executed notebook, whatever MPLBACKEND says."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython always present with ipykernel
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    shell.run_line_magic("matplotlib", "inline")
+    shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+    shell.run_line_magic("config", "InlineBackend.rc = {'figure.dpi': 110, 'savefig.dpi': 110}")
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 160)
+    pd.set_option("display.precision", 3)
+
+
+def load_context(params_path: Optional[str | Path], run_dir: Optional[str | Path]) -> AuditContext:
+    """Build the context of the current run from the two injected notebook parameters."""
+    if params_path is None or run_dir is None:
+        raise ValueError(NO_RUN_DIR)
+    run = Path(run_dir).resolve()
+    params = read_params(params_path)
+    ctx = AuditContext(params=params, run_dir=run)
+    for folder in (ctx.data_dir, ctx.models_dir, ctx.figures_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    _setup_kernel_display()
+    return ctx

@@ -1,0 +1,222 @@
+"""PSI, KL, the no-drift critical values, the two-key status and the period-change tests."""
+
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+import numpy as np
+from scipy import stats
+
+from ._config import DriftConfig
+
+__all__ = [
+    "psi_kl",
+    "critical_value",
+    "status",
+    "proportion_change",
+    "holm_adjust",
+    "BAD_COUNTS",
+    "BAD_SMOOTHING",
+    "BAD_SAMPLE_SIZE",
+    "LENGTH_MISMATCH",
+]
+
+BAD_COUNTS = "bin counts must be a non-empty 1-D sequence of finite non-negative numbers"
+LENGTH_MISMATCH = "reference and current counts must have the same number of bins, got {r} and {c}"
+BAD_SMOOTHING = "smoothing must be a positive pseudo-count, got {a!r}"
+BAD_SAMPLE_SIZE = "sample sizes must be positive, got n_ref={n_ref!r} and n_cur={n_cur!r}"
+
+#: The two statistical tests :func:`proportion_change` chooses between.
+Z_TEST = "two-proportion z-test (pooled)"
+FISHER_TEST = "Fisher's exact test (two-sided)"
+#: Smallest expected cell count for which the z-test is used instead of Fisher's exact test.
+MIN_EXPECTED_CELL = 5.0
+
+
+def _counts(values) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(BAD_COUNTS)
+    return arr
+
+
+def psi_kl(ref_counts, cur_counts, *, smoothing: float = 0.5):
+    """PSI and both KL divergences of two binned samples, in nats.
+
+    Every bin of both distributions receives the same pseudo-count ``smoothing`` before the
+    shares are formed: ``share_b = (count_b + smoothing) / (total + smoothing * n_bins)``.
+
+    Parameters
+    ----------
+    ref_counts, cur_counts : array-like of shape (n_bins,)
+        Raw counts per bin of the reference and the current sample (same bins).
+    smoothing : float, default=0.5
+        The pseudo-count added to every bin.
+
+    Returns
+    -------
+    psi : float
+        ``sum((c - r) * ln(c / r))``, which equals ``kl_ref_cur + kl_cur_ref``.
+    kl_ref_cur : float
+        ``KL(reference || current) = sum(r * ln(r / c))``.
+    kl_cur_ref : float
+        ``KL(current || reference) = sum(c * ln(c / r))``.
+    contributions : numpy.ndarray of shape (n_bins,)
+        Per-bin terms ``(c - r) * ln(c / r)`` (each >= 0, summing to ``psi``).
+    """
+    r = _counts(ref_counts)
+    c = _counts(cur_counts)
+    if r.size != c.size:
+        raise ValueError(LENGTH_MISMATCH.format(r=r.size, c=c.size))
+    if not (isinstance(smoothing, (int, float)) and math.isfinite(smoothing) and smoothing > 0):
+        raise ValueError(BAD_SMOOTHING.format(a=smoothing))
+    n_bins = r.size
+    rs = (r + smoothing) / (r.sum() + smoothing * n_bins)
+    cs = (c + smoothing) / (c.sum() + smoothing * n_bins)
+    log_ratio = np.log(cs / rs)
+    contributions = (cs - rs) * log_ratio
+    psi = float(contributions.sum())
+    kl_ref_cur = max(0.0, float(-(rs * log_ratio).sum()))
+    kl_cur_ref = max(0.0, float((cs * log_ratio).sum()))
+    return psi, kl_ref_cur, kl_cur_ref, contributions
+
+
+def critical_value(n_ref: int, n_cur: int, n_bins: int, *, quantile: float) -> float:
+    """No-drift critical value of PSI for two samples of the given sizes.
+
+    Under no drift, PSI is approximately ``(1/n_ref + 1/n_cur) * chi2(n_bins - 1)``
+    (Yurdakul & Naranjo, 2020), so the critical value is that scale times the chi-square
+    quantile. ``n_bins`` is the number of bins that can hold data (see
+    :func:`audit_helpers.drift.compare_bins`); fewer than two bins is treated as two.
+
+    Parameters
+    ----------
+    n_ref, n_cur : int
+        Rows in the reference and the current sample.
+    n_bins : int
+        Bins tested.
+    quantile : float
+        Chi-square quantile in (0, 1), e.g. 0.99.
+
+    Returns
+    -------
+    float
+    """
+    if not (n_ref > 0 and n_cur > 0):
+        raise ValueError(BAD_SAMPLE_SIZE.format(n_ref=n_ref, n_cur=n_cur))
+    dof = max(int(n_bins) - 1, 1)
+    return float((1.0 / n_ref + 1.0 / n_cur) * stats.chi2.ppf(quantile, dof))
+
+
+def status(psi: float, n_ref: int, n_cur: int, n_bins: int, *, config: Optional[DriftConfig] = None) -> str:
+    """Two-key drift status: ``"green"``, ``"amber"`` or ``"red"``.
+
+    Amber needs PSI >= ``config.amber_psi`` **and** PSI above the chi-square critical value at
+    ``config.amber_quantile``; red needs PSI >= ``config.red_psi`` **and** PSI above the
+    critical value at ``config.red_quantile``. The first key is the usual rule of thumb; the
+    second stops small samples from tripping it on noise.
+
+    Parameters
+    ----------
+    psi : float
+        Population stability index in nats.
+    n_ref, n_cur : int
+        Rows in the reference and the current sample.
+    n_bins : int
+        Bins tested (degrees of freedom + 1).
+    config : DriftConfig, optional
+        Tiers; defaults to ``DriftConfig()``.
+
+    Returns
+    -------
+    str
+    """
+    config = config or DriftConfig()
+    if psi >= config.red_psi and psi > critical_value(n_ref, n_cur, n_bins, quantile=config.red_quantile):
+        return "red"
+    if psi >= config.amber_psi and psi > critical_value(n_ref, n_cur, n_bins, quantile=config.amber_quantile):
+        return "amber"
+    return "green"
+
+
+def proportion_change(
+    x_ref: int, n_ref: int, x_cur: int, n_cur: int, *, ci_level: float = 0.95
+) -> dict:
+    """Change of a proportion between two periods, with a Wald interval and a test.
+
+    Parameters
+    ----------
+    x_ref, n_ref : int
+        Successes and trials in the reference period.
+    x_cur, n_cur : int
+        Successes and trials in the current period.
+    ci_level : float, default=0.95
+        Confidence level of the Wald interval on ``current_rate - reference_rate``.
+
+    Returns
+    -------
+    dict
+        ``reference_rate``, ``current_rate``, ``difference`` (current - reference),
+        ``ci_low``, ``ci_high``, ``p_value``, ``test`` and ``notes``. The test is the pooled
+        two-proportion z-test, or Fisher's exact test when an expected cell count is below 5.
+        Values are ``None`` (with a note) when a period has no rows.
+    """
+    out = {
+        "reference_rate": None,
+        "current_rate": None,
+        "difference": None,
+        "ci_low": None,
+        "ci_high": None,
+        "ci_level": float(ci_level),
+        "p_value": None,
+        "test": None,
+        "notes": [],
+    }
+    if n_ref <= 0 or n_cur <= 0:
+        out["notes"].append("no rows in one of the periods: rates and test undefined")
+        return out
+    p_ref, p_cur = x_ref / n_ref, x_cur / n_cur
+    diff = p_cur - p_ref
+    z = float(stats.norm.ppf(0.5 + ci_level / 2.0))
+    se = math.sqrt(p_ref * (1 - p_ref) / n_ref + p_cur * (1 - p_cur) / n_cur)
+    out.update(
+        reference_rate=float(p_ref),
+        current_rate=float(p_cur),
+        difference=float(diff),
+        ci_low=float(diff - z * se),
+        ci_high=float(diff + z * se),
+    )
+    pooled = (x_ref + x_cur) / (n_ref + n_cur)
+    expected = [n * p for n in (n_ref, n_cur) for p in (pooled, 1 - pooled)]
+    if min(expected) >= MIN_EXPECTED_CELL:
+        se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_ref + 1 / n_cur))
+        out["p_value"] = float(2 * stats.norm.sf(abs(diff) / se0))
+        out["test"] = Z_TEST
+    else:
+        table = [[x_ref, n_ref - x_ref], [x_cur, n_cur - x_cur]]
+        out["p_value"] = float(stats.fisher_exact(table).pvalue)
+        out["test"] = FISHER_TEST
+    return out
+
+
+def holm_adjust(p_values: Sequence[Optional[float]]) -> list[Optional[float]]:
+    """Holm step-down adjusted p-values; ``None`` entries stay ``None`` and are not counted.
+
+    Parameters
+    ----------
+    p_values : sequence of float or None
+
+    Returns
+    -------
+    list of float or None
+        Adjusted p-values in the input order (monotone, capped at 1).
+    """
+    idx = [i for i, p in enumerate(p_values) if p is not None]
+    m = len(idx)
+    out: list[Optional[float]] = [None] * len(p_values)
+    running = 0.0
+    for rank, i in enumerate(sorted(idx, key=lambda j: p_values[j])):
+        running = max(running, min(1.0, (m - rank) * float(p_values[i])))
+        out[i] = running
+    return out

@@ -1,0 +1,192 @@
+"""Renders: reviewer HTML (code hidden), full-code HTML, the run's index page, and PDFs.
+
+HTML comes from nbconvert's ``basic`` template wrapped in the project's own page and style
+sheet (screen and print rules), so the same HTML prints cleanly to A4 with WeasyPrint.
+``AuditPDFExporter`` is registered as the nbconvert exporter ``audit_pdf``, so
+``jupyter nbconvert --to audit_pdf notebook.ipynb`` works as well.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import nbformat
+from nbconvert.exporters import Exporter, HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from traitlets.config import Config
+
+from .paths import PACKAGE_DIR
+
+__all__ = [
+    "render_notebook_html",
+    "html_to_pdf",
+    "pdf_page_count",
+    "write_index",
+    "AuditPDFExporter",
+    "page_css",
+    "wrap_page",
+    "PDF_UNAVAILABLE",
+]
+
+PDF_UNAVAILABLE = (
+    "PDF rendering needs WeasyPrint and the Pango library (Debian: libpango-1.0-0 libpangoft2-1.0-0); "
+    "original error: {err}"
+)
+
+HIDDEN_TAGS = {"remove-cell", "injected-parameters", "parameters"}
+
+
+def page_css() -> str:
+    """The style sheet shared by every rendered page (screen and A4 print)."""
+    return (PACKAGE_DIR / "templates" / "report.css").read_text(encoding="utf-8")
+
+
+class _DropStderr(Preprocessor):
+    """Remove stderr streams (warnings, progress noise) from the reviewer render."""
+
+    def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert hook
+        if cell.get("cell_type") == "code":
+            cell.outputs = [
+                out for out in cell.get("outputs", []) if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
+            ]
+        return cell, resources
+
+
+def _exporter(*, reviewer: bool) -> HTMLExporter:
+    cfg = Config()
+    cfg.TagRemovePreprocessor.enabled = True
+    cfg.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS) if reviewer else {"remove-cell"}
+    cfg.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
+    cfg.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+    exporter = HTMLExporter(config=cfg, template_name="basic")
+    exporter.exclude_input = reviewer
+    exporter.exclude_input_prompt = reviewer
+    exporter.exclude_output_prompt = True
+    exporter.register_preprocessor(TagRemovePreprocessor(config=cfg), enabled=True)
+    if reviewer:
+        exporter.register_preprocessor(_DropStderr(), enabled=True)
+    return exporter
+
+
+def wrap_page(body: str, *, title: str, subtitle: str = "", nav: str = "") -> str:
+    """Wrap an HTML fragment in the project's page with its style sheet."""
+    sub = f'<p class="subtitle">{html.escape(subtitle)}</p>' if subtitle else ""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(title)}</title><style>{page_css()}</style></head>"
+        f"<body><main>{nav}{sub}{body}</main></body></html>\n"
+    )
+
+
+def render_notebook_html(nb: nbformat.NotebookNode, *, reviewer: bool, title: str, subtitle: str = "", nav: str = "") -> str:
+    """HTML of an executed notebook: ``reviewer=True`` hides all code and stderr."""
+    body, _ = _exporter(reviewer=reviewer).from_notebook_node(nb)
+    return wrap_page(body, title=title, subtitle=subtitle, nav=nav)
+
+
+def html_to_pdf(source: str | Path, pdf_path: Path, *, base_url: Optional[str | Path] = None) -> int:
+    """Print an HTML document (text or file) to an A4 PDF with WeasyPrint; return the page count."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as err:  # OSError: Pango missing
+        raise RuntimeError(PDF_UNAVAILABLE.format(err=err)) from err
+    if isinstance(source, Path):
+        doc = weasyprint.HTML(filename=str(source), base_url=str(base_url or source.parent))
+    else:
+        doc = weasyprint.HTML(string=source, base_url=str(base_url) if base_url else None)
+    rendered = doc.render()
+    rendered.write_pdf(str(pdf_path))
+    return len(rendered.pages)
+
+
+def pdf_page_count(path: Path | str) -> int:
+    """Number of pages of a PDF file (pypdf)."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(path)).pages)
+
+
+def _row(label: str, value: Any) -> str:
+    return f"<tr><th>{html.escape(label)}</th><td>{html.escape('' if value is None else str(value))}</td></tr>"
+
+
+def write_index(run_dir: Path, *, manifest: Mapping, results: Mapping, steps: list[dict], deliverables: list[tuple[str, str]]) -> Path:
+    """Write ``index.html``: run metadata and a link to every deliverable of the run."""
+    run = results.get("run", {})
+    rec = results.get("recommendation")
+    parts = [f"<h1>Hiring-screen audit · run {html.escape(run.get('run_id', ''))}</h1>"]
+    if rec:
+        parts.append(
+            f'<p class="decision decision-{html.escape(rec["decision"])}">Recommendation: '
+            f"<strong>{html.escape(rec['decision'].upper())}</strong></p>"
+        )
+    if deliverables:
+        parts.append("<h2>Deliverables</h2><ul>")
+        parts.extend(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for label, href in deliverables)
+        parts.append("</ul>")
+    parts.append("<h2>Notebooks</h2><table><thead><tr><th>step</th><th>reviewer view (no code)</th>"
+                 "<th>full code</th><th>executed notebook</th><th>wall time (s)</th></tr></thead><tbody>")
+    for step in steps:
+        name = step["name"]
+        parts.append(
+            f"<tr><td>{html.escape(name)}</td>"
+            f'<td><a href="html/{name}.html">{name}.html</a></td>'
+            f'<td><a href="html/code/{name}.html">code/{name}.html</a></td>'
+            f'<td><a href="notebooks/{name}.ipynb">{name}.ipynb</a></td>'
+            f"<td class=\"num\">{step['duration_s']:.1f}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    parts.append("<h2>Machine-readable results</h2><ul>"
+                 '<li><a href="audit_results.json">audit_results.json</a>: every figure the report quotes</li>'
+                 '<li><a href="manifest.json">manifest.json</a>: parameters, versions, input hashes, timings</li>'
+                 '<li><a href="params.yaml">params.yaml</a>: the resolved parameters</li></ul>')
+    data = results.get("data", {})
+    parts.append("<h2>Run</h2><table>")
+    for label, value in (
+        ("run id", manifest.get("run_id")),
+        ("started", manifest.get("started_at")),
+        ("duration (s)", manifest.get("duration_s")),
+        ("parameters sha256", manifest.get("params_sha256")),
+        ("git commit", manifest.get("git_commit")),
+        ("python", manifest.get("python")),
+        ("seed", manifest.get("params", {}).get("seed")),
+        ("data source", manifest.get("params", {}).get("data", {}).get("source")),
+        ("label", data.get("label")),
+        ("protected attributes", ", ".join(data.get("protected_attributes", []))),
+        ("rows (train / test / eval)", " / ".join(str(data.get("rows", {}).get(k, "–")) for k in ("train", "test", "eval"))),
+    ):
+        parts.append(_row(label, value))
+    parts.append("</table><h2>Package versions</h2><table>")
+    for name, version in manifest.get("packages", {}).items():
+        parts.append(_row(name, version))
+    parts.append("</table>")
+    page = wrap_page("\n".join(parts), title=f"Audit run {run.get('run_id', '')}")
+    path = run_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+class AuditPDFExporter(Exporter):
+    """nbconvert exporter ``audit_pdf``: the reviewer view of a notebook printed to A4 PDF."""
+
+    export_from_notebook = "Audit PDF (reviewer view)"
+    output_mimetype = "application/pdf"
+
+    def _file_extension_default(self):
+        return ".pdf"
+
+    def from_notebook_node(self, nb, resources=None, **kw):  # noqa: D102 - nbconvert hook
+        nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
+        title = (resources or {}).get("metadata", {}).get("name", "notebook")
+        page = render_notebook_html(nb_copy, reviewer=True, title=title)
+        try:
+            import weasyprint
+        except (ImportError, OSError) as err:
+            raise RuntimeError(PDF_UNAVAILABLE.format(err=err)) from err
+        buffer = io.BytesIO()
+        weasyprint.HTML(string=page).write_pdf(buffer)
+        resources["output_extension"] = ".pdf"
+        return buffer.getvalue(), resources

@@ -1,0 +1,192 @@
+"""Count-based core: one pass over the rows into a small table of cells.
+
+Every group metric of the audit is a function of per-group sums over a few cells. One pass
+over the data (three ``numpy.bincount`` calls) fills a table indexed by
+``(group, y_true, selected, score bin, score above the full-sample median)`` with the
+(weighted) row count, the score sum and the squared-score sum; everything else (confusion
+counts, rates, calibration, scoring rates) is read off that table, and a coarser grouping
+(``sex`` out of ``sex|race|age``) is obtained by summing table rows, not by another pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+__all__ = ["Cells", "count_cells", "score_bins", "full_sample_median"]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Sufficient statistics of one grouping.
+
+    Arrays have shape ``(G, 2, 2, B, 2)`` indexed by
+    ``[group, y_true, selected, score_bin, above_median]``.
+
+    Attributes
+    ----------
+    labels : list of str
+        Group labels, index-aligned with the first axis.
+    weight : ndarray
+        Weighted row count per cell (equal to ``count`` without sample weights).
+    count : ndarray
+        Unweighted row count per cell.
+    score_sum, score_sq : ndarray or None
+        Weighted sum of scores and of squared scores per cell; ``None`` without scores.
+    bin_edges : ndarray or None
+        The ``B + 1`` score-bin edges (``None`` without scores).
+    median : float or None
+        The full-sample median score (``None`` without scores).
+    weighted : bool
+        Whether sample weights were given.
+    """
+
+    labels: list
+    weight: np.ndarray
+    count: np.ndarray
+    score_sum: Optional[np.ndarray]
+    score_sq: Optional[np.ndarray]
+    bin_edges: Optional[np.ndarray]
+    median: Optional[float]
+    weighted: bool
+
+    def regroup(self, mapping: np.ndarray, labels: list) -> "Cells":
+        """Sum table rows into coarser groups: row ``j`` goes to group ``mapping[j]``."""
+        n_groups = len(labels)
+
+        def fold(arr: Optional[np.ndarray]) -> Optional[np.ndarray]:
+            if arr is None:
+                return None
+            out = np.zeros((n_groups,) + arr.shape[1:], dtype=arr.dtype)
+            np.add.at(out, mapping, arr)
+            return out
+
+        return Cells(
+            labels=list(labels),
+            weight=fold(self.weight),
+            count=fold(self.count),
+            score_sum=fold(self.score_sum),
+            score_sq=fold(self.score_sq),
+            bin_edges=self.bin_edges,
+            median=self.median,
+            weighted=self.weighted,
+        )
+
+    def subset(self, keep: np.ndarray) -> "Cells":
+        """Keep the groups whose index is in ``keep`` (e.g. groups with at least one row)."""
+
+        def take(arr: Optional[np.ndarray]) -> Optional[np.ndarray]:
+            return None if arr is None else arr[keep]
+
+        return Cells(
+            labels=[self.labels[i] for i in keep],
+            weight=take(self.weight),
+            count=take(self.count),
+            score_sum=take(self.score_sum),
+            score_sq=take(self.score_sq),
+            bin_edges=self.bin_edges,
+            median=self.median,
+            weighted=self.weighted,
+        )
+
+
+def full_sample_median(scores: np.ndarray) -> float:
+    """Exact median of ``scores`` by selection (``numpy.partition``), not a full sort."""
+    n = scores.shape[0]
+    half = n // 2
+    if n % 2:
+        return float(np.partition(scores, half)[half])
+    part = np.partition(scores, [half - 1, half])
+    return float(0.5 * (part[half - 1] + part[half]))
+
+
+def score_bins(scores: np.ndarray, *, n_bins: int, binning: str) -> tuple[np.ndarray, np.ndarray]:
+    """Bin index of every score and the bin edges.
+
+    ``equal_width``: ``n_bins`` bins of width ``1 / n_bins`` on [0, 1], right edge of the
+    last bin included. ``quantile``: edges at the quantiles of ``scores`` (tied edges merged,
+    so fewer bins may result), shared by every group.
+    """
+    if binning == "equal_width":
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+        idx = (scores * n_bins).astype(np.int32)
+        np.minimum(idx, n_bins - 1, out=idx)
+        return idx, edges
+    edges = np.unique(np.quantile(scores, np.linspace(0.0, 1.0, n_bins + 1)))
+    if edges.size < 2:
+        edges = np.array([edges[0], edges[0]])
+    idx = np.searchsorted(edges[1:-1], scores, side="right").astype(np.int32)
+    return idx, edges
+
+
+def count_cells(
+    codes: np.ndarray,
+    n_codes: int,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    scores: Optional[np.ndarray] = None,
+    sample_weight: Optional[np.ndarray] = None,
+    n_bins: int = 10,
+    binning: str = "equal_width",
+) -> tuple[np.ndarray, np.ndarray, Optional[np.ndarray], Optional[np.ndarray], Optional[np.ndarray], Optional[float]]:
+    """One pass over validated rows into the cell table (see :class:`Cells`).
+
+    Parameters
+    ----------
+    codes : ndarray of int
+        Group code of every row, in ``[0, n_codes)``.
+    n_codes : int
+        Number of group codes.
+    y_true, y_pred : ndarray of {0, 1}
+        Labels and decisions (small integer dtype).
+    scores : ndarray of float in [0, 1], optional
+    sample_weight : ndarray of positive float, optional
+    n_bins, binning
+        Score binning (see :func:`score_bins`).
+
+    Returns
+    -------
+    weight, count, score_sum, score_sq, bin_edges, median
+        Flat tables reshaped to ``(n_codes, 2, 2, B, 2)``; score arrays ``None`` without scores.
+    """
+    idx = codes.astype(np.int32, copy=True) if n_codes * 8 * (n_bins + 1) < 2**31 else codes.astype(np.int64)
+    idx *= 2
+    idx += y_true
+    idx *= 2
+    idx += y_pred
+    if scores is None:
+        n_b = 1
+        edges = None
+        median = None
+        idx *= 2
+    else:
+        bins, edges = score_bins(scores, n_bins=n_bins, binning=binning)
+        n_b = edges.size - 1
+        median = full_sample_median(scores)
+        idx *= n_b
+        idx += bins
+        idx *= 2
+        idx += scores > median
+    size = n_codes * 4 * n_b * 2
+    shape = (n_codes, 2, 2, n_b, 2)
+    count = np.bincount(idx, minlength=size).astype(np.float64)
+    if sample_weight is None:
+        weight = count
+    else:
+        weight = np.bincount(idx, weights=sample_weight, minlength=size)
+    if scores is None:
+        return weight.reshape(shape), count.reshape(shape), None, None, None, None
+    ws = scores if sample_weight is None else scores * sample_weight
+    score_sum = np.bincount(idx, weights=ws, minlength=size)
+    score_sq = np.bincount(idx, weights=ws * scores, minlength=size)
+    return (
+        weight.reshape(shape),
+        count.reshape(shape),
+        score_sum.reshape(shape),
+        score_sq.reshape(shape),
+        edges,
+        median,
+    )

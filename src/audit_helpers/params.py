@@ -1,0 +1,365 @@
+"""Run parameters: the typed schema, YAML loading, ``--set`` overrides and validation.
+
+Every knob of a run lives in :class:`AuditParams`. A params file may be partial: keys it does
+not give take the schema defaults (``params/default.yaml`` spells all of them out, with a
+comment per key generated from the field descriptions by :func:`default_params_yaml`).
+Validation happens here, before any notebook runs; every problem raises :class:`ParamsError`
+with one line naming the key.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .drift import DriftConfig
+from .fairness import FairnessConfig
+from .mitigation import MitigationConfig
+from .models import ModelConfig
+from .prep import DataConfig
+
+__all__ = [
+    "AuditParams",
+    "RunConfig",
+    "ParamsError",
+    "load_params",
+    "parse_overrides",
+    "params_to_dict",
+    "params_sha256",
+    "write_params",
+    "read_params",
+    "flatten_params",
+    "default_params_yaml",
+    "check_input_files",
+]
+
+UNKNOWN_KEY = "unknown parameter '{key}'{hint}"
+BAD_SET = "--set expects dotted.key=value, got '{item}'"
+BAD_VALUE = "parameter '{key}': {msg} (got {value!r})"
+NOT_A_MAPPING = "params file {path} must hold a YAML mapping at the top level"
+PARAMS_NOT_FOUND = "params file not found: {path}"
+YAML_ERROR = "params file {path} is not valid YAML: {err}"
+FILE_NOT_FOUND = "parameter '{key}': file not found: {path}"
+NEEDS_MODEL = "parameter 'model.path' is required when data.source is 'files'"
+NEEDS_PATH = "parameter '{key}' is required when data.source is 'files'"
+
+
+class ParamsError(ValueError):
+    """A parameter problem found before the run starts (CLI exit code 2)."""
+
+
+class RunConfig(BaseModel):
+    """How the run itself is organised and rendered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(
+        "audit",
+        description="Short label for the run; becomes part of the run folder name.",
+        pattern=r"^[A-Za-z0-9_.-]{1,40}$",
+    )
+    steps: Optional[list[str]] = Field(
+        None,
+        description="Notebook steps to execute (e.g. ['01_data', '02_models']); null runs all in order.",
+    )
+    render_pdf: bool = Field(
+        True, description="Render the PDF deliverables (needs WeasyPrint and the Pango library)."
+    )
+
+
+class AuditParams(BaseModel):
+    """All parameters of one audit run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = Field(
+        20261123,
+        ge=0,
+        le=2**32 - 1,
+        description="Master seed: data generation, splits, model training and every bootstrap derive from it.",
+    )
+    prepare: Optional[Literal["example"]] = Field(
+        None,
+        description="'example' generates the bundled own-model example (data and model under data/example/) before the paths are checked.",
+    )
+    run: RunConfig = Field(default_factory=RunConfig, description="Run organisation and rendering.")
+    data: DataConfig = Field(default_factory=DataConfig, description="Where the applicants come from and which columns mean what.")
+    model: ModelConfig = Field(default_factory=ModelConfig, description="The screens to audit: trained here, or supplied.")
+    fairness: FairnessConfig = Field(default_factory=FairnessConfig, description="Group metrics, uncertainty and flagging rules.")
+    drift: DriftConfig = Field(default_factory=DriftConfig, description="Drift binning, smoothing and alert tiers.")
+    mitigation: MitigationConfig = Field(default_factory=MitigationConfig, description="Mitigation strategies compared on held-out data.")
+
+
+# --------------------------------------------------------------------------------------------
+# schema walking
+
+
+def _model_class(annotation: Any) -> Optional[type[BaseModel]]:
+    """Return the BaseModel class inside ``annotation`` (unwrapping Optional), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _model_class(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _field_names(cls: type[BaseModel]) -> list[str]:
+    names = []
+    for name, info in cls.model_fields.items():
+        names.append(name)
+        if info.alias:
+            names.append(info.alias)
+    return names
+
+
+def _check_keys(raw: Any, cls: type[BaseModel], prefix: str = "") -> None:
+    """Raise ParamsError for the first key of ``raw`` that the schema does not know."""
+    if not isinstance(raw, dict):
+        return
+    names = _field_names(cls)
+    for key, value in raw.items():
+        dotted = f"{prefix}{key}"
+        if key not in names:
+            options = [f"{prefix}{n}" for n in names]
+            raise ParamsError(UNKNOWN_KEY.format(key=dotted, hint=_suggest(dotted, options)))
+        sub = _model_class(cls.model_fields[key].annotation) if key in cls.model_fields else None
+        if sub is not None and isinstance(value, dict):
+            _check_keys(value, sub, prefix=f"{dotted}.")
+
+
+def parse_overrides(items: list[str]) -> dict:
+    """Turn ``["a.b=1", "c=x"]`` into a nested dict, values parsed as YAML scalars/lists."""
+    out: dict = {}
+    for item in items:
+        if "=" not in item:
+            raise ParamsError(BAD_SET.format(item=item))
+        key, _, text = item.partition("=")
+        key = key.strip()
+        if not key or any(not part for part in key.split(".")):
+            raise ParamsError(BAD_SET.format(item=item))
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError:
+            value = text
+        node = out
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ParamsError(BAD_SET.format(item=item))
+        node[parts[-1]] = value
+    return out
+
+
+def _deep_merge(base: dict, update: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise ParamsError(PARAMS_NOT_FOUND.format(path=path))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ParamsError(YAML_ERROR.format(path=path, err=first)) from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ParamsError(NOT_A_MAPPING.format(path=path))
+    return raw
+
+
+def _format_validation_error(err: ValidationError, raw: dict) -> str:
+    first = err.errors()[0]
+    key = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return UNKNOWN_KEY.format(key=key, hint="")
+    msg = first["msg"]
+    return BAD_VALUE.format(key=key, msg=msg, value=first.get("input"))
+
+
+def load_params(
+    path: Optional[Path | str] = None,
+    *,
+    overrides: Optional[list[str]] = None,
+    seed: Optional[int] = None,
+) -> AuditParams:
+    """Load, merge and validate the run parameters.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A (possibly partial) YAML params file. Keys it omits take the schema defaults.
+    overrides : list of str, optional
+        ``dotted.key=value`` items applied after the file (values parsed as YAML).
+    seed : int, optional
+        Shortcut for ``--set seed=N``.
+
+    Returns
+    -------
+    AuditParams
+
+    Raises
+    ------
+    ParamsError
+        One line naming the offending key: unknown keys (with a suggestion), wrong types,
+        out-of-range values, unreadable files.
+    """
+    raw: dict = {}
+    if path is not None:
+        raw = _read_yaml(Path(path))
+        _check_keys(raw, AuditParams)
+    if overrides:
+        update = parse_overrides(list(overrides))
+        _check_keys(update, AuditParams)
+        raw = _deep_merge(raw, update)
+    if seed is not None:
+        raw = _deep_merge(raw, {"seed": seed})
+    try:
+        return AuditParams.model_validate(raw)
+    except ValidationError as err:
+        raise ParamsError(_format_validation_error(err, raw)) from None
+
+
+def check_input_files(params: AuditParams, *, base_dir: Path) -> AuditParams:
+    """Resolve relative input paths against ``base_dir`` and check that they exist.
+
+    Returns a new ``AuditParams`` whose paths are absolute.
+    """
+    data = params.data
+    updates: dict[str, dict[str, Any]] = {"data": {}, "model": {}}
+    if data.source == "files":
+        for key in ("train_path", "eval_path"):
+            if getattr(data, key) is None:
+                raise ParamsError(NEEDS_PATH.format(key=f"data.{key}"))
+        if params.model.path is None:
+            raise ParamsError(NEEDS_MODEL)
+    checks = [("data", k) for k in ("train_path", "test_path", "eval_path")] + [("model", "path")]
+    for section, key in checks:
+        value = getattr(getattr(params, section), key)
+        if value is None:
+            continue
+        resolved = (base_dir / Path(value)).resolve() if not Path(value).is_absolute() else Path(value)
+        if not resolved.is_file():
+            raise ParamsError(FILE_NOT_FOUND.format(key=f"{section}.{key}", path=resolved))
+        updates[section][key] = resolved
+    if not updates["data"] and not updates["model"]:
+        return params
+    return params.model_copy(
+        update={
+            "data": params.data.model_copy(update=updates["data"]),
+            "model": params.model.model_copy(update=updates["model"]),
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# serialisation
+
+
+def params_to_dict(params: AuditParams) -> dict:
+    """JSON-compatible dict of the parameters (paths as strings)."""
+    return params.model_dump(mode="json")
+
+
+def params_sha256(params: AuditParams) -> str:
+    """sha256 of the canonical JSON form of the resolved parameters."""
+    canonical = json.dumps(params_to_dict(params), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def write_params(params: AuditParams, path: Path) -> None:
+    """Write the resolved parameters as YAML (the file notebooks receive)."""
+    text = yaml.safe_dump(params_to_dict(params), sort_keys=False, allow_unicode=True)
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def read_params(path: Path | str) -> AuditParams:
+    """Read a resolved params file written by :func:`write_params`."""
+    raw = _read_yaml(Path(path))
+    try:
+        return AuditParams.model_validate(raw)
+    except ValidationError as err:
+        raise ParamsError(_format_validation_error(err, raw)) from None
+
+
+def flatten_params(params: AuditParams, *, sections: Optional[list[str]] = None) -> list[tuple[str, Any]]:
+    """``[(dotted.key, value), ...]`` for display; lists and dicts shown compactly."""
+    rows: list[tuple[str, Any]] = []
+
+    def walk(node: Any, prefix: str) -> None:
+        if isinstance(node, dict) and node and not prefix.endswith(("grid", "param_grid")):
+            for key, value in node.items():
+                walk(value, f"{prefix}.{key}" if prefix else key)
+        else:
+            rows.append((prefix, json.dumps(node) if isinstance(node, (list, dict)) else node))
+
+    data = params_to_dict(params)
+    if sections is not None:
+        data = {k: v for k, v in data.items() if k in sections or k == "seed"}
+    walk(data, "")
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# the commented default file
+
+
+def _yaml_scalar(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    if text.endswith("\n..."):
+        text = text[: -len("\n...")]
+    return text.removesuffix("...").strip()
+
+
+def default_params_yaml() -> str:
+    """Render every parameter with its default and its description as a comment."""
+    lines = [
+        "# Default parameters of the hiring-screen audit (the built-in synthetic scenario).",
+        "# Generated from the schema in src/audit_helpers/params.py by `hiring-audit params --defaults`;",
+        "# a params file may give only the keys it changes: the rest take these defaults.",
+        "",
+    ]
+
+    def emit(cls: type[BaseModel], values: dict, indent: int) -> None:
+        pad = "  " * indent
+        for name, info in cls.model_fields.items():
+            value = values.get(name)
+            sub = _model_class(info.annotation)
+            desc = (info.description or "").strip()
+            if sub is not None and isinstance(value, dict):
+                if desc:
+                    lines.append(f"{pad}# {desc}")
+                lines.append(f"{pad}{name}:")
+                emit(sub, value, indent + 1)
+            else:
+                comment = f"  # {desc}" if desc else ""
+                lines.append(f"{pad}{name}: {_yaml_scalar(value)}{comment}")
+
+    emit(AuditParams, params_to_dict(AuditParams()), 0)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,157 @@
+"""The one owner of ``audit_results.json``.
+
+Every figure the report quotes is stored here. The file is strict JSON (no NaN/Infinity:
+undefined values are ``null`` with a reason beside them), built by merging one section per
+notebook step, and validated against the package's JSON Schema on every write.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import json
+import math
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import jsonschema
+import numpy as np
+
+from .paths import SCHEMA_PATH
+
+__all__ = [
+    "RESULTS_FILE",
+    "ResultsError",
+    "to_strict",
+    "dumps",
+    "read_results",
+    "write_results",
+    "merge_results",
+    "deep_merge",
+    "validate_results",
+    "comparable",
+]
+
+RESULTS_FILE = "audit_results.json"
+NOT_A_MAPPING = "results update must be a mapping of section -> value, got {kind}"
+SCHEMA_VIOLATION = "audit_results.json would violate the schema at '{path}': {msg}"
+MISSING_SECTION = "audit_results.json is missing required section '{section}'"
+UNSUPPORTED_TYPE = "cannot store a value of type {kind} in audit_results.json (at '{path}')"
+
+
+class ResultsError(ValueError):
+    """The results would not satisfy the contract."""
+
+
+def to_strict(obj: Any, _path: str = "") -> Any:
+    """Convert ``obj`` into strict-JSON-compatible Python values.
+
+    numpy scalars and arrays become Python numbers and lists, non-finite floats become ``None``,
+    paths and dates become strings, tuples and sets become lists, mapping keys become strings.
+    """
+    if obj is None or isinstance(obj, (str, bool)):
+        return obj
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        value = float(obj)
+        return value if math.isfinite(value) else None
+    if isinstance(obj, Mapping):
+        return {str(k): to_strict(v, f"{_path}.{k}" if _path else str(k)) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray):
+        return [to_strict(v, f"{_path}[]") for v in obj.tolist()]
+    if isinstance(obj, (list, tuple)):
+        return [to_strict(v, f"{_path}[{i}]") for i, v in enumerate(obj)]
+    if isinstance(obj, (set, frozenset)):
+        return [to_strict(v, f"{_path}[]") for v in sorted(obj, key=str)]
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, (_dt.date, _dt.datetime)):
+        return obj.isoformat()
+    # pandas missing values (pd.NA, NaT) without importing pandas at module import time
+    if type(obj).__name__ in ("NAType", "NaTType"):
+        return None
+    raise ResultsError(UNSUPPORTED_TYPE.format(kind=type(obj).__name__, path=_path or "(top)"))
+
+
+def dumps(obj: Any) -> str:
+    """Serialise to strict JSON text (2-space indent, UTF-8, trailing newline)."""
+    return json.dumps(to_strict(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _reject_constant(token: str) -> None:
+    raise ResultsError(f"non-strict JSON constant {token} in {RESULTS_FILE}")
+
+
+def read_results(run_dir: Path | str) -> dict:
+    """Read ``audit_results.json`` from a run folder (empty dict if not written yet)."""
+    path = Path(run_dir) / RESULTS_FILE
+    if not path.exists():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate_results(results: Mapping, *, require: Iterable[str] = ()) -> None:
+    """Validate against the package schema; ``require`` names sections that must be present."""
+    for section in require:
+        if section not in results:
+            raise ResultsError(MISSING_SECTION.format(section=section))
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(results), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        path = ".".join(str(p) for p in err.absolute_path) or "(top)"
+        raise ResultsError(SCHEMA_VIOLATION.format(path=path, msg=err.message))
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_results(run_dir: Path | str, results: Mapping) -> dict:
+    """Validate and write the whole results document; returns the strict form written."""
+    strict = to_strict(results)
+    validate_results(strict)
+    _atomic_write(Path(run_dir) / RESULTS_FILE, dumps(strict))
+    return strict
+
+
+def deep_merge(base: Mapping, update: Mapping) -> dict:
+    """Recursively merge ``update`` into a copy of ``base`` (mappings merge, the rest replaces)."""
+    merged = copy.deepcopy(dict(base))
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def merge_results(run_dir: Path | str, update: Mapping) -> dict:
+    """Merge ``update`` (section -> value) into the run's results and write them back."""
+    if not isinstance(update, Mapping):
+        raise ResultsError(NOT_A_MAPPING.format(kind=type(update).__name__))
+    current = read_results(run_dir)
+    return write_results(run_dir, deep_merge(current, to_strict(update)))
+
+
+def comparable(results: Mapping) -> dict:
+    """The results without the ``run`` block: what must be identical across repeated runs."""
+    return {k: v for k, v in results.items() if k != "run"}

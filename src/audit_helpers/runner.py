@@ -1,0 +1,267 @@
+"""Execute the audit notebooks in order and assemble the run folder.
+
+A run is written into ``<out>/.tmp-<run_id>/`` and moved to ``<out>/<run_id>/`` only when every
+step, render and check has succeeded; then ``<out>/latest`` is pointed at it. A failed run is
+kept as ``<out>/failed-<run_id>/`` with the partly executed notebook, ``latest`` is left as it
+was, and :class:`RunFailed` names the notebook, the cell and the error.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import jupytext
+import nbformat
+
+from . import results as _results
+from .export import html_to_pdf, render_notebook_html, write_index
+from .manifest import build_manifest, git_commit
+from .params import AuditParams, params_sha256, params_to_dict, write_params
+from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
+
+__all__ = ["RunFailed", "RunOutcome", "discover_steps", "run_audit", "STEP_SECTIONS", "UNKNOWN_STEP"]
+
+UNKNOWN_STEP = "unknown step '{name}' in run.steps; available: {available}"
+STEP_FAILED = (
+    "step {step} failed in cell {cell} ({ename}: {evalue}).\n"
+    "  executed notebook kept at: {notebook}\n"
+    "  reports/latest is unchanged."
+)
+RUN_FAILED = "run failed after step {step}: {err}\n  partial run kept at: {folder}\n  reports/latest is unchanged."
+
+# The results section each step is responsible for (checked once the run has finished).
+STEP_SECTIONS = {
+    "01_data": "data",
+    "02_models": "models",
+    "03_fairness": "fairness",
+    "04_drift": "drift",
+    "05_mitigation": "mitigation",
+}
+
+ProgressFn = Callable[[str], None]
+
+
+class RunFailed(RuntimeError):
+    """A step raised, or the finished run broke the results contract."""
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    run_dir: Path
+    steps: list[dict] = field(default_factory=list)
+    duration_s: float = 0.0
+
+
+def discover_steps(notebooks_dir: Path = NOTEBOOKS_DIR, selected: Optional[list[str]] = None) -> list[Path]:
+    """The notebooks to run, in order (``NN_name.py`` files), optionally a named subset."""
+    available = sorted(p for p in notebooks_dir.glob("[0-9][0-9]_*.py"))
+    if selected is None:
+        return available
+    by_name = {p.stem: p for p in available}
+    chosen = []
+    for name in selected:
+        if name not in by_name:
+            raise RunFailed(UNKNOWN_STEP.format(name=name, available=", ".join(by_name)))
+        chosen.append(by_name[name])
+    return sorted(chosen)
+
+
+def _new_run_id(out_dir: Path, name: str, now: _dt.datetime) -> str:
+    base = f"{now.strftime('%Y%m%d-%H%M%S')}-{name}"
+    run_id, k = base, 2
+    while any((out_dir / prefix).exists() for prefix in (run_id, f".tmp-{run_id}", f"failed-{run_id}")):
+        run_id, k = f"{base}-{k}", k + 1
+    return run_id
+
+
+def _kernel_environment() -> None:
+    """Environment inherited by every kernel: inline figures and stable hashing."""
+    os.environ.pop("MPLBACKEND", None)
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def _execute(step: Path, run_dir: Path, params_file: Path) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = jupytext.read(step)
+    nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    src = run_dir / ".src" / f"{step.stem}.ipynb"
+    src.parent.mkdir(exist_ok=True)
+    nbformat.write(nb, src)
+    out = run_dir / "notebooks" / f"{step.stem}.ipynb"
+    try:
+        papermill.execute_notebook(
+            str(src),
+            str(out),
+            parameters={"params_path": str(params_file), "run_dir": str(run_dir)},
+            kernel_name="python3",
+            language="python",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(run_dir),
+        )
+    except PapermillExecutionError as err:
+        raise RunFailed(
+            STEP_FAILED.format(
+                step=step.stem,
+                cell=_source_cell_number(out, err.cell_index),
+                ename=err.ename,
+                evalue=err.evalue,
+                notebook=out,
+            )
+        ) from None
+
+
+def _source_cell_number(executed: Path, cell_index: int) -> str:
+    """Describe the failing cell as the reader sees it in the notebook source (injected cell excluded)."""
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return f"#{cell_index}"
+    cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    target = nb.cells[cell_index] if 0 <= cell_index < len(nb.cells) else None
+    if target is None or target not in cells:
+        return f"#{cell_index}"
+    number = cells.index(target) + 1
+    first = next((ln for ln in target.source.splitlines() if ln.strip()), "")
+    return f"{number} of {len(cells)} (`{first[:60]}`)"
+
+
+def _render(run_dir: Path, steps: list[dict], *, render_pdf: bool) -> dict:
+    timings = {}
+    (run_dir / "html" / "code").mkdir(parents=True, exist_ok=True)
+    for step in steps:
+        name = step["name"]
+        t0 = time.perf_counter()
+        nb = nbformat.read(run_dir / "notebooks" / f"{name}.ipynb", as_version=4)
+        nav = '<p class="subtitle"><a href="../index.html">run index</a> · <a href="code/{0}.html">with code</a></p>'.format(name)
+        nav_code = '<p class="subtitle"><a href="../../index.html">run index</a> · <a href="../{0}.html">reviewer view</a></p>'.format(name)
+        reviewer = render_notebook_html(nb, reviewer=True, title=name, nav=nav)
+        (run_dir / "html" / f"{name}.html").write_text(reviewer, encoding="utf-8")
+        (run_dir / "html" / "code" / f"{name}.html").write_text(
+            render_notebook_html(nb, reviewer=False, title=f"{name} (code)", nav=nav_code), encoding="utf-8"
+        )
+        timings[f"html:{name}"] = time.perf_counter() - t0
+        if render_pdf:
+            t0 = time.perf_counter()
+            (run_dir / "pdf").mkdir(exist_ok=True)
+            step["pdf_pages"] = html_to_pdf(reviewer, run_dir / "pdf" / f"{name}.pdf", base_url=run_dir / "html")
+            timings[f"pdf:{name}"] = time.perf_counter() - t0
+    return timings
+
+
+def _point_latest(out_dir: Path, run_id: str) -> None:
+    link = out_dir / "latest"
+    tmp = out_dir / f".latest-{run_id}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(run_id, target_is_directory=True)
+    os.replace(tmp, link)
+
+
+def _input_files(params: AuditParams) -> dict:
+    inputs = {}
+    for section, key in (("data", "train_path"), ("data", "test_path"), ("data", "eval_path"), ("model", "path")):
+        value = getattr(getattr(params, section), key)
+        if value is not None:
+            inputs[f"{section}.{key}"] = Path(value)
+    return inputs
+
+
+def run_audit(
+    params: AuditParams,
+    *,
+    out_dir: Path,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    progress: ProgressFn = lambda message: None,
+) -> RunOutcome:
+    """Run every step of the audit for ``params`` and publish the run folder under ``out_dir``.
+
+    Raises
+    ------
+    RunFailed
+        When a notebook raises (the message names the step, the cell and the error) or the
+        finished results break the contract. ``out_dir/latest`` is left untouched.
+    """
+    steps = discover_steps(notebooks_dir, params.run.steps)
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = _dt.datetime.now(_dt.timezone.utc)
+    run_id = _new_run_id(out_dir, params.run.name, started)
+    tmp_dir = out_dir / f".tmp-{run_id}"
+    tmp_dir.mkdir()
+    (tmp_dir / "notebooks").mkdir()
+    params_file = tmp_dir / "params.yaml"
+    write_params(params, params_file)
+    sha = params_sha256(params)
+    t_start = time.perf_counter()
+    _kernel_environment()
+    done: list[dict] = []
+    current = "set-up"
+    try:
+        for i, step in enumerate(steps, start=1):
+            current = step.stem
+            progress(f"[{i}/{len(steps)}] {step.stem} ...")
+            t0 = time.perf_counter()
+            _execute(step, tmp_dir, params_file)
+            elapsed = time.perf_counter() - t0
+            done.append({"name": step.stem, "duration_s": round(elapsed, 3)})
+            progress(f"[{i}/{len(steps)}] {step.stem} done in {elapsed:.1f} s (total {time.perf_counter() - t_start:.1f} s)")
+        current = "checks"
+        run_block = {
+            "run_id": run_id,
+            "params_sha256": sha,
+            "git_commit": git_commit(PROJECT_ROOT),
+            "started_at": started.isoformat(timespec="seconds"),
+            "seed": params.seed,
+            "steps": done,
+            "duration_s": round(time.perf_counter() - t_start, 3),
+        }
+        _results.merge_results(tmp_dir, {"run": run_block})
+        required = ["run"] + [STEP_SECTIONS[s["name"]] for s in done if s["name"] in STEP_SECTIONS]
+        _results.validate_results(_results.read_results(tmp_dir), require=required)
+        current = "render"
+        progress("rendering HTML" + (" and PDF" if params.run.render_pdf else "") + " ...")
+        timings = _render(tmp_dir, done, render_pdf=params.run.render_pdf)
+        shutil.rmtree(tmp_dir / ".src", ignore_errors=True)
+        finished = _dt.datetime.now(_dt.timezone.utc)
+        duration = time.perf_counter() - t_start
+        manifest = build_manifest(
+            run_id=run_id,
+            run_dir=tmp_dir,
+            root=PROJECT_ROOT,
+            params=params_to_dict(params),
+            params_sha256=sha,
+            steps=done,
+            started_at=started.isoformat(timespec="seconds"),
+            finished_at=finished.isoformat(timespec="seconds"),
+            duration_s=duration,
+            inputs=_input_files(params),
+            export_timings=timings,
+        )
+        (tmp_dir / "manifest.json").write_text(_results.dumps(manifest), encoding="utf-8")
+        results = _results.merge_results(
+            tmp_dir, {"run": {"duration_s": round(duration, 3), "finished_at": finished.isoformat(timespec="seconds")}}
+        )
+        deliverables = [(f"{s['name']} (PDF, reviewer view)", f"pdf/{s['name']}.pdf") for s in done if params.run.render_pdf]
+        write_index(tmp_dir, manifest=manifest, results=results, steps=done, deliverables=deliverables)
+    except RunFailed as err:
+        failed = out_dir / f"failed-{run_id}"
+        os.replace(tmp_dir, failed)
+        raise RunFailed(str(err).replace(str(tmp_dir), str(failed))) from None
+    except Exception as err:  # a render or contract problem: keep the evidence, name the step
+        failed = out_dir / f"failed-{run_id}"
+        os.replace(tmp_dir, failed)
+        raise RunFailed(RUN_FAILED.format(step=current, err=f"{type(err).__name__}: {err}", folder=failed)) from err
+    final = out_dir / run_id
+    os.replace(tmp_dir, final)
+    _point_latest(out_dir, run_id)
+    return RunOutcome(run_id=run_id, run_dir=final, steps=done, duration_s=time.perf_counter() - t_start)

@@ -1,0 +1,127 @@
+"""Parameter loading and validation: every problem is one clear line, before any notebook runs."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from audit_helpers import params as P
+from audit_helpers.paths import DEFAULT_PARAMS, PARAMS_DIR
+
+
+def test_default_file_equals_schema_defaults():
+    """params/default.yaml spells out exactly the schema defaults (regenerate with `hiring-audit params --defaults`)."""
+    assert DEFAULT_PARAMS.read_text(encoding="utf-8") == P.default_params_yaml()
+    loaded = P.load_params(DEFAULT_PARAMS)
+    assert P.params_to_dict(loaded) == P.params_to_dict(P.AuditParams())
+
+
+def test_every_field_is_documented():
+    text = P.default_params_yaml()
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not stripped.endswith(":"):
+            assert "  # " in line, f"undocumented parameter line: {line!r}"
+
+
+@pytest.mark.parametrize("path", sorted(PARAMS_DIR.glob("*.yaml")), ids=lambda p: p.name)
+def test_shipped_params_files_validate(path):
+    P.load_params(path)
+
+
+def test_unknown_key_in_set_names_it_with_suggestion():
+    with pytest.raises(P.ParamsError, match=r"unknown parameter 'fairness\.n_bootstap' \(did you mean 'fairness\.n_bootstrap'\?\)"):
+        P.load_params(None, overrides=["fairness.n_bootstap=10"])
+
+
+def test_unknown_top_level_key():
+    with pytest.raises(P.ParamsError, match=r"unknown parameter 'nosuch\.key'"):
+        P.load_params(None, overrides=["nosuch.key=1"])
+
+
+def test_unknown_key_in_file(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("drift:\n  smoothin: 0.5\n")
+    with pytest.raises(P.ParamsError, match=r"unknown parameter 'drift\.smoothin' \(did you mean 'drift\.smoothing'\?\)"):
+        P.load_params(f)
+
+
+def test_wrong_type():
+    with pytest.raises(P.ParamsError, match=r"parameter 'seed': .*integer.*'abc'"):
+        P.load_params(None, overrides=["seed=abc"])
+
+
+def test_out_of_range():
+    with pytest.raises(P.ParamsError, match=r"parameter 'seed': .*greater than or equal to 0"):
+        P.load_params(None, overrides=["seed=-1"])
+
+
+def test_bad_set_syntax():
+    with pytest.raises(P.ParamsError, match=r"--set expects dotted.key=value"):
+        P.load_params(None, overrides=["seed"])
+
+
+def test_params_file_missing_and_not_mapping(tmp_path):
+    with pytest.raises(P.ParamsError, match="params file not found"):
+        P.load_params(tmp_path / "none.yaml")
+    f = tmp_path / "list.yaml"
+    f.write_text("- 1\n- 2\n")
+    with pytest.raises(P.ParamsError, match="must hold a YAML mapping"):
+        P.load_params(f)
+
+
+def test_missing_input_file_named(tmp_path):
+    params = P.load_params(None, overrides=["data.source=files", f"data.train_path={tmp_path}/nope.csv", f"data.eval_path={tmp_path}/nope2.csv", f"model.path={tmp_path}/m.skops"])
+    with pytest.raises(P.ParamsError, match=r"parameter 'data\.train_path': file not found: .*nope\.csv"):
+        P.check_input_files(params, base_dir=tmp_path)
+
+
+def test_files_source_needs_model_path(tmp_path):
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    params = P.load_params(None, overrides=["data.source=files", "data.train_path=a.csv", "data.eval_path=a.csv"])
+    with pytest.raises(P.ParamsError, match=r"model\.path' is required"):
+        P.check_input_files(params, base_dir=tmp_path)
+
+
+def test_relative_paths_resolved(tmp_path):
+    for name in ("a.csv", "b.csv", "m.skops"):
+        (tmp_path / name).write_text("x\n")
+    params = P.load_params(None, overrides=["data.source=files", "data.train_path=a.csv", "data.eval_path=b.csv", "model.path=m.skops"])
+    resolved = P.check_input_files(params, base_dir=tmp_path)
+    assert Path(resolved.data.train_path) == tmp_path / "a.csv"
+    assert Path(resolved.model.path) == tmp_path / "m.skops"
+
+
+def test_overrides_and_seed_apply_and_sha_changes():
+    base = P.load_params(None)
+    changed = P.load_params(None, overrides=["fairness.n_bootstrap=1234"], seed=7)
+    assert changed.fairness.n_bootstrap == 1234 and changed.seed == 7
+    assert P.params_sha256(base) != P.params_sha256(changed)
+    assert P.params_sha256(base) == P.params_sha256(P.load_params(None))
+
+
+def test_set_parses_lists_and_booleans():
+    p = P.load_params(None, overrides=["data.protected_attributes=[sex, race]", "run.render_pdf=false"])
+    assert p.data.protected_attributes == ["sex", "race"]
+    assert p.run.render_pdf is False
+
+
+def test_write_read_round_trip(tmp_path):
+    p = P.load_params(None, seed=11)
+    P.write_params(p, tmp_path / "params.yaml")
+    assert P.read_params(tmp_path / "params.yaml") == p
+    assert yaml.safe_load((tmp_path / "params.yaml").read_text())["seed"] == 11
+
+
+def test_cli_exits_2_naming_the_key_before_any_notebook(tmp_path):
+    out = tmp_path / "reports"
+    proc = subprocess.run(
+        [sys.executable, "-m", "audit_helpers.cli", "run", "--set", "nosuch.key=1", "--out", str(out)],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 2
+    assert "nosuch.key" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not out.exists()

@@ -1,0 +1,63 @@
+"""audit_results.json: strict JSON, merging, schema validation."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from audit_helpers import results as R
+
+
+def _valid_data():
+    return {"label": "advanced", "positive_label": 1, "protected_attributes": ["sex", "race"], "rows": {"train": 10, "test": 5, "eval": 4}}
+
+
+def test_to_strict_converts_numpy_and_non_finite():
+    out = R.to_strict({"a": np.float64(0.5), "b": np.int64(3), "c": float("nan"), "d": np.inf, "e": np.array([1.0, np.nan]), "f": (1, 2), 3: np.bool_(True)})
+    assert out == {"a": 0.5, "b": 3, "c": None, "d": None, "e": [1.0, None], "f": [1, 2], "3": True}
+    assert isinstance(out["b"], int) and isinstance(out["3"], bool)
+
+
+def test_to_strict_rejects_unknown_types():
+    with pytest.raises(R.ResultsError, match=r"type object .*at 'x.y'"):
+        R.to_strict({"x": {"y": object()}})
+
+
+def test_dumps_is_strict():
+    text = R.dumps({"v": float("nan")})
+    assert "NaN" not in text and json.loads(text) == {"v": None}
+
+
+def test_merge_is_deep_and_persistent(tmp_path):
+    R.merge_results(tmp_path, {"data": _valid_data()})
+    R.merge_results(tmp_path, {"data": {"rows": {"eval": 7}}, "extra": {"x": 1}})
+    res = R.read_results(tmp_path)
+    assert res["data"]["rows"] == {"train": 10, "test": 5, "eval": 7}
+    assert res["data"]["label"] == "advanced" and res["extra"] == {"x": 1}
+
+
+def test_schema_rejects_rate_out_of_range_and_leaves_file(tmp_path):
+    R.merge_results(tmp_path, {"data": _valid_data()})
+    before = (tmp_path / R.RESULTS_FILE).read_text()
+    bad = {"models": {"lr": {"threshold": 0.5, "performance": {"test": {"auc": 1.5, "accuracy": 0.8, "brier": 0.1, "selection_rate": 0.2}}}}}
+    with pytest.raises(R.ResultsError, match=r"models\.lr\.performance\.test\.auc"):
+        R.merge_results(tmp_path, bad)
+    assert (tmp_path / R.RESULTS_FILE).read_text() == before
+
+
+def test_schema_rejects_bad_status_and_decision(tmp_path):
+    with pytest.raises(R.ResultsError, match="recommendation.decision"):
+        R.validate_results({"recommendation": {"decision": "maybe", "reasons": []}})
+    entry = {"kind": "numeric", "edges": [1.0], "reference_counts": [1, 1, 0], "current_counts": [1, 1, 0], "smoothing": 0.5, "psi": 0.0, "kl_ref_cur": 0.0, "kl_cur_ref": 0.0, "status": "purple"}
+    with pytest.raises(R.ResultsError, match="drift.features.x.status"):
+        R.validate_results({"drift": {"features": {"x": entry}}})
+
+
+def test_require_sections():
+    with pytest.raises(R.ResultsError, match="missing required section 'fairness'"):
+        R.validate_results({"data": _valid_data()}, require=["data", "fairness"])
+
+
+def test_comparable_drops_run_block():
+    assert R.comparable({"run": {"run_id": "x"}, "data": {"a": 1}}) == {"data": {"a": 1}}
