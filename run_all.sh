@@ -38,7 +38,7 @@ apt_install() {
 need_deb=()
 if command -v dpkg >/dev/null 2>&1; then
   "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || need_deb+=("python3-venv")
-  for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do
+  for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_deb+=("$pkg")
   done
   apt_install "${need_deb[@]+"${need_deb[@]}"}"

@@ -61,3 +61,11 @@ def test_require_sections():
 
 def test_comparable_drops_run_block():
     assert R.comparable({"run": {"run_id": "x"}, "data": {"a": 1}}) == {"data": {"a": 1}}
+
+
+def test_write_section_replaces_stale_keys(tmp_path):
+    R.merge_results(tmp_path, {"data": _valid_data(), "mitigation": {"target": {"a": 1}, "strategies": {}, "stale": 1}})
+    R.write_section(tmp_path, "mitigation", {"target": {"b": 2}, "strategies": {}})
+    res = R.read_results(tmp_path)
+    assert res["mitigation"] == {"target": {"b": 2}, "strategies": {}}
+    assert res["data"]["label"] == "advanced"

@@ -61,6 +61,10 @@ class AuditContext:
         """Deep-merge ``update`` into ``audit_results.json`` (strict JSON, schema-checked)."""
         return _results.merge_results(self.run_dir, update)
 
+    def write_section(self, name: str, value: Any) -> dict:
+        """Replace section ``name`` of ``audit_results.json`` wholesale (what each step calls once)."""
+        return _results.write_section(self.run_dir, name, value)
+
     # ---- artifacts ---------------------------------------------------------------------
     def _require(self, path: Path, what: str, step: str) -> Path:
         if not path.exists():
@@ -85,12 +89,16 @@ class AuditContext:
         return pd.read_parquet(path)
 
     # ---- display -----------------------------------------------------------------------
-    def params_table(self, sections: Optional[list[str]] = None) -> pd.DataFrame:
-        """The run parameters as a two-column table (shown in the code-free render)."""
+    def params_table(self, sections: Optional[list[str]] = None):
+        """The run parameters as a captioned two-column table (shown in the code-free render).
+
+        The code-free render hides the injected parameters cell, so every notebook shows this.
+        """
         rows = flatten_params(self.params, sections=sections)
         frame = pd.DataFrame(rows, columns=["parameter", "value"])
         frame["value"] = frame["value"].map(lambda v: "null" if v is None else str(v))
-        return frame.set_index("parameter")
+        caption = f"Run parameters (run {self.run_dir.name.removeprefix('.tmp-')})"
+        return frame.set_index("parameter").style.set_caption(caption)
 
 
 def _setup_kernel_display() -> None:

@@ -67,6 +67,7 @@ __all__ = [
     "comparison_table",
     "gap_table",
     "threshold_table",
+    "side_effects_table",
     "proxy_table",
     "reweighing_summary_table",
     "tradeoff_figure",
@@ -179,8 +180,9 @@ class MitigationConfig(BaseModel):
     target_attribute: str = Field(
         "auto",
         description=(
-            "Attribute whose gap is mitigated ('sex', 'race', 'sex|race', ...); 'auto' takes the "
-            "attribute of the largest flagged disparity on the test split."
+            "Attribute whose gap is mitigated ('sex', 'race', 'sex|race', 'age_group', ...); 'auto' "
+            "takes the declared protected attribute with the largest flagged disparity on the test "
+            "split (the age add-on only when named here)."
         ),
     )
     target_metric: Literal["auto", "tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio"] = Field(
@@ -257,6 +259,13 @@ class MitigationConfig(BaseModel):
         10,
         ge=2,
         description="Quantile bins used to discretise numeric features when ranking proxies.",
+    )
+    target_include_intersections: bool = Field(
+        False,
+        description=(
+            "With target_attribute 'auto', also consider intersections such as 'sex|race' "
+            "(their many small groups make the min/max gaps noisy); name one explicitly to target it."
+        ),
     )
     report_attributes: Literal["target", "all"] = Field(
         "all",
@@ -731,6 +740,9 @@ def select_target(
     metric: str = "auto",
     model: str = "auto",
     split: str = "test",
+    include_intersections: bool = False,
+    separator: str = "|",
+    candidates: Optional[Sequence[str]] = None,
 ) -> dict:
     """Pick the gap to mitigate from the fairness results of notebook 03.
 
@@ -747,6 +759,15 @@ def select_target(
     attribute, metric, model : str, default "auto"
         Fix one coordinate of the target instead of searching it.
     split : str, default "test"
+    include_intersections : bool, default False
+        With ``attribute="auto"``, also consider intersections (keys holding ``separator``).
+        Off by default: the min/max over many small intersectional groups is dominated by
+        sampling noise, so the search would favour them for that reason alone.
+    separator : str, default "|"
+    candidates : sequence of str, optional
+        With ``attribute="auto"``, the attributes the search may pick (default: every audited
+        one). The audit passes the declared protected attributes and their intersection, so
+        the age add-on is targeted only when named.
 
     Returns
     -------
@@ -760,7 +781,7 @@ def select_target(
             raise ValueError(ERR_UNKNOWN_MODEL.format(value=model, available=models))
         models = [model]
     metrics = list(GAP_METRICS) if metric == "auto" else [metric]
-    candidates = []
+    found = []
     seen_split = False
     available_attrs: set[str] = set()
     for m in models:
@@ -772,26 +793,33 @@ def select_target(
         for attr in sorted(blocks):
             if attribute != "auto" and attr != attribute:
                 continue
+            if attribute == "auto" and not include_intersections and separator in attr:
+                continue
+            if attribute == "auto" and candidates is not None and attr not in candidates:
+                continue
             block_metrics = blocks[attr].get("metrics", {})
             for name in metrics:
                 entry = block_metrics.get(name)
                 if not entry or entry.get("value") is None:
                     continue
-                candidates.append((m, attr, name, entry))
+                found.append((m, attr, name, entry))
     if not seen_split:
         raise ValueError(ERR_NO_FAIRNESS.format(split=split))
     if attribute != "auto" and attribute not in available_attrs:
         raise ValueError(ERR_UNKNOWN_ATTRIBUTE.format(value=attribute, available=sorted(available_attrs)))
-    if not candidates:
+    if not found:
         raise ValueError(ERR_NO_TARGET.format(metrics=metrics))
-    flagged = [c for c in candidates if c[3].get("status") == "flagged"]
-    pool = flagged or candidates
+    flagged = [c for c in found if c[3].get("status") == "flagged"]
+    pool = flagged or found
     best = max(pool, key=lambda c: (_disparity(c[2], c[3]["value"]), -pool.index(c)))
     m, attr, name, entry = best
     if flagged:
         reason = f"largest disparity among the {len(flagged)} flagged metrics on {split}"
     else:
-        reason = f"no metric is flagged on {split}; largest disparity among all {len(candidates)} metrics"
+        reason = (
+            f"largest disparity among the {len(pool)} candidate metrics on {split} "
+            f"(none of them is flagged)"
+        )
     if attribute != "auto" or metric != "auto" or model != "auto":
         reason += " (restricted by the mitigation parameters)"
     return {
@@ -907,10 +935,13 @@ def evaluate_predictions(
     label_col: str = "y_true",
     pred_col: str = "selected",
     score_col: str = "score",
+    blocks: Optional[Mapping[str, Any]] = None,
 ) -> dict:
     """Performance and every fairness gap (with CI) of one screen on one split.
 
-    Calls ``fairness.audit_frame`` (the same computation as notebook 03) for ``attributes``.
+    Calls ``fairness.audit_frame`` (the same computation as notebook 03) for ``attributes``,
+    unless ``blocks`` already holds the audit of every attribute (the baseline's blocks from
+    notebook 03, reused so both notebooks quote the same numbers).
 
     Returns
     -------
@@ -922,17 +953,19 @@ def evaluate_predictions(
     from .fairness import audit_frame
 
     out = performance(frame[label_col], frame[pred_col], frame[score_col])
-    blocks = audit_frame(
-        frame,
-        attributes=list(attributes),
-        config=fairness_config,
-        random_state=random_state,
-        label_col=label_col,
-        pred_col=pred_col,
-        score_col=score_col,
-    )
+    if blocks is None or any(attr not in blocks for attr in attributes):
+        blocks = audit_frame(
+            frame,
+            attributes=list(attributes),
+            config=fairness_config,
+            random_state=random_state,
+            label_col=label_col,
+            pred_col=pred_col,
+            score_col=score_col,
+        )
     by_attr = {}
-    for attr, block in blocks.items():
+    for attr in attributes:
+        block = blocks[attr]
         by_attr[attr] = {
             "gaps": {name: _gap_entry(block["metrics"][name]) for name in GAP_METRICS if name in block["metrics"]}
         }
@@ -957,8 +990,10 @@ def _entry_metric(entry: Mapping[str, Any], split: str, metric: str) -> dict:
 def build_proposal(section: Mapping[str, Any], *, accuracy_tolerance: float) -> dict:
     """Turn the comparison into a proposal for the target gap (a declared rule).
 
-    Candidates are the deployable strategies (never ``threshold_per_group``) whose test
-    accuracy is at most ``accuracy_tolerance`` below the target baseline's. Among those whose
+    Candidates are the deployable strategies (never ``threshold_per_group``) applied to the
+    target model (strategies on the other families are shown for comparison only: switching
+    model is a different decision) whose test accuracy is at most ``accuracy_tolerance`` below
+    the target baseline's. Among those whose
     target metric is no longer flagged on test, the one closest to parity is proposed
     (``decision = "mitigate"``; ties: lower legal risk, then higher accuracy, then name). If
     none closes the gap, the proposal is to escalate, naming the candidate that narrows the
@@ -999,7 +1034,7 @@ def build_proposal(section: Mapping[str, Any], *, accuracy_tolerance: float) -> 
                 "risk": RISK_ORDER.get(entry["legal_risk"]["class"], len(RISK_ORDER)),
             }
         )
-    lawful = [r for r in rows if r["entry"]["deployable"]]
+    lawful = [r for r in rows if r["entry"]["deployable"] and r["entry"]["model"] == target["model"]]
     affordable = [r for r in lawful if r["accuracy_change"] >= -accuracy_tolerance - 1e-12]
     closing = [r for r in affordable if r["closes"]]
 
@@ -1007,7 +1042,7 @@ def build_proposal(section: Mapping[str, Any], *, accuracy_tolerance: float) -> 
         return (r["disparity"], r["risk"], -r["accuracy_change"], r["name"])
 
     rule = (
-        "deployable strategies costing at most "
+        f"deployable strategies on the target model ({target['model']}) costing at most "
         f"{accuracy_tolerance:.1%} test accuracy; propose the one closest to parity among those whose "
         "target metric is no longer flagged on test, else escalate"
     )
@@ -1053,6 +1088,13 @@ def build_proposal(section: Mapping[str, Any], *, accuracy_tolerance: float) -> 
 # orchestration
 
 
+def _signed(value: Optional[float], *, scale: float = 1.0, digits: int = 1, unit: str = "") -> str:
+    if value is None:
+        return "undefined"
+    rounded = round(value * scale, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{rounded:+.{digits}f}{unit}"
+
+
 def _fmt(value: Optional[float], digits: int = 3) -> str:
     return "undefined" if value is None else f"{value:.{digits}f}"
 
@@ -1092,7 +1134,6 @@ def run_mitigation(
     fairness_config: Any,
     model_config: Any,
     load_model: Callable[[str], Any],
-    retrainable: bool,
     random_state: int,
 ) -> dict:
     """Run every configured strategy and assemble the ``mitigation`` results section.
@@ -1115,13 +1156,14 @@ def run_mitigation(
     model_config : ModelConfig
         Passed to ``models.fit_pipeline`` when retraining.
     load_model : callable
-        ``load_model(model_name)`` returns the fitted baseline model (for scoring the
-        validation split when it cannot be retrained).
-    retrainable : bool
-        False for a supplied model: only ``threshold_per_group`` applies.
+        ``load_model(model_name)`` returns the fitted baseline model (used to score the
+        validation split of a supplied model, which cannot be retrained). A model whose
+        ``models.<name>.source`` is not ``"trained"`` gets only ``threshold_per_group``.
     random_state : int
-        Seed for the validation split, model fits and the bootstrap (a common bootstrap seed
-        for every strategy, so differences are not resampling noise).
+        Seed for the validation split, model fits and the bootstrap (one common bootstrap
+        seed for every strategy, so differences between strategies are not resampling noise).
+        The baselines reuse the fairness blocks of notebook 03 from ``results`` when present,
+        so both notebooks quote identical baseline numbers.
 
     Returns
     -------
@@ -1140,24 +1182,48 @@ def run_mitigation(
     label = feature_spec["label"]
     id_col = feature_spec["id"]
     protected = list(feature_spec.get("protected", []))
+    age_col = (feature_spec.get("age") or {}).get("group_column")
+    group_cols = protected + (
+        [age_col] if age_col and all(age_col in f.columns for f in (train, *splits.values())) else []
+    )
+    unknown = getattr(fairness_config, "unknown_label", "Unknown")
+
+    def with_groups(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.copy()
+        out[id_col] = out[id_col].astype(str)
+        for col in group_cols:
+            out[col] = out[col].astype("string").fillna(unknown).astype(str)
+        return out
+
+    train = with_groups(train)
+    splits = {name: with_groups(frame) for name, frame in splits.items()}
+    notes: list[str] = []
     target = select_target(
         results["fairness"],
         attribute=config.target_attribute,
         metric=config.target_metric,
         model=config.target_model,
+        include_intersections=config.target_include_intersections,
+        candidates=protected + (["|".join(protected[:2])] if len(protected) > 1 else []),
     )
+    audited_attrs = set((results["fairness"][target["model"]].get("test") or {}).keys())
     attr = target["attribute"]
     attributes = [attr]
     if config.report_attributes == "all":
         audited = sorted((results["fairness"][target["model"]].get("test") or {}).keys())
         attributes = [attr] + [a for a in audited if a != attr]
+    if config.target_attribute == "auto" and age_col and age_col in audited_attrs:
+        notes.append(
+            f"{age_col} is audited (notebook 03) but is not an automatic target: the US ADEA protects "
+            f"applicants 40 and over only, so a gap must be read by direction; name it in "
+            f"mitigation.target_attribute to target it."
+        )
     model_results = results.get("models", {})
     model_names = sorted(set(predictions["model"].unique()) & set(model_results))
     if config.apply_to == "target_model":
         model_names = [target["model"]]
-    notes: list[str] = []
 
-    def evaluate(frames: Mapping[str, pd.DataFrame]) -> dict:
+    def evaluate(frames: Mapping[str, pd.DataFrame], known: Optional[Mapping[str, Any]] = None) -> dict:
         return {
             split: evaluate_predictions(
                 frame,
@@ -1165,13 +1231,14 @@ def run_mitigation(
                 target_attribute=attr,
                 fairness_config=fairness_config,
                 random_state=boot_seed,
+                blocks=(known or {}).get(split),
             )
             for split, frame in frames.items()
         }
 
     def frame_for(split: str, scores: np.ndarray, selected: np.ndarray) -> pd.DataFrame:
         base = splits[split]
-        out = base[[id_col, *protected]].copy()
+        out = base[[id_col, *group_cols]].copy()
         out["score"] = np.asarray(scores, dtype=float)
         out["selected"] = np.asarray(selected, dtype=np.int64)
         out["y_true"] = base[label].to_numpy(dtype=np.int64)
@@ -1186,8 +1253,8 @@ def run_mitigation(
         frames = {}
         for split in splits:
             pred = predictions[(predictions["model"] == m) & (predictions["split"] == split)]
-            frames[split] = _merge_protected(pred, splits[split], id_col, protected)
-        entry.update(evaluate(frames))
+            frames[split] = _merge_protected(pred.assign(**{id_col: pred[id_col].astype(str)}), splits[split], id_col, group_cols)
+        entry.update(evaluate(frames, results["fairness"].get(m)))
         baselines[m] = entry
 
     y_train = train[label].to_numpy(dtype=np.int64)
@@ -1195,31 +1262,40 @@ def run_mitigation(
     strategies: dict[str, dict] = {}
     section: dict[str, Any] = {"target": target, "settings": config.model_dump(mode="json")}
 
-    def score(model: Any, frame: pd.DataFrame) -> np.ndarray:
-        return np.asarray(models_mod.predict_scores(model, frame), dtype=float)
+    positive_label = (results.get("data") or {}).get("positive_label")
+
+    def score(fitted: tuple[Any, list[str], Any], frame: pd.DataFrame) -> np.ndarray:
+        model, columns, pos = fitted
+        return np.asarray(models_mod.predict_scores(model, frame[columns], positive_label=pos), dtype=float)
 
     def fit(m: str, frame: pd.DataFrame, y: np.ndarray, spec: Mapping[str, Any], weight: Optional[np.ndarray] = None):
         info = model_results[m]
-        return models_mod.fit_pipeline(
-            info.get("family", m),
+        family = info.get("family", m)
+        params = dict(info.get("hyperparameters") or {})
+        if family == "random_forest":
+            params["n_jobs"] = getattr(model_config, "n_jobs", 1)
+        model = models_mod.fit_pipeline(
+            family,
             frame,
             y,
             feature_spec=dict(spec),
             config=model_config,
-            params=info.get("hyperparameters"),
+            params=params,
             sample_weight=weight,
             random_state=fit_seed,
         )
+        return model, models_mod.model_input_columns(spec, model_config)["all"], None
 
-    if not retrainable:
-        skipped = [s for s in config.strategies if s != "threshold_per_group"]
-        if skipped:
-            notes.append(
-                "The model was supplied, not trained here: strategies that retrain it "
-                f"({', '.join(skipped)}) cannot run; only per-group thresholds are compared."
-            )
+    trained = [m for m in model_names if model_results[m].get("source", "trained") == "trained"]
+    supplied = [m for m in model_names if m not in trained]
+    skipped = [s for s in config.strategies if s != "threshold_per_group"]
+    if supplied and skipped:
+        notes.append(
+            f"{', '.join(supplied)} was supplied, not trained here: the strategies that retrain a model "
+            f"({', '.join(skipped)}) cannot run for it; only per-group thresholds are compared."
+        )
 
-    if "reweighting" in config.strategies and retrainable:
+    if "reweighting" in config.strategies and trained:
         if config.reweigh_on == "intersection" and len(protected) > 1:
             rw_attr = "|".join(protected)
         else:
@@ -1236,7 +1312,7 @@ def run_mitigation(
             "label_rate_after": rates_after.to_dict(),
             "overall_label_rate": float(y_train.mean()),
         }
-        for m in model_names:
+        for m in trained:
             model = fit(m, train, y_train, feature_spec, weights)
             thr = float(model_results[m]["threshold"])
             entry = _strategy_entry(
@@ -1268,14 +1344,14 @@ def run_mitigation(
         fit_part, val_part = train.iloc[fit_idx], train.iloc[val_idx]
         for m in model_names:
             thr = float(model_results[m]["threshold"])
-            if retrainable:
+            if m in trained:
                 model = fit(m, fit_part, y_train[fit_idx], feature_spec)
                 how = (
                     f"{m} refit on the {len(fit_idx)} training rows outside the validation split "
                     "(baseline hyperparameters)"
                 )
             else:
-                model = load_model(m)
+                model = (load_model(m), list(model_results[m].get("features") or []), positive_label)
                 how = f"the supplied {m} (its validation scores may be in-sample)"
             search = per_group_thresholds(
                 score(model, val_part),
@@ -1303,7 +1379,7 @@ def run_mitigation(
             entry.update(evaluate(frames))
             strategies[f"threshold_per_group_{m}"] = entry
 
-    if "proxy_removal" in config.strategies and retrainable:
+    if "proxy_removal" in config.strategies and trained:
         ranking = rank_proxies(train, g_train, feature_spec=feature_spec, n_bins=config.proxy_bins)
         k = min(config.proxy_top_k, max(len(ranking) - 1, 0))
         dropped = ranking["feature"].head(k).tolist()
@@ -1318,7 +1394,7 @@ def run_mitigation(
         }
         if dropped:
             spec = drop_features(feature_spec, dropped)
-            for m in model_names:
+            for m in trained:
                 model = fit(m, train, y_train, spec)
                 thr = float(model_results[m]["threshold"])
                 entry = _strategy_entry(
@@ -1338,6 +1414,7 @@ def run_mitigation(
         else:
             notes.append("Only one model feature: proxy removal would leave no features and was skipped.")
 
+    section["attributes"] = attributes
     section["baselines"] = baselines
     section["baseline"] = baselines[target["model"]]
     section["strategies"] = strategies
@@ -1351,12 +1428,12 @@ def mitigation_from_context(ctx: Any) -> dict:
     """Run :func:`run_mitigation` on a notebook context and return the results section.
 
     Reads the splits, predictions, feature spec and results from the run folder; a supplied
-    model (``data.source == "files"``) is not retrained.
+    model (``models.<name>.source == "supplied"``) is not retrained.
     """
     from . import models as models_mod
 
     params = ctx.params
-    retrainable = getattr(params.data, "source", "synthetic") != "files"
+    results = ctx.read_results()
     splits = {}
     for split in ("test", "eval"):
         frame = ctx.load_split(split)
@@ -1364,19 +1441,20 @@ def mitigation_from_context(ctx: Any) -> dict:
             splits[split] = frame
 
     def load(name: str) -> Any:
-        return models_mod.load_model(ctx.models_dir / f"{name}.skops")
+        return models_mod.load_run_model(
+            ctx.run_dir, results["models"][name], trusted_types=params.model.trusted_types
+        )
 
     return run_mitigation(
         train=ctx.load_split("train"),
         splits=splits,
         predictions=ctx.predictions(),
         feature_spec=ctx.feature_spec(),
-        results=ctx.read_results(),
+        results=results,
         config=params.mitigation,
         fairness_config=params.fairness,
         model_config=params.model,
         load_model=load,
-        retrainable=retrainable,
         random_state=int(params.seed),
     )
 
@@ -1433,13 +1511,8 @@ def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any]) 
         auc = cost.get("auc")
         sr = cost.get("selection_rate")
         parts.append(
-            "Cost on test: accuracy "
-            + ("undefined" if acc is None else f"{acc * 100:+.1f} points")
-            + ", AUC "
-            + ("undefined" if auc is None else f"{auc:+.3f}")
-            + ", selection rate "
-            + ("undefined" if sr is None else f"{sr * 100:+.1f} points")
-            + "."
+            f"Cost on test: accuracy {_signed(acc, scale=100, unit=' points')}, "
+            f"AUC {_signed(auc, digits=3)}, selection rate {_signed(sr, scale=100, unit=' points')}."
         )
         parts.append(f"Legal risk: {entry['legal_risk']['text']}.")
     else:
@@ -1459,12 +1532,23 @@ def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any]) 
         acc_thr = (e.get("test") or {}).get("accuracy")
         acc_base = (base.get("test") or {}).get("accuracy")
         cost_txt = (
-            "" if acc_thr is None or acc_base is None else f" at {(acc_thr - acc_base) * 100:+.1f} points of accuracy"
+            ""
+            if acc_thr is None or acc_base is None
+            else f" at {_signed(acc_thr - acc_base, scale=100, unit=' points')} of accuracy"
         )
         parts.append(
             f"For comparison, per-group thresholds would give {_fmt_ci(g)} on test{cost_txt}; they are "
             "prohibited for US employment decisions (42 U.S.C. 2000e-2(l)) and are not deployable."
         )
+        search = e.get("thresholds") or {}
+        base_disp = _disparity(metric, base_test.get("value"))
+        thr_disp = _disparity(metric, g.get("value"))
+        if search.get("spread") is not None and thr_disp is not None and base_disp is not None and thr_disp >= base_disp:
+            parts.append(
+                f"They equalised the {search['objective'].replace('_', ' ')} on the validation split "
+                f"(spread {search['spread']:.3f}, tolerance {search['tolerance']:.3f}) but do not narrow the gap "
+                "on test: cut-offs fitted on small validation groups do not carry over to new applicants."
+            )
     return " ".join(parts)
 
 
@@ -1534,6 +1618,34 @@ def gap_table(section: Mapping[str, Any], split: str, *, attribute: Optional[str
     return table
 
 
+def side_effects_table(section: Mapping[str, Any], split: str, *, digits: int = 3) -> pd.DataFrame:
+    """Gap values (no CI) of every reported non-target attribute, one row per strategy.
+
+    Shows whether mitigating the target gap moves the gaps of the other attributes.
+    """
+    target_attr = section["target"]["attribute"]
+    records = {}
+    for name, entry in _entries(section):
+        e = entry.get(split)
+        if not e:
+            continue
+        row = {}
+        for attr, block in e.get("by_attribute", {}).items():
+            if attr == target_attr:
+                continue
+            for metric in GAP_METRICS:
+                gap = block["gaps"].get(metric, {})
+                row[(attr, METRIC_LABELS[metric])] = _fmt(gap.get("value"), digits) + (
+                    " *" if gap.get("status") == "flagged" else ""
+                )
+        records[name] = row
+    table = pd.DataFrame.from_dict(records, orient="index")
+    if len(table.columns):
+        table.columns = pd.MultiIndex.from_tuples(table.columns)
+    table.index.name = "strategy"
+    return table
+
+
 def threshold_table(section: Mapping[str, Any]) -> pd.DataFrame:
     """Per-group cut-offs and achieved validation rates of every per-group threshold strategy."""
     rows = []
@@ -1589,8 +1701,9 @@ KIND_MARKERS = {"baseline": "o", "reweighting": "s", "threshold_per_group": "X",
 def tradeoff_figure(section: Mapping[str, Any], *, splits: Sequence[str] = ("test", "eval")) -> Any:
     """Accuracy against the target gap (with CI bars) for every strategy, one panel per split.
 
-    Marker shape = strategy, colour = legal risk class. For impact ratios the four-fifths line
-    is drawn.
+    Marker shape = strategy, colour = legal risk class, filled = the target model (open = the
+    other families, shown for comparison). Labels are model initials. For the ratio metrics
+    the four-fifths line is drawn.
 
     Returns
     -------
@@ -1600,6 +1713,7 @@ def tradeoff_figure(section: Mapping[str, Any], *, splits: Sequence[str] = ("tes
     from matplotlib.lines import Line2D
 
     metric = section["target"]["metric"]
+    target_model = section["target"]["model"]
     label = METRIC_LABELS[metric]
     shown = [s for s in splits if any(e.get(s) for _, e in _entries(section))]
     fig = Figure(figsize=(5.2 * max(len(shown), 1), 4.2), layout="constrained")
@@ -1615,16 +1729,18 @@ def tradeoff_figure(section: Mapping[str, Any], *, splits: Sequence[str] = ("tes
                 continue
             lo, hi = gap.get("ci_low"), gap.get("ci_high")
             xerr = None if lo is None or hi is None else [[x - lo], [hi - x]]
+            color = RISK_COLORS.get(entry["legal_risk"]["class"], "black")
             ax.errorbar(
                 x,
                 acc,
                 xerr=xerr,
                 fmt=KIND_MARKERS[entry["strategy"]],
-                color=RISK_COLORS.get(entry["legal_risk"]["class"], "black"),
+                color=color,
+                markerfacecolor=color if entry["model"] == target_model else "white",
                 markersize=8,
                 capsize=3,
             )
-            ax.annotate(entry["model"], (x, acc), textcoords="offset points", xytext=(5, 5), fontsize=7)
+            ax.annotate(_short(entry["model"]), (x, acc), textcoords="offset points", xytext=(4, 4), fontsize=7)
         if metric in RATIO_METRICS:
             ax.axvline(FOUR_FIFTHS, color="grey", linestyle="--", linewidth=1)
             ax.axvline(1.0, color="grey", linestyle=":", linewidth=1)
@@ -1640,5 +1756,15 @@ def tradeoff_figure(section: Mapping[str, Any], *, splits: Sequence[str] = ("tes
                label=f"{k.replace('_', ' ')} ({LEGAL_RISK[k]['class']})")
         for k in kinds
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), fontsize=8)
+    handles.append(
+        Line2D([], [], marker="o", linestyle="", color="grey", markerfacecolor="white",
+               label=f"open marker: not the target model ({_short(target_model)} is filled)")
+    )
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3), fontsize=8)
     return fig
+
+
+def _short(model: str) -> str:
+    """Initials of a model name for figure labels (``random_forest`` -> ``RF``)."""
+    parts = [p for p in model.replace("-", "_").replace(".", "_").split("_") if p]
+    return "".join(p[0].upper() for p in parts) if len(parts) > 1 else model

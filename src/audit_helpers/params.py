@@ -139,7 +139,12 @@ def _check_keys(raw: Any, cls: type[BaseModel], prefix: str = "") -> None:
         dotted = f"{prefix}{key}"
         if key not in names:
             options = [f"{prefix}{n}" for n in names]
-            raise ParamsError(UNKNOWN_KEY.format(key=dotted, hint=_suggest(dotted, options)))
+            hint = _suggest(dotted, options)
+            leaf = value
+            while isinstance(leaf, dict) and len(leaf) == 1:  # name the whole key the user typed
+                sub_key, leaf = next(iter(leaf.items()))
+                dotted = f"{dotted}.{sub_key}"
+            raise ParamsError(UNKNOWN_KEY.format(key=dotted, hint=hint))
         sub = _model_class(cls.model_fields[key].annotation) if key in cls.model_fields else None
         if sub is not None and isinstance(value, dict):
             _check_keys(value, sub, prefix=f"{dotted}.")

@@ -30,6 +30,7 @@ __all__ = [
     "read_results",
     "write_results",
     "merge_results",
+    "write_section",
     "deep_merge",
     "validate_results",
     "comparable",
@@ -150,6 +151,13 @@ def merge_results(run_dir: Path | str, update: Mapping) -> dict:
         raise ResultsError(NOT_A_MAPPING.format(kind=type(update).__name__))
     current = read_results(run_dir)
     return write_results(run_dir, deep_merge(current, to_strict(update)))
+
+
+def write_section(run_dir: Path | str, name: str, value: Any) -> dict:
+    """Replace one top-level section wholesale (a re-executed step leaves no stale keys)."""
+    current = read_results(run_dir)
+    current[name] = to_strict(value)
+    return write_results(run_dir, current)
 
 
 def comparable(results: Mapping) -> dict:

@@ -156,15 +156,21 @@ def parse_numeric(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     bad : pandas.Series of bool
         True where a non-missing entry could not be parsed.
     """
-    if pd.api.types.is_bool_dtype(series):
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
         return series.astype("float64"), pd.Series(False, index=series.index)
-    if pd.api.types.is_numeric_dtype(series):
-        return series.astype("float64"), pd.Series(False, index=series.index)
-    text = series.astype("object")
-    missing = series.isna() | text.map(lambda v: isinstance(v, str) and v.strip() == "")
-    values = pd.to_numeric(text.where(~missing, np.nan), errors="coerce").astype("float64")
+    text = _as_text(series)
+    missing = text.isna() | (text == "")
+    values = pd.to_numeric(text.where(~missing, None), errors="coerce").astype("float64")
     bad = values.isna() & ~missing
-    return values, bad
+    return values, bad.astype(bool)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Values as stripped text (missing stays missing)."""
+    if not (pd.api.types.is_string_dtype(series) or pd.api.types.is_object_dtype(series)):
+        series = series.astype("object").where(series.notna(), None)
+        series = series.map(lambda v: None if v is None else str(v))
+    return series.astype(pd.StringDtype(na_value=np.nan)).str.strip()
 
 
 def _same_value(v, positive) -> bool:
@@ -175,7 +181,7 @@ def _same_value(v, positive) -> bool:
         try:
             return float(a) == float(b)
         except ValueError:
-            return a.lower() == b.lower() and not a.replace(".", "").isdigit()
+            return a.lower() == b.lower()
     try:
         return bool(v == positive)
     except (TypeError, ValueError):
@@ -210,25 +216,29 @@ def map_label(series: pd.Series, positive_label, *, table: str, column: str, req
         matching nothing, or a single class when both are required.
     """
     problems = []
-    missing = series.isna() | series.astype("object").map(lambda v: isinstance(v, str) and v.strip() == "")
+    text = _as_text(series)
+    missing = text.isna() | (text == "")
     if missing.any():
         rows = _examples(np.flatnonzero(missing.to_numpy()))
         problems.append(LABEL_MISSING_VALUES.format(table=table, column=column, n=int(missing.sum()), rows=rows))
-    present = series[~missing]
-    values = list(pd.unique(present.astype("object").map(lambda v: v.strip() if isinstance(v, str) else v)))
-    shown = sorted((str(v) for v in values))
+    present = series[~missing.to_numpy()]
+    if pd.api.types.is_numeric_dtype(present) or pd.api.types.is_bool_dtype(present):
+        values = list(pd.unique(present))
+    else:
+        text = text.str.casefold()
+        values = list(pd.unique(text[~missing]))
+    shown = sorted(str(v) for v in values)
+    hits = [v for v in values if _same_value(v, positive_label)]
     if len(values) > 2:
         problems.append(LABEL_NOT_BINARY.format(table=table, column=column, n=len(values), values=_examples(shown, 10)))
-    else:
-        hits = [v for v in values if _same_value(v, positive_label)]
-        if not hits and (len(values) == 2 or require_both_classes):
-            problems.append(LABEL_POSITIVE_NOT_FOUND.format(table=table, positive=positive_label, column=column, values=shown))
-        elif len(values) < 2 and require_both_classes:
-            problems.append(LABEL_SINGLE_CLASS.format(table=table, column=column, values=shown))
+    elif len(values) < 2 and require_both_classes:
+        problems.append(LABEL_SINGLE_CLASS.format(table=table, column=column, values=shown))
+    elif not hits and len(values) == 2:
+        problems.append(LABEL_POSITIVE_NOT_FOUND.format(table=table, positive=positive_label, column=column, values=shown))
     if problems:
         raise DataValidationError(problems)
-    is_pos = series.astype("object").map(lambda v: _same_value(v.strip() if isinstance(v, str) else v, positive_label))
-    return is_pos.astype("int64")
+    source = present if (pd.api.types.is_numeric_dtype(present) or pd.api.types.is_bool_dtype(present)) else text
+    return source.isin(hits).reindex(series.index, fill_value=False).astype("int64")
 
 
 def normalise_protected(
@@ -255,13 +265,12 @@ def normalise_protected(
         ``n_unknown`` (int), ``n_missing`` (int) and ``unrecognised``
         (dict value -> count, values that were present but not recognised).
     """
-    text = series.astype("object").map(lambda v: v.strip() if isinstance(v, str) else (None if pd.isna(v) else str(v)))
+    text = _as_text(series)
     missing = text.isna()
     tokens = UNKNOWN_TOKENS | {unknown_label.strip().lower()}
-    token_unknown = text.map(lambda v: isinstance(v, str) and v.lower() in tokens)
+    token_unknown = text.str.lower().isin(tokens) & ~missing
     if allowed is not None:
-        allowed_set = set(allowed)
-        unrecognised = ~missing & ~token_unknown & ~text.isin(allowed_set)
+        unrecognised = ~missing & ~token_unknown & ~text.isin(set(allowed))
     else:
         unrecognised = pd.Series(False, index=series.index)
     unknown = missing | token_unknown | unrecognised
@@ -355,12 +364,11 @@ def validate_table(
     clean = df.copy()
     report: dict = {}
     if id_column in cols:
-        ids = df[id_column]
-        id_missing = ids.isna() | ids.astype("object").map(lambda v: isinstance(v, str) and v.strip() == "")
+        ids_text = _as_text(df[id_column])
+        id_missing = ids_text.isna() | (ids_text == "")
         if id_missing.any():
             rows = _examples(np.flatnonzero(id_missing.to_numpy()))
             problems.append(MISSING_IDS.format(table=table, column=id_column, n=int(id_missing.sum()), rows=rows))
-        ids_text = ids.astype("object").map(lambda v: None if pd.isna(v) else str(v).strip())
         dup = ids_text.duplicated(keep=False) & ~id_missing
         if dup.any():
             dvals = ids_text[dup].drop_duplicates()

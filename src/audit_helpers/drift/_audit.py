@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from ._bins import COUNT_SUFFIX, FeatureBins, ReferenceProfile, compare_bins, fit_bins
+from ._bins import COUNT_SUFFIX, FeatureBins, ReferenceProfile, compare_bins, compare_counts, fit_bins
 from ._config import DriftConfig
 from ._stats import holm_adjust, proportion_change
 
@@ -251,29 +251,39 @@ def within_group_psi(
     Returns
     -------
     dict
-        ``{group: {"n_ref", "n_cur", "reported", "reason", "features": {feature: compact entry}}}``.
+        ``{group: {feature: entry}}``. A reported entry holds ``psi``, both KLs, critical
+        values, ``bins_tested``, ``status``, ``n_ref``, ``n_cur`` and the counts; a group below
+        ``min_group_n`` in either period gets ``psi``/``status`` ``None`` and a ``reason``.
     """
     config = config or DriftConfig()
     features = list(features)
     g_ref = attribute_values(reference_df, attribute).to_numpy()
     g_cur = attribute_values(current_df, attribute).to_numpy()
+    prepared = {}
+    for name in features:
+        bins = profile.features[name]
+        key = (bins.source, bins.transform == "value")
+        if key not in prepared:
+            prepared[key] = (bins.prepare(reference_df[bins.source]), bins.prepare(current_df[bins.source]))
     out: dict[str, dict] = {}
     for group in sorted(set(g_ref.tolist()) | set(g_cur.tolist())):
         mr, mc = g_ref == group, g_cur == group
         n_r, n_c = int(mr.sum()), int(mc.sum())
-        block: dict[str, Any] = {"n_ref": n_r, "n_cur": n_c, "reported": True, "reason": None, "features": {}}
+        block: dict[str, dict] = {}
         if min(n_r, n_c) < config.min_group_n:
-            block.update(reported=False,
-                         reason=f"fewer than min_group_n={config.min_group_n} rows in a period (ref {n_r}, current {n_c})")
+            reason = f"fewer than min_group_n={config.min_group_n} rows in a period (reference {n_r}, current {n_c})"
+            for name in features:
+                block[name] = {"psi": None, "status": None, "n_ref": n_r, "n_cur": n_c, "reason": reason}
             out[group] = block
             continue
-        sub_ref, sub_cur = reference_df.loc[mr], current_df.loc[mc]
         for name in features:
             bins = profile.features[name]
-            ref_counts, _ = bins.count(sub_ref[bins.source])
+            prep_ref, prep_cur = prepared[(bins.source, bins.transform == "value")]
+            ref_counts, _ = bins.count_prepared(prep_ref, mr)
+            cur_counts, _ = bins.count_prepared(prep_cur, mc)
             group_bins = FeatureBins(bins.name, bins.source, bins.kind, bins.transform, bins.edges, bins.categories,
                                      bins.separator, tuple(int(c) for c in ref_counts), n_r)
-            block["features"][name] = _compact(compare_bins(group_bins, sub_cur[bins.source], config=config))
+            block[name] = _compact(compare_counts(group_bins, cur_counts, n_c, config=config))
         out[group] = block
     return out
 

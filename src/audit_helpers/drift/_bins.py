@@ -3,7 +3,7 @@
 Conventions (MISSION.md, drift section; DESIGN.md, key paths):
 
 * **numeric**: interior edges are the reference quantiles ``k / n_bins`` (deciles by default)
-  of the non-missing reference values, tied edges merged; outer edges are -inf and +inf.
+  of the finite reference values (inverted-CDF quantiles, i.e. observed values), tied edges merged; outer edges are -inf and +inf.
   Bins are right-closed (``x <= edge`` goes left), so there are ``len(edges) + 1`` value bins,
   then a MISSING bin last.
 * **categorical**: the reference categories (most frequent first), then UNSEEN (any value not
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ._config import DriftConfig
-from ._stats import critical_value, psi_kl, status
+from ._stats import critical_value, psi_kl, status_from_critical
 
 __all__ = [
     "FeatureBins",
@@ -41,6 +41,7 @@ __all__ = [
     "fit_reference",
     "compare",
     "compare_bins",
+    "compare_counts",
     "bin_labels",
     "UNSEEN",
     "MISSING",
@@ -70,6 +71,8 @@ BAD_TRANSFORM = "transform must be 'value', 'tags' or 'tag_count', got {transfor
 BAD_PROFILE = "not a reference profile (version {version!r}; expected {expected})"
 
 DEFAULT_SEPARATOR = ";"
+#: numpy quantile method of the numeric edges (edges are observed reference values).
+QUANTILE_METHOD = "inverted_cdf"
 KINDS = ("numeric", "categorical")
 TRANSFORMS = ("value", "tags", "tag_count")
 
@@ -142,33 +145,57 @@ def _numeric_counts(x: np.ndarray, edges: Sequence[float]) -> np.ndarray:
     return np.append(np.diff(bounds), n_missing)
 
 
-def _parse_tags(values, separator: str, name: str) -> tuple[list[Optional[list[str]]], np.ndarray]:
-    """Distinct tags per row (``None`` for a missing row) and the tag count (NaN if missing)."""
-    rows: list[Optional[list[str]]] = []
-    for value in _as_series(values, name).tolist():
-        if isinstance(value, str):
-            parts = value.split(separator)
-        elif isinstance(value, (list, tuple, np.ndarray)):
-            parts = [str(v) for v in value if not _is_missing(v)]
-        elif _is_missing(value):
-            rows.append(None)
-            continue
-        else:
-            parts = str(value).split(separator)
-        rows.append(sorted({p.strip() for p in parts if p.strip()}))
-    counts = np.array([np.nan if r is None else len(r) for r in rows], dtype=np.float64)
-    return rows, counts
+def _parse_tags(values, separator: str, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Distinct tags of every row and the tag count per row.
+
+    Returns
+    -------
+    pairs : pandas.DataFrame
+        Columns ``row`` (position) and ``tag``: one row per (row, distinct tag) pair.
+    tag_count : numpy.ndarray of float64
+        Distinct tags per row; NaN for a missing row, 0 for an empty one.
+    """
+    series = _as_series(values, name).reset_index(drop=True)
+    n = len(series)
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        missing = series.isna().to_numpy()
+        exploded = series[~missing].astype(str).str.split(separator, regex=False).explode().str.strip()
+        exploded = exploded[exploded.notna() & (exploded != "")]
+        pairs = pd.DataFrame({"row": exploded.index.to_numpy(dtype=np.int64), "tag": exploded.to_numpy(dtype=object)})
+    else:
+        missing = np.zeros(n, dtype=bool)
+        rows, tags = [], []
+        for i, value in enumerate(series.tolist()):
+            if isinstance(value, (list, tuple, np.ndarray)):
+                parts = [str(v) for v in value if not _is_missing(v)]
+            elif _is_missing(value):
+                missing[i] = True
+                continue
+            else:
+                parts = str(value).split(separator)
+            for t in parts:
+                if t.strip():
+                    rows.append(i)
+                    tags.append(t.strip())
+        pairs = pd.DataFrame({"row": np.asarray(rows, dtype=np.int64), "tag": np.asarray(tags, dtype=object)})
+    pairs = pairs.drop_duplicates()
+    tag_count = np.bincount(pairs["row"].to_numpy(), minlength=n).astype(np.float64)
+    tag_count[missing] = np.nan
+    return pairs, tag_count
 
 
-def _tag_counts(rows: list[Optional[list[str]]], categories: Sequence[str]) -> np.ndarray:
-    index = {c: i for i, c in enumerate(categories)}
+def _tag_frequencies(tags: pd.Series) -> dict[str, int]:
+    vc = tags.value_counts(sort=False)
+    return {str(k): int(v) for k, v in zip(vc.index.tolist(), vc.to_numpy().tolist())}
+
+
+def _tag_counts(pairs: pd.DataFrame, tag_count: np.ndarray, categories: Sequence[str]) -> np.ndarray:
+    freq = _tag_frequencies(pairs["tag"])
     out = np.zeros(len(categories) + 2, dtype=np.int64)
-    for tags in rows:
-        if not tags:
-            out[-1] += 1
-            continue
-        for t in tags:
-            out[index.get(t, len(categories))] += 1
+    for i, c in enumerate(categories):
+        out[i] = freq.pop(c, 0)
+    out[-2] = sum(freq.values())
+    out[-1] = int(np.count_nonzero(~(tag_count > 0)))  # missing (NaN) or empty rows
     return out
 
 
@@ -245,16 +272,31 @@ class FeatureBins:
         n_rows : int
             Rows in the sample.
         """
+        return self.count_prepared(self.prepare(values))
+
+    def prepare(self, values):
+        """Parse a column once (float array, series, or tag pairs) for repeated counting."""
         if self.transform == "value" and self.kind == "numeric":
-            x = _as_float(values, self.source)
+            return _as_float(values, self.source)
+        if self.transform == "value":
+            return _as_series(values, self.source).reset_index(drop=True)
+        return _parse_tags(values, self.separator, self.source)
+
+    def count_prepared(self, prepared, mask: Optional[np.ndarray] = None) -> tuple[np.ndarray, int]:
+        """Counts of a :meth:`prepare`-d column, optionally of the rows where ``mask`` is true."""
+        if self.transform == "value" and self.kind == "numeric":
+            x = prepared if mask is None else prepared[mask]
             return _numeric_counts(x, self.edges), int(x.size)
         if self.transform == "value":
-            series = _as_series(values, self.source)
+            series = prepared if mask is None else prepared[mask]
             return _categorical_counts(series, self.categories, self.source), int(series.size)
-        rows, tag_count = _parse_tags(values, self.separator, self.source)
+        pairs, tag_count = prepared
+        if mask is not None:
+            pairs = pairs[mask[pairs["row"].to_numpy()]]
+            tag_count = tag_count[mask]
         if self.transform == "tags":
-            return _tag_counts(rows, self.categories), len(rows)
-        return _numeric_counts(tag_count, self.edges), len(rows)
+            return _tag_counts(pairs, tag_count, self.categories), int(tag_count.size)
+        return _numeric_counts(tag_count, self.edges), int(tag_count.size)
 
     def labels(self) -> list[str]:
         """Human-readable label of every bin, in bin order."""
@@ -310,7 +352,9 @@ def _quantile_edges(x: np.ndarray, n_bins: int) -> tuple[float, ...]:
     if finite.size == 0:
         return ()
     probs = np.arange(1, n_bins) / n_bins
-    return tuple(float(e) for e in np.unique(np.quantile(finite, probs)))
+    # inverted-CDF quantiles are observed values, so ties in discrete data merge exactly and
+    # each right-closed bin "x <= edge" holds at least its share of the reference
+    return tuple(float(e) for e in np.unique(np.quantile(finite, probs, method=QUANTILE_METHOD)))
 
 
 def fit_bins(
@@ -352,20 +396,17 @@ def fit_bins(
     source = source or name
     if transform != "value":
         separator = separator or DEFAULT_SEPARATOR
-        rows, tag_count = _parse_tags(values, separator, source)
+        pairs, tag_count = _parse_tags(values, separator, source)
         if transform == "tags":
-            freq: dict[str, int] = {}
-            for tags in rows:
-                for t in tags or ():
-                    freq[t] = freq.get(t, 0) + 1
+            freq = _tag_frequencies(pairs["tag"])
             categories = tuple(sorted(freq, key=lambda t: (-freq[t], t)))
-            counts = _tag_counts(rows, categories)
+            counts = _tag_counts(pairs, tag_count, categories)
             return FeatureBins(name, source, "categorical", transform, None, categories, separator,
-                               tuple(int(c) for c in counts), len(rows))
+                               tuple(int(c) for c in counts), int(tag_count.size))
         edges = _quantile_edges(tag_count, n_bins)
         counts = _numeric_counts(tag_count, edges)
         return FeatureBins(name, source, "numeric", transform, edges, None, separator,
-                           tuple(int(c) for c in counts), len(rows))
+                           tuple(int(c) for c in counts), int(tag_count.size))
     if kind == "numeric":
         x = _as_float(values, source)
         edges = _quantile_edges(x, n_bins)
@@ -386,6 +427,11 @@ def fit_bins(
 
 # --------------------------------------------------------------------------------------------
 # comparing a sample to frozen bins
+
+
+def compare_counts(bins: FeatureBins, current_counts, n_cur: int, *, config: Optional[DriftConfig] = None) -> dict:
+    """Drift entry from current counts already binned with ``bins`` (see :func:`compare_bins`)."""
+    return _entry(bins, np.asarray(current_counts, dtype=np.int64), int(n_cur), config or DriftConfig())
 
 
 def compare_bins(bins: FeatureBins, values, *, config: Optional[DriftConfig] = None) -> dict:
@@ -429,6 +475,8 @@ def _entry(bins: FeatureBins, cur: np.ndarray, n_cur: int, config: DriftConfig) 
     else:
         entry["categories"] = list(bins.categories)
     total_ref, total_cur = int(ref.sum()), int(cur.sum())
+    crit_amber = critical_value(bins.n_ref, n_cur, tested, quantile=config.amber_quantile)
+    crit_red = critical_value(bins.n_ref, n_cur, tested, quantile=config.red_quantile)
     entry.update(
         source=bins.source,
         transform=bins.transform,
@@ -449,9 +497,9 @@ def _entry(bins: FeatureBins, cur: np.ndarray, n_cur: int, config: DriftConfig) 
         effective_bins=int(bins.n_value_bins),
         bins_tested=tested,
         critical_quantiles=[float(config.amber_quantile), float(config.red_quantile)],
-        critical_99=critical_value(bins.n_ref, n_cur, tested, quantile=config.amber_quantile),
-        critical_999=critical_value(bins.n_ref, n_cur, tested, quantile=config.red_quantile),
-        status=status(psi, bins.n_ref, n_cur, tested, config=config),
+        critical_99=crit_amber,
+        critical_999=crit_red,
+        status=status_from_critical(psi, crit_amber, crit_red, config=config),
     )
     if bins.kind == "categorical":
         entry["unseen_share_current"] = float(cur[-2] / total_cur) if total_cur else 0.0

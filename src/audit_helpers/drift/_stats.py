@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Optional, Sequence
 
@@ -82,6 +83,11 @@ def psi_kl(ref_counts, cur_counts, *, smoothing: float = 0.5):
     return psi, kl_ref_cur, kl_cur_ref, contributions
 
 
+@functools.lru_cache(maxsize=1024)
+def _chi2_ppf(quantile: float, dof: int) -> float:
+    return float(stats.chi2.ppf(quantile, dof))
+
+
 def critical_value(n_ref: int, n_cur: int, n_bins: int, *, quantile: float) -> float:
     """No-drift critical value of PSI for two samples of the given sizes.
 
@@ -106,7 +112,7 @@ def critical_value(n_ref: int, n_cur: int, n_bins: int, *, quantile: float) -> f
     if not (n_ref > 0 and n_cur > 0):
         raise ValueError(BAD_SAMPLE_SIZE.format(n_ref=n_ref, n_cur=n_cur))
     dof = max(int(n_bins) - 1, 1)
-    return float((1.0 / n_ref + 1.0 / n_cur) * stats.chi2.ppf(quantile, dof))
+    return float((1.0 / n_ref + 1.0 / n_cur) * _chi2_ppf(float(quantile), dof))
 
 
 def status(psi: float, n_ref: int, n_cur: int, n_bins: int, *, config: Optional[DriftConfig] = None) -> str:
@@ -133,9 +139,19 @@ def status(psi: float, n_ref: int, n_cur: int, n_bins: int, *, config: Optional[
     str
     """
     config = config or DriftConfig()
-    if psi >= config.red_psi and psi > critical_value(n_ref, n_cur, n_bins, quantile=config.red_quantile):
+    return status_from_critical(
+        psi,
+        critical_value(n_ref, n_cur, n_bins, quantile=config.amber_quantile),
+        critical_value(n_ref, n_cur, n_bins, quantile=config.red_quantile),
+        config=config,
+    )
+
+
+def status_from_critical(psi: float, critical_amber: float, critical_red: float, *, config: DriftConfig) -> str:
+    """Two-key status from PSI and the two already computed critical values."""
+    if psi >= config.red_psi and psi > critical_red:
         return "red"
-    if psi >= config.amber_psi and psi > critical_value(n_ref, n_cur, n_bins, quantile=config.amber_quantile):
+    if psi >= config.amber_psi and psi > critical_amber:
         return "amber"
     return "green"
 

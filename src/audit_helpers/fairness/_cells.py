@@ -93,17 +93,17 @@ class Cells:
 
 
 def full_sample_median(scores: np.ndarray) -> float:
-    """Exact median of ``scores`` by selection (``numpy.partition``), not a full sort."""
+    """Exact median of ``scores`` by selection (one ``numpy.partition``), not a full sort."""
     n = scores.shape[0]
     half = n // 2
+    part = np.partition(scores, half)
     if n % 2:
-        return float(np.partition(scores, half)[half])
-    part = np.partition(scores, [half - 1, half])
-    return float(0.5 * (part[half - 1] + part[half]))
+        return float(part[half])
+    return float(0.5 * (part[:half].max() + part[half]))
 
 
 def score_bins(scores: np.ndarray, *, n_bins: int, binning: str) -> tuple[np.ndarray, np.ndarray]:
-    """Bin index of every score and the bin edges.
+    """Bin index (int16) of every score and the bin edges.
 
     ``equal_width``: ``n_bins`` bins of width ``1 / n_bins`` on [0, 1], right edge of the
     last bin included. ``quantile``: edges at the quantiles of ``scores`` (tied edges merged,
@@ -111,19 +111,19 @@ def score_bins(scores: np.ndarray, *, n_bins: int, binning: str) -> tuple[np.nda
     """
     if binning == "equal_width":
         edges = np.linspace(0.0, 1.0, n_bins + 1)
-        idx = (scores * n_bins).astype(np.int32)
+        idx = np.empty(scores.shape[0], dtype=np.int16)
+        np.multiply(scores, n_bins, out=idx, casting="unsafe")  # truncation = floor for s >= 0
         np.minimum(idx, n_bins - 1, out=idx)
         return idx, edges
     edges = np.unique(np.quantile(scores, np.linspace(0.0, 1.0, n_bins + 1)))
     if edges.size < 2:
         edges = np.array([edges[0], edges[0]])
-    idx = np.searchsorted(edges[1:-1], scores, side="right").astype(np.int32)
+    idx = np.searchsorted(edges[1:-1], scores, side="right").astype(np.int16)
     return idx, edges
 
 
 def count_cells(
-    codes: np.ndarray,
-    n_codes: int,
+    columns: list[tuple[np.ndarray, int]],
     y_true: np.ndarray,
     y_pred: np.ndarray,
     *,
@@ -136,12 +136,11 @@ def count_cells(
 
     Parameters
     ----------
-    codes : ndarray of int
-        Group code of every row, in ``[0, n_codes)``.
-    n_codes : int
-        Number of group codes.
+    columns : list of (codes, size)
+        Group codes of every row (in ``[0, size)``) for each grouping column; the table is
+        indexed by their cross product (first column varies fastest).
     y_true, y_pred : ndarray of {0, 1}
-        Labels and decisions (small integer dtype).
+        Labels and decisions (int8).
     scores : ndarray of float in [0, 1], optional
     sample_weight : ndarray of positive float, optional
     n_bins, binning
@@ -150,33 +149,41 @@ def count_cells(
     Returns
     -------
     weight, count, score_sum, score_sq, bin_edges, median
-        Flat tables reshaped to ``(n_codes, 2, 2, B, 2)``; score arrays ``None`` without scores.
+        Tables of shape ``(prod(sizes), 2, 2, B, 2)``; score arrays ``None`` without scores.
     """
-    idx = codes.astype(np.int32, copy=True) if n_codes * 8 * (n_bins + 1) < 2**31 else codes.astype(np.int64)
-    idx *= 2
-    idx += y_true
-    idx *= 2
-    idx += y_pred
+    n_codes = int(np.prod([size for _, size in columns])) if columns else 1
+    # low part of the index: ((y * 2 + selected) * B + bin) * 2 + above, small integers
+    low = np.multiply(y_true, 2, dtype=np.int16)
+    low += y_pred
     if scores is None:
-        n_b = 1
-        edges = None
-        median = None
-        idx *= 2
+        n_b, edges, median = 1, None, None
+        low *= 2
     else:
         bins, edges = score_bins(scores, n_bins=n_bins, binning=binning)
         n_b = edges.size - 1
         median = full_sample_median(scores)
-        idx *= n_b
-        idx += bins
-        idx *= 2
-        idx += scores > median
-    size = n_codes * 4 * n_b * 2
+        low *= n_b
+        low += bins
+        low *= 2
+        low += scores > median
+    width = 4 * n_b * 2
+    # high part: the cross product of the group codes (small integers while they fit int16)
+    small = n_codes < 2**15
+    high = np.zeros(y_true.shape[0], dtype=np.int16 if small else np.intp)
+    stride = 1
+    for codes, size in columns:
+        if stride == 1:
+            high += codes
+        else:
+            high += codes * (np.int16(stride) if small else np.intp(stride))
+        stride *= size
+    # idx = high * width + low, written once into the intp array that bincount needs
+    idx = np.multiply(high, width, dtype=np.intp)
+    idx += low
+    size = n_codes * width
     shape = (n_codes, 2, 2, n_b, 2)
     count = np.bincount(idx, minlength=size).astype(np.float64)
-    if sample_weight is None:
-        weight = count
-    else:
-        weight = np.bincount(idx, weights=sample_weight, minlength=size)
+    weight = count if sample_weight is None else np.bincount(idx, weights=sample_weight, minlength=size)
     if scores is None:
         return weight.reshape(shape), count.reshape(shape), None, None, None, None
     ws = scores if sample_weight is None else scores * sample_weight

@@ -54,8 +54,8 @@ class FairnessConfig(BaseModel):
     )
     n_bootstrap: int = Field(
         1000,
-        ge=1,
-        description="Stratified bootstrap resamples (multinomial draws of the confusion counts within each group) for every confidence interval.",
+        ge=0,
+        description="Stratified bootstrap resamples (multinomial draws of the confusion counts within each group) for every confidence interval; 0 skips the intervals (point estimates and tests only).",
     )
     ci_level: float = Field(
         0.95,
@@ -73,6 +73,10 @@ class FairnessConfig(BaseModel):
         5.0,
         ge=0.0,
         description="If any expected cell count of the 2x2 table is below this, the group comparison uses Fisher's exact test instead of the two-proportion z-test.",
+    )
+    holm_scope: Literal["split", "attribute"] = Field(
+        "split",
+        description="Family of the Holm adjustment: 'split' = every gap test of every attribute for one model on one split (stricter); 'attribute' = the gap tests of one attribute.",
     )
     max_rate_gap: float = Field(
         0.05,

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 __all__ = [
     "bootstrap_cells",
     "percentile_interval",
+    "percentile_intervals",
     "compare_proportions",
     "compare_means",
+    "compare_proportions_many",
+    "compare_means_many",
     "holm",
     "TEST_Z",
     "TEST_FISHER",
@@ -36,10 +39,11 @@ def bootstrap_cells(
 
     Resampling ``n_g`` rows with replacement within group ``g`` and counting them into cells
     is the same as one multinomial draw of ``n_g`` over the cell shares of ``g``: this does
-    that for every group and resample at once. With sample weights the cell shares are the
-    weighted shares (the draw size stays the unweighted row count). A resampled score sum of
-    a cell is ``k * mean + sqrt(k) * sd * Z`` (central limit approximation for the sum of
-    ``k`` scores drawn from the cell).
+    that for every group and resample at once (as a chain of vectorised binomial draws).
+    With sample weights the cell shares are the weighted shares (the draw size stays the
+    unweighted row count). The resampled score total of a group is
+    ``sum_c k_c * mean_c + sqrt(sum_c k_c * var_c) * Z`` (central-limit approximation for
+    the sum of ``k_c`` scores drawn from cell ``c``).
 
     Parameters
     ----------
@@ -53,39 +57,83 @@ def bootstrap_cells(
     Returns
     -------
     draws : ndarray of shape (G, R, C)
-        Resampled cell counts.
-    score_draws : ndarray of shape (G, R, C) or None
-        Resampled cell score sums.
+        Resampled cell counts (float).
+    score_total : ndarray of shape (G, R) or None
+        Resampled score total per group.
     """
-    totals = weight.sum(axis=1, keepdims=True)
-    shares = weight / totals
-    n_draw = count.sum(axis=1).astype(np.int64)
-    draws = rng.multinomial(n_draw[:, None], shares[:, None, :], size=(weight.shape[0], n_resamples))
+    n_groups, n_cells = weight.shape
+    shares = weight / weight.sum(axis=1, keepdims=True)
+    remaining = np.broadcast_to(count.sum(axis=1).astype(np.int64)[:, None], (n_groups, n_resamples))
+    left = np.ones(n_groups)
+    draws = np.empty((n_groups, n_resamples, n_cells))
+    for cell in range(n_cells - 1):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prob = np.where(left > 0, shares[:, cell] / np.where(left > 0, left, 1.0), 0.0)
+        k = rng.binomial(remaining, np.clip(prob, 0.0, 1.0)[:, None])
+        draws[:, :, cell] = k
+        remaining = remaining - k
+        left = left - shares[:, cell]
+    draws[:, :, n_cells - 1] = remaining
     if score_sum is None:
-        return draws.astype(np.float64), None
+        return draws, None
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(weight > 0, score_sum / weight, 0.0)
-        var = np.where(weight > 0, score_sq / weight - mean**2, 0.0)
-    sd = np.sqrt(np.clip(var, 0.0, None))
-    noise = rng.standard_normal(draws.shape)
-    k = draws.astype(np.float64)
-    score_draws = k * mean[:, None, :] + np.sqrt(k) * sd[:, None, :] * noise
-    return k, score_draws
+        mean = np.where(weight > 0, score_sum / np.where(weight > 0, weight, 1.0), 0.0)
+        var = np.where(weight > 0, score_sq / np.where(weight > 0, weight, 1.0) - mean**2, 0.0)
+    var = np.clip(var, 0.0, None)
+    centre = draws @ mean[:, :, None]
+    spread = np.sqrt(draws @ var[:, :, None])
+    score_total = centre[:, :, 0] + spread[:, :, 0] * rng.standard_normal((n_groups, n_resamples))
+    return draws, score_total
+
+
+def percentile_intervals(samples: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row-wise percentile intervals of the finite values of ``samples`` (shape ``(M, R)``).
+
+    Resamples where the statistic is undefined (NaN, e.g. a zero denominator) are dropped;
+    the quantiles use numpy's default linear interpolation. Returns ``(low, high,
+    n_dropped)``; rows with no finite value give NaN bounds.
+    """
+    if samples.shape[1] == 0:
+        empty = np.full(samples.shape[0], np.nan)
+        return empty, empty.copy(), np.zeros(samples.shape[0], dtype=np.int64)
+    tail = (1.0 - level) / 2.0
+    finite_mask = np.isfinite(samples)
+    if finite_mask.all():
+        # common case: select the four order statistics instead of sorting every row
+        n = samples.shape[1]
+        pos = np.array([tail, 1.0 - tail]) * (n - 1)
+        below = np.floor(pos).astype(np.int64)
+        above = np.minimum(below + 1, n - 1)
+        part = np.partition(samples, np.unique(np.concatenate([below, above])), axis=1)
+        frac = pos - below
+        bounds = part[:, below] + frac * (part[:, above] - part[:, below])
+        return bounds[:, 0], bounds[:, 1], np.zeros(samples.shape[0], dtype=np.int64)
+    samples = np.where(finite_mask, samples, np.nan)
+    ordered = np.sort(samples, axis=1)  # NaN sort last
+    finite = finite_mask.sum(axis=1)
+    bounds = []
+    rows = np.arange(ordered.shape[0])
+    for q in (tail, 1.0 - tail):
+        pos = q * np.maximum(finite - 1, 0)
+        below = np.floor(pos).astype(np.int64)
+        above = np.minimum(below + 1, np.maximum(finite - 1, 0))
+        frac = pos - below
+        lo_val, hi_val = ordered[rows, below], ordered[rows, above]
+        with np.errstate(invalid="ignore"):
+            value = lo_val + frac * (hi_val - lo_val)
+        bounds.append(np.where(finite > 0, value, np.nan))
+    return bounds[0], bounds[1], samples.shape[1] - finite
 
 
 def percentile_interval(samples: np.ndarray, level: float) -> tuple[Optional[float], Optional[float], int]:
-    """Percentile interval of the finite resample values.
+    """Percentile interval of the finite values of one vector of resamples.
 
-    Returns ``(low, high, n_dropped)``; resamples where the statistic is undefined (e.g. a
-    zero denominator) are dropped and counted. ``(None, None, R)`` when none is finite.
+    Returns ``(low, high, n_dropped)``; ``(None, None, R)`` when no value is finite.
     """
-    finite = samples[np.isfinite(samples)]
-    dropped = int(samples.size - finite.size)
-    if finite.size == 0:
-        return None, None, dropped
-    tail = (1.0 - level) / 2.0
-    low, high = np.quantile(finite, [tail, 1.0 - tail])
-    return float(low), float(high), dropped
+    low, high, dropped = percentile_intervals(np.asarray(samples, dtype=float)[None, :], level)
+    if not np.isfinite(low[0]):
+        return None, None, int(dropped[0])
+    return float(low[0]), float(high[0]), int(dropped[0])
 
 
 def compare_proportions(x_a: float, n_a: float, x_b: float, n_b: float, *, fisher_min_expected: float) -> tuple[float, str]:
@@ -105,6 +153,37 @@ def compare_proportions(x_a: float, n_a: float, x_b: float, n_b: float, *, fishe
         return 1.0, TEST_Z
     z = (x_a / n_a - x_b / n_b) / se
     return float(min(1.0, 2.0 * stats.norm.sf(abs(z)))), TEST_Z
+
+
+def compare_proportions_many(
+    x_a: np.ndarray, n_a: np.ndarray, x_b: np.ndarray, n_b: np.ndarray, *, fisher_min_expected: float
+) -> tuple[np.ndarray, list[str]]:
+    """Vectorised :func:`compare_proportions` over many pairs (same tests, same switch)."""
+    x_a, n_a, x_b, n_b = (np.rint(np.asarray(v, dtype=float)) for v in (x_a, n_a, x_b, n_b))
+    pooled = (x_a + x_b) / (n_a + n_b)
+    expected = np.minimum.reduce([n_a * pooled, n_a * (1 - pooled), n_b * pooled, n_b * (1 - pooled)])
+    se = np.sqrt(pooled * (1 - pooled) * (1.0 / n_a + 1.0 / n_b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, (x_a / n_a - x_b / n_b) / np.where(se > 0, se, 1.0), 0.0)
+    p = np.minimum(1.0, 2.0 * special.ndtr(-np.abs(z)))
+    tests = [TEST_Z] * p.size
+    for i in np.flatnonzero(expected < fisher_min_expected):
+        table = [[int(x_a[i]), int(n_a[i] - x_a[i])], [int(x_b[i]), int(n_b[i] - x_b[i])]]
+        p[i] = stats.fisher_exact(table, alternative="two-sided").pvalue
+        tests[i] = TEST_FISHER
+    return p, tests
+
+
+def compare_means_many(
+    mean_a: np.ndarray, var_a: np.ndarray, n_a: np.ndarray, mean_b: np.ndarray, var_b: np.ndarray, n_b: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Vectorised :func:`compare_means` over many pairs."""
+    se = np.sqrt(np.asarray(var_a) / n_a + np.asarray(var_b) / n_b)
+    ok = np.isfinite(se) & (se > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(ok, (np.asarray(mean_a) - mean_b) / np.where(ok, se, 1.0), 0.0)
+    p = np.minimum(1.0, 2.0 * special.ndtr(-np.abs(z)))
+    return p, [TEST_MEAN] * p.size
 
 
 def compare_means(mean_a: float, var_a: float, n_a: float, mean_b: float, var_b: float, n_b: float) -> tuple[float, str]:

@@ -1,0 +1,146 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · Data
+#
+# Which applicants does this audit look at, what do we know about them, and what is already
+# unequal in the historical outcome before any model is trained? This step generates (or reads
+# and validates) the data, splits the training period into train and test, and writes the
+# artifacts every later step reads.
+
+# %% tags=["parameters"]
+params_path = None
+run_dir = None
+
+# %%
+from IPython.display import Markdown, display
+
+from audit_helpers import prep, synth
+from audit_helpers.context import load_context
+
+ctx = load_context(params_path, run_dir)
+ctx.params_table(sections=["data"])
+
+# %% [markdown]
+# ## Preparing the data
+#
+# Supplied files are validated first: missing columns, a label that is not binary or does not
+# match `positive_label`, empty files, protected attributes that are entirely missing,
+# duplicated ids and unparseable numbers each stop the run with a specific message. Missing or
+# unrecognised protected values are kept as an explicit "Unknown" group. The training period
+# is then split into train and test at random *within* every combination of label and
+# protected groups, so each group keeps its size and base rate in both parts.
+
+# %%
+prepared = prep.prepare(
+    ctx.params.data,
+    data_dir=ctx.data_dir,
+    random_state=ctx.params.seed,
+    include_protected=ctx.params.model.include_protected,
+    ground_truth_dir=ctx.run_dir,
+)
+summary = prepared.summary
+ctx.merge_results({"data": summary})
+display(Markdown(prep.data_narrative(summary)))
+
+# %% [markdown]
+# ## Data dictionary
+#
+# Every column of the prepared training split: its role, whether the models may use it, its
+# type, missing share, number of distinct values and a short description. Protected
+# attributes are data for the audit, not model inputs, unless `model.include_protected` says
+# otherwise.
+
+# %%
+prep.data_dictionary(prepared.train, prepared.feature_spec)
+
+# %% [markdown]
+# ## Distributions: training period versus next month
+#
+# Numeric features as densities, categorical and multi-label features as the share of
+# applicants per category. Differences here are what the drift step (04) quantifies.
+
+# %%
+prep.plot_distributions(prepared.train, prepared.eval, prepared.feature_spec)
+
+# %% [markdown]
+# ## Base rates by group
+#
+# The base rate is the share of applicants the historical process advanced. Differences
+# between groups here are in the labels themselves: a model trained on them will tend to
+# reproduce them. The dashed line is the overall rate.
+
+# %%
+prep.plot_base_rates(summary, split="train")
+
+# %%
+for attribute in summary["protected_attributes"]:
+    display(Markdown(f"**{attribute}** (train split)"))
+    display(prep.base_rate_table(summary, split="train", attribute=attribute))
+
+# %% [markdown]
+# ### Intersections
+#
+# Base rates for every combination of the first two protected attributes, as NYC Local Law 144
+# asks for sex × race/ethnicity. Small cells are reported with their size; their rates are
+# noisy.
+
+# %%
+intersection = "|".join(summary["protected_attributes"][:2])
+if intersection in summary["base_rates"]["train"]:
+    display(prep.base_rate_table(summary, split="train", attribute=intersection))
+
+# %% [markdown]
+# ## Missing values and unknown groups
+#
+# Share of missing values per column and split. For protected attributes the share is the
+# size of the "Unknown" group (missing or unrecognised values), which is kept and reported
+# rather than dropped.
+
+# %%
+prep.missingness_table(summary)
+
+# %%
+prep.unknown_table(summary)
+
+# %% [markdown]
+# ### Categories never seen in training
+#
+# Categories (or role tags) that appear in test or next month but not in the train split. A
+# model has learned nothing about them; the drift step counts them in an explicit UNSEEN bin.
+
+# %%
+prep.unseen_table(summary)
+
+# %% [markdown]
+# ## Planted effects (synthetic scenario only)
+#
+# For the built-in scenario the truth is known. Refitting the structural model on the generated
+# labels shows the planted bias is present at its planted size, which is what the fairness
+# step should detect. For supplied data this section states that no ground truth exists.
+
+# %%
+if prepared.scenario is not None:
+    check = synth.planted_bias_check(prepared.scenario.train, prepared.scenario.train_latent, prepared.ground_truth)
+    display(Markdown(prep.planted_bias_narrative(check, prepared.ground_truth)))
+else:
+    display(Markdown("The data were supplied: no planted ground truth exists for this run."))
+
+# %% [markdown]
+# ## Datasheet
+#
+# A datasheet for the dataset after Gebru et al. (2018): why it exists, what it contains, how
+# it was produced, which biases it carries and what it may be used for.
+
+# %%
+display(Markdown(prep.datasheet_markdown(summary, prepared.ground_truth)))

@@ -1,0 +1,164 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Fairness audit
+#
+# Does the screen treat groups of applicants differently? For each model, on the held-out
+# `test` split and on next month's `eval` split, this step measures per group (sex,
+# race/ethnicity, their intersection, and age 40+ where available) the selection rate, the
+# impact ratio, the error rates and calibration, each with a confidence interval, and tests
+# whether the gaps between groups are larger than noise.
+
+# %% tags=["parameters"]
+params_path = None
+run_dir = None
+
+# %%
+from IPython.display import Image, Markdown, display
+
+from audit_helpers import fairness as fair
+from audit_helpers.context import load_context
+
+ctx = load_context(params_path, run_dir)
+ctx.params_table(sections=["fairness"])
+
+# %% [markdown]
+# ## Definitions
+#
+# * **Selection rate**: share of a group the screen passes. **Impact ratio**: a group's
+#   selection rate divided by the highest selection rate among the reported groups; under 0.8
+#   is the "four-fifths" warning line of the US Uniform Guidelines (a sign, not proof).
+# * **TPR** (true-positive rate): share of applicants who went on to advance (qualified
+#   applicants) that the screen passes; **FNR** = 1 − TPR is the share of qualified applicants
+#   screened out. **FPR**: share of applicants who did not advance that the screen passes.
+#   **Precision**: share of passed applicants who advanced. **Base rate**: share who advanced.
+# * **Calibration**: whether a score of 0.3 means a 30% chance of advancing in every group.
+#   Expected calibration error (ECE) over score bins, calibration-in-the-large (mean score minus
+#   observed rate) and the Brier score.
+# * Undefined is not zero: a rate whose denominator is below the minimum in the parameters is
+#   reported as missing with the reason, never as 0.
+
+# %%
+section = fair.fairness_from_context(ctx)
+ctx.merge_results({"fairness": section})
+models = list(section)
+config = ctx.params.fairness
+first_blocks = section[models[0]]["test"]
+display(Markdown(fair.status_rule_text(config, family_size=next(iter(first_blocks.values()))["holm_family"]["size"])))
+
+# %% [markdown]
+# ## Findings at a glance
+#
+# Count of gap metrics by status for every model and split, with the flagged ones named.
+
+# %%
+display(Markdown(fair.fairness_overview_text(section)))
+
+# %% [markdown]
+# ## The largest error-rate gap and the lowest impact ratio
+#
+# The two numbers counsel asks for first: the largest gap in how often qualified applicants
+# are passed (the key harm of a hiring screen) and the lowest impact ratio (the legal
+# selection-rate test), for each model and split.
+
+# %%
+for model in models:
+    for split, blocks in section[model].items():
+        display(Markdown(fair.largest_gap_text(blocks, model=model, split=split)))
+        display(Markdown(fair.impact_ratio_text(blocks, model=model, split=split)))
+
+# %% [markdown]
+# ## Gap metrics with uncertainty
+#
+# Every gap of every attribute: the value, its bootstrap confidence interval, the two groups
+# compared, the test used, the raw p-value (already corrected for picking the most extreme
+# pair) and the Holm-adjusted one, and the status.
+
+# %%
+for model in models:
+    for split, blocks in section[model].items():
+        display(Markdown(f"**{model}, {split} split**"))
+        display(fair.metrics_table(blocks).round(3))
+
+# %% [markdown]
+# ## Rates by group (test split)
+#
+# Each dot is a group's rate with its confidence interval. Hollow grey dots are groups kept out
+# of the comparisons (the unknown category, groups under the small-share or minimum-size
+# threshold): they are still reported. A missing dot means the rate is undefined for lack of
+# data (see the group table for the reason).
+
+# %%
+for model in models:
+    for attr, block in section[model]["test"].items():
+        path = ctx.figures_dir / f"fairness_rates_{model}_{attr.replace('|', '_x_')}.png"
+        fair.plot_group_rates(block, title=f"{model}, test split: {attr}").savefig(path, dpi=110)
+        display(Image(filename=str(path)))
+
+# %% [markdown]
+# ## Selection rate and impact ratio (NYC Local Law 144 view)
+#
+# Selection rate with its interval and the impact ratio against the most-selected group, with
+# the four-fifths line. The table beside it follows the Local Law 144 bias-audit layout:
+# categories under the small-share threshold are shown with their n and rate and marked as
+# excluded from the impact ratio with the reason; the unknown category is counted. The
+# *scoring rate* is the share of the group scoring above the full-sample median score.
+
+# %%
+for model in models:
+    for attr, block in section[model]["test"].items():
+        path = ctx.figures_dir / f"fairness_impact_{model}_{attr.replace('|', '_x_')}.png"
+        fair.plot_impact_ratios(block, title=f"{model}, test split: {attr}").savefig(path, dpi=110)
+        display(Image(filename=str(path)))
+        display(Markdown(f"Unknown category count for {attr}: {block['ll144']['unknown_count']}."))
+        display(fair.ll144_table(block).round(3))
+
+# %% [markdown]
+# ## Group detail
+#
+# Counts, rates and confidence intervals of every group (test split), with the notes that
+# explain every missing value and every exclusion.
+
+# %%
+for model in models:
+    for attr, block in section[model]["test"].items():
+        display(Markdown(f"**{model}, test split: {attr}**"))
+        display(fair.group_table(block).round(3))
+        display(fair.group_notes_table(block))
+
+# %% [markdown]
+# ## Calibration by group
+#
+# Reliability diagrams: within each score bin, the observed share who advanced against the
+# mean score. A screen calibrated for every group keeps every curve on the diagonal.
+
+# %%
+for model in models:
+    for attr, block in section[model]["test"].items():
+        if "|" in attr:
+            continue
+        path = ctx.figures_dir / f"fairness_reliability_{model}_{attr}.png"
+        fair.plot_reliability(block, title=f"{model}, test split: {attr}").savefig(path, dpi=110)
+        display(Image(filename=str(path)))
+
+# %% [markdown]
+# ## Which fairness criterion comes first
+#
+# The observed base rates of the attribute with the largest TPR gap, and the priority this
+# audit declares.
+
+# %%
+for model in models:
+    blocks = section[model]["test"]
+    attr = fair.largest_gap_attribute(blocks) or next(iter(blocks))
+    display(Markdown(f"**{model}, test split:** " + fair.incompatibility_text(blocks[attr])))

@@ -1,0 +1,198 @@
+"""The drift step of a run: from the run folder's artifacts to the ``drift`` results section."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+import pandas as pd
+
+from ._audit import (
+    group_composition,
+    label_drift,
+    rank_key_features,
+    score_drift,
+    selection_rate_drift,
+    summarise,
+    within_group_psi,
+)
+from ._bins import QUANTILE_METHOD, ReferenceProfile, compare, fit_reference
+from ._config import DriftConfig
+
+__all__ = ["drift_from_context", "monitored_columns", "PROFILE_FILE", "IMPORTANCE_FILE", "REFERENCE_SPLIT",
+           "SCORE_REFERENCE_SPLIT", "CURRENT_SPLIT", "UNKNOWN_FEATURES"]
+
+PROFILE_FILE = "reference_profile.json"
+IMPORTANCE_FILE = "permutation_importance.json"
+#: The reference of the input features (the training sample).
+REFERENCE_SPLIT = "train"
+#: The reference of score, label and selection-rate drift (held out from the training period).
+SCORE_REFERENCE_SPLIT = "test"
+#: The current period (next month).
+CURRENT_SPLIT = "eval"
+UNKNOWN_FEATURES = "drift.features lists columns that are not in the data: {cols}"
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def monitored_columns(spec: Mapping[str, Any], frame: pd.DataFrame, *,
+                      features: Optional[Sequence[str]] = None) -> tuple[list[str], list[str], dict[str, str]]:
+    """Numeric, categorical and multi-label columns to monitor.
+
+    Parameters
+    ----------
+    spec : mapping
+        ``feature_spec.json`` content (``numeric``, ``categorical``, ``multilabel``,
+        ``model_features``).
+    frame : pandas.DataFrame
+        The reference split (decides the kind of a column the spec does not classify).
+    features : sequence of str, optional
+        Explicit columns (``drift.features``); default: every model input column.
+
+    Returns
+    -------
+    numeric, categorical : list of str
+    multilabel : dict of str to str
+        Column to tag separator.
+    """
+    columns = list(features) if features else list(spec.get("model_features") or [])
+    unknown = [c for c in columns if c not in frame.columns]
+    if unknown:
+        raise ValueError(UNKNOWN_FEATURES.format(cols=unknown))
+    multi_spec = dict(spec.get("multilabel") or {})
+    numeric, categorical, multilabel = [], [], {}
+    for c in columns:
+        if c in multi_spec:
+            multilabel[c] = multi_spec[c]
+        elif c in (spec.get("numeric") or []):
+            numeric.append(c)
+        elif c in (spec.get("categorical") or []):
+            categorical.append(c)
+        elif pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]):
+            numeric.append(c)
+        else:
+            categorical.append(c)
+    return numeric, categorical, multilabel
+
+
+def _primary_model(models: Sequence[str], preferred: Sequence[str]) -> str:
+    for m in preferred:
+        if m in models:
+            return m
+    return sorted(models)[0]
+
+
+def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tuple[dict, ReferenceProfile]:
+    """Run the whole drift audit on a run folder.
+
+    Reference for input features: the ``train`` split; current: ``eval``. Score, label and
+    selection-rate drift compare the held-out ``test`` split (scores on training rows are
+    in-sample) with ``eval``. Key features come from ``data/permutation_importance.json``
+    (written by the models step) or, if it is absent, from PSI.
+
+    Parameters
+    ----------
+    ctx : audit_helpers.context.AuditContext
+        The run context (``params.drift``, splits, feature spec, predictions).
+    attributes : sequence of str, optional
+        Protected attributes / intersections for selection-rate and within-group drift
+        (default: each protected column, the intersection of the first two, and the age
+        group when the spec has one).
+
+    Returns
+    -------
+    section : dict
+        The ``drift`` section of ``audit_results.json`` (strict-JSON-ready).
+    profile : ReferenceProfile
+        The frozen reference profile (features, score bins per model, label bins); the
+        caller saves it as ``reference_profile.json`` in the run folder.
+    """
+    config: DriftConfig = ctx.params.drift
+    spec = ctx.feature_spec()
+    train, test, current = (ctx.load_split(s) for s in (REFERENCE_SPLIT, SCORE_REFERENCE_SPLIT, CURRENT_SPLIT))
+    numeric, categorical, multilabel = monitored_columns(spec, train, features=config.features)
+    notes: list[str] = []
+    train_path = ctx.data_dir / f"{REFERENCE_SPLIT}.parquet"
+    metadata = {"reference_split": REFERENCE_SPLIT, "score_reference_split": SCORE_REFERENCE_SPLIT,
+                "reference_file_sha256": _sha256_file(train_path) if train_path.exists() else None}
+    profile = fit_reference(train, numeric=numeric, categorical=categorical, multilabel=multilabel,
+                            config=config, metadata=metadata)
+    features = compare(profile, current, config=config)
+
+    importance_path = ctx.data_dir / IMPORTANCE_FILE
+    importance = None
+    if importance_path.exists():
+        importance = json.loads(importance_path.read_text(encoding="utf-8"))
+    else:
+        notes.append(f"{IMPORTANCE_FILE} not found: key features ranked by PSI instead of permutation importance")
+    key = rank_key_features(features, importance=importance, n_key=config.key_features)
+
+    predictions = ctx.predictions()
+    score_entries, score_bins = score_drift(predictions, config=config, reference_split=SCORE_REFERENCE_SPLIT,
+                                            current_split=CURRENT_SPLIT)
+    preferred = list(getattr(ctx.params.model, "families", []) or [])
+    primary = _primary_model(list(score_entries), preferred)
+    label_entry, label_bins = label_drift(test[spec["label"]], current[spec["label"]], config=config)
+
+    if attributes is None:
+        protected = list(spec.get("protected") or [])
+        attributes = list(protected)
+        if len(protected) >= 2:
+            attributes.append("|".join(protected[:2]))
+        age = spec.get("age") or {}
+        if age.get("group_column") and age["group_column"] in train.columns:
+            attributes.append(age["group_column"])
+    attributes = list(attributes)
+    overall, by_group = selection_rate_drift(predictions, test, current, id_column=spec["id"], attributes=attributes,
+                                             config=config, reference_split=SCORE_REFERENCE_SPLIT,
+                                             current_split=CURRENT_SPLIT)
+    within = {a: within_group_psi(profile, train, current, attribute=a, features=key["key_entries"], config=config)
+              for a in attributes}
+    composition = group_composition(train, current, attributes=attributes, config=config)
+
+    profile = profile.with_targets(scores=score_bins, label=label_bins)
+    section = {
+        "features": features,
+        "score": {**score_entries[primary], "model": primary},
+        "score_by_model": score_entries,
+        "label": label_entry,
+        "selection_rate": overall,
+        "selection_rate_by_group": by_group,
+        "within_group": within,
+        "composition": composition,
+        "key_features": key["ranking"],
+        "key_features_source": key["source"],
+        "key_entries": key["key_entries"],
+        "summary": summarise(features),
+        "reference_profile": PROFILE_FILE,
+        "reference_data_sha256": profile.data_sha256,
+        "attributes": attributes,
+        "conventions": {
+            "reference_split": REFERENCE_SPLIT,
+            "score_reference_split": SCORE_REFERENCE_SPLIT,
+            "current_split": CURRENT_SPLIT,
+            "units": "nats",
+            "smoothing": config.smoothing,
+            "smoothing_rule": "the same pseudo-count added to every bin of both distributions",
+            "n_bins": config.n_bins,
+            "quantile_method": QUANTILE_METHOD,
+            "numeric_bins": "right-closed between interior edges (x <= edge goes left), outer edges -inf/+inf, MISSING last",
+            "categorical_bins": "reference categories, then UNSEEN, then MISSING",
+            "multilabel": "'<col>': distinct tag occurrences per row (MISSING = rows without tags); '<col>.count': tags per row",
+            "degrees_of_freedom": "bins holding data in at least one sample, minus one",
+            "critical_value": "(1/n_ref + 1/n_cur) * chi2.ppf(q, B - 1) (Yurdakul & Naranjo 2020)",
+            "amber": f"psi >= {config.amber_psi} and psi > critical value at {config.amber_quantile}",
+            "red": f"psi >= {config.red_psi} and psi > critical value at {config.red_quantile}",
+            "within_group_bins": "global frozen bins; critical values use the group's own sample sizes",
+        },
+        "notes": notes,
+    }
+    return section, profile

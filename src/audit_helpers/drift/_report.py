@@ -1,0 +1,342 @@
+"""Tables and plain-words narrative of the drift results (all numbers come from the results)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._bins import bin_labels
+from ._config import DriftConfig
+from ._stats import critical_value
+
+__all__ = [
+    "drift_table",
+    "contributions_table",
+    "selection_rate_table",
+    "within_group_table",
+    "drift_narrative",
+    "threshold_narrative",
+    "score_label_narrative",
+    "selection_rate_narrative",
+    "within_group_narrative",
+    "key_features_narrative",
+    "key_features_table",
+    "overlay_entries",
+    "score_label_entries",
+    "composition_table",
+    "profile_narrative",
+]
+
+#: Monthly batch sizes used to show how the sample-size key moves with n.
+EXAMPLE_BATCH_SIZES = (200, 1000, 10000)
+
+
+def _fmt(x: Optional[float], digits: int = 3) -> str:
+    return "undefined" if x is None else f"{x:.{digits}f}"
+
+
+def _pct(x: Optional[float], digits: int = 1) -> str:
+    return "undefined" if x is None else f"{100 * x:.{digits}f}%"
+
+
+def _pp(x: Optional[float], digits: int = 1) -> str:
+    return "undefined" if x is None else f"{100 * x:+.{digits}f} pp"
+
+
+def _top_bin(entry: Mapping[str, Any]) -> tuple[str, float, float, float]:
+    i = int(np.argmax(entry["contributions"]))
+    return bin_labels(entry)[i], entry["reference_share"][i], entry["current_share"][i], entry["contributions"][i]
+
+
+def drift_table(features: Mapping[str, Mapping[str, Any]], *, key_entries: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per monitored entry, sorted by PSI (largest first).
+
+    Columns: kind, key (is a key feature), PSI, both KLs, the 99% and 99.9% critical values,
+    bins tested, missing share in each period, the bin that contributes most, and status.
+    """
+    rows = []
+    for name, e in features.items():
+        label, ref_share, cur_share, _ = _top_bin(e)
+        rows.append({
+            "feature": name,
+            "kind": e["kind"],
+            "key": name in key_entries,
+            "psi": e["psi"],
+            "kl_ref_cur": e["kl_ref_cur"],
+            "kl_cur_ref": e["kl_cur_ref"],
+            "critical_99": e["critical_99"],
+            "critical_999": e["critical_999"],
+            "bins": e["bins_tested"],
+            "missing_ref": e["missing_share_reference"],
+            "missing_cur": e["missing_share_current"],
+            "top_bin": f"{label} ({_pct(ref_share)} → {_pct(cur_share)})",
+            "status": e["status"],
+        })
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.sort_values(["psi", "feature"], ascending=[False, True]).set_index("feature")
+
+
+def contributions_table(entry: Mapping[str, Any]) -> pd.DataFrame:
+    """Per-bin raw counts, shares and PSI contribution of one entry."""
+    return pd.DataFrame({
+        "bin": bin_labels(entry),
+        "reference_count": entry["reference_counts"],
+        "current_count": entry["current_counts"],
+        "reference_share": entry["reference_share"],
+        "current_share": entry["current_share"],
+        "contribution": entry["contributions"],
+    }).set_index("bin")
+
+
+def selection_rate_table(by_group: Mapping[str, Mapping[str, Any]], *, model: str) -> pd.DataFrame:
+    """Selection rate by group for one model, reference vs current, with the change and tests."""
+    rows = []
+    for attribute, groups in by_group[model].items():
+        for group, c in groups.items():
+            rows.append({"attribute": attribute, "group": group, "n_ref": c["n_ref"], "n_cur": c["n_cur"],
+                         "rate_ref": c["reference_rate"], "rate_cur": c["current_rate"],
+                         "change": c["difference"], "ci_low": c["ci_low"], "ci_high": c["ci_high"],
+                         "p_value": c["p_value"], "p_holm": c["p_value_holm"]})
+    return pd.DataFrame(rows).set_index(["attribute", "group"])
+
+
+def within_group_table(within: Mapping[str, Mapping[str, Any]], *, attribute: str) -> pd.DataFrame:
+    """Groups × features table of within-group PSI (empty cells: group too small)."""
+    rows = {}
+    for group, block in within[attribute].items():
+        first = next(iter(block.values()), {"n_ref": 0, "n_cur": 0})
+        rows[f"{group} (n={first['n_ref']}/{first['n_cur']})"] = {f: v["psi"] for f, v in block.items()}
+    return pd.DataFrame.from_dict(rows, orient="index").astype(float)
+
+
+def drift_narrative(
+    features: Mapping[str, Mapping[str, Any]],
+    summary: Mapping[str, Any],
+    *,
+    key_entries: Sequence[str] = (),
+    config: Optional[DriftConfig] = None,
+) -> str:
+    """Plain-words summary of which inputs moved, by how much, and which did not."""
+    config = config or DriftConfig()
+    n = summary["n_features"]
+    lines = [
+        f"Of {n} monitored input entries, **red: {summary['red']}, amber: {summary['amber']}, "
+        f"green: {summary['green']}** under the two-key rule (amber: PSI ≥ {config.amber_psi:g} and above the "
+        f"{100 * config.amber_quantile:g}% no-drift critical value; red: PSI ≥ {config.red_psi:g} and above the "
+        f"{100 * config.red_quantile:g}% one)."
+    ]
+    for name in summary["flagged"]:
+        e = features[name]
+        label, r, c, share = _top_bin(e)
+        key = " (a key feature)" if name in key_entries else ""
+        lines.append(
+            f"- **{name}**{key} is {e['status']}: PSI {e['psi']:.3f} nats against a 99% critical value of "
+            f"{e['critical_99']:.4f}. The largest change is in bin *{label}*, which held {_pct(r)} of the "
+            f"reference and {_pct(c)} of the current sample ({share / e['psi']:.0%} of the PSI)."
+        )
+        if e["kind"] == "categorical" and e.get("unseen_share_current", 0.0) > 0:
+            lines.append(f"  {_pct(e['unseen_share_current'])} of current values were never seen in the reference (UNSEEN).")
+        if e["missing_share_current"] > e["missing_share_reference"]:
+            lines.append(f"  Missing values rose from {_pct(e['missing_share_reference'])} to {_pct(e['missing_share_current'])}.")
+    if not summary["flagged"]:
+        lines.append("- No input moved beyond both keys: what changed is within sampling noise or too small to matter.")
+    green_key = [k for k in key_entries if k in features and features[k]["status"] == "green"]
+    if green_key:
+        lines.append(f"Key features that stayed green: {', '.join(green_key)}.")
+    return "\n".join(lines)
+
+
+def threshold_narrative(
+    features: Mapping[str, Mapping[str, Any]],
+    *,
+    config: Optional[DriftConfig] = None,
+    batch_sizes: Sequence[int] = EXAMPLE_BATCH_SIZES,
+) -> str:
+    """Why the alert threshold depends on sample size, with this run's numbers."""
+    config = config or DriftConfig()
+    e = max(features.values(), key=lambda v: v["bins_tested"])
+    n_ref, n_cur, bins = e["n_ref"], e["n_cur"], e["bins_tested"]
+    here = critical_value(n_ref, n_cur, bins, quantile=config.amber_quantile)
+    examples = ", ".join(
+        f"{critical_value(n_ref, m, bins, quantile=config.amber_quantile):.3f} for {m:,} rows" for m in batch_sizes)
+    return (
+        f"PSI is never exactly zero: two samples from the same population differ by chance. With no drift, PSI "
+        f"is about (1/n_ref + 1/n_cur) × χ²(B − 1) (Yurdakul & Naranjo, 2020), so the noise level falls as the "
+        f"samples grow. Here n_ref = {n_ref:,} training rows and n_cur = {n_cur:,} new applicants; with "
+        f"B = {bins} bins, PSI would exceed {here:.4f} by chance only {100 * (1 - config.amber_quantile):g}% of the "
+        f"time. For a monthly batch the same 99% line is {examples}. A fixed {config.amber_psi:g} threshold "
+        f"alone would therefore fire on noise for small batches and miss real shifts in large ones; the audit "
+        f"requires both keys. All bins come from the training sample only and are frozen; every bin of both "
+        f"samples receives a pseudo-count of {config.smoothing:g} before PSI and KL are computed (in nats). "
+        f"B counts the bins that hold data in at least one sample, including MISSING and UNSEEN when they do."
+    )
+
+
+def score_label_narrative(score: Mapping[str, Mapping[str, Any]], label: Optional[Mapping[str, Any]]) -> str:
+    """Plain words on the drift of each model's score and of the label base rate."""
+    lines = []
+    for model, e in score.items():
+        lines.append(
+            f"- **{model}** score: mean {e['mean_reference']:.3f} on the held-out test split → "
+            f"{e['mean_current']:.3f} next month; PSI {e['psi']:.3f} (99% critical {e['critical_99']:.4f}), "
+            f"status {e['status']}."
+        )
+    if label is not None:
+        ch = label["base_rate_change"]
+        lines.append(
+            f"- **Label** base rate: {_pct(label['base_rate_reference'])} → {_pct(label['base_rate_current'])} "
+            f"({_pp(ch['difference'])}, {100 * ch['ci_level']:g}% CI {_pp(ch['ci_low'])} to {_pp(ch['ci_high'])}, "
+            f"p = {_fmt(ch['p_value'], 3)}, {ch['test']}); PSI {label['psi']:.4f}, status {label['status']}."
+        )
+    lines.append(
+        "The score reference is the held-out test split of the training period: scores on the training rows "
+        "themselves are in-sample and would overstate how settled the model is."
+    )
+    return "\n".join(lines)
+
+
+def selection_rate_narrative(overall: Mapping[str, Any], by_group: Mapping[str, Any], *, alpha: float = 0.05) -> str:
+    """Plain words on how the selection rate moved overall and by group (Holm-adjusted)."""
+    lines = []
+    for model, o in overall.items():
+        lines.append(
+            f"- **{model}** selects {_pct(o['reference_rate'])} of test-period applicants and "
+            f"{_pct(o['current_rate'])} of next month's ({_pp(o['difference'])}, p = {_fmt(o['p_value'], 3)})."
+        )
+        hits = []
+        for attribute, groups in by_group[model].items():
+            for group, c in groups.items():
+                if c["p_value_holm"] is not None and c["p_value_holm"] < alpha:
+                    hits.append((abs(c["difference"]), attribute, group, c))
+        if hits:
+            for _, attribute, group, c in sorted(hits, key=lambda h: -h[0]):
+                lines.append(
+                    f"  - {attribute} = {group}: {_pct(c['reference_rate'])} → {_pct(c['current_rate'])} "
+                    f"({_pp(c['difference'])}, Holm-adjusted p = {_fmt(c['p_value_holm'], 4)})."
+                )
+        else:
+            lines.append(f"  No group's selection rate changed significantly (Holm-adjusted, α = {alpha:g}).")
+    return "\n".join(lines)
+
+
+def within_group_narrative(
+    within: Mapping[str, Mapping[str, Any]],
+    features: Mapping[str, Mapping[str, Any]],
+    *,
+    config: Optional[DriftConfig] = None,
+    max_listed: int = 10,
+) -> str:
+    """Plain words on shifts that hit one group harder than applicants overall.
+
+    A within-group entry is singled out when its status is worse than the status of the same
+    feature for all applicants (e.g. red in one group, amber overall). The text also says how
+    many group × feature comparisons were made, since about ``1 - amber_quantile`` of them pass
+    the sample-size key by chance alone.
+    """
+    config = config or DriftConfig()
+    rank = {"green": 0, "amber": 1, "red": 2}
+    tested, skipped, worse = 0, [], []
+    best = None
+    for attribute, groups in within.items():
+        for group, block in groups.items():
+            for name, v in block.items():
+                if v["psi"] is None:
+                    skipped.append(f"{attribute} = {group}")
+                    break
+                tested += 1
+                if rank[v["status"]] > rank[features[name]["status"]]:
+                    worse.append((v["psi"], name, attribute, group, v))
+                if best is None or v["psi"] > best[0]:
+                    best = (v["psi"], attribute, group, name, v)
+    if best is None:
+        return "No group was large enough in both periods for a within-group comparison."
+    psi, attribute, group, name, v = best
+    chance = tested * (1 - config.amber_quantile)
+    lines = [
+        f"{tested} group × feature comparisons were made (groups with at least {config.min_group_n} rows in both "
+        f"periods); if nothing had moved, about {chance:.1f} of them would pass the {100 * config.amber_quantile:g}% "
+        f"key by chance, so an isolated amber in a small group is weak evidence on its own.",
+        f"The largest within-group shift is **{name}** among {attribute} = {group}: PSI {psi:.3f} (status "
+        f"{v['status']}, n = {v['n_ref']:,} → {v['n_cur']:,}) against {features[name]['psi']:.3f} for all applicants.",
+    ]
+    if worse:
+        worse.sort(key=lambda w: (-w[0], w[1], w[2], w[3]))
+        listed = "; ".join(
+            f"{n} in {a} = {g} (PSI {w_psi:.3f}, {w['status']}; overall {features[n]['psi']:.3f}, {features[n]['status']})"
+            for w_psi, n, a, g, w in worse[:max_listed])
+        more = f" and {len(worse) - max_listed} more" if len(worse) > max_listed else ""
+        lines.append(
+            f"**Shifts that hit a group harder than applicants overall** (status worse than the overall one): "
+            f"{listed}{more}. A shift concentrated in one group can change that group's outcomes while the overall "
+            f"picture looks stable: it is a fairness matter, not only a data-quality one.")
+    else:
+        lines.append("No group's shift is worse than the overall shift of the same feature: the drift falls evenly "
+                     "on the groups compared.")
+    if skipped:
+        lines.append(f"Not compared (fewer than {config.min_group_n} rows in a period): " + "; ".join(skipped) + ".")
+    return "\n\n".join(lines)
+
+
+def key_features_narrative(ranking: Sequence[Mapping[str, Any]], *, source: str) -> str:
+    """Plain words on how the key features were chosen (``source``: importance or PSI)."""
+    names = ", ".join(r["feature"] for r in ranking if r["key"])
+    if source == "permutation_importance":
+        return (f"Key features, ranked by the models' permutation importance on the held-out test split "
+                f"(mean over models): {names}. They are shown first because drift in an input the model relies "
+                f"on moves its decisions most.")
+    return (f"Permutation importance was not available for this run, so features are ranked by PSI instead: "
+            f"{names}.")
+
+
+def key_features_table(ranking: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Ranked input columns: importance (mean and per model), their entries, largest PSI, key flag."""
+    rows = []
+    for r in ranking:
+        row = {"feature": r["feature"], "rank": r["rank"], "key": r["key"], "importance": r["importance"]}
+        row.update({f"importance[{m}]": v for m, v in r["importance_by_model"].items()})
+        row.update({"max_psi": r["max_psi"], "entries": ", ".join(r["entries"])})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("feature")
+
+
+def overlay_entries(section: Mapping[str, Any]) -> list[str]:
+    """Entries to draw as overlays: the key features first, then any other flagged entry."""
+    names = list(section["key_entries"])
+    names += [n for n in section["summary"]["flagged"] if n not in names]
+    return names
+
+
+def score_label_entries(section: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Score entries per model and the label entry, keyed for display."""
+    out = {f"score: {m}": e for m, e in section["score_by_model"].items()}
+    if section.get("label") is not None:
+        out["label"] = section["label"]
+    return out
+
+
+def composition_table(section: Mapping[str, Any]) -> pd.DataFrame:
+    """Group mix of every attribute, reference (train) vs current (eval), with PSI and status."""
+    rows = []
+    for attribute, e in section["composition"].items():
+        for label, r, c in zip(bin_labels(e), e["reference_share"], e["current_share"]):
+            if r == 0 and c == 0:
+                continue
+            rows.append({"attribute": attribute, "group": label, "share_ref": r, "share_cur": c,
+                         "attribute_psi": e["psi"], "status": e["status"]})
+    return pd.DataFrame(rows).set_index(["attribute", "group"])
+
+
+def profile_narrative(section: Mapping[str, Any], profile) -> str:
+    """What the frozen reference profile holds and how the monitor uses it."""
+    n_scores = len(profile.scores)
+    return (
+        f"The frozen bins are saved in `{section['reference_profile']}` in the run folder: {len(profile.features)} "
+        f"input entries built from {profile.n_rows:,} training rows (data sha256 `{profile.data_sha256[:16]}…`), "
+        f"plus score bins for {n_scores} model{'s' if n_scores != 1 else ''} and the label. The monthly monitor "
+        f"loads this file and counts each new month into exactly these bins, so every month is compared with the "
+        f"same baseline; re-fitting the bins on new data would hide slow drift."
+    )
