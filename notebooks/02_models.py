@@ -89,7 +89,7 @@ display(
         )
     )
 )
-display(Markdown(models.inputs_narrative(entries, protected=spec.get("protected", []))))
+display(Markdown(models.inputs_narrative(entries, protected=models.protected_columns(spec))))
 
 # %% [markdown]
 # ### Cross-validation candidates

@@ -78,6 +78,17 @@ for model in models:
         display(Markdown(fair.impact_ratio_text(blocks, model=model, split=split)))
 
 # %% [markdown]
+# ## Flagged gaps in plain words
+#
+# Each flagged gap with the pair of groups whose difference carries the evidence, its interval,
+# its Holm-adjusted p-value and what it means for applicants.
+
+# %%
+for model in models:
+    for split, blocks in section[model].items():
+        display(Markdown(fair.flagged_findings_text(blocks, model=model, split=split)))
+
+# %% [markdown]
 # ## Gap metrics with uncertainty
 #
 # Every gap of every attribute: the value, its bootstrap confidence interval, the two groups

@@ -23,7 +23,6 @@ from audit_helpers.drift import (
     QUANTILES_NOT_ORDERED,
     TIERS_NOT_ORDERED,
     DriftConfig,
-    FeatureBins,
     ReferenceProfile,
     compare,
     compare_bins,

@@ -38,9 +38,24 @@ from audit_helpers.fairness import (
     attribute_keys,
     audit_attribute,
     audit_frame,
+    audit_predictions,
     compare_proportions,
     derive_seed,
+    fairness_overview_text,
+    flagged_findings_text,
+    group_notes_table,
+    group_table,
     holm,
+    impact_ratio_text,
+    incompatibility_text,
+    largest_gap_attribute,
+    largest_gap_text,
+    ll144_table,
+    metrics_table,
+    plot_group_rates,
+    plot_impact_ratios,
+    plot_reliability,
+    status_rule_text,
 )
 
 # every rate defined and every group eligible: the setting in which we must equal Fairlearn
@@ -515,3 +530,191 @@ def test_config_forbids_unknown_keys_and_documents_fields():
     for name, info in FairnessConfig.model_fields.items():
         assert info.description, name
     assert FairnessConfig().ll144_min_share == 0.02 and math.isclose(FairnessConfig().ci_level, 0.95)
+
+
+# ------------------------------------------------------------------------------------------
+# pairwise evidence, percentile helper, the synthetic generator, pipeline and report helpers
+
+
+def test_small_extreme_group_does_not_hide_a_supported_gap():
+    """A 120-row group at the top makes the extreme pair noisy; the large-group pair that is
+    beyond tolerance carries the p-value (Bonferroni over the 3 pairs)."""
+    rng = np.random.default_rng(21)
+    sizes = {"big_a": 3000, "big_b": 3000, "small": 120}
+    rates = {"big_a": 0.30, "big_b": 0.20, "small": 0.36}
+    g = np.concatenate([[k] * n for k, n in sizes.items()])
+    sel = np.concatenate([rng.random(n) < rates[k] for k, n in sizes.items()]).astype(int)
+    y = rng.integers(0, 2, g.size)
+    block = audit_attribute(y, sel, g, config=FairnessConfig(ll144_min_share=0.0, n_bootstrap=300), random_state=0)
+    m = block["metrics"]["min_impact_ratio"]
+    assert m["groups"][1] == "small" or m["groups"] == ["big_b", "small"]
+    assert m["test_groups"] == ["big_b", "big_a"] and m["test_beyond_tolerance"]
+    sr = {k: sel[g == k].mean() for k in sizes}
+    assert m["test_value"] == pytest.approx(sr["big_b"] / sr["big_a"])
+    chi2 = stats.chi2_contingency(
+        [[sel[g == "big_b"].sum(), (g == "big_b").sum() - sel[g == "big_b"].sum()],
+         [sel[g == "big_a"].sum(), (g == "big_a").sum() - sel[g == "big_a"].sum()]],
+        correction=False,
+    )
+    assert m["p_value_pair"] == pytest.approx(chi2.pvalue, rel=1e-9)
+    assert m["p_value"] == pytest.approx(min(1.0, 3 * chi2.pvalue), rel=1e-9)
+    assert m["status"] == "flagged"
+
+
+def test_percentile_intervals_match_numpy_quantile():
+    from audit_helpers.fairness._stats import percentile_intervals
+
+    rng = np.random.default_rng(22)
+    x = rng.normal(size=(20, 999))
+    lo, hi, dropped = percentile_intervals(x, 0.9)
+    q = np.quantile(x, [0.05, 0.95], axis=1)
+    assert np.allclose(lo, q[0], atol=1e-14) and np.allclose(hi, q[1], atol=1e-14) and not dropped.any()
+    x[2, :10] = np.nan
+    x[5, :] = np.nan
+    lo, hi, dropped = percentile_intervals(x, 0.9)
+    assert lo[2] == pytest.approx(np.quantile(x[2, 10:], 0.05)) and dropped[2] == 10
+    assert np.isnan(lo[5]) and dropped[5] == 999
+
+
+def _synth_frame(seed, *, null):
+    """Synthetic applicants from audit_helpers.synth; the screen scores each applicant by
+    the structural probability of advancing (a screen that learned the labels exactly)."""
+    synth = pytest.importorskip("audit_helpers.synth")
+    overrides = {"n_train": 4000, "n_eval": 50}
+    if null:
+        overrides.update(
+            bias_log_odds=0.0,
+            gap_penalty_log_odds_per_year=0.0,
+            proxy_gap_female_rate=0.0,
+            proxy_gap_female_months=0.0,
+            proxy_region_race=0.0,
+        )
+    scen = synth.generate_scenario(synth.SyntheticConfig(**overrides), random_state=seed)
+    frame = scen.train
+    score = scen.train_latent["p_advance"].to_numpy()
+    return pd.DataFrame(
+        {
+            "sex": frame["sex"].fillna("Unknown").to_numpy(),
+            "race": frame["race"].fillna("Unknown").to_numpy(),
+            "age_group": np.where(frame["age"] >= 40, "40 and over", "under 40"),
+            "y_true": frame["advanced"].to_numpy(),
+            "score": score,
+            "selected": (score >= np.quantile(score, 0.7)).astype(int),
+        }
+    )
+
+
+def test_null_synthetic_scenario_rarely_flags():
+    # age is left out: the generator ties experience (merit) to age, so even its null scenario
+    # has a real age difference in the labels, which the audit rightly flags
+    keys = ["sex", "race", "sex|race"]
+    seeds = 20
+    quiet = 0
+    for seed in range(seeds):
+        blocks = audit_frame(_synth_frame(seed, null=True), attributes=keys, random_state=seed)
+        quiet += all(m["status"] != "flagged" for b in blocks.values() for m in b["metrics"].values())
+    assert quiet / seeds >= 0.9
+
+
+def test_planted_synthetic_bias_is_flagged():
+    """Default scenario: labels penalise Black applicants; a screen reproducing them selects
+    Black applicants less often at equal merit."""
+    blocks = audit_frame(_synth_frame(7, null=False), attributes=["sex", "race"], random_state=0)
+    m = blocks["race"]["metrics"]["min_impact_ratio"]
+    assert m["status"] == "flagged"
+    assert "Black or African American" in m["test_groups"][0]
+
+
+def test_audit_predictions_joins_and_seeds(tmp_path):
+    frame = _random_frame(1200, 23)
+    frame["applicant_id"] = [f"a{i}" for i in range(len(frame))]
+    frame["age_group"] = np.where(np.arange(len(frame)) % 3 == 0, "40 and over", "under 40")
+    preds = []
+    for model in ("m1", "m2"):
+        for split in ("test", "eval"):
+            preds.append(frame[["applicant_id", "score", "selected", "y_true"]].assign(model=model, split=split))
+    preds = pd.concat(preds, ignore_index=True)
+    splits = {s: frame[["applicant_id", "sex", "race", "age_group"]].assign(sex=frame["sex"].where(frame.index % 50 != 0)) for s in ("test", "eval")}
+    spec = {"id": "applicant_id", "protected": ["sex", "race"], "age": {"column": "age", "group_column": "age_group", "threshold": 40}}
+    section = audit_predictions(preds, splits, feature_spec=spec, config=FairnessConfig(n_bootstrap=100), seed=3)
+    assert set(section) == {"m1", "m2"} and set(section["m1"]) == {"test", "eval"}
+    blocks = section["m1"]["test"]
+    assert list(blocks) == ["sex", "race", "sex|race", "age_group"]
+    assert "Unknown" in blocks["sex"]["groups"]  # missing protected values audited as Unknown
+    assert blocks["age_group"]["protected_group"] == "40 and over"
+    # same data, different (model, split) -> different bootstrap stream, same point estimates
+    a, b = section["m1"]["test"]["sex"]["metrics"]["tpr_gap"], section["m1"]["eval"]["sex"]["metrics"]["tpr_gap"]
+    assert a["value"] == b["value"] and a["ci_low"] != b["ci_low"]
+    again = audit_predictions(preds, splits, feature_spec=spec, config=FairnessConfig(n_bootstrap=100), seed=3)
+    assert json.dumps(again, sort_keys=True) == json.dumps(section, sort_keys=True)
+    with pytest.raises(ValueError, match="no matching applicant"):
+        audit_predictions(preds.assign(applicant_id=preds["applicant_id"] + "x"), splits, feature_spec=spec, config=FairnessConfig(n_bootstrap=10), seed=3)
+
+
+def test_report_helpers_and_figures():
+    from matplotlib.figure import Figure
+
+    frame = _scenario(5, 3000, bias=0.5)
+    blocks = audit_frame(frame, attributes=["sex", "race", "sex|race"], random_state=0)
+    text = largest_gap_text(blocks, model="lr", split="test")
+    m = blocks[largest_gap_attribute(blocks)]["metrics"]["tpr_gap"]
+    assert f"{m['value']:.3f}" in text and m["status"] in text
+    ir = impact_ratio_text(blocks, model="lr", split="test")
+    assert "four-fifths" in ir
+    note = incompatibility_text(blocks["race"])
+    rates = [g["base_rate"] for g in blocks["race"]["groups"].values() if not g["excluded"]]
+    assert f"{100 * min(rates):.1f}%" in note and "Kleinberg" in note and "Chouldechova" in note
+    assert "flagged" in flagged_findings_text(blocks, model="lr", split="test")
+    assert "Holm" in status_rule_text(FairnessConfig())
+    assert fairness_overview_text({"lr": {"test": blocks}}).startswith("- **lr**")
+    assert len(group_table(blocks["race"])) == len(blocks["race"]["groups"])
+    assert len(ll144_table(blocks["sex|race"])) == len(blocks["sex|race"]["ll144"]["rows"])
+    assert len(metrics_table(blocks)) == 15
+    assert len(group_notes_table(blocks["race"])) >= 1
+    for fig in (plot_group_rates(blocks["sex|race"]), plot_impact_ratios(blocks["race"]), plot_reliability(blocks["race"])):
+        assert isinstance(fig, Figure) and fig.axes
+
+
+def test_no_bootstrap_gives_points_without_intervals():
+    frame = _random_frame(1500, 24)
+    blocks = audit_frame(frame, attributes=["race"], config=FairnessConfig(n_bootstrap=0), random_state=0)
+    m = blocks["race"]["metrics"]["tpr_gap"]
+    assert m["value"] is not None and m["ci_low"] is None and m["p_value"] is not None
+    assert all(v is None for g in blocks["race"]["groups"].values() for v in g["ci"].values())
+
+
+def test_age_flag_only_when_protected_group_is_disadvantaged():
+    from audit_helpers.fairness._pipeline import apply_protected_direction
+
+    def block(groups_ratio, groups_gap):
+        return {
+            "protected_group": "40 and over",
+            "metrics": {
+                "min_impact_ratio": {"status": "flagged", "groups": groups_ratio, "reason": ""},
+                "tpr_gap": {"status": "flagged", "groups": groups_gap, "reason": ""},
+                "fpr_gap": {"status": "ok", "groups": groups_gap, "reason": ""},
+            },
+        }
+
+    under_loses = block(["under 40", "40 and over"], ["40 and over", "under 40"])
+    apply_protected_direction(under_loses)
+    assert under_loses["metrics"]["min_impact_ratio"]["status"] == "ok"
+    assert under_loses["metrics"]["tpr_gap"]["status"] == "ok"
+    assert "ADEA" in under_loses["metrics"]["tpr_gap"]["reason"]
+    older_loses = block(["40 and over", "under 40"], ["under 40", "40 and over"])
+    apply_protected_direction(older_loses)
+    assert older_loses["metrics"]["min_impact_ratio"]["status"] == "flagged"
+    assert older_loses["metrics"]["tpr_gap"]["status"] == "flagged"
+
+
+def test_bootstrap_ratio_interval_never_above_one_and_gap_never_negative():
+    rng = np.random.default_rng(3)
+    n = 4000
+    groups = rng.choice(["a", "b", "c"], size=n)
+    y = rng.binomial(1, 0.3, size=n)
+    pred = rng.binomial(1, 0.25, size=n)  # no real difference: extreme pair flips between resamples
+    block = audit_attribute(y, pred, groups, config=FairnessConfig(n_bootstrap=500), random_state=1)
+    ratio = block["metrics"]["min_impact_ratio"]
+    assert ratio["ci_high"] <= 1.0 + 1e-12 and ratio["ci_low"] <= ratio["value"] <= ratio["ci_high"]
+    assert block["metrics"]["tpr_gap"]["ci_low"] >= 0.0
+    assert all(g["ci"]["impact_ratio"][1] <= 1.0 + 1e-12 for g in block["groups"].values() if g["ci"].get("impact_ratio"))

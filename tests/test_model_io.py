@@ -367,3 +367,22 @@ def test_make_example_files_and_model(tmp_path):
     cfg = ModelConfig(path=paths["model_joblib"], sha256=paths["model_joblib_sha256"])
     audited = load_supplied_model(cfg, frames["eval"], positive_label="yes")
     assert audited.name == "model" and audited.load_info["load_verification"] == "sha256_match"
+
+
+def test_persist_model_exports_joblib_on_request(tmp_path, pipelines, data):
+    from audit_helpers.models import AuditedModel, persist_model
+
+    model = AuditedModel(
+        name="logistic_regression",
+        family="logistic_regression",
+        estimator=pipelines["logistic_regression"],
+        features=list(data.columns),
+        source="trained",
+        score_kind="predict_proba",
+    )
+    art = persist_model(model, tmp_path, export_joblib=True)
+    assert art["file"] == "logistic_regression.skops" and art["joblib"] == "logistic_regression.joblib"
+    loaded, info = load_model(tmp_path / art["joblib"], sha256=art["joblib_sha256"])
+    assert info["load_verification"] == "sha256_match"
+    np.testing.assert_array_equal(loaded.predict_proba(data), pipelines["logistic_regression"].predict_proba(data))
+    assert persist_model(model, tmp_path / "again")["sha256"] == art["sha256"]

@@ -65,6 +65,7 @@ __all__ = [
     "ModelCheckError",
     "ModelLoadError",
     "derive_seed",
+    "protected_columns",
     "model_input_columns",
     "build_preprocessor",
     "build_pipeline",
@@ -170,7 +171,7 @@ class RandomForestGrid(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    n_estimators: int = Field(150, ge=10, le=2000, description="Number of trees (fixed, not searched).")
+    n_estimators: int = Field(100, ge=10, le=2000, description="Number of trees (fixed, not searched).")
     max_depth: list[Optional[int]] = Field(
         [8, 12],
         min_length=1,
@@ -282,32 +283,30 @@ class MultiHotEncoder(TransformerMixin, BaseEstimator):
         self.separator = separator
         self.min_frequency = min_frequency
 
-    def _rows(self, X) -> list[list[str]]:
+    def _text(self, X) -> pd.Series:
+        """The single tag column as normalised text ``<sep>tag<sep>tag<sep>`` ("" when missing)."""
         if isinstance(X, pd.DataFrame):
             if X.shape[1] != 1:
                 raise ValueError(NOT_A_STRING_COLUMN.format(sep=self.separator, n=X.shape[1]))
-            values = X.iloc[:, 0].tolist()
+            col = X.iloc[:, 0]
         else:
             arr = np.asarray(X, dtype=object)
             if arr.ndim == 2:
                 if arr.shape[1] != 1:
                     raise ValueError(NOT_A_STRING_COLUMN.format(sep=self.separator, n=arr.shape[1]))
                 arr = arr[:, 0]
-            values = arr.tolist()
-        rows = []
-        for value in values:
-            if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-                rows.append([])
-                continue
-            rows.append([t.strip() for t in str(value).split(self.separator) if t.strip()])
-        return rows
+            col = pd.Series(arr, dtype=object)
+        sep = re.escape(self.separator)
+        text = col.astype(object).where(col.notna(), "").astype(str)
+        text = text.str.replace(rf"\s*{sep}\s*", self.separator, regex=True).str.strip()
+        return self.separator + text + self.separator
 
     def fit(self, X, y=None):
         """Learn the tag vocabulary (sorted) from ``X``."""
-        counts: dict[str, int] = {}
-        for tags in self._rows(X):
-            for tag in set(tags):
-                counts[tag] = counts.get(tag, 0) + 1
+        text = self._text(X)
+        sep = self.separator
+        vocabulary = {t for t in sep.join(text.tolist()).split(sep) if t}
+        counts = {t: int(text.str.contains(f"{sep}{t}{sep}", regex=False).sum()) for t in vocabulary}
         self.tags_ = sorted(t for t, c in counts.items() if c >= self.min_frequency)
         self.n_features_in_ = 1
         if isinstance(X, pd.DataFrame):
@@ -318,14 +317,10 @@ class MultiHotEncoder(TransformerMixin, BaseEstimator):
         """0/1 matrix of shape (n_rows, n_tags)."""
         if not hasattr(self, "tags_"):
             raise ValueError(UNFITTED_ENCODER)
-        index = {t: i for i, t in enumerate(self.tags_)}
-        rows = self._rows(X)
-        out = np.zeros((len(rows), len(self.tags_)), dtype=float)
-        for r, tags in enumerate(rows):
-            for tag in tags:
-                j = index.get(tag)
-                if j is not None:
-                    out[r, j] = 1.0
+        text = self._text(X)
+        out = np.zeros((len(text), len(self.tags_)), dtype=float)
+        for j, tag in enumerate(self.tags_):
+            out[:, j] = text.str.contains(f"{self.separator}{tag}{self.separator}", regex=False).to_numpy(dtype=float)
         return out
 
     def get_feature_names_out(self, input_features=None):
@@ -363,6 +358,15 @@ def _int_seed(random_state) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # pipelines
+
+
+def protected_columns(feature_spec: Mapping[str, Any]) -> list[str]:
+    """The protected attribute columns of the spec plus the age column (if any)."""
+    cols = list(feature_spec.get("protected") or [])
+    age = feature_spec.get("age") or {}
+    if isinstance(age, Mapping) and age.get("column") and age["column"] not in cols:
+        cols.append(age["column"])
+    return cols
 
 
 def model_input_columns(feature_spec: Mapping[str, Any], config: ModelConfig) -> dict[str, list[str]]:
@@ -1655,6 +1659,7 @@ def model_card(
     protected_attributes: Sequence[str],
     rows: Mapping[str, int],
     base_rates: Mapping[str, float],
+    protected_inputs: Optional[Sequence[str]] = None,
 ) -> dict:
     """Model-card sections (Mitchell et al., 2019) generated from a ``models.<name>`` entry.
 
@@ -1667,10 +1672,14 @@ def model_card(
     label : str
         Label column name.
     protected_attributes : sequence of str
+        The audited attributes.
     rows : mapping
         Rows per split.
     base_rates : mapping
         Share of positives per split.
+    protected_inputs : sequence of str, optional
+        Columns that count as protected when found among the model inputs (default
+        ``protected_attributes``; :func:`protected_columns` adds age).
 
     Returns
     -------
@@ -1681,7 +1690,7 @@ def model_card(
     """
     name = entry["name"]
     trained = entry["source"] == "trained"
-    protected_in = [p for p in protected_attributes if p in entry.get("features", [])]
+    protected_in = [p for p in (protected_inputs or protected_attributes) if p in entry.get("features", [])]
     data_word = "synthetic applicants generated by this run (with planted bias and drift)" if data_source == "synthetic" else "applicants from the files supplied by the user"
     hyper = ", ".join(f"{k}={v}" for k, v in entry.get("hyperparameters", {}).items())
     details = [
@@ -1775,6 +1784,7 @@ def add_model_cards(
             data_source=data_source,
             label=label,
             protected_attributes=list(feature_spec.get("protected") or []),
+            protected_inputs=protected_columns(feature_spec),
             rows=rows,
             base_rates=base_rates,
         )

@@ -32,6 +32,7 @@ from ._plots import plot_group_rates, plot_impact_ratios, plot_reliability
 from ._report import (
     METRIC_TITLES,
     fairness_overview_text,
+    flagged_findings_text,
     group_notes_table,
     group_table,
     impact_ratio_text,
@@ -65,6 +66,7 @@ __all__ = [
     "impact_ratio_text",
     "incompatibility_text",
     "fairness_overview_text",
+    "flagged_findings_text",
     "plot_group_rates",
     "plot_impact_ratios",
     "plot_reliability",

@@ -222,6 +222,15 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
+def _extreme(samples: np.ndarray, which: str) -> np.ndarray:
+    """Per-resample max or min over groups (axis 0), ignoring undefined values (NaN when all are)."""
+    fill = -np.inf if which == "max" else np.inf
+    finite = np.isfinite(samples)
+    filled = np.where(finite, samples, fill)
+    out = filled.max(axis=0) if which == "max" else filled.min(axis=0)
+    return np.where(finite.any(axis=0), out, np.nan)
+
+
 def _num(x: float, integer: bool) -> Union[int, float]:
     return int(round(x)) if integer else float(x)
 
@@ -339,7 +348,8 @@ def _block(cells: Cells, config: FairnessConfig, rng: np.random.Generator, attri
         if sr[ref] > 0:
             reference = ref
             ir[eligible] = sr[eligible] / sr[ref]
-            ir_boot[eligible] = _ratio(boot["selection_rate"][eligible], boot["selection_rate"][ref][None, :])
+            # each resample compares with its own highest rate, so a resampled ratio never exceeds 1
+            ir_boot[eligible] = _ratio(boot["selection_rate"][eligible], _extreme(boot["selection_rate"][eligible], "max")[None, :])
         else:
             for g in eligible:
                 notes[g].append("impact ratio undefined: the highest selection rate among reported groups is 0")
@@ -549,7 +559,12 @@ def _pair_metric(kind, vals, boot_vals, cand, labels, config, tol, test) -> dict
             return float(vals[a] - vals[b]), boot_vals[a] - boot_vals[b]
         return float(vals[b] / vals[a]), _ratio(boot_vals[b], boot_vals[a])
 
-    value, samples = stat(hi, lo)
+    value, _ = stat(hi, lo)
+    # The interval is that of the statistic itself (max - min, or min / max, over the compared
+    # groups), recomputed in every resample: which groups are extreme may change between
+    # resamples, so a gap is never negative and a ratio never above 1.
+    top_b, bot_b = _extreme(boot_vals[cand], "max"), _extreme(boot_vals[cand], "min")
+    samples = top_b - bot_b if kind == "gap" else _ratio(bot_b, top_b)
     ci_low, ci_high, ci_note = _interval(value, samples, config.ci_level)
     groups = [labels[hi], labels[lo]] if kind == "gap" else [labels[lo], labels[hi]]
     t_top, t_bot = int(top[k]), int(bot[k])

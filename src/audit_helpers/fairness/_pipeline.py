@@ -73,13 +73,53 @@ def audit_predictions(
             if unmatched:
                 raise ValueError(ERR_JOIN.format(n=unmatched, model=model, split=split))
             keys = attribute_keys(protected, age_group_column=age_col if has_age else None, config=config)
-            section[model][split] = audit_frame(
+            blocks = audit_frame(
                 joined,
                 attributes=keys,
                 config=config,
                 random_state=derive_seed(seed, "fairness", str(model), split),
             )
+            if has_age and age_col in blocks and (feature_spec.get("age") or {}).get("threshold") is not None:
+                # prep labels the protected age band "<threshold> and over" (ADEA protects 40+)
+                label = f"{feature_spec['age']['threshold']} and over"
+                blocks[age_col]["protected_group"] = label if label in blocks[age_col]["groups"] else None
+                apply_protected_direction(blocks[age_col])
+            section[model][split] = blocks
     return section
+
+
+AGE_DIRECTION_NOTE = (
+    "not an adverse-impact finding: the disadvantaged group is {group}, and US federal law on age "
+    "discrimination (ADEA, 29 U.S.C. 631(a)) protects only applicants aged {protected} "
+    "(General Dynamics Land Systems v. Cline, 540 U.S. 581 (2004)); reported, not flagged"
+)
+
+
+def _disadvantaged(name: str, metric: Mapping) -> Optional[str]:
+    """The group on the losing side of a flagged comparison (lower selection rate, lower TPR,
+    lower FPR, lower calibration-in-the-large: fewer applicants advanced than warranted)."""
+    pair = metric.get("test_groups") or metric.get("groups") or []
+    if len(pair) != 2:
+        return None
+    # gaps list [higher, lower]; ratios list [lower, higher]
+    return pair[0] if name in ("demographic_parity_ratio", "min_impact_ratio") else pair[1]
+
+
+def apply_protected_direction(block: dict) -> None:
+    """Only a disadvantage of the legally protected group (``block['protected_group']``) is flagged.
+
+    Used for age, where only applicants aged 40 and over are protected; a flagged gap that
+    disadvantages the other group is set to ``ok`` with the reason (in place).
+    """
+    protected = block.get("protected_group")
+    if not protected:
+        return
+    for name, metric in block["metrics"].items():
+        loser = _disadvantaged(name, metric)
+        if metric["status"] == "flagged" and loser is not None and loser != protected:
+            metric["status"] = "ok"
+            metric["direction"] = "favours protected group"
+            metric["reason"] = AGE_DIRECTION_NOTE.format(group=loser, protected=protected)
 
 
 def fairness_from_context(ctx: Any) -> dict:

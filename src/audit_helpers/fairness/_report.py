@@ -18,6 +18,7 @@ __all__ = [
     "impact_ratio_text",
     "incompatibility_text",
     "fairness_overview_text",
+    "flagged_findings_text",
     "METRIC_TITLES",
 ]
 
@@ -139,13 +140,15 @@ def status_rule_text(config: FairnessConfig, *, family_size: Optional[int] = Non
     family = "" if family_size is None else f" (here {family_size} tests per model and split)"
     lvl = round(100 * config.ci_level)
     return (
-        f"**How a gap becomes a finding.** Each gap compares the two groups at the extremes "
-        f"(largest minus smallest rate, or lowest over highest selection rate). Its {lvl}% "
-        f"confidence interval comes from {config.n_bootstrap:,} stratified bootstrap resamples "
-        "(each group's counts are redrawn within the group). Its p-value comes from a "
-        "two-proportion z-test, or Fisher's exact test when a cell is small, multiplied by the "
-        "number of group pairs because the pair was picked as the most extreme; the p-values "
-        f"are then Holm-adjusted across every gap test of a model on a split{family}. "
+        f"**How a gap becomes a finding.** Each gap is reported between the two groups at the extremes "
+        f"(largest minus smallest rate, or lowest over highest selection rate), with a {lvl}% "
+        f"confidence interval from {config.n_bootstrap:,} stratified bootstrap resamples (each group's "
+        "counts are redrawn within the group). For the p-value every pair of compared groups is tested "
+        "(two-proportion z-test, or Fisher's exact test when a cell is small); among the pairs whose own "
+        "gap is beyond tolerance the most significant one is kept (so a tiny, noisy group at the extreme "
+        "does not hide a well-supported difference between large groups), multiplied by the number of "
+        "pairs because that pair was picked after looking, and the p-values are then Holm-adjusted "
+        f"across every gap test of a model on a split{family}. "
         f"A gap is **flagged** when it is beyond tolerance (TPR or FPR gap above "
         f"{config.max_rate_gap:g}, impact ratio below {config.min_impact_ratio:g}, calibration gap above "
         f"{config.max_calibration_gap:g}) **and** its Holm-adjusted p-value is below {config.alpha:g}. "
@@ -182,6 +185,30 @@ def _largest(blocks: Mapping[str, Mapping], name: str, *, lowest: bool = False):
     return best
 
 
+def _evidence(m: Mapping, block: Mapping, digits: int = 3) -> str:
+    """Extra sentence when the tested pair is not the extreme pair."""
+    tg = m.get("test_groups") or []
+    if not tg or tg == m["groups"] or m.get("test_value") is None:
+        return ""
+    if m.get("test_beyond_tolerance"):
+        return (
+            f" The extreme pair is not the best-supported one: the clearest difference beyond tolerance is "
+            f"*{tg[0]}* vs *{tg[1]}* ({m['test_value']:.{digits}f}), which is what the p-value tests."
+        )
+    return ""
+
+
+def _age_note(block: Mapping, disadvantaged: str) -> str:
+    protected = block.get("protected_group")
+    if not protected or disadvantaged == protected:
+        return ""
+    return (
+        f" Note: US federal age-discrimination law (ADEA) protects applicants aged {protected}; here the "
+        f"lower rate falls on *{disadvantaged}*, which the ADEA does not cover (some state laws do), so this "
+        "is a business and fairness question rather than an ADEA adverse-impact finding."
+    )
+
+
 def largest_gap_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -> str:
     """Name the largest TPR gap (the key harm: qualified applicants screened out) and say
     whether it is significant and what it means for applicants, in plain words."""
@@ -204,6 +231,8 @@ def largest_gap_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -
         f"{_significance(m, block['settings']['alpha'])}, status **{m['status']}**. In plain words: out of every 100 "
         f"qualified *{lo}* applicants, about {missed_lo} are screened out, against about {missed_hi} "
         f"out of 100 qualified *{hi}* applicants."
+        + _evidence(m, block)
+        + _age_note(block, lo)
     )
 
 
@@ -226,6 +255,8 @@ def impact_ratio_text(blocks: Mapping[str, Mapping], *, model: str, split: str) 
         f"For every 100 *{ref}* applicants selected, about "
         f"{round(100 * m['value'])} are selected from an equally large group of *{lo}* applicants. "
         "An impact ratio under 0.8 is a warning sign under the Uniform Guidelines, not proof of discrimination."
+        + _evidence(m, block, 2)
+        + _age_note(block, lo)
     )
 
 
@@ -299,3 +330,34 @@ def group_notes_table(block: Mapping) -> pd.DataFrame:
     if not rows:
         rows = [{"group": "(all)", "note": "every rate defined; no group excluded"}]
     return pd.DataFrame(rows).set_index("group")
+
+
+_MEANING = {
+    "tpr_gap": "qualified applicants of *{b}* are passed less often than those of *{a}*",
+    "fpr_gap": "applicants of *{a}* who did not advance are passed more often than those of *{b}*",
+    "min_impact_ratio": "*{a}* applicants are selected at {pct} of the rate of *{b}* applicants",
+    "calibration_gap": "the scores over-state the chance of advancing for *{a}* relative to *{b}*, so the same score means different things in the two groups",
+}
+
+
+def flagged_findings_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -> str:
+    """A bullet per flagged metric (the demographic-parity ratio folded into the impact
+    ratio): the groups, the value with its interval, the Holm-adjusted p-value and what it
+    means in plain words."""
+    lines = []
+    for attr, block in blocks.items():
+        for name, m in block["metrics"].items():
+            if m["status"] != "flagged" or name == "demographic_parity_ratio":
+                continue
+            a, b = m.get("test_groups") or m["groups"]
+            value = m.get("test_value", m["value"])
+            ci = m.get("test_ci") or [m["ci_low"], m["ci_high"]]
+            meaning = _MEANING.get(name, "").format(a=a, b=b, pct=_pct(value, 0))
+            lines.append(
+                f"- **{METRIC_TITLES.get(name, name)}, {_attr(attr)}**: *{a}* vs *{b}*, {value:.3f} "
+                f"(95% CI {ci[0]:.3f} to {ci[1]:.3f}), Holm-adjusted p {_p(m['p_value_holm'])}: {meaning}."
+                + _age_note(block, b if name in ("tpr_gap", "min_impact_ratio") else a)
+            )
+    if not lines:
+        return f"**{model}, {split} split:** no gap is flagged."
+    return f"**{model}, {split} split: flagged gaps**\n\n" + "\n".join(lines)
