@@ -50,7 +50,7 @@ prepared = prep.prepare(
     ground_truth_dir=ctx.run_dir,
 )
 summary = prepared.summary
-ctx.merge_results({"data": summary})
+ctx.write_section("data", summary)
 display(Markdown(prep.data_narrative(summary)))
 
 # %% [markdown]

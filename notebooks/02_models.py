@@ -78,7 +78,7 @@ models.add_model_cards(
 )
 step.predictions.to_parquet(ctx.data_dir / "predictions.parquet", index=False)
 (ctx.data_dir / "permutation_importance.json").write_text(json.dumps(step.importance, indent=2), encoding="utf-8")
-results = ctx.merge_results({"models": step.entries})
+results = ctx.write_section("models", step.entries)
 entries = results["models"]
 
 # %%

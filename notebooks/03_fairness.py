@@ -50,7 +50,7 @@ ctx.params_table(sections=["fairness"])
 
 # %%
 section = fair.fairness_from_context(ctx)
-ctx.merge_results({"fairness": section})
+ctx.write_section("fairness", section)
 models = list(section)
 config = ctx.params.fairness
 first_blocks = section[models[0]]["test"]

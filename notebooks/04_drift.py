@@ -48,7 +48,7 @@ ctx.params_table(sections=["drift"])
 # %%
 section, profile = drift.drift_from_context(ctx)
 profile.save(ctx.run_dir / drift.PROFILE_FILE)
-ctx.merge_results({"drift": section})
+ctx.write_section("drift", section)
 display(Markdown(drift.threshold_narrative(section["features"], config=ctx.params.drift)))
 
 # %% [markdown]

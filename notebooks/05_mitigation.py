@@ -40,7 +40,7 @@ ctx.params_table(sections=["mitigation"])
 
 # %%
 section = mit.mitigation_from_context(ctx)
-ctx.merge_results({"mitigation": section})
+ctx.write_section("mitigation", section)
 display(Markdown(mit.target_narrative(section)))
 
 # %% [markdown]

@@ -87,3 +87,22 @@ def test_executed_notebooks_carry_figures_and_no_errors(two_runs):
 def test_reviewer_html_hides_code(two_runs):
     page = (two_runs[1] / "html" / "03_fairness.html").read_text()
     assert "load_context" not in page and "run parameters" in page.lower()
+
+
+def test_own_model_example_runs_end_to_end(tmp_path):
+    """`prepare: example` generates a model and data; the supplied model is audited, not trained."""
+    env = dict(os.environ)
+    proc = subprocess.run(
+        [sys.executable, "-m", "audit_helpers.cli", "run", "--params", str(PARAMS_DIR / "own_model.example.yaml"),
+         "--out", str(tmp_path), "--set", "run.render_pdf=false", "--set", "fairness.n_bootstrap=200",
+         "--set", "model.n_bootstrap=200"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=env, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = R.read_results(tmp_path / "latest")
+    R.validate_results(results, require=["run", "data", "models", "fairness", "drift", "mitigation"])
+    assert results["data"]["source"] == "files"
+    (name, entry), = results["models"].items()
+    assert name == "example_screen" and entry["source"] == "supplied"
+    assert entry["load_verification"] == "skops_trusted_types"
+    assert set(results["fairness"][name]) == {"test", "eval"}

@@ -1284,6 +1284,10 @@ def run_mitigation(
             sample_weight=weight,
             random_state=fit_seed,
         )
+        if family == "random_forest":
+            # fitting in parallel is reproducible, but summing the trees' votes in parallel
+            # threads is not bit-for-bit: predict with one job so results are byte-identical
+            model.steps[-1][1].set_params(n_jobs=1)
         return model, models_mod.model_input_columns(spec, model_config)["all"], None
 
     trained = [m for m in model_names if model_results[m].get("source", "trained") == "trained"]

@@ -277,7 +277,9 @@ def within_group_narrative(
         lines.append("No group's shift is worse than the overall shift of the same feature: the drift falls evenly "
                      "on the groups compared.")
     if skipped:
-        lines.append(f"Not compared (fewer than {config.min_group_n} rows in a period): " + "; ".join(skipped) + ".")
+        more = f" and {len(skipped) - max_listed} more" if len(skipped) > max_listed else ""
+        lines.append(f"Not compared ({len(skipped)} groups with fewer than {config.min_group_n} rows in a period): "
+                     + "; ".join(skipped[:max_listed]) + more + ".")
     return "\n\n".join(lines)
 
 
