@@ -47,3 +47,28 @@ def test_nbconvert_entry_point_registered():
     exporter = get_exporter("audit_pdf")()
     body, resources = exporter.from_notebook_node(nbformat.from_dict(_nb()))
     assert body[:5] == b"%PDF-" and resources["output_extension"] == ".pdf"
+
+
+def test_wide_tables_marked_for_print_and_narrow_left_alone():
+    from audit_helpers.export import mark_wide_tables
+
+    wide = "<table><tr>" + "".join(f"<th>c{i}</th>" for i in range(9)) + "</tr></table>"
+    narrow = "<table><tr><th>a</th><th>b</th></tr></table>"
+    out = mark_wide_tables(wide + narrow)
+    assert out.count('class="wide"') == 1 and out.index('class="wide"') < out.index("<th>a</th>")
+    assert mark_wide_tables(narrow) == narrow
+
+
+def test_glance_is_generated_from_results():
+    from audit_helpers.export import glance_html
+
+    results = {
+        "models": {"lr": {"threshold": 0.4, "performance": {"eval": {"auc": 0.7123, "selection_rate": 0.25, "ci_level": 0.9, "ci": {"auc": [0.70, 0.73]}}}}},
+        "fairness": {"lr": {"eval": {"sex": {"metrics": {"tpr_gap": {"status": "flagged"}, "fpr_gap": {"status": "ok"}, "x": {"status": "insufficient"}}}}}},
+        "drift": {"summary": {"n_features": 4, "red": 1, "amber": 0, "green": 3, "flagged": ["age_band"]}},
+    }
+    page = glance_html(results)
+    assert "ROC AUC 0.712 (90% CI 0.700 to 0.730)" in page and "threshold 0.40" in page
+    assert "1 of 3 gap metrics flagged, 1 with insufficient evidence" in page
+    assert "1 red, 0 amber, 3 green (moved: age_band)" in page
+    assert glance_html({}) == ""

@@ -48,7 +48,7 @@ def test_failed_step_keeps_latest_and_names_cell(tmp_path, notebooks):
     with pytest.raises(RunFailed) as info:
         run_audit(params, out_dir=out, notebooks_dir=notebooks)
     msg = str(info.value)
-    assert "step 02_bad failed in cell 3 of 3" in msg
+    assert "step 02_bad failed in cell 4 of 4 (`raise ValueError" in msg
     assert "ValueError: planted failure for the test" in msg
     assert os.readlink(out / "latest") == "previous-run"
     failed = [p for p in out.iterdir() if p.name.startswith("failed-")]

@@ -24,6 +24,7 @@ __all__ = [
     "render_notebook_html",
     "html_to_pdf",
     "pdf_page_count",
+    "mark_wide_tables",
     "write_index",
     "AuditPDFExporter",
     "page_css",
@@ -94,12 +95,33 @@ def html_to_pdf(source: str | Path, pdf_path: Path, *, base_url: Optional[str | 
     except (ImportError, OSError) as err:  # OSError: Pango missing
         raise RuntimeError(PDF_UNAVAILABLE.format(err=err)) from err
     if isinstance(source, Path):
-        doc = weasyprint.HTML(filename=str(source), base_url=str(base_url or source.parent))
-    else:
-        doc = weasyprint.HTML(string=source, base_url=str(base_url) if base_url else None)
+        base_url = base_url or source.parent
+        source = source.read_text(encoding="utf-8")
+    doc = weasyprint.HTML(string=mark_wide_tables(source), base_url=str(base_url) if base_url else None)
     rendered = doc.render()
     rendered.write_pdf(str(pdf_path))
     return len(rendered.pages)
+
+
+WIDE_TABLE_COLUMNS = 7
+
+
+def mark_wide_tables(page: str, *, min_columns: int = WIDE_TABLE_COLUMNS) -> str:
+    """Add class ``wide`` to tables with at least ``min_columns`` columns.
+
+    Print CSS fits such tables to the page width (fixed layout, smaller type, wrapping cells)
+    so that nothing is cut at the right margin of the A4 page.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    changed = False
+    for table in soup.find_all("table"):
+        widest = max((len(row.find_all(["td", "th"], recursive=False)) for row in table.find_all("tr")), default=0)
+        if widest >= min_columns:
+            table["class"] = list(table.get("class", [])) + ["wide"]
+            changed = True
+    return str(soup) if changed else page
 
 
 def pdf_page_count(path: Path | str) -> int:
@@ -113,6 +135,48 @@ def _row(label: str, value: Any) -> str:
     return f"<tr><th>{html.escape(label)}</th><td>{html.escape('' if value is None else str(value))}</td></tr>"
 
 
+def _fmt(x: Any, digits: int = 3) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def glance_html(results: Mapping) -> str:
+    """'At a glance' list for the run index, built only from ``audit_results.json``."""
+    items = []
+    for name, model in results.get("models", {}).items():
+        perf = model.get("performance", {}).get("eval") or {}
+        ci = (perf.get("ci") or {}).get("auc") or [None, None]
+        items.append(
+            f"<li><strong>{html.escape(name)}</strong>: next-month ROC AUC {_fmt(perf.get('auc'))} "
+            f"({100 * perf.get('ci_level', 0.95):.0f}% CI {_fmt(ci[0])} to {_fmt(ci[1])}), selection rate {_fmt(perf.get('selection_rate'))} "
+            f"at threshold {_fmt(model.get('threshold'), 2)}.</li>"
+        )
+    for name, splits in results.get("fairness", {}).items():
+        for split, attrs in splits.items():
+            statuses = [m.get("status") for block in attrs.values() for m in block.get("metrics", {}).values()]
+            items.append(
+                f"<li>Fairness, {html.escape(name)} on {html.escape(split)}: "
+                f"{statuses.count('flagged')} of {len(statuses)} gap metrics flagged, "
+                f"{statuses.count('insufficient')} with insufficient evidence.</li>"
+            )
+    summary = results.get("drift", {}).get("summary")
+    if summary:
+        flagged = ", ".join(summary.get("flagged", [])) or "none"
+        items.append(
+            f"<li>Drift of {summary.get('n_features', 0)} monitored inputs: {summary.get('red', 0)} red, "
+            f"{summary.get('amber', 0)} amber, {summary.get('green', 0)} green (moved: {html.escape(flagged)}).</li>"
+        )
+    proposal = results.get("mitigation", {}).get("proposal")
+    if proposal:
+        items.append(
+            f"<li>Mitigation proposal: <strong>{html.escape(str(proposal.get('decision')))}</strong>"
+            f" (strategy examined: {html.escape(str(proposal.get('strategy')))}; legal risk: "
+            f"{html.escape(str((proposal.get('legal_risk') or {}).get('class')))}).</li>"
+        )
+    if not items:
+        return ""
+    return "<h2>At a glance</h2><ul>" + "".join(items) + "</ul>"
+
+
 def write_index(run_dir: Path, *, manifest: Mapping, results: Mapping, steps: list[dict], deliverables: list[tuple[str, str]]) -> Path:
     """Write ``index.html``: run metadata and a link to every deliverable of the run."""
     run = results.get("run", {})
@@ -123,6 +187,7 @@ def write_index(run_dir: Path, *, manifest: Mapping, results: Mapping, steps: li
             f'<p class="decision decision-{html.escape(rec["decision"])}">Recommendation: '
             f"<strong>{html.escape(rec['decision'].upper())}</strong></p>"
         )
+    parts.append(glance_html(results))
     if deliverables:
         parts.append("<h2>Deliverables</h2><ul>")
         parts.extend(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for label, href in deliverables)

@@ -314,20 +314,27 @@ def read_params(path: Path | str) -> AuditParams:
 
 
 def flatten_params(params: AuditParams, *, sections: Optional[list[str]] = None) -> list[tuple[str, Any]]:
-    """``[(dotted.key, value), ...]`` for display; lists and dicts shown compactly."""
+    """``[(dotted.key, value), ...]`` for display, one row per schema field.
+
+    Nested parameter sections are expanded; a field whose value is a list or a mapping (a
+    grid, a set of shares) stays one row, shown as compact JSON.
+    """
     rows: list[tuple[str, Any]] = []
 
-    def walk(node: Any, prefix: str) -> None:
-        if isinstance(node, dict) and node and not prefix.endswith(("grid", "param_grid")):
-            for key, value in node.items():
-                walk(value, f"{prefix}.{key}" if prefix else key)
-        else:
-            rows.append((prefix, json.dumps(node) if isinstance(node, (list, dict)) else node))
+    def walk(cls: type[BaseModel], values: dict, prefix: str) -> None:
+        for name, info in cls.model_fields.items():
+            if not prefix and sections is not None and name not in sections and name != "seed":
+                continue
+            value = values.get(name)
+            dotted = f"{prefix}{name}"
+            sub = _model_class(info.annotation)
+            if sub is not None and isinstance(value, dict):
+                walk(sub, value, f"{dotted}.")
+            else:
+                shown = json.dumps(value, separators=(", ", ": ")) if isinstance(value, (list, dict)) else value
+                rows.append((dotted, shown))
 
-    data = params_to_dict(params)
-    if sections is not None:
-        data = {k: v for k, v in data.items() if k in sections or k == "seed"}
-    walk(data, "")
+    walk(AuditParams, params_to_dict(params), "")
     return rows
 
 

@@ -88,6 +88,18 @@ def _kernel_environment() -> None:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
+def _kernel_config():
+    """Local IPC sockets between runner and kernel (TCP on loopback makes every kernel warn)."""
+    from traitlets.config import Config
+
+    cfg = Config()
+    cfg.KernelManager.transport = "ipc"
+    return cfg
+
+
+_KERNEL_CONFIG = _kernel_config()
+
+
 def _execute(step: Path, run_dir: Path, params_file: Path) -> None:
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -108,6 +120,7 @@ def _execute(step: Path, run_dir: Path, params_file: Path) -> None:
             progress_bar=False,
             log_output=False,
             cwd=str(run_dir),
+            config=_KERNEL_CONFIG,
         )
     except PapermillExecutionError as err:
         raise RunFailed(
@@ -121,19 +134,28 @@ def _execute(step: Path, run_dir: Path, params_file: Path) -> None:
         ) from None
 
 
+_ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+
 def _source_cell_number(executed: Path, cell_index: int) -> str:
-    """Describe the failing cell as the reader sees it in the notebook source (injected cell excluded)."""
+    """Describe the failing cell as the reader sees it in the notebook source.
+
+    The executed notebook also holds cells papermill added (injected parameters, error
+    banners); they are skipped when counting, and the cell with the error output is named.
+    """
     try:
         nb = nbformat.read(executed, as_version=4)
     except (OSError, ValueError):
         return f"#{cell_index}"
-    cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
-    target = nb.cells[cell_index] if 0 <= cell_index < len(nb.cells) else None
-    if target is None or target not in cells:
+    cells = [c for c in nb.cells if not _ADDED_TAGS & set(c.get("metadata", {}).get("tags", []))]
+    failing = [
+        i for i, c in enumerate(cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    ]
+    if not failing:
         return f"#{cell_index}"
-    number = cells.index(target) + 1
+    target = cells[failing[0]]
     first = next((ln for ln in target.source.splitlines() if ln.strip()), "")
-    return f"{number} of {len(cells)} (`{first[:60]}`)"
+    return f"{failing[0] + 1} of {len(cells)} (`{first[:60]}`)"
 
 
 def _render(run_dir: Path, steps: list[dict], *, render_pdf: bool) -> dict:
