@@ -372,6 +372,16 @@ def test_proposal_escalates_when_no_lawful_strategy_closes_gap():
     assert json.loads(json.dumps(prop2, allow_nan=False)) == prop2
 
 
+def test_no_proposal_when_nothing_is_flagged():
+    strategies = {"reweighting_rf": _entry("reweighting", "rf", 0.80, 0.90, "ok")}
+    sec = _section(strategies)
+    sec["target"].update(status="ok", flagged=False, value=0.85)
+    prop = mit.build_proposal(sec, accuracy_tolerance=0.02)
+    assert prop["decision"] == "none" and prop["strategy"] is None and prop["cost"] is None
+    assert "no mitigation is proposed" in prop["text"]
+    assert prop["remaining_gap"]["test"]["value"] == 0.62  # the baseline gap, unchanged
+
+
 def test_tables_and_figure_from_section():
     from matplotlib.figure import Figure
 
@@ -537,7 +547,7 @@ def test_scenario_proposal_generated_from_numbers(scenario_run):
     sec = scenario_run["section"]
     prop = sec["proposal"]
     metric = sec["target"]["metric"]
-    assert prop["decision"] in {"mitigate", "escalate"}
+    assert prop["decision"] in ({"mitigate", "escalate"} if sec["target"]["flagged"] else {"none"})
     assert prop["strategy"] is None or not prop["strategy"].startswith("threshold_per_group")
     base = sec["baseline"]["test"]["gaps"][metric]
     assert mit._fmt_ci(base) in prop["text"]
@@ -575,4 +585,6 @@ def test_scenario_deterministic_and_supplied_model(scenario_run):
     assert {e["strategy"] for e in c["strategies"].values()} == {"threshold_per_group"}
     assert any("cannot run" in n for n in c["notes"])
     assert "may be in-sample" in c["strategies"][f"threshold_per_group_{model}"]["description"]
-    assert c["proposal"]["decision"] == "escalate" and c["proposal"]["strategy"] is None
+    # only a non-deployable strategy ran: nothing is proposed (escalate if the target is flagged)
+    expected = "escalate" if c["target"]["flagged"] else "none"
+    assert c["proposal"]["decision"] == expected and c["proposal"]["strategy"] is None

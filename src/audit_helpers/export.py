@@ -166,7 +166,9 @@ def glance_html(results: Mapping) -> str:
             f"{summary.get('amber', 0)} amber, {summary.get('green', 0)} green (moved: {html.escape(flagged)}).</li>"
         )
     proposal = results.get("mitigation", {}).get("proposal")
-    if proposal:
+    if proposal and proposal.get("decision") == "none":
+        items.append("<li>Mitigation: none proposed (no gap of the baseline screens is flagged).</li>")
+    elif proposal:
         items.append(
             f"<li>Mitigation proposal: <strong>{html.escape(str(proposal.get('decision')))}</strong>"
             f" (strategy examined: {html.escape(str(proposal.get('strategy')))}; legal risk: "

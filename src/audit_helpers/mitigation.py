@@ -1008,7 +1008,8 @@ def build_proposal(section: Mapping[str, Any], *, accuracy_tolerance: float) -> 
     Returns
     -------
     dict
-        ``decision`` (mitigate | escalate), ``strategy`` (name or None), ``cost``,
+        ``decision`` (mitigate | escalate | none: no gap flagged, nothing proposed),
+        ``strategy`` (name or None), ``cost``,
         ``remaining_gap`` (test and eval), ``legal_risk``, ``closes_gap``, ``rule``, ``text``.
     """
     target = section["target"]
@@ -1046,12 +1047,17 @@ def build_proposal(section: Mapping[str, Any], *, accuracy_tolerance: float) -> 
         f"{accuracy_tolerance:.1%} test accuracy; propose the one closest to parity among those whose "
         "target metric is no longer flagged on test, else escalate"
     )
-    if closing:
+    if not target.get("flagged", True):
+        # nothing to mitigate: a strategy would only trade accuracy for a gap within tolerance
+        chosen, decision = None, "none"
+    elif closing:
         chosen, decision = min(closing, key=key), "mitigate"
     else:
         narrowing = [r for r in affordable if base_disp is not None and r["disparity"] < base_disp - 1e-12]
         chosen = min(narrowing, key=key) if narrowing else None
         decision = "escalate"
+    if decision == "none":
+        rule = "no metric is flagged on test for the baseline screens, so no strategy is proposed; " + rule
     proposal: dict[str, Any] = {
         "decision": decision,
         "strategy": chosen["name"] if chosen else None,
@@ -1073,6 +1079,10 @@ def build_proposal(section: Mapping[str, Any], *, accuracy_tolerance: float) -> 
         proposal["cost"] = cost
         proposal["remaining_gap"] = {split: _gap_entry(_entry_metric(entry, split, metric)) for split in ("test", "eval")}
         proposal["legal_risk"] = dict(entry["legal_risk"])
+    elif decision == "none":
+        proposal["cost"] = None
+        proposal["remaining_gap"] = {split: _gap_entry(_entry_metric(base, split, metric)) for split in ("test", "eval")}
+        proposal["legal_risk"] = {"class": "none", "text": "no mitigation proposed: no gap is flagged"}
     else:
         proposal["cost"] = None
         proposal["remaining_gap"] = {split: _gap_entry(_entry_metric(base, split, metric)) for split in ("test", "eval")}
@@ -1497,7 +1507,13 @@ def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any]) 
         + (f" and {_fmt_ci(base_eval)} on next month's data (eval)." if base_eval else ".")
     ]
     name = proposal.get("strategy")
-    if name:
+    if proposal["decision"] == "none":
+        parts.append(
+            f"Its status on test is *{base_test.get('status')}*: no gap of the baseline screens is flagged, so "
+            "**no mitigation is proposed**. The strategies below are shown for information: each would change "
+            "the screen without a finding that calls for it."
+        )
+    elif name:
         entry = section["strategies"][name]
         rem = proposal["remaining_gap"]
         cost = proposal["cost"]["test"]
