@@ -125,3 +125,10 @@ def test_cli_exits_2_naming_the_key_before_any_notebook(tmp_path):
     assert "nosuch.key" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_synthetic_scenario_knows_its_protected_columns(tmp_path):
+    params = P.load_params(None, overrides=["data.protected_attributes=[sex, religion]"])
+    with pytest.raises(P.ParamsError, match=r"data\.protected_attributes.*\['religion'\] not in the synthetic scenario"):
+        P.check_input_files(params, base_dir=tmp_path)
+    assert P.check_input_files(P.load_params(None), base_dir=tmp_path).data.protected_attributes == ["sex", "race"]

@@ -26,6 +26,7 @@ from .fairness import FairnessConfig
 from .mitigation import MitigationConfig
 from .models import ModelConfig
 from .prep import DataConfig
+from .synth import PROTECTED_ATTRIBUTES
 
 __all__ = [
     "AuditParams",
@@ -51,6 +52,10 @@ YAML_ERROR = "params file {path} is not valid YAML: {err}"
 FILE_NOT_FOUND = "parameter '{key}': file not found: {path}"
 NEEDS_MODEL = "parameter 'model.path' is required when data.source is 'files'"
 NEEDS_PATH = "parameter '{key}' is required when data.source is 'files'"
+NOT_SYNTHETIC_COLUMN = (
+    "parameter 'data.protected_attributes': {missing} not in the synthetic scenario "
+    "(its protected columns are {available})"
+)
 
 
 class ParamsError(ValueError):
@@ -252,12 +257,18 @@ def load_params(
 
 
 def check_input_files(params: AuditParams, *, base_dir: Path) -> AuditParams:
-    """Resolve relative input paths against ``base_dir`` and check that they exist.
+    """Check the inputs before any notebook runs; resolve relative paths against ``base_dir``.
+
+    Supplied files must exist; the synthetic scenario only has the protected columns it generates.
 
     Returns a new ``AuditParams`` whose paths are absolute.
     """
     data = params.data
     updates: dict[str, dict[str, Any]] = {"data": {}, "model": {}}
+    if data.source == "synthetic":
+        missing = [a for a in data.protected_attributes if a not in PROTECTED_ATTRIBUTES]
+        if missing:
+            raise ParamsError(NOT_SYNTHETIC_COLUMN.format(missing=missing, available=list(PROTECTED_ATTRIBUTES)))
     if data.source == "files":
         for key in ("train_path", "eval_path"):
             if getattr(data, key) is None:
