@@ -23,12 +23,11 @@ params_path = None
 run_dir = None
 
 # %%
-import json
-
 from IPython.display import Markdown, display
 
 from audit_helpers import models
 from audit_helpers.context import load_context
+from audit_helpers.results import dumps
 
 ctx = load_context(params_path, run_dir)
 ctx.params_table(sections=["model"])
@@ -77,7 +76,7 @@ models.add_model_cards(
     data_source=ctx.params.data.source,
 )
 step.predictions.to_parquet(ctx.data_dir / "predictions.parquet", index=False)
-(ctx.data_dir / "permutation_importance.json").write_text(json.dumps(step.importance, indent=2), encoding="utf-8")
+(ctx.data_dir / "permutation_importance.json").write_text(dumps(step.importance), encoding="utf-8")
 results = ctx.write_section("models", step.entries)
 entries = results["models"]
 
