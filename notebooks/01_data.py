@@ -25,7 +25,7 @@ run_dir = None
 # %%
 from IPython.display import Markdown, display
 
-from audit_helpers import prep, synth
+from audit_helpers import dataprep as prep, synth
 from audit_helpers.context import load_context
 
 ctx = load_context(params_path, run_dir)

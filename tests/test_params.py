@@ -1,5 +1,6 @@
 """Parameter loading and validation: every problem is one clear line, before any notebook runs."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -132,3 +133,24 @@ def test_synthetic_scenario_knows_its_protected_columns(tmp_path):
     with pytest.raises(P.ParamsError, match=r"data\.protected_attributes.*\['religion'\] not in the synthetic scenario"):
         P.check_input_files(params, base_dir=tmp_path)
     assert P.check_input_files(P.load_params(None), base_dir=tmp_path).data.protected_attributes == ["sex", "race"]
+
+
+def test_unknown_label_is_set_once_in_data():
+    params = P.load_params(DEFAULT_PARAMS, overrides=["data.unknown_label=Missing"])
+    assert params.fairness.unknown_label == "Missing"
+    assert "unknown_label" not in P.params_to_dict(params)["fairness"]
+    with pytest.raises(P.ParamsError, match=re.escape(P.SET_ONCE)):
+        P.load_params(DEFAULT_PARAMS, overrides=["fairness.unknown_label=Unknown"])
+
+
+def test_unknown_label_must_not_be_a_real_group_or_hold_the_separator():
+    with pytest.raises(P.ParamsError, match=re.escape(P.UNKNOWN_IS_A_CATEGORY.format(label="Male", attribute="sex"))):
+        P.load_params(DEFAULT_PARAMS, overrides=["data.unknown_label=Male"])
+    with pytest.raises(P.ParamsError, match=re.escape(P.BAD_UNKNOWN_LABEL.format(label="a|b"))):
+        P.load_params(DEFAULT_PARAMS, overrides=["data.unknown_label=a|b"])
+
+
+def test_resolved_params_file_round_trips_the_unknown_label(tmp_path):
+    params = P.load_params(DEFAULT_PARAMS, overrides=["data.unknown_label=Missing"])
+    P.write_params(params, tmp_path / "params.yaml")
+    assert P.read_params(tmp_path / "params.yaml").fairness.unknown_label == "Missing"

@@ -18,6 +18,7 @@ from nbconvert.exporters import Exporter, HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
+from ._common.text import fmt_num
 from .paths import PACKAGE_DIR
 
 __all__ = [
@@ -136,7 +137,7 @@ def _row(label: str, value: Any) -> str:
 
 
 def _fmt(x: Any, digits: int = 3) -> str:
-    return "–" if x is None else f"{x:.{digits}f}"
+    return fmt_num(x, digits, missing="–")
 
 
 def glance_html(results: Mapping) -> str:

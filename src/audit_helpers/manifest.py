@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import subprocess
 import sys
@@ -10,7 +9,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Mapping, Optional
 
-__all__ = ["sha256_file", "git_commit", "package_versions", "build_manifest", "KEY_PACKAGES"]
+from ._common.hashing import file_sha256
+
+__all__ = ["git_commit", "package_versions", "build_manifest", "KEY_PACKAGES"]
 
 KEY_PACKAGES = (
     "hiring-audit",
@@ -32,16 +33,8 @@ KEY_PACKAGES = (
     "jsonschema",
 )
 
-_CHUNK = 1 << 20
 
 
-def sha256_file(path: Path | str) -> str:
-    """sha256 hex digest of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def git_commit(root: Path) -> Optional[str]:
@@ -78,7 +71,7 @@ def _hash_tree(run_dir: Path, patterns: Iterable[str]) -> dict:
     for pattern in patterns:
         for path in sorted(run_dir.glob(pattern)):
             if path.is_file():
-                files[str(path.relative_to(run_dir))] = sha256_file(path)
+                files[str(path.relative_to(run_dir))] = file_sha256(path)
     return files
 
 
@@ -108,7 +101,7 @@ def build_manifest(
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "packages": package_versions(),
-        "inputs": {key: {"path": str(p), "sha256": sha256_file(p)} for key, p in inputs.items()},
+        "inputs": {key: {"path": str(p), "sha256": file_sha256(p)} for key, p in inputs.items()},
         "artifacts": _hash_tree(run_dir, ("data/*", "models/*", "ground_truth.json", "reference_profile.json")),
         "steps": steps,
         "exports": {k: round(v, 3) for k, v in export_timings.items()},

@@ -9,7 +9,6 @@ with one line naming the key.
 
 from __future__ import annotations
 
-import copy
 import difflib
 import hashlib
 import json
@@ -19,14 +18,16 @@ from pathlib import Path
 from typing import Any, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .drift import DriftConfig
-from .fairness import FairnessConfig
-from .mitigation import MitigationConfig
-from .models import ModelConfig
-from .prep import DataConfig
-from .synth import PROTECTED_ATTRIBUTES
+from .drift._config import DriftConfig
+from .fairness._config import FairnessConfig
+from .mitigation._config import MitigationConfig
+from .models._config import ModelConfig
+from ._common.groups import INTERSECTION_SEP
+from ._common.mappings import deep_merge
+from .dataprep._config import DataConfig
+from .synth._config import PROTECTED_ATTRIBUTES, RACE_CATEGORIES, SEX_CATEGORIES
 
 __all__ = [
     "AuditParams",
@@ -52,6 +53,15 @@ YAML_ERROR = "params file {path} is not valid YAML: {err}"
 FILE_NOT_FOUND = "parameter '{key}': file not found: {path}"
 NEEDS_MODEL = "parameter 'model.path' is required when data.source is 'files'"
 NEEDS_PATH = "parameter '{key}' is required when data.source is 'files'"
+SET_ONCE = (
+    "parameter 'fairness.unknown_label' is not set on its own: set data.unknown_label, the one label "
+    "that data preparation gives missing protected values and the audit keeps out of every comparison"
+)
+BAD_UNKNOWN_LABEL = "data.unknown_label must not contain the intersection separator '|', got {label!r}"
+UNKNOWN_IS_A_CATEGORY = (
+    "data.unknown_label {label!r} is a real category of the synthetic scenario's {attribute!r}; "
+    "choose a label no applicant group has"
+)
 NOT_SYNTHETIC_COLUMN = (
     "parameter 'data.protected_attributes': {missing} not in the synthetic scenario "
     "(its protected columns are {available})"
@@ -103,6 +113,19 @@ class AuditParams(BaseModel):
     drift: DriftConfig = Field(default_factory=DriftConfig, description="Drift binning, smoothing and alert tiers.")
     mitigation: MitigationConfig = Field(default_factory=MitigationConfig, description="Mitigation strategies compared on held-out data.")
 
+    @model_validator(mode="after")
+    def _one_unknown_label(self) -> "AuditParams":
+        """``data.unknown_label`` is the only unknown label: the audit receives it from there."""
+        label = self.data.unknown_label
+        if INTERSECTION_SEP in label:
+            raise ValueError(BAD_UNKNOWN_LABEL.format(label=label))
+        if self.data.source == "synthetic":
+            for attribute, categories in (("sex", SEX_CATEGORIES), ("race", RACE_CATEGORIES)):
+                if label in categories:
+                    raise ValueError(UNKNOWN_IS_A_CATEGORY.format(label=label, attribute=attribute))
+        self.fairness.unknown_label = label
+        return self
+
 
 # --------------------------------------------------------------------------------------------
 # schema walking
@@ -126,9 +149,14 @@ def _suggest(name: str, options: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _parameters(cls: type[BaseModel]):
+    """``(name, field info)`` of the run parameters of ``cls`` (fields excluded from dumps are not parameters)."""
+    return [(name, info) for name, info in cls.model_fields.items() if not info.exclude]
+
+
 def _field_names(cls: type[BaseModel]) -> list[str]:
     names = []
-    for name, info in cls.model_fields.items():
+    for name, info in _parameters(cls):
         names.append(name)
         if info.alias:
             names.append(info.alias)
@@ -139,6 +167,8 @@ def _check_keys(raw: Any, cls: type[BaseModel], prefix: str = "") -> None:
     """Raise ParamsError for the first key of ``raw`` that the schema does not know."""
     if not isinstance(raw, dict):
         return
+    if prefix == "fairness." and "unknown_label" in raw:
+        raise ParamsError(SET_ONCE)
     names = _field_names(cls)
     for key, value in raw.items():
         dotted = f"{prefix}{key}"
@@ -179,16 +209,6 @@ def parse_overrides(items: list[str]) -> dict:
     return out
 
 
-def _deep_merge(base: dict, update: dict) -> dict:
-    merged = copy.deepcopy(base)
-    for key, value in update.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise ParamsError(PARAMS_NOT_FOUND.format(path=path))
@@ -210,6 +230,8 @@ def _format_validation_error(err: ValidationError, raw: dict) -> str:
     if first["type"] == "extra_forbidden":
         return UNKNOWN_KEY.format(key=key, hint="")
     msg = first["msg"]
+    if not first["loc"]:  # a rule across sections: its message names the keys
+        return msg.removeprefix("Value error, ")
     return BAD_VALUE.format(key=key, msg=msg, value=first.get("input"))
 
 
@@ -247,9 +269,9 @@ def load_params(
     if overrides:
         update = parse_overrides(list(overrides))
         _check_keys(update, AuditParams)
-        raw = _deep_merge(raw, update)
+        raw = deep_merge(raw, update)
     if seed is not None:
-        raw = _deep_merge(raw, {"seed": seed})
+        raw = deep_merge(raw, {"seed": seed})
     try:
         return AuditParams.model_validate(raw)
     except ValidationError as err:
@@ -333,7 +355,7 @@ def flatten_params(params: AuditParams, *, sections: Optional[list[str]] = None)
     rows: list[tuple[str, Any]] = []
 
     def walk(cls: type[BaseModel], values: dict, prefix: str) -> None:
-        for name, info in cls.model_fields.items():
+        for name, info in _parameters(cls):
             if not prefix and sections is not None and name not in sections and name != "seed":
                 continue
             value = values.get(name)
@@ -371,7 +393,7 @@ def default_params_yaml() -> str:
 
     def emit(cls: type[BaseModel], values: dict, indent: int) -> None:
         pad = "  " * indent
-        for name, info in cls.model_fields.items():
+        for name, info in _parameters(cls):
             value = values.get(name)
             sub = _model_class(info.annotation)
             desc = (info.description or "").strip()

@@ -7,7 +7,6 @@ notebook step, and validated against the package's JSON Schema on every write.
 
 from __future__ import annotations
 
-import copy
 import datetime as _dt
 import json
 import math
@@ -20,6 +19,7 @@ from typing import Any, Iterable, Mapping
 import jsonschema
 import numpy as np
 
+from ._common.mappings import deep_merge
 from .paths import SCHEMA_PATH
 
 __all__ = [
@@ -132,17 +132,6 @@ def write_results(run_dir: Path | str, results: Mapping) -> dict:
     validate_results(strict)
     _atomic_write(Path(run_dir) / RESULTS_FILE, dumps(strict))
     return strict
-
-
-def deep_merge(base: Mapping, update: Mapping) -> dict:
-    """Recursively merge ``update`` into a copy of ``base`` (mappings merge, the rest replaces)."""
-    merged = copy.deepcopy(dict(base))
-    for key, value in update.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 def merge_results(run_dir: Path | str, update: Mapping) -> dict:

@@ -198,6 +198,102 @@ def _input_files(params: AuditParams) -> dict:
     return inputs
 
 
+@dataclass
+class _RunState:
+    """What the stages of one run share: the parameters, the temporary folder, timing and progress."""
+
+    params: AuditParams
+    run_id: str
+    tmp_dir: Path
+    params_file: Path
+    params_sha256: str
+    started: _dt.datetime
+    t_start: float
+    done: list[dict] = field(default_factory=list)
+    current: str = "set-up"
+
+
+def _start_run(params: AuditParams, out_dir: Path, started: _dt.datetime) -> _RunState:
+    """Create ``<out>/.tmp-<run_id>/`` with its ``params.yaml`` and prepare the kernel environment."""
+    run_id = _new_run_id(out_dir, params.run.name, started)
+    tmp_dir = out_dir / f".tmp-{run_id}"
+    tmp_dir.mkdir()
+    (tmp_dir / "notebooks").mkdir()
+    params_file = tmp_dir / "params.yaml"
+    write_params(params, params_file)
+    sha = params_sha256(params)
+    t_start = time.perf_counter()
+    _kernel_environment()
+    return _RunState(params, run_id, tmp_dir, params_file, sha, started, t_start)
+
+
+def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn) -> None:
+    """Execute the notebooks in order, recording each finished step and its duration."""
+    for i, step in enumerate(steps, start=1):
+        state.current = step.stem
+        progress(f"[{i}/{len(steps)}] {step.stem} ...")
+        t0 = time.perf_counter()
+        _execute(step, state.tmp_dir, state.params_file)
+        elapsed = time.perf_counter() - t0
+        state.done.append({"name": step.stem, "duration_s": round(elapsed, 3)})
+        total = time.perf_counter() - state.t_start
+        progress(f"[{i}/{len(steps)}] {step.stem} done in {elapsed:.1f} s (total {total:.1f} s)")
+
+
+def _check_results(state: _RunState) -> None:
+    """Add the ``run`` block to the results and check the sections of the steps that ran."""
+    state.current = "checks"
+    run_block = {
+        "run_id": state.run_id,
+        "params_sha256": state.params_sha256,
+        "git_commit": git_commit(PROJECT_ROOT),
+        "started_at": state.started.isoformat(timespec="seconds"),
+        "seed": state.params.seed,
+        "steps": state.done,
+        "duration_s": round(time.perf_counter() - state.t_start, 3),
+    }
+    _results.merge_results(state.tmp_dir, {"run": run_block})
+    required = ["run"] + [STEP_SECTIONS[s["name"]] for s in state.done if s["name"] in STEP_SECTIONS]
+    _results.validate_results(_results.read_results(state.tmp_dir), require=required)
+
+
+def _render_and_index(state: _RunState, progress: ProgressFn) -> None:
+    """Render HTML (and PDF), then write the manifest, the final run timings and the run index."""
+    params, tmp_dir, done = state.params, state.tmp_dir, state.done
+    state.current = "render"
+    progress("rendering HTML" + (" and PDF" if params.run.render_pdf else "") + " ...")
+    timings = _render(tmp_dir, done, render_pdf=params.run.render_pdf)
+    shutil.rmtree(tmp_dir / ".src", ignore_errors=True)
+    finished = _dt.datetime.now(_dt.timezone.utc)
+    duration = time.perf_counter() - state.t_start
+    manifest = build_manifest(
+        run_id=state.run_id,
+        run_dir=tmp_dir,
+        root=PROJECT_ROOT,
+        params=params_to_dict(params),
+        params_sha256=state.params_sha256,
+        steps=done,
+        started_at=state.started.isoformat(timespec="seconds"),
+        finished_at=finished.isoformat(timespec="seconds"),
+        duration_s=duration,
+        inputs=_input_files(params),
+        export_timings=timings,
+    )
+    (tmp_dir / "manifest.json").write_text(_results.dumps(manifest), encoding="utf-8")
+    results = _results.merge_results(
+        tmp_dir, {"run": {"duration_s": round(duration, 3), "finished_at": finished.isoformat(timespec="seconds")}}
+    )
+    deliverables = [(f"{s['name']} (PDF, reviewer view)", f"pdf/{s['name']}.pdf") for s in done if params.run.render_pdf]
+    write_index(tmp_dir, manifest=manifest, results=results, steps=done, deliverables=deliverables)
+
+
+def _keep_failed(out_dir: Path, state: _RunState) -> Path:
+    """Move the temporary folder of a failed run to ``<out>/failed-<run_id>/``."""
+    failed = out_dir / f"failed-{state.run_id}"
+    os.replace(state.tmp_dir, failed)
+    return failed
+
+
 def run_audit(
     params: AuditParams,
     *,
@@ -216,74 +312,20 @@ def run_audit(
     steps = discover_steps(notebooks_dir, params.run.steps)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    started = _dt.datetime.now(_dt.timezone.utc)
-    run_id = _new_run_id(out_dir, params.run.name, started)
-    tmp_dir = out_dir / f".tmp-{run_id}"
-    tmp_dir.mkdir()
-    (tmp_dir / "notebooks").mkdir()
-    params_file = tmp_dir / "params.yaml"
-    write_params(params, params_file)
-    sha = params_sha256(params)
-    t_start = time.perf_counter()
-    _kernel_environment()
-    done: list[dict] = []
-    current = "set-up"
+    state = _start_run(params, out_dir, _dt.datetime.now(_dt.timezone.utc))
     try:
-        for i, step in enumerate(steps, start=1):
-            current = step.stem
-            progress(f"[{i}/{len(steps)}] {step.stem} ...")
-            t0 = time.perf_counter()
-            _execute(step, tmp_dir, params_file)
-            elapsed = time.perf_counter() - t0
-            done.append({"name": step.stem, "duration_s": round(elapsed, 3)})
-            progress(f"[{i}/{len(steps)}] {step.stem} done in {elapsed:.1f} s (total {time.perf_counter() - t_start:.1f} s)")
-        current = "checks"
-        run_block = {
-            "run_id": run_id,
-            "params_sha256": sha,
-            "git_commit": git_commit(PROJECT_ROOT),
-            "started_at": started.isoformat(timespec="seconds"),
-            "seed": params.seed,
-            "steps": done,
-            "duration_s": round(time.perf_counter() - t_start, 3),
-        }
-        _results.merge_results(tmp_dir, {"run": run_block})
-        required = ["run"] + [STEP_SECTIONS[s["name"]] for s in done if s["name"] in STEP_SECTIONS]
-        _results.validate_results(_results.read_results(tmp_dir), require=required)
-        current = "render"
-        progress("rendering HTML" + (" and PDF" if params.run.render_pdf else "") + " ...")
-        timings = _render(tmp_dir, done, render_pdf=params.run.render_pdf)
-        shutil.rmtree(tmp_dir / ".src", ignore_errors=True)
-        finished = _dt.datetime.now(_dt.timezone.utc)
-        duration = time.perf_counter() - t_start
-        manifest = build_manifest(
-            run_id=run_id,
-            run_dir=tmp_dir,
-            root=PROJECT_ROOT,
-            params=params_to_dict(params),
-            params_sha256=sha,
-            steps=done,
-            started_at=started.isoformat(timespec="seconds"),
-            finished_at=finished.isoformat(timespec="seconds"),
-            duration_s=duration,
-            inputs=_input_files(params),
-            export_timings=timings,
-        )
-        (tmp_dir / "manifest.json").write_text(_results.dumps(manifest), encoding="utf-8")
-        results = _results.merge_results(
-            tmp_dir, {"run": {"duration_s": round(duration, 3), "finished_at": finished.isoformat(timespec="seconds")}}
-        )
-        deliverables = [(f"{s['name']} (PDF, reviewer view)", f"pdf/{s['name']}.pdf") for s in done if params.run.render_pdf]
-        write_index(tmp_dir, manifest=manifest, results=results, steps=done, deliverables=deliverables)
+        _execute_steps(state, steps, progress)
+        _check_results(state)
+        _render_and_index(state, progress)
     except RunFailed as err:
-        failed = out_dir / f"failed-{run_id}"
-        os.replace(tmp_dir, failed)
-        raise RunFailed(str(err).replace(str(tmp_dir), str(failed))) from None
+        failed = _keep_failed(out_dir, state)
+        raise RunFailed(str(err).replace(str(state.tmp_dir), str(failed))) from None
     except Exception as err:  # a render or contract problem: keep the evidence, name the step
-        failed = out_dir / f"failed-{run_id}"
-        os.replace(tmp_dir, failed)
-        raise RunFailed(RUN_FAILED.format(step=current, err=f"{type(err).__name__}: {err}", folder=failed)) from err
-    final = out_dir / run_id
-    os.replace(tmp_dir, final)
-    _point_latest(out_dir, run_id)
-    return RunOutcome(run_id=run_id, run_dir=final, steps=done, duration_s=time.perf_counter() - t_start)
+        failed = _keep_failed(out_dir, state)
+        message = RUN_FAILED.format(step=state.current, err=f"{type(err).__name__}: {err}", folder=failed)
+        raise RunFailed(message) from err
+    final = out_dir / state.run_id
+    os.replace(state.tmp_dir, final)
+    _point_latest(out_dir, state.run_id)
+    duration = time.perf_counter() - state.t_start
+    return RunOutcome(run_id=state.run_id, run_dir=final, steps=state.done, duration_s=duration)

@@ -284,6 +284,85 @@ def normalise_protected(
     return out, report
 
 
+def _missing_columns(cols: list, *, table: str, label: str, protected: Sequence[str], id_column: str, features: list) -> list[str]:
+    """One problem per kind of required column that is absent (id, label, protected, features)."""
+    problems = []
+    available = _examples(cols, 40)
+    if id_column not in cols:
+        problems.append(MISSING_ID_COLUMN.format(table=table, column=id_column, available=available))
+    if label not in cols:
+        problems.append(MISSING_LABEL_COLUMN.format(table=table, column=label, available=available))
+    miss_prot = [c for c in protected if c not in cols]
+    if miss_prot:
+        problems.append(MISSING_PROTECTED_COLUMNS.format(table=table, columns=miss_prot, available=available))
+    miss_feat = [c for c in features if c not in cols]
+    if miss_feat:
+        problems.append(MISSING_FEATURE_COLUMNS.format(table=table, columns=miss_feat, available=available))
+    return problems
+
+
+def _check_ids(df: pd.DataFrame, clean: pd.DataFrame, *, table: str, id_column: str) -> list[str]:
+    """Missing and duplicated ids; writes the ids as text into ``clean``."""
+    problems = []
+    ids_text = _as_text(df[id_column])
+    id_missing = ids_text.isna() | (ids_text == "")
+    if id_missing.any():
+        rows = _examples(np.flatnonzero(id_missing.to_numpy()))
+        problems.append(MISSING_IDS.format(table=table, column=id_column, n=int(id_missing.sum()), rows=rows))
+    dup = ids_text.duplicated(keep=False) & ~id_missing
+    if dup.any():
+        dvals = ids_text[dup].drop_duplicates()
+        problems.append(DUPLICATE_IDS.format(table=table, column=id_column, n=int(len(dvals)), examples=_examples(dvals)))
+    clean[id_column] = ids_text.astype("str") if not id_missing.any() else ids_text
+    return problems
+
+
+def _check_label(df: pd.DataFrame, clean: pd.DataFrame, *, table: str, label: str, positive_label, require_both: bool) -> list[str]:
+    """The problems of :func:`map_label`; writes the 0/1 label into ``clean`` when there are none."""
+    try:
+        clean[label] = map_label(df[label], positive_label, table=table, column=label, require_both_classes=require_both)
+    except DataValidationError as exc:
+        return list(exc.problems)
+    return []
+
+
+def _check_numeric(df: pd.DataFrame, clean: pd.DataFrame, cols: list, *, table: str, numeric_features) -> list[str]:
+    """Unparseable numbers per numeric feature; writes the parsed columns into ``clean``."""
+    problems = []
+    for col in numeric_features:
+        if col not in cols:
+            continue
+        values, bad = parse_numeric(df[col])
+        if bad.any():
+            examples = _examples(df[col][bad].astype("object"))
+            rows = _examples(np.flatnonzero(bad.to_numpy()))
+            problems.append(UNPARSEABLE_NUMBERS.format(table=table, column=col, n=int(bad.sum()), examples=examples, rows=rows))
+            continue
+        finite = values.dropna()
+        if len(finite) == len(values) and np.all(np.mod(finite.to_numpy(), 1) == 0) and not pd.api.types.is_float_dtype(df[col]):
+            clean[col] = values.astype("int64")
+        else:
+            clean[col] = values
+    return problems
+
+
+def _check_protected(
+    df: pd.DataFrame, clean: pd.DataFrame, cols: list, report: dict, *, table: str, attributes, recognised, unknown_label: str
+) -> list[str]:
+    """Entirely unknown protected attributes; writes the normalised columns into ``clean``, reports into ``report``."""
+    problems = []
+    for col in attributes:
+        if col not in cols:
+            continue
+        allowed = None if recognised is None else recognised.get(col)
+        values, rep = normalise_protected(df[col], allowed=allowed, unknown_label=unknown_label)
+        if rep["n_unknown"] == len(df):
+            problems.append(PROTECTED_ALL_MISSING.format(table=table, column=col, n=len(df)))
+        clean[col] = values
+        report[col] = rep
+    return problems
+
+
 def validate_table(
     df: pd.DataFrame,
     *,
@@ -347,61 +426,19 @@ def validate_table(
     """
     if len(df) == 0:
         raise DataValidationError([EMPTY_TABLE.format(table=table)])
-    problems: list[str] = []
     cols = list(df.columns)
-    available = _examples(cols, 40)
-    if id_column not in cols:
-        problems.append(MISSING_ID_COLUMN.format(table=table, column=id_column, available=available))
-    if label not in cols:
-        problems.append(MISSING_LABEL_COLUMN.format(table=table, column=label, available=available))
-    miss_prot = [c for c in protected_attributes if c not in cols]
-    if miss_prot:
-        problems.append(MISSING_PROTECTED_COLUMNS.format(table=table, columns=miss_prot, available=available))
-    miss_feat = [c for c in list(numeric_features) + list(other_features) if c not in cols]
-    if miss_feat:
-        problems.append(MISSING_FEATURE_COLUMNS.format(table=table, columns=miss_feat, available=available))
-
+    features = list(numeric_features) + list(other_features)
+    problems = _missing_columns(cols, table=table, label=label, protected=protected_attributes, id_column=id_column, features=features)
     clean = df.copy()
     report: dict = {}
     if id_column in cols:
-        ids_text = _as_text(df[id_column])
-        id_missing = ids_text.isna() | (ids_text == "")
-        if id_missing.any():
-            rows = _examples(np.flatnonzero(id_missing.to_numpy()))
-            problems.append(MISSING_IDS.format(table=table, column=id_column, n=int(id_missing.sum()), rows=rows))
-        dup = ids_text.duplicated(keep=False) & ~id_missing
-        if dup.any():
-            dvals = ids_text[dup].drop_duplicates()
-            problems.append(DUPLICATE_IDS.format(table=table, column=id_column, n=int(len(dvals)), examples=_examples(dvals)))
-        clean[id_column] = ids_text.astype("str") if not id_missing.any() else ids_text
+        problems += _check_ids(df, clean, table=table, id_column=id_column)
     if label in cols:
-        try:
-            clean[label] = map_label(df[label], positive_label, table=table, column=label, require_both_classes=require_both_classes)
-        except DataValidationError as exc:
-            problems.extend(exc.problems)
-    for col in numeric_features:
-        if col not in cols:
-            continue
-        values, bad = parse_numeric(df[col])
-        if bad.any():
-            examples = _examples(df[col][bad].astype("object"))
-            rows = _examples(np.flatnonzero(bad.to_numpy()))
-            problems.append(UNPARSEABLE_NUMBERS.format(table=table, column=col, n=int(bad.sum()), examples=examples, rows=rows))
-            continue
-        finite = values.dropna()
-        if len(finite) == len(values) and np.all(np.mod(finite.to_numpy(), 1) == 0) and not pd.api.types.is_float_dtype(df[col]):
-            clean[col] = values.astype("int64")
-        else:
-            clean[col] = values
-    for col in protected_attributes:
-        if col not in cols:
-            continue
-        allowed = None if protected_values is None else protected_values.get(col)
-        values, rep = normalise_protected(df[col], allowed=allowed, unknown_label=unknown_label)
-        if rep["n_unknown"] == len(df):
-            problems.append(PROTECTED_ALL_MISSING.format(table=table, column=col, n=len(df)))
-        clean[col] = values
-        report[col] = rep
+        problems += _check_label(df, clean, table=table, label=label, positive_label=positive_label, require_both=require_both_classes)
+    problems += _check_numeric(df, clean, cols, table=table, numeric_features=numeric_features)
+    problems += _check_protected(
+        df, clean, cols, report, table=table, attributes=protected_attributes, recognised=protected_values, unknown_label=unknown_label
+    )
     if problems:
         raise DataValidationError(problems)
     return clean, report

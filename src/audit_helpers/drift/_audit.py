@@ -7,9 +7,12 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from ._bins import COUNT_SUFFIX, FeatureBins, ReferenceProfile, compare_bins, compare_counts, fit_bins
+from ._bins import FeatureBins, compare_bins, compare_counts, fit_bins
 from ._config import DriftConfig
-from ._stats import holm_adjust, proportion_change
+from ._profile import COUNT_SUFFIX, ReferenceProfile
+from .._common.groups import group_labels
+from .._common.stats import holm_adjust
+from ._stats import proportion_change
 
 __all__ = [
     "score_drift",
@@ -19,16 +22,13 @@ __all__ = [
     "group_composition",
     "rank_key_features",
     "summarise",
-    "attribute_values",
     "MISSING_PREDICTION_COLUMNS",
     "NO_MODEL_ROWS",
-    "INTERSECTION_SEPARATOR",
 ]
 
 MISSING_PREDICTION_COLUMNS = "predictions lack columns {cols}"
 NO_MODEL_ROWS = "no prediction rows for model {model!r} on split {split!r}"
 #: Separator of the labels of an intersection of two attributes (DESIGN.md).
-INTERSECTION_SEPARATOR = "|"
 PREDICTION_COLUMNS = ("model", "split", "score", "selected")
 STATUS_ORDER = {"red": 0, "amber": 1, "green": 2}
 
@@ -134,18 +134,6 @@ def label_drift(
     return entry, b
 
 
-def attribute_values(frame: pd.DataFrame, attribute: str) -> pd.Series:
-    """Group labels of ``attribute``; ``"a|b"`` joins the labels of columns ``a`` and ``b``."""
-    parts = attribute.split(INTERSECTION_SEPARATOR)
-    missing = [p for p in parts if p not in frame.columns]
-    if missing:
-        raise ValueError(f"attribute columns not found: {missing}")
-    values = frame[parts[0]].astype(str)
-    for p in parts[1:]:
-        values = values + INTERSECTION_SEPARATOR + frame[p].astype(str)
-    return values
-
-
 def selection_rate_drift(
     predictions: pd.DataFrame,
     reference_frame: pd.DataFrame,
@@ -197,8 +185,8 @@ def selection_rate_drift(
         cells = []
         block: dict[str, dict] = {}
         for attribute in attributes:
-            g_ref = attribute_values(ref, attribute)
-            g_cur = attribute_values(cur, attribute)
+            g_ref = group_labels(ref, attribute)
+            g_cur = group_labels(cur, attribute)
             groups = sorted(set(g_ref.unique().tolist()) | set(g_cur.unique().tolist()))
             block[attribute] = {}
             for group in groups:
@@ -257,8 +245,8 @@ def within_group_psi(
     """
     config = config or DriftConfig()
     features = list(features)
-    g_ref = attribute_values(reference_df, attribute).to_numpy()
-    g_cur = attribute_values(current_df, attribute).to_numpy()
+    g_ref = group_labels(reference_df, attribute).to_numpy()
+    g_cur = group_labels(current_df, attribute).to_numpy()
     prepared = {}
     for name in features:
         bins = profile.features[name]
@@ -299,8 +287,8 @@ def group_composition(
     config = config or DriftConfig()
     out = {}
     for attribute in attributes:
-        b = fit_bins(attribute_values(reference_df, attribute), kind="categorical", name=attribute)
-        out[attribute] = compare_bins(b, attribute_values(current_df, attribute), config=config)
+        b = fit_bins(group_labels(reference_df, attribute), kind="categorical", name=attribute)
+        out[attribute] = compare_bins(b, group_labels(current_df, attribute), config=config)
     return out
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
+from .._common.groups import attribute_keys
+from .._common.hashing import file_sha256
 from ._audit import (
     group_composition,
     label_drift,
@@ -18,8 +19,9 @@ from ._audit import (
     summarise,
     within_group_psi,
 )
-from ._bins import QUANTILE_METHOD, ReferenceProfile, compare, fit_reference
+from ._bins import QUANTILE_METHOD
 from ._config import DriftConfig
+from ._profile import ReferenceProfile, compare, fit_reference
 
 __all__ = ["drift_from_context", "monitored_columns", "PROFILE_FILE", "IMPORTANCE_FILE", "REFERENCE_SPLIT",
            "SCORE_REFERENCE_SPLIT", "CURRENT_SPLIT", "UNKNOWN_FEATURES"]
@@ -33,14 +35,6 @@ SCORE_REFERENCE_SPLIT = "test"
 #: The current period (next month).
 CURRENT_SPLIT = "eval"
 UNKNOWN_FEATURES = "drift.features lists columns that are not in the data: {cols}"
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def monitored_columns(spec: Mapping[str, Any], frame: pd.DataFrame, *,
@@ -118,22 +112,10 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
     config: DriftConfig = ctx.params.drift
     spec = ctx.feature_spec()
     train, test, current = (ctx.load_split(s) for s in (REFERENCE_SPLIT, SCORE_REFERENCE_SPLIT, CURRENT_SPLIT))
-    numeric, categorical, multilabel = monitored_columns(spec, train, features=config.features)
-    notes: list[str] = []
-    train_path = ctx.data_dir / f"{REFERENCE_SPLIT}.parquet"
-    metadata = {"reference_split": REFERENCE_SPLIT, "score_reference_split": SCORE_REFERENCE_SPLIT,
-                "reference_file_sha256": _sha256_file(train_path) if train_path.exists() else None}
-    profile = fit_reference(train, numeric=numeric, categorical=categorical, multilabel=multilabel,
-                            config=config, metadata=metadata)
+    profile = _fit_profile(ctx, spec, train, config)
     features = compare(profile, current, config=config)
-
-    importance_path = ctx.data_dir / IMPORTANCE_FILE
-    importance = None
-    if importance_path.exists():
-        importance = json.loads(importance_path.read_text(encoding="utf-8"))
-    else:
-        notes.append(f"{IMPORTANCE_FILE} not found: key features ranked by PSI instead of permutation importance")
-    key = rank_key_features(features, importance=importance, n_key=config.key_features)
+    notes: list[str] = []
+    key = _key_features(ctx, features, config, notes)
 
     predictions = ctx.predictions()
     score_entries, score_bins = score_drift(predictions, config=config, reference_split=SCORE_REFERENCE_SPLIT,
@@ -142,15 +124,7 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
     primary = _primary_model(list(score_entries), preferred)
     label_entry, label_bins = label_drift(test[spec["label"]], current[spec["label"]], config=config)
 
-    if attributes is None:
-        protected = list(spec.get("protected") or [])
-        attributes = list(protected)
-        if len(protected) >= 2:
-            attributes.append("|".join(protected[:2]))
-        age = spec.get("age") or {}
-        if age.get("group_column") and age["group_column"] in train.columns:
-            attributes.append(age["group_column"])
-    attributes = list(attributes)
+    attributes = list(_default_attributes(spec, train) if attributes is None else attributes)
     overall, by_group = selection_rate_drift(predictions, test, current, id_column=spec["id"], attributes=attributes,
                                              config=config, reference_split=SCORE_REFERENCE_SPLIT,
                                              current_split=CURRENT_SPLIT)
@@ -175,24 +149,62 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
         "reference_profile": PROFILE_FILE,
         "reference_data_sha256": profile.data_sha256,
         "attributes": attributes,
-        "conventions": {
-            "reference_split": REFERENCE_SPLIT,
-            "score_reference_split": SCORE_REFERENCE_SPLIT,
-            "current_split": CURRENT_SPLIT,
-            "units": "nats",
-            "smoothing": config.smoothing,
-            "smoothing_rule": "the same pseudo-count added to every bin of both distributions",
-            "n_bins": config.n_bins,
-            "quantile_method": QUANTILE_METHOD,
-            "numeric_bins": "right-closed between interior edges (x <= edge goes left), outer edges -inf/+inf, MISSING last",
-            "categorical_bins": "reference categories, then UNSEEN, then MISSING",
-            "multilabel": "'<col>': distinct tag occurrences per row (MISSING = rows without tags); '<col>.count': tags per row",
-            "degrees_of_freedom": "bins holding data in at least one sample, minus one",
-            "critical_value": "(1/n_ref + 1/n_cur) * chi2.ppf(q, B - 1) (Yurdakul & Naranjo 2020)",
-            "amber": f"psi >= {config.amber_psi} and psi > critical value at {config.amber_quantile}",
-            "red": f"psi >= {config.red_psi} and psi > critical value at {config.red_quantile}",
-            "within_group_bins": "global frozen bins; critical values use the group's own sample sizes",
-        },
+        "conventions": _conventions(config),
         "notes": notes,
     }
     return section, profile
+
+
+def _fit_profile(ctx, spec: Mapping[str, Any], train: pd.DataFrame, config: DriftConfig) -> ReferenceProfile:
+    """The frozen reference profile of the monitored input columns, with the training file's hash."""
+    numeric, categorical, multilabel = monitored_columns(spec, train, features=config.features)
+    train_path = ctx.data_dir / f"{REFERENCE_SPLIT}.parquet"
+    metadata = {"reference_split": REFERENCE_SPLIT, "score_reference_split": SCORE_REFERENCE_SPLIT,
+                "reference_file_sha256": file_sha256(train_path) if train_path.exists() else None}
+    return fit_reference(train, numeric=numeric, categorical=categorical, multilabel=multilabel,
+                         config=config, metadata=metadata)
+
+
+def _key_features(ctx, features: Mapping[str, dict], config: DriftConfig, notes: list[str]) -> dict:
+    """Key features ranked by permutation importance, or by PSI when the importance file is absent.
+
+    The importance comes from ``data/permutation_importance.json`` (written by the models step);
+    a missing file is recorded in ``notes``.
+    """
+    importance_path = ctx.data_dir / IMPORTANCE_FILE
+    importance = None
+    if importance_path.exists():
+        importance = json.loads(importance_path.read_text(encoding="utf-8"))
+    else:
+        notes.append(f"{IMPORTANCE_FILE} not found: key features ranked by PSI instead of permutation importance")
+    return rank_key_features(features, importance=importance, n_key=config.key_features)
+
+
+def _default_attributes(spec: Mapping[str, Any], train: pd.DataFrame) -> list[str]:
+    """Each protected column, the intersection of the first two, and the age group if the spec has one."""
+    age_column = (spec.get("age") or {}).get("group_column")
+    return attribute_keys(
+        list(spec.get("protected") or []), age_group_column=age_column if age_column in train.columns else None
+    )
+
+
+def _conventions(config: DriftConfig) -> dict:
+    """The ``drift.conventions`` block: splits, units, binning and the two-key status rule."""
+    return {
+        "reference_split": REFERENCE_SPLIT,
+        "score_reference_split": SCORE_REFERENCE_SPLIT,
+        "current_split": CURRENT_SPLIT,
+        "units": "nats",
+        "smoothing": config.smoothing,
+        "smoothing_rule": "the same pseudo-count added to every bin of both distributions",
+        "n_bins": config.n_bins,
+        "quantile_method": QUANTILE_METHOD,
+        "numeric_bins": "right-closed between interior edges (x <= edge goes left), outer edges -inf/+inf, MISSING last",
+        "categorical_bins": "reference categories, then UNSEEN, then MISSING",
+        "multilabel": "'<col>': distinct tag occurrences per row (MISSING = rows without tags); '<col>.count': tags per row",
+        "degrees_of_freedom": "bins holding data in at least one sample, minus one",
+        "critical_value": "(1/n_ref + 1/n_cur) * chi2.ppf(q, B - 1) (Yurdakul & Naranjo 2020)",
+        "amber": f"psi >= {config.amber_psi} and psi > critical value at {config.amber_quantile}",
+        "red": f"psi >= {config.red_psi} and psi > critical value at {config.red_quantile}",
+        "within_group_bins": "global frozen bins; critical values use the group's own sample sizes",
+    }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .._common.text import fmt_num, fmt_pct, fmt_pp
 from ._bins import bin_labels
 from ._config import DriftConfig
 from ._stats import critical_value
@@ -33,16 +35,10 @@ __all__ = [
 EXAMPLE_BATCH_SIZES = (200, 1000, 10000)
 
 
-def _fmt(x: Optional[float], digits: int = 3) -> str:
-    return "undefined" if x is None else f"{x:.{digits}f}"
-
-
-def _pct(x: Optional[float], digits: int = 1) -> str:
-    return "undefined" if x is None else f"{100 * x:.{digits}f}%"
-
-
-def _pp(x: Optional[float], digits: int = 1) -> str:
-    return "undefined" if x is None else f"{100 * x:+.{digits}f} pp"
+# undefined values read "undefined" in the drift prose
+_fmt = partial(fmt_num, missing="undefined")
+_pct = partial(fmt_pct, missing="undefined")
+_pp = partial(fmt_pp, missing="undefined")
 
 
 def _top_bin(entry: Mapping[str, Any]) -> tuple[str, float, float, float]:

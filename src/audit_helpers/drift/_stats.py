@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy import stats
 
+from .._common.stats import two_proportion_test
 from ._config import DriftConfig
 
 __all__ = [
@@ -16,7 +17,6 @@ __all__ = [
     "critical_value",
     "status",
     "proportion_change",
-    "holm_adjust",
     "BAD_COUNTS",
     "BAD_SMOOTHING",
     "BAD_SAMPLE_SIZE",
@@ -28,9 +28,6 @@ LENGTH_MISMATCH = "reference and current counts must have the same number of bin
 BAD_SMOOTHING = "smoothing must be a positive pseudo-count, got {a!r}"
 BAD_SAMPLE_SIZE = "sample sizes must be positive, got n_ref={n_ref!r} and n_cur={n_cur!r}"
 
-#: The two statistical tests :func:`proportion_change` chooses between.
-Z_TEST = "two-proportion z-test (pooled)"
-FISHER_TEST = "Fisher's exact test (two-sided)"
 #: Smallest expected cell count for which the z-test is used instead of Fisher's exact test.
 MIN_EXPECTED_CELL = 5.0
 
@@ -203,36 +200,5 @@ def proportion_change(
         ci_low=float(diff - z * se),
         ci_high=float(diff + z * se),
     )
-    pooled = (x_ref + x_cur) / (n_ref + n_cur)
-    expected = [n * p for n in (n_ref, n_cur) for p in (pooled, 1 - pooled)]
-    if min(expected) >= MIN_EXPECTED_CELL:
-        se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_ref + 1 / n_cur))
-        out["p_value"] = float(2 * stats.norm.sf(abs(diff) / se0))
-        out["test"] = Z_TEST
-    else:
-        table = [[x_ref, n_ref - x_ref], [x_cur, n_cur - x_cur]]
-        out["p_value"] = float(stats.fisher_exact(table).pvalue)
-        out["test"] = FISHER_TEST
-    return out
-
-
-def holm_adjust(p_values: Sequence[Optional[float]]) -> list[Optional[float]]:
-    """Holm step-down adjusted p-values; ``None`` entries stay ``None`` and are not counted.
-
-    Parameters
-    ----------
-    p_values : sequence of float or None
-
-    Returns
-    -------
-    list of float or None
-        Adjusted p-values in the input order (monotone, capped at 1).
-    """
-    idx = [i for i, p in enumerate(p_values) if p is not None]
-    m = len(idx)
-    out: list[Optional[float]] = [None] * len(p_values)
-    running = 0.0
-    for rank, i in enumerate(sorted(idx, key=lambda j: p_values[j])):
-        running = max(running, min(1.0, (m - rank) * float(p_values[i])))
-        out[i] = running
+    out["p_value"], out["test"] = two_proportion_test(x_ref, n_ref, x_cur, n_cur, min_expected=MIN_EXPECTED_CELL)
     return out

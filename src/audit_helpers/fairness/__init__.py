@@ -4,88 +4,49 @@ The core is count-based: one pass over the rows fills a small table of cells per
 (label x decision x score bin x above-median), every metric is read off that table, and
 the stratified bootstrap redraws the per-group confusion counts from a multinomial instead
 of re-running a group-by per resample.
+
+Modules: ``_config`` (parameters), ``_validate`` (input checks and messages), ``_cells``
+(the one-pass count table), ``_stats`` (bootstrap, intervals), ``_block`` (one attribute's
+block), ``_metrics`` (gap metrics, Holm, status), ``_calibration`` (calibration and the LL144
+table), ``_audit`` (entry points), ``_pipeline`` (the run step), ``_report`` (tables and
+prose), ``_plots`` (figures; the only module that imports matplotlib). Imports are lazy:
+``import audit_helpers.fairness._config`` loads no computation.
 """
 
-from ._audit import (
-    ERR_ATTRIBUTE,
-    ERR_BINARY,
-    ERR_COLUMN,
-    ERR_CONFIG,
-    ERR_EMPTY,
-    ERR_GROUP_MISSING,
-    ERR_LENGTH,
-    ERR_SCORES,
-    ERR_SEPARATOR,
-    ERR_WEIGHTS,
-    GAP_METRICS,
-    GROUP_RATES,
-    INTERSECTION_SEP,
-    apply_holm,
-    attribute_keys,
-    audit_attribute,
-    audit_frame,
-    derive_seed,
-)
-from ._config import FairnessConfig
-from ._pipeline import ERR_JOIN, ERR_PRED_COLUMNS, audit_predictions, fairness_from_context, largest_gap_attribute
-from ._plots import plot_group_rates, plot_impact_ratios, plot_reliability
-from ._report import (
-    METRIC_TITLES,
-    fairness_overview_text,
-    flagged_findings_text,
-    group_notes_table,
-    group_table,
-    impact_ratio_text,
-    incompatibility_text,
-    largest_gap_text,
-    ll144_table,
-    metrics_table,
-    status_rule_text,
-)
-from ._stats import TEST_FISHER, TEST_MEAN, TEST_Z, compare_proportions, holm
+from .._common.lazy import attach
 
-__all__ = [
-    "FairnessConfig",
-    "audit_attribute",
-    "audit_frame",
-    "attribute_keys",
-    "derive_seed",
-    "apply_holm",
-    "holm",
-    "audit_predictions",
-    "fairness_from_context",
-    "largest_gap_attribute",
-    "ERR_JOIN",
-    "ERR_PRED_COLUMNS",
-    "group_table",
-    "group_notes_table",
-    "ll144_table",
-    "metrics_table",
-    "status_rule_text",
-    "largest_gap_text",
-    "impact_ratio_text",
-    "incompatibility_text",
-    "fairness_overview_text",
-    "flagged_findings_text",
-    "plot_group_rates",
-    "plot_impact_ratios",
-    "plot_reliability",
-    "METRIC_TITLES",
-    "compare_proportions",
-    "GROUP_RATES",
-    "GAP_METRICS",
-    "INTERSECTION_SEP",
-    "TEST_Z",
-    "TEST_FISHER",
-    "TEST_MEAN",
-    "ERR_ATTRIBUTE",
-    "ERR_BINARY",
-    "ERR_COLUMN",
-    "ERR_CONFIG",
-    "ERR_EMPTY",
-    "ERR_GROUP_MISSING",
-    "ERR_LENGTH",
-    "ERR_SCORES",
-    "ERR_SEPARATOR",
-    "ERR_WEIGHTS",
-]
+_EXPORTS = {
+    "_config": ["FairnessConfig", "GROUP_RATES", "GAP_METRICS"],
+    "_audit": ["audit_attribute", "audit_frame", "attribute_keys"],
+    "_metrics": ["apply_holm"],
+    "_pipeline": ["audit_predictions", "fairness_from_context", "largest_gap_attribute", "ERR_JOIN", "ERR_PRED_COLUMNS"],
+    "_report": [
+        "group_table",
+        "group_notes_table",
+        "ll144_table",
+        "metrics_table",
+        "status_rule_text",
+        "largest_gap_text",
+        "impact_ratio_text",
+        "incompatibility_text",
+        "fairness_overview_text",
+        "flagged_findings_text",
+        "METRIC_TITLES",
+    ],
+    "_plots": ["plot_group_rates", "plot_impact_ratios", "plot_reliability"],
+    "_stats": ["TEST_MEAN"],
+    "_validate": [
+        "ERR_ATTRIBUTE",
+        "ERR_BINARY",
+        "ERR_COLUMN",
+        "ERR_CONFIG",
+        "ERR_EMPTY",
+        "ERR_GROUP_MISSING",
+        "ERR_LENGTH",
+        "ERR_SCORES",
+        "ERR_SEPARATOR",
+        "ERR_WEIGHTS",
+    ],
+}
+
+__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

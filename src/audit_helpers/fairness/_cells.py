@@ -11,11 +11,17 @@ counts, rates, calibration, scoring rates) is read off that table, and a coarser
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["Cells", "count_cells", "score_bins", "full_sample_median"]
+from .._common.groups import INTERSECTION_SEP
+from .._common.scores import score_bins
+
+if TYPE_CHECKING:
+    from ._config import FairnessConfig
+
+__all__ = ["Cells", "count_cells", "score_bins", "full_sample_median", "joint_cells", "cells_for"]
 
 
 @dataclass(frozen=True)
@@ -102,26 +108,6 @@ def full_sample_median(scores: np.ndarray) -> float:
     return float(0.5 * (part[:half].max() + part[half]))
 
 
-def score_bins(scores: np.ndarray, *, n_bins: int, binning: str) -> tuple[np.ndarray, np.ndarray]:
-    """Bin index (int16) of every score and the bin edges.
-
-    ``equal_width``: ``n_bins`` bins of width ``1 / n_bins`` on [0, 1], right edge of the
-    last bin included. ``quantile``: edges at the quantiles of ``scores`` (tied edges merged,
-    so fewer bins may result), shared by every group.
-    """
-    if binning == "equal_width":
-        edges = np.linspace(0.0, 1.0, n_bins + 1)
-        idx = np.empty(scores.shape[0], dtype=np.int16)
-        np.multiply(scores, n_bins, out=idx, casting="unsafe")  # truncation = floor for s >= 0
-        np.minimum(idx, n_bins - 1, out=idx)
-        return idx, edges
-    edges = np.unique(np.quantile(scores, np.linspace(0.0, 1.0, n_bins + 1)))
-    if edges.size < 2:
-        edges = np.array([edges[0], edges[0]])
-    idx = np.searchsorted(edges[1:-1], scores, side="right").astype(np.int16)
-    return idx, edges
-
-
 def count_cells(
     columns: list[tuple[np.ndarray, int]],
     y_true: np.ndarray,
@@ -197,3 +183,54 @@ def count_cells(
         edges,
         median,
     )
+
+
+def joint_cells(
+    columns: Sequence[tuple[np.ndarray, list[str]]],
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    scores: Optional[np.ndarray],
+    sample_weight: Optional[np.ndarray],
+    config: "FairnessConfig",
+) -> tuple[Cells, list[int]]:
+    """Cells over the cross product of all columns (one pass); returns cells and radices."""
+    sizes = [max(1, len(labels)) for _, labels in columns]
+    weight, count, s1, s2, edges, median = count_cells(
+        [(codes, size) for (codes, _labels), size in zip(columns, sizes)],
+        y_true,
+        y_pred,
+        scores=scores,
+        sample_weight=sample_weight,
+        n_bins=config.ece_bins,
+        binning=config.ece_binning,
+    )
+    cells = Cells(
+        labels=[str(i) for i in range(weight.shape[0])],
+        weight=weight,
+        count=count,
+        score_sum=s1,
+        score_sq=s2,
+        bin_edges=edges,
+        median=median,
+        weighted=sample_weight is not None,
+    )
+    return cells, sizes
+
+
+def cells_for(joint: Cells, columns: Sequence[tuple[np.ndarray, list[str]]], sizes: list[int], which: Sequence[int]) -> Cells:
+    """Fold joint cells into the groups of the columns ``which`` (intersection labels joined)."""
+    n_codes = joint.weight.shape[0]
+    code = np.arange(n_codes)
+    digits = []
+    for size in sizes:
+        digits.append(code % size)
+        code = code // size
+    mapping = np.zeros(n_codes, dtype=np.int64)
+    parts: list[tuple[str, ...]] = [()]
+    for i in which:
+        mapping = mapping * sizes[i] + digits[i]
+        parts = [a + (b,) for a in parts for b in columns[i][1]]
+    labels = [INTERSECTION_SEP.join(p) for p in parts]
+    folded = joint.regroup(mapping, labels)
+    present = np.flatnonzero(folded.count.reshape(len(labels), -1).sum(axis=1) > 0)
+    return folded.subset(present)

@@ -6,7 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FairnessConfig"]
+__all__ = ["FairnessConfig", "GROUP_RATES", "GAP_METRICS"]
+
+#: Per-group rates of every block, in the order they are reported.
+GROUP_RATES = ("selection_rate", "tpr", "fpr", "fnr", "ppv", "base_rate")
+#: Gap metrics of every block.
+GAP_METRICS = ("tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio", "calibration_gap")
 
 
 class FairnessConfig(BaseModel):
@@ -50,7 +55,8 @@ class FairnessConfig(BaseModel):
     )
     unknown_label: str = Field(
         "Unknown",
-        description="Label of the unknown category of a protected attribute: counted and reported, never part of the impact-ratio comparison or the gaps (an intersection is unknown if either part is).",
+        exclude=True,
+        description="Label of the unknown category of a protected attribute: counted and reported, never part of the impact-ratio comparison or the gaps (an intersection is unknown if either part is). In a run it is data.unknown_label (set once there); not a run parameter of its own.",
     )
     n_bootstrap: int = Field(
         1000,

@@ -7,7 +7,9 @@ from typing import Any, Mapping, Optional
 
 import pandas as pd
 
-from ._audit import attribute_keys, audit_frame, derive_seed
+from .._common.groups import fill_unknown
+from .._common.seeds import derive_seed
+from ._audit import attribute_keys, audit_frame
 from ._config import FairnessConfig
 
 __all__ = ["audit_predictions", "fairness_from_context", "largest_gap_attribute", "ERR_PRED_COLUMNS", "ERR_JOIN"]
@@ -67,7 +69,8 @@ def audit_predictions(
             cols = protected + ([age_col] if has_age else [])
             groups = frame[[id_col] + cols].copy()
             groups[id_col] = groups[id_col].astype(str)
-            groups[cols] = groups[cols].astype("string").fillna(config.unknown_label)
+            for col in cols:
+                groups[col] = fill_unknown(groups[col], config.unknown_label)
             joined = preds.assign(**{id_col: preds[id_col].astype(str)}).merge(groups, on=id_col, how="left", validate="one_to_one")
             unmatched = int(joined[protected[0]].isna().sum())
             if unmatched:

@@ -6,6 +6,7 @@ from typing import Mapping, Optional
 
 import pandas as pd
 
+from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_pct
 from ._config import FairnessConfig
 
 __all__ = [
@@ -32,26 +33,8 @@ METRIC_TITLES = {
 ATTRIBUTE_TITLES = {"sex": "sex", "race": "race/ethnicity", "age_group": "age group"}
 
 
-def _pct(x: Optional[float], digits: int = 1) -> str:
-    return "n/a" if x is None else f"{100 * x:.{digits}f}%"
-
-
-def _num(x: Optional[float], digits: int = 3) -> str:
-    return "n/a" if x is None else f"{x:.{digits}f}"
-
-
-def _p(x: Optional[float]) -> str:
-    if x is None:
-        return "n/a"
-    return "< 0.001" if x < 0.001 else f"{x:.3f}"
-
-
 def _attr(key: str) -> str:
     return " × ".join(ATTRIBUTE_TITLES.get(part, part) for part in key.split("|"))
-
-
-def _ci(pair) -> str:
-    return "n/a" if not pair else f"[{pair[0]:.3f}, {pair[1]:.3f}]"
 
 
 def group_table(block: Mapping) -> pd.DataFrame:
@@ -76,11 +59,11 @@ def group_table(block: Mapping) -> pd.DataFrame:
                 "share": g.get("share"),
                 "selected": g["selected"],
                 "selection rate": g["selection_rate"],
-                "SR 95% CI": _ci(g["ci"].get("selection_rate")),
+                "SR 95% CI": fmt_ci(g["ci"].get("selection_rate"), sep=", ", brackets=True),
                 "impact ratio": g["impact_ratio"],
                 "base rate": g.get("base_rate"),
                 "TPR": g["tpr"],
-                "TPR 95% CI": _ci(g["ci"].get("tpr")),
+                "TPR 95% CI": fmt_ci(g["ci"].get("tpr"), sep=", ", brackets=True),
                 "FNR": g["fnr"],
                 "FPR": g["fpr"],
                 "precision": g["ppv"],
@@ -103,7 +86,7 @@ def ll144_table(block: Mapping) -> pd.DataFrame:
             {
                 "category": row["category"],
                 "n": row["n"],
-                "share": _pct(row["share"], 2),
+                "share": fmt_pct(row["share"], 2),
                 "selection rate": row["selection_rate"],
                 "impact ratio": row["impact_ratio"],
                 "scoring rate": row["scoring_rate"],
@@ -127,8 +110,8 @@ def metrics_table(blocks: Mapping[str, Mapping]) -> pd.DataFrame:
                     "95% CI": "n/a" if m["ci_low"] is None else f"[{m['ci_low']:.3f}, {m['ci_high']:.3f}]",
                     "groups compared": " vs ".join(m["groups"]),
                     "test": m.get("test") or "",
-                    "p": _p(m["p_value"]),
-                    "p (Holm)": _p(m.get("p_value_holm")),
+                    "p": fmt_p(m["p_value"]),
+                    "p (Holm)": fmt_p(m.get("p_value_holm")),
                     "status": m["status"],
                 }
             )
@@ -170,7 +153,7 @@ def _significance(m: Mapping, alpha: float) -> str:
     if m["p_value_holm"] is None:
         return "it could not be tested"
     word = "statistically significant" if m["p_value_holm"] < alpha else "not statistically significant"
-    return f"it is {word} (Holm-adjusted p {'= ' if m['p_value_holm'] >= 0.001 else ''}{_p(m['p_value_holm'])})"
+    return f"it is {word} (Holm-adjusted p {'= ' if m['p_value_holm'] >= 0.001 else ''}{fmt_p(m['p_value_holm'])})"
 
 
 def _largest(blocks: Mapping[str, Mapping], name: str, *, lowest: bool = False):
@@ -225,9 +208,9 @@ def largest_gap_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -
     missed_lo = round(100 * (1 - g_lo["tpr"]))
     return (
         f"**Largest error-rate gap ({model}, {split} split): {_attr(attr)}.** Among applicants "
-        f"who went on to advance (qualified applicants), the screen passes {_pct(g_hi['tpr'])} of "
-        f"*{hi}* but only {_pct(g_lo['tpr'])} of *{lo}*: a TPR gap of {_num(m['value'])} "
-        f"({round(100 * block['settings']['ci_level'])}% CI {_num(m['ci_low'])} to {_num(m['ci_high'])}); "
+        f"who went on to advance (qualified applicants), the screen passes {fmt_pct(g_hi['tpr'])} of "
+        f"*{hi}* but only {fmt_pct(g_lo['tpr'])} of *{lo}*: a TPR gap of {fmt_num(m['value'])} "
+        f"({round(100 * block['settings']['ci_level'])}% CI {fmt_num(m['ci_low'])} to {fmt_num(m['ci_high'])}); "
         f"{_significance(m, block['settings']['alpha'])}, status **{m['status']}**. In plain words: out of every 100 "
         f"qualified *{lo}* applicants, about {missed_lo} are screened out, against about {missed_hi} "
         f"out of 100 qualified *{hi}* applicants."
@@ -248,9 +231,9 @@ def impact_ratio_text(blocks: Mapping[str, Mapping], *, model: str, split: str) 
     side = "below" if m["value"] < tol else "above"
     return (
         f"**Lowest impact ratio ({model}, {split} split): {_attr(attr)}.** The screen selects "
-        f"{_pct(g_lo['selection_rate'])} of *{lo}* applicants against {_pct(g_ref['selection_rate'])} "
-        f"of *{ref}* (the most-selected group): an impact ratio of {_num(m['value'], 2)} "
-        f"({round(100 * block['settings']['ci_level'])}% CI {_num(m['ci_low'], 2)} to {_num(m['ci_high'], 2)}), "
+        f"{fmt_pct(g_lo['selection_rate'])} of *{lo}* applicants against {fmt_pct(g_ref['selection_rate'])} "
+        f"of *{ref}* (the most-selected group): an impact ratio of {fmt_num(m['value'], 2)} "
+        f"({round(100 * block['settings']['ci_level'])}% CI {fmt_num(m['ci_low'], 2)} to {fmt_num(m['ci_high'], 2)}), "
         f"{side} the four-fifths line of {tol:g}; {_significance(m, block['settings']['alpha'])}, status **{m['status']}**. "
         f"For every 100 *{ref}* applicants selected, about "
         f"{round(100 * m['value'])} are selected from an equally large group of *{lo}* applicants. "
@@ -273,7 +256,7 @@ def incompatibility_text(block: Mapping) -> str:
         hi = max(rates, key=lambda r: r[1])
         observed = (
             f"The observed base rates (share of applicants who advanced) for {_attr(block['attribute'])} "
-            f"range from {_pct(lo[1])} (*{lo[0]}*) to {_pct(hi[1])} (*{hi[0]}*)"
+            f"range from {fmt_pct(lo[1])} (*{lo[0]}*) to {fmt_pct(hi[1])} (*{hi[0]}*)"
             + (
                 ", so they differ."
                 if hi[1] - lo[1] > 0.01
@@ -284,7 +267,7 @@ def incompatibility_text(block: Mapping) -> str:
     cal_text = (
         ""
         if not cal or cal.get("value") is None
-        else f" The calibration gap (difference in mean score minus observed rate) is {_num(cal['value'])}."
+        else f" The calibration gap (difference in mean score minus observed rate) is {fmt_num(cal['value'])}."
     )
     return (
         "**Why not every criterion can hold at once.** When groups have different base rates, no "
@@ -352,10 +335,10 @@ def flagged_findings_text(blocks: Mapping[str, Mapping], *, model: str, split: s
             a, b = m.get("test_groups") or m["groups"]
             value = m.get("test_value", m["value"])
             ci = m.get("test_ci") or [m["ci_low"], m["ci_high"]]
-            meaning = _MEANING.get(name, "").format(a=a, b=b, pct=_pct(value, 0))
+            meaning = _MEANING.get(name, "").format(a=a, b=b, pct=fmt_pct(value, 0))
             lines.append(
                 f"- **{METRIC_TITLES.get(name, name)}, {_attr(attr)}**: *{a}* vs *{b}*, {value:.3f} "
-                f"(95% CI {ci[0]:.3f} to {ci[1]:.3f}), Holm-adjusted p {_p(m['p_value_holm'])}: {meaning}."
+                f"(95% CI {ci[0]:.3f} to {ci[1]:.3f}), Holm-adjusted p {fmt_p(m['p_value_holm'])}: {meaning}."
                 + _age_note(block, b if name in ("tpr_gap", "min_impact_ratio") else a)
             )
     if not lines:

@@ -1,4 +1,4 @@
-"""Uncertainty: count bootstrap, two-group tests, Holm adjustment, percentile intervals."""
+"""Uncertainty: count bootstrap, percentile intervals, the mean-residual test (proportion tests and Holm: `_common.stats`)."""
 
 from __future__ import annotations
 
@@ -11,18 +11,11 @@ __all__ = [
     "bootstrap_cells",
     "percentile_interval",
     "percentile_intervals",
-    "compare_proportions",
     "compare_means",
-    "compare_proportions_many",
     "compare_means_many",
-    "holm",
-    "TEST_Z",
-    "TEST_FISHER",
     "TEST_MEAN",
 ]
 
-TEST_Z = "two-proportion z"
-TEST_FISHER = "Fisher exact"
 TEST_MEAN = "two-sample z (mean residual)"
 
 
@@ -136,44 +129,6 @@ def percentile_interval(samples: np.ndarray, level: float) -> tuple[Optional[flo
     return float(low[0]), float(high[0]), int(dropped[0])
 
 
-def compare_proportions(x_a: float, n_a: float, x_b: float, n_b: float, *, fisher_min_expected: float) -> tuple[float, str]:
-    """Two-sided p-value for ``x_a / n_a`` vs ``x_b / n_b``.
-
-    Two-proportion z-test with the pooled proportion; Fisher's exact test when any expected
-    cell count of the 2x2 table is below ``fisher_min_expected``. Returns ``(p, test name)``.
-    """
-    x_a, n_a, x_b, n_b = int(round(x_a)), int(round(n_a)), int(round(x_b)), int(round(n_b))
-    pooled = (x_a + x_b) / (n_a + n_b)
-    expected = min(n_a * pooled, n_a * (1 - pooled), n_b * pooled, n_b * (1 - pooled))
-    if expected < fisher_min_expected:
-        table = [[x_a, n_a - x_a], [x_b, n_b - x_b]]
-        return float(stats.fisher_exact(table, alternative="two-sided").pvalue), TEST_FISHER
-    se = np.sqrt(pooled * (1 - pooled) * (1.0 / n_a + 1.0 / n_b))
-    if se == 0:
-        return 1.0, TEST_Z
-    z = (x_a / n_a - x_b / n_b) / se
-    return float(min(1.0, 2.0 * stats.norm.sf(abs(z)))), TEST_Z
-
-
-def compare_proportions_many(
-    x_a: np.ndarray, n_a: np.ndarray, x_b: np.ndarray, n_b: np.ndarray, *, fisher_min_expected: float
-) -> tuple[np.ndarray, list[str]]:
-    """Vectorised :func:`compare_proportions` over many pairs (same tests, same switch)."""
-    x_a, n_a, x_b, n_b = (np.rint(np.asarray(v, dtype=float)) for v in (x_a, n_a, x_b, n_b))
-    pooled = (x_a + x_b) / (n_a + n_b)
-    expected = np.minimum.reduce([n_a * pooled, n_a * (1 - pooled), n_b * pooled, n_b * (1 - pooled)])
-    se = np.sqrt(pooled * (1 - pooled) * (1.0 / n_a + 1.0 / n_b))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(se > 0, (x_a / n_a - x_b / n_b) / np.where(se > 0, se, 1.0), 0.0)
-    p = np.minimum(1.0, 2.0 * special.ndtr(-np.abs(z)))
-    tests = [TEST_Z] * p.size
-    for i in np.flatnonzero(expected < fisher_min_expected):
-        table = [[int(x_a[i]), int(n_a[i] - x_a[i])], [int(x_b[i]), int(n_b[i] - x_b[i])]]
-        p[i] = stats.fisher_exact(table, alternative="two-sided").pvalue
-        tests[i] = TEST_FISHER
-    return p, tests
-
-
 def compare_means_many(
     mean_a: np.ndarray, var_a: np.ndarray, n_a: np.ndarray, mean_b: np.ndarray, var_b: np.ndarray, n_b: np.ndarray
 ) -> tuple[np.ndarray, list[str]]:
@@ -193,17 +148,3 @@ def compare_means(mean_a: float, var_a: float, n_a: float, mean_b: float, var_b:
         return 1.0, TEST_MEAN
     z = (mean_a - mean_b) / se
     return float(min(1.0, 2.0 * stats.norm.sf(abs(z)))), TEST_MEAN
-
-
-def holm(p_values: list[float]) -> list[float]:
-    """Holm step-down adjusted p-values (same order as given)."""
-    p = np.asarray(p_values, dtype=float)
-    m = p.size
-    if m == 0:
-        return []
-    order = np.argsort(p, kind="stable")
-    scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
-    adjusted = np.maximum.accumulate(scaled)
-    out = np.empty(m)
-    out[order] = adjusted
-    return [float(v) for v in out]

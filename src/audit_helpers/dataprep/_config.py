@@ -1,0 +1,85 @@
+"""The ``data:`` section of the run parameters and the constants of the data step.
+
+Imports only pydantic, the standard library and the synthetic scenario's configuration, so
+the run parameters can use :class:`DataConfig` without importing pandas or matplotlib.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .._common.groups import INTERSECTION_SEP
+from ..synth._config import SyntheticConfig
+
+__all__ = [
+    "DataConfig",
+    "NEEDS_FILES",
+    "OVERLAPPING_ROLES",
+    "SPLITS",
+    "INTERSECTION_SEP",
+    "NUMERIC_INFERENCE_SHARE",
+    "SMALL_GROUP_SHARE",
+]
+
+NEEDS_FILES = "data.source is 'files': data.{key} is required."
+OVERLAPPING_ROLES = "data: column(s) {columns} are given more than one role (feature / label / id / protected)."
+
+SPLITS = ("train", "test", "eval")
+#: Share of parseable values above which a text column is inferred as numeric.
+NUMERIC_INFERENCE_SHARE = 0.9
+#: Share of the training data under which a group is listed as small (LL144's 2% rule).
+SMALL_GROUP_SHARE = 0.02
+
+
+class DataConfig(BaseModel):
+    """Where the applicants come from and what the columns mean."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: Literal["synthetic", "files"] = Field(
+        "synthetic", description="'synthetic' generates the built-in scenario; 'files' reads train/test/eval files (CSV or Parquet)."
+    )
+    train_path: Optional[Path] = Field(None, description="Training-period applicants with labels (files mode).")
+    test_path: Optional[Path] = Field(
+        None, description="Held-out applicants of the training period (files mode); if absent, split from train_path."
+    )
+    eval_path: Optional[Path] = Field(None, description="Next-month applicants with labels (files mode).")
+    label: str = Field("advanced", description="Label column: did the applicant advance past the screen.")
+    positive_label: Union[int, str] = Field(1, description="Label value that means 'advanced' (mapped to 1; all else to 0).")
+    protected_attributes: list[str] = Field(
+        default_factory=lambda: ["sex", "race"], min_length=1, description="Protected attribute columns to audit (not model inputs)."
+    )
+    protected_values: Optional[dict[str, list[str]]] = Field(
+        None,
+        description="Recognised values per protected attribute; others become the unknown group. Null accepts every non-missing value.",
+    )
+    id_column: str = Field("applicant_id", description="Applicant identifier column (unique per file).")
+    date_column: Optional[str] = Field("application_date", description="Application date column, used for the date window (optional).")
+    age_column: Optional[str] = Field("age", description="Age column for the 40-and-over add-on; null to skip it.")
+    age_threshold: int = Field(40, ge=1, description="Age at and above which an applicant is in the older group (ADEA: 40).")
+    age_group_column: str = Field("age_group", description="Name of the derived age-group column in the prepared splits.")
+    numeric_features: Optional[list[str]] = Field(None, description="Numeric model features (files mode); inferred if null.")
+    categorical_features: Optional[list[str]] = Field(None, description="Categorical model features (files mode); inferred if null.")
+    multilabel_features: Optional[dict[str, str]] = Field(
+        None, description="Multi-label features as column -> separator (files mode); inferred if null."
+    )
+    multilabel_separator: str = Field(";", min_length=1, description="Separator used to infer multi-label text columns (files mode).")
+    test_size: float = Field(0.25, gt=0, lt=1, description="Share of the training period held out as the test split (stratified by label x groups).")
+    unknown_label: str = Field("Unknown", min_length=1, description="Name of the explicit group for missing or unrecognised protected values; the fairness audit counts it and keeps it out of every comparison (the one place this label is set).")
+    synthetic: SyntheticConfig = Field(default_factory=SyntheticConfig, description="The synthetic scenario (used when source is 'synthetic').")
+
+    @model_validator(mode="after")
+    def _check(self) -> "DataConfig":
+        if self.source == "files":
+            for key in ("train_path", "eval_path"):
+                if getattr(self, key) is None:
+                    raise ValueError(NEEDS_FILES.format(key=key))
+        roles = [self.label, self.id_column, *self.protected_attributes]
+        roles += list(self.numeric_features or []) + list(self.categorical_features or []) + list(self.multilabel_features or {})
+        dup = sorted({c for c in roles if roles.count(c) > 1})
+        if dup:
+            raise ValueError(OVERLAPPING_ROLES.format(columns=dup))
+        return self

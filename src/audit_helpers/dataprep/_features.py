@@ -1,0 +1,77 @@
+"""Feature roles and per-column clean-up: type inference, categorical normalisation, age group, tags."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..validate import _as_text, parse_numeric
+from ._config import NUMERIC_INFERENCE_SHARE
+
+__all__ = ["infer_feature_types"]
+
+
+def infer_feature_types(
+    frame: pd.DataFrame, *, exclude: Sequence[str], separator: str = ";", numeric_share: float = NUMERIC_INFERENCE_SHARE
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """Infer numeric, categorical and multi-label feature columns.
+
+    A column is numeric if (at least ``numeric_share`` of) its non-missing
+    values parse as numbers and it has more than two distinct values; binary
+    numeric columns are categorical. Text columns containing ``separator``
+    are multi-label; other text columns are categorical.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    exclude : sequence of str
+        Columns that are not features (id, label, date, protected, age).
+    separator : str, default=";"
+    numeric_share : float, default=NUMERIC_INFERENCE_SHARE
+
+    Returns
+    -------
+    numeric : list of str
+    categorical : list of str
+    multilabel : dict of str to str
+    """
+    numeric, categorical, multilabel = [], [], {}
+    for col in frame.columns:
+        if col in exclude:
+            continue
+        values, bad = parse_numeric(frame[col])
+        present = int(frame[col].notna().sum())
+        parsed = int(values.notna().sum())
+        if present and parsed >= numeric_share * present:
+            (numeric if values.nunique() > 2 or bad.any() else categorical).append(col)
+        elif frame[col].astype("object").map(lambda v: isinstance(v, str) and separator in v).any():
+            multilabel[col] = separator
+        else:
+            categorical.append(col)
+    return numeric, categorical, multilabel
+
+
+def _normalise_categorical(s: pd.Series) -> pd.Series:
+    values, bad = parse_numeric(s)
+    finite = values.dropna()
+    if s.notna().any() and not bad.any() and len(finite) == len(values) and np.all(np.mod(finite.to_numpy(), 1) == 0):
+        return values.astype("int64")
+    text = _as_text(s)
+    return text.astype("str") if text.notna().all() else text
+
+
+def _age_group(age: pd.Series, threshold: int, unknown: str) -> pd.Series:
+    values, _ = parse_numeric(age)
+    out = np.where(values >= threshold, f"{threshold} and over", f"under {threshold}").astype(object)
+    out[values.isna().to_numpy()] = unknown
+    return pd.Series(out, index=age.index).astype("str")
+
+
+def _tag_counts(s: pd.Series, sep: str) -> pd.Series:
+    """Number of rows carrying each tag."""
+    tags = _as_text(s).str.split(sep).explode().str.strip()
+    tags = tags[tags.notna() & (tags != "")]
+    return tags.value_counts()
+

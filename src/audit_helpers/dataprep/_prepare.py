@@ -1,0 +1,316 @@
+"""The entry point of the data step: generate or load, validate, split, write the artifacts.
+
+:func:`prepare` runs the steps in a fixed order: read the source (the synthetic scenario or
+the supplied files) with its column roles, validate and clean every table, split the
+training period, build the feature spec, write the files and summarise them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Union
+
+import pandas as pd
+
+from .. import synth
+from .._common.seeds import as_generator
+from ..validate import DataValidationError, _as_text, read_table, validate_table
+from ._config import DataConfig
+from ._features import _age_group, _normalise_categorical, infer_feature_types
+from ._split import stratified_split
+from ._summary import _summary
+
+__all__ = ["PreparedData", "prepare", "CONFIG_TYPE_ERROR", "NO_FEATURES"]
+
+CONFIG_TYPE_ERROR = "config must be a DataConfig; got {got}."
+NO_FEATURES = "{table}: no feature columns left after removing id, label, date, age and protected columns."
+
+
+@dataclass
+class PreparedData:
+    """Everything the data step produced.
+
+    Attributes
+    ----------
+    train, test, eval : pandas.DataFrame
+        The prepared splits as written to parquet.
+    feature_spec : dict
+        Content of ``feature_spec.json``.
+    summary : dict
+        The ``data`` section for ``audit_results.json`` (strict-JSON-ready).
+    ground_truth : dict or None
+        Planted effects (synthetic source only).
+    scenario : synth.Scenario or None
+        The generated scenario incl. latent quantities (synthetic source only).
+    paths : dict
+        Name -> path of every file written.
+    """
+
+    train: pd.DataFrame
+    test: pd.DataFrame
+    eval: pd.DataFrame
+    feature_spec: dict
+    summary: dict
+    ground_truth: Optional[dict] = None
+    scenario: Optional[synth.Scenario] = field(default=None, repr=False)
+    paths: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Source:
+    """The raw tables of one data source and the roles of their columns (before validation)."""
+
+    train_raw: pd.DataFrame
+    eval_raw: pd.DataFrame
+    test_raw: Optional[pd.DataFrame]
+    label: str
+    positive: Union[int, str]
+    id_col: str
+    date_col: Optional[str]
+    age_col: Optional[str]
+    numeric: list
+    categorical: list
+    multilabel: dict
+    ordinal: dict
+    protected_values: Optional[dict]
+    extra_numeric: list
+    scenario: Optional[synth.Scenario] = None
+    ground_truth: Optional[dict] = None
+
+
+def _write_json(obj, path: Path) -> None:
+    path.write_text(json.dumps(obj, indent=2, sort_keys=False, allow_nan=False) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# the two sources
+
+
+def _synthetic_source(config: DataConfig, protected: list, gen_rng) -> _Source:
+    """Generate the built-in scenario; its roles and recognised protected values are known."""
+    scenario = synth.generate_scenario(config.synthetic, random_state=gen_rng)
+    spec_roles = synth.synthetic_feature_spec()
+    known = {"sex": list(synth.SEX_CATEGORIES), "race": list(synth.RACE_CATEGORIES)}
+    protected_values = {c: known[c] for c in protected if c in known}
+    if config.protected_values:
+        protected_values.update(config.protected_values)
+    return _Source(
+        train_raw=scenario.train,
+        eval_raw=scenario.eval,
+        test_raw=None,
+        label=synth.LABEL_COLUMN,
+        positive=1,
+        id_col=synth.ID_COLUMN,
+        date_col=synth.DATE_COLUMN,
+        age_col=synth.AGE_COLUMN if config.age_column is not None else None,
+        numeric=spec_roles["numeric"],
+        categorical=spec_roles["categorical"],
+        multilabel=spec_roles["multilabel"],
+        ordinal=spec_roles["ordinal"],
+        protected_values=protected_values,
+        extra_numeric=[],
+        scenario=scenario,
+        ground_truth=scenario.ground_truth,
+    )
+
+
+def _file_roles(config: DataConfig, train_raw: pd.DataFrame, exclude: set) -> tuple[list, list, dict]:
+    """Feature roles of supplied files: as given in the config, else inferred from train."""
+    inferred = infer_feature_types(train_raw, exclude=sorted(exclude), separator=config.multilabel_separator)
+    given = config.numeric_features is not None or config.categorical_features is not None or config.multilabel_features is not None
+    if given:
+        numeric = list(config.numeric_features or [])
+        categorical = list(config.categorical_features or [])
+        multilabel = dict(config.multilabel_features or {})
+    else:
+        numeric, categorical, multilabel = inferred
+    if not (numeric or categorical or multilabel):
+        raise DataValidationError([NO_FEATURES.format(table="train")])
+    return numeric, categorical, multilabel
+
+
+def _files_source(config: DataConfig, protected: list) -> _Source:
+    """Read the supplied files; date and age columns absent from train are dropped from the roles."""
+    train_raw = read_table(config.train_path, table="train")
+    eval_raw = read_table(config.eval_path, table="eval")
+    test_raw = read_table(config.test_path, table="test") if config.test_path is not None else None
+    label, positive, id_col, date_col = config.label, config.positive_label, config.id_column, config.date_column
+    age_col = config.age_column
+    if date_col is not None and date_col not in train_raw.columns:
+        date_col = None
+    if age_col is not None and age_col not in train_raw.columns:
+        age_col = None
+    exclude = {label, id_col, *protected, *(c for c in (date_col, age_col, config.age_group_column) if c)}
+    numeric, categorical, multilabel = _file_roles(config, train_raw, exclude)
+    return _Source(
+        train_raw=train_raw,
+        eval_raw=eval_raw,
+        test_raw=test_raw,
+        label=label,
+        positive=positive,
+        id_col=id_col,
+        date_col=date_col,
+        age_col=age_col,
+        numeric=numeric,
+        categorical=categorical,
+        multilabel=multilabel,
+        ordinal={},
+        protected_values=config.protected_values,
+        extra_numeric=[age_col] if age_col else [],
+    )
+
+
+# ---------------------------------------------------------------------------
+# validation, split, feature spec, files
+
+
+def _clean(src: _Source, raw, table: str, require_both: bool, config: DataConfig, protected: list, validation: dict):
+    """Validate one table, normalise its feature columns, derive the age group; record the report."""
+    clean, rep = validate_table(
+        raw,
+        table=table,
+        label=src.label,
+        positive_label=src.positive,
+        protected_attributes=protected,
+        id_column=src.id_col,
+        numeric_features=list(src.numeric) + src.extra_numeric,
+        other_features=list(src.categorical) + list(src.multilabel),
+        protected_values=src.protected_values,
+        unknown_label=config.unknown_label,
+        require_both_classes=require_both,
+    )
+    for col in src.categorical:
+        clean[col] = _normalise_categorical(clean[col])
+    for col in src.multilabel:
+        clean[col] = _as_text(clean[col]).fillna("").astype("str")
+    if src.age_col is not None:
+        clean[config.age_group_column] = _age_group(clean[src.age_col], config.age_threshold, config.unknown_label)
+    validation[table] = rep
+    return clean
+
+
+def _validated_splits(src: _Source, config: DataConfig, protected: list, split_rng):
+    """Clean train, eval (and a supplied test) in that order; split the test from train otherwise.
+
+    Returns the splits (train, test, eval), the validation reports by table and the strata.
+    """
+    validation: dict = {}
+    full_train = _clean(src, src.train_raw, "train", True, config, protected, validation)
+    eval_df = _clean(src, src.eval_raw, "eval", False, config, protected, validation)
+    strata = [src.label, *protected]
+    if src.test_raw is not None:
+        train_df = full_train
+        test_df = _clean(src, src.test_raw, "test", False, config, protected, validation)
+    else:
+        tr_idx, te_idx = stratified_split(full_train, strata=strata, test_size=config.test_size, random_state=split_rng)
+        train_df = full_train.iloc[tr_idx].reset_index(drop=True)
+        test_df = full_train.iloc[te_idx].reset_index(drop=True)
+    eval_df = eval_df.reset_index(drop=True)
+    return {"train": train_df, "test": test_df, "eval": eval_df}, validation, strata
+
+
+def _feature_spec(src: _Source, config: DataConfig, protected: list, include_protected: bool) -> dict:
+    """Content of ``feature_spec.json``."""
+    age_col = src.age_col
+    model_features = list(src.numeric) + list(src.categorical) + list(src.multilabel)
+    if include_protected:
+        model_features += protected + ([age_col] if age_col else [])
+    return {
+        "id": src.id_col,
+        "label": src.label,
+        "positive_label": src.positive,
+        "protected": protected,
+        "unknown_label": config.unknown_label,
+        "age": None if age_col is None else {"column": age_col, "group_column": config.age_group_column, "threshold": config.age_threshold},
+        "date": src.date_col,
+        "numeric": list(src.numeric),
+        "categorical": list(src.categorical),
+        "multilabel": dict(src.multilabel),
+        "ordinal": src.ordinal,
+        "model_features": model_features,
+        "include_protected": bool(include_protected),
+    }
+
+
+def _write_artifacts(splits: dict, feature_spec: dict, ground_truth, data_dir: Path, ground_truth_dir) -> dict:
+    """Write the parquet splits, ``feature_spec.json`` and ``ground_truth.json``; name -> path."""
+    paths = {}
+    for name, df in splits.items():
+        path = data_dir / f"{name}.parquet"
+        df.to_parquet(path, index=False)
+        paths[name] = path
+    paths["feature_spec"] = data_dir / "feature_spec.json"
+    _write_json(feature_spec, paths["feature_spec"])
+    if ground_truth is not None:
+        paths["ground_truth"] = data_dir / "ground_truth.json"
+        _write_json(ground_truth, paths["ground_truth"])
+        if ground_truth_dir is not None:
+            paths["ground_truth_run"] = Path(ground_truth_dir) / "ground_truth.json"
+            _write_json(ground_truth, paths["ground_truth_run"])
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# the entry point
+
+
+def prepare(
+    config: DataConfig,
+    *,
+    data_dir,
+    random_state,
+    include_protected: bool = False,
+    ground_truth_dir=None,
+) -> PreparedData:
+    """Generate or load the applicants, validate, split and write the artifacts.
+
+    Parameters
+    ----------
+    config : DataConfig
+        The ``data`` section of the run parameters.
+    data_dir : str or pathlib.Path
+        Folder for ``train/test/eval.parquet``, ``feature_spec.json`` and (synthetic)
+        ``ground_truth.json``; created if missing.
+    random_state : int, numpy.random.SeedSequence or numpy.random.Generator
+        Seed for generation and the split (independent child streams).
+    include_protected : bool, default=False
+        Whether the protected attributes (and age) are model features
+        (``model.include_protected``).
+    ground_truth_dir : str or pathlib.Path, optional
+        Second folder (the run folder) that also receives ``ground_truth.json``.
+
+    Returns
+    -------
+    PreparedData
+
+    Raises
+    ------
+    DataValidationError
+        If a supplied file fails validation.
+    """
+    if not isinstance(config, DataConfig):
+        raise TypeError(CONFIG_TYPE_ERROR.format(got=type(config).__name__))
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    gen_rng, split_rng = as_generator(random_state).spawn(2)
+    protected = list(config.protected_attributes)
+    if config.source == "synthetic":
+        src = _synthetic_source(config, protected, gen_rng)
+    else:
+        src = _files_source(config, protected)
+    splits, validation, strata = _validated_splits(src, config, protected, split_rng)
+    feature_spec = _feature_spec(src, config, protected, include_protected)
+    paths = _write_artifacts(splits, feature_spec, src.ground_truth, data_dir, ground_truth_dir)
+    summary = _summary(config, splits, feature_spec, validation, paths, data_dir, test_from_split=src.test_raw is None, strata=strata)
+    return PreparedData(
+        train=splits["train"],
+        test=splits["test"],
+        eval=splits["eval"],
+        feature_spec=feature_spec,
+        summary=summary,
+        ground_truth=src.ground_truth,
+        scenario=src.scenario,
+        paths=paths,
+    )

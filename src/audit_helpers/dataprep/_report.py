@@ -1,0 +1,195 @@
+"""Tables and plain-words narrative of the prepared data (all numbers come from the summary)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .._common.text import fmt_pct
+from ._config import INTERSECTION_SEP, SPLITS
+
+__all__ = [
+    "base_rate_table",
+    "missingness_table",
+    "unknown_table",
+    "unseen_table",
+    "data_narrative",
+    "planted_bias_narrative",
+    "UNKNOWN_SPLIT",
+    "UNKNOWN_ATTRIBUTE",
+]
+
+UNKNOWN_SPLIT = "split must be one of {splits}; got {split!r}."
+UNKNOWN_ATTRIBUTE = "attribute {attribute!r} has no base rates; available: {available}."
+
+
+# ---------------------------------------------------------------------------
+# tables for the notebook
+
+
+def base_rate_table(summary: dict, *, split: str = "train", attribute: str = "sex") -> pd.DataFrame:
+    """Base rate (share labelled positive) per group of one attribute.
+
+    Parameters
+    ----------
+    summary : dict
+        The ``data`` section from :func:`prepare`.
+    split : {"train", "test", "eval"}, default="train"
+    attribute : str, default="sex"
+        A protected attribute, their intersection (``"sex|race"``) or the age group column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``n``, ``share``, ``n_pos``, ``base_rate``, ``ratio_to_highest``, sorted by base rate.
+    """
+    if split not in SPLITS:
+        raise ValueError(UNKNOWN_SPLIT.format(splits=SPLITS, split=split))
+    block = summary["base_rates"][split]
+    if attribute not in block:
+        raise ValueError(UNKNOWN_ATTRIBUTE.format(attribute=attribute, available=sorted(block)))
+    df = pd.DataFrame.from_dict(block[attribute], orient="index")
+    df = df.rename(columns={"rate": "base_rate"})[["n", "share", "n_pos", "base_rate"]]
+    df["ratio_to_highest"] = df["base_rate"] / df["base_rate"].max()
+    df.index.name = attribute
+    return df.sort_values("base_rate", ascending=False)
+
+
+def missingness_table(summary: dict) -> pd.DataFrame:
+    """Missing share per column and split (protected: share in the unknown group)."""
+    data = {name: {c: v["share"] for c, v in block.items()} for name, block in summary["missingness"].items()}
+    df = pd.DataFrame(data)
+    df.index.name = "column"
+    return df
+
+
+def unknown_table(summary: dict) -> pd.DataFrame:
+    """Count of the unknown group per protected attribute and split, with unrecognised values."""
+    rows = []
+    for attr, per in summary["unknown_counts"].items():
+        row = {"attribute": attr}
+        row.update({name: n for name, n in per.items()})
+        unrec = summary["unrecognised_values"].get(attr, {})
+        row["unrecognised values"] = "; ".join(f"{s}: {vals}" for s, vals in unrec.items()) if unrec else "none"
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("attribute")
+
+
+def unseen_table(summary: dict) -> pd.DataFrame:
+    """Categories (or tags) in test/eval that never occur in the train split, with counts."""
+    rows = [
+        {"split": split, "feature": feat, "category": cat, "count": n}
+        for split, per in summary["unseen_categories"].items()
+        for feat, cats in per.items()
+        for cat, n in cats.items()
+    ]
+    return pd.DataFrame(rows, columns=["split", "feature", "category", "count"])
+
+
+# ---------------------------------------------------------------------------
+# narrative
+
+
+def data_narrative(summary: dict) -> str:
+    """Markdown paragraph describing the prepared data (all numbers from ``summary``).
+
+    Parameters
+    ----------
+    summary : dict
+        The ``data`` section from :func:`prepare`.
+
+    Returns
+    -------
+    str
+    """
+    rows, br = summary["rows"], summary["base_rate"]
+    src = "the built-in synthetic scenario" if summary["source"] == "synthetic" else "the supplied files"
+    lines = [
+        f"The data come from {src}. After validation there are **{rows['train']:,}** applicants for training, "
+        f"**{rows['test']:,}** held out for testing and **{rows['eval']:,}** new applicants next month.",
+        f"The share who advanced past the screen (base rate) is {fmt_pct(br['train'])} in train, {fmt_pct(br['test'])} in test "
+        f"and {fmt_pct(br['eval'])} next month.",
+    ]
+    if summary.get("date_window"):
+        w = summary["date_window"]
+        lines.append(
+            f"Training applications run from {w['train']['start']} to {w['train']['end']}; next month covers "
+            f"{w['eval']['start']} to {w['eval']['end']}."
+        )
+    for attr in summary["protected_attributes"]:
+        tab = base_rate_table(summary, split="train", attribute=attr)
+        known = tab.drop(index=summary["unknown_label"], errors="ignore")
+        if len(known) >= 2:
+            hi, lo = known["base_rate"].idxmax(), known["base_rate"].idxmin()
+            lines.append(
+                f"For **{attr}**, the base rate ranges from {fmt_pct(known.loc[lo, 'base_rate'])} ({lo}, n={known.loc[lo, 'n']:,}) "
+                f"to {fmt_pct(known.loc[hi, 'base_rate'])} ({hi}, n={known.loc[hi, 'n']:,}); the lowest is "
+                f"{known.loc[lo, 'base_rate'] / known.loc[hi, 'base_rate']:.2f} times the highest."
+            )
+        unk = summary["unknown_counts"][attr]
+        lines.append(
+            f"{unk['train']:,} training, {unk['test']:,} test and {unk['eval']:,} next-month applicants have no recognised "
+            f"{attr}; they form the explicit group \"{summary['unknown_label']}\" and stay in every table."
+        )
+    small = {a: g for a, g in summary["small_groups"].items() if g and INTERSECTION_SEP not in a}
+    for attr, groups in small.items():
+        lines.append(
+            f"Groups of {attr} under {summary['small_group_share']:.0%} of the training split: {', '.join(groups)}. "
+            "NYC Local Law 144 allows them to be excluded from impact ratios, but their counts and rates are still reported."
+        )
+    unseen = summary["unseen_categories"].get("eval", {})
+    if unseen:
+        parts = [f"{feat}: " + ", ".join(f"'{c}' ({n:,})" for c, n in cats.items()) for feat, cats in unseen.items()]
+        lines.append("Next month brings categories never seen in training: " + "; ".join(parts) + ".")
+    else:
+        lines.append("Next month brings no categories that are absent from training.")
+    return "\n\n".join(lines)
+
+
+def planted_bias_narrative(check: dict, ground_truth: dict) -> str:
+    """Markdown comparing the planted effects with their estimates from the labels.
+
+    Parameters
+    ----------
+    check : dict
+        Output of :func:`audit_helpers.synth.planted_bias_check`.
+    ground_truth : dict
+        The scenario's ground truth.
+
+    Returns
+    -------
+    str
+    """
+    direct = ground_truth["bias"][0]
+    b = check["bias_group"]
+    g = check["gap_per_year"]
+    inside = "lies inside" if b["covered"] else "lies OUTSIDE"
+    fit = (
+        f"Fitted on the generated labels with the true merit signal, the group coefficient is {b['estimate']:.3f} "
+        f"(95% CI {b['ci_low']:.3f} to {b['ci_high']:.3f}); the planted value {b['planted'] + 0.0:.2f} {inside} the interval."
+    )
+    if direct["planted"]:
+        lines = [
+            f"Planted direct bias: {direct['group']} applicants ({direct['attribute']}) had their log-odds of advancing lowered by "
+            f"{-direct['log_odds']:.2f} at equal merit. " + fit
+        ]
+        if direct["implied_label_rate_difference_at_equal_merit"] is not None:
+            lines.append(
+                f"At equal merit this means a label rate {100 * -direct['implied_label_rate_difference_at_equal_merit']:.1f} "
+                "percentage points lower for that group."
+            )
+    else:
+        lines = [f"No direct bias was planted against {direct['group']} applicants ({direct['attribute']}). " + fit]
+    penalty = ground_truth["config"]["gap_penalty_log_odds_per_year"]
+    gap_text = (
+        f"Planted proxy bias: {-penalty:.2f} log-odds per year of employment gap"
+        if penalty
+        else "No penalty on employment gaps was planted"
+    )
+    lines.append(f"{gap_text}; estimate {g['estimate']:.3f} (95% CI {g['ci_low']:.3f} to {g['ci_high']:.3f}).")
+    if "female_beyond_gap" in check:
+        f = check["female_beyond_gap"]
+        lines.append(
+            f"Women were not penalised beyond their gaps: the Female coefficient is {f['estimate']:.3f} "
+            f"(95% CI {f['ci_low']:.3f} to {f['ci_high']:.3f}), planted 0."
+        )
+    return "\n\n".join(lines)

@@ -1,0 +1,42 @@
+"""Small array helpers of the fairness blocks: safe ratios, extremes, JSON-ready values."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import numpy as np
+
+from .._common.groups import INTERSECTION_SEP
+
+# index of the confusion cells once (y_true, selected) is flattened: 2 * y + selected
+_TN, _FP, _FN, _TP = 0, 1, 2, 3
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _extreme(samples: np.ndarray, which: str) -> np.ndarray:
+    """Per-resample max or min over groups (axis 0), ignoring undefined values (NaN when all are)."""
+    fill = -np.inf if which == "max" else np.inf
+    finite = np.isfinite(samples)
+    filled = np.where(finite, samples, fill)
+    out = filled.max(axis=0) if which == "max" else filled.min(axis=0)
+    return np.where(finite.any(axis=0), out, np.nan)
+
+
+def _num(x: float, integer: bool) -> Union[int, float]:
+    return int(round(x)) if integer else float(x)
+
+
+def _opt(x: float) -> Optional[float]:
+    return float(x) if np.isfinite(x) else None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def _is_unknown(label: str, unknown: str) -> bool:
+    return unknown in label.split(INTERSECTION_SEP)

@@ -1,0 +1,78 @@
+"""Mitigation of the largest fairness gap: reweighting, per-group thresholds, proxy removal.
+
+The audit's mitigation step answers three questions counsel will ask about the largest gap:
+what can be done, what it costs (accuracy, AUC, selection rate) and whether it is lawful.
+
+Strategies
+----------
+``reweighting``
+    Kamiran & Calders (2012) reweighing. Every training row of group ``a`` with label ``y`` gets
+    the weight ``w(a, y) = P(A=a) P(Y=y) / P(A=a, Y=y)``; the model is retrained with these
+    sample weights and the baseline's hyperparameters. Design-time only, attribute-blind at
+    scoring.
+``threshold_per_group``
+    One cut-off per group, chosen on a validation split carved from ``train`` (never on
+    ``test`` or ``eval``) so that the chosen rate (TPR, FPR or selection rate) is equal across
+    groups. Different cut-offs by protected group are prohibited for US employment tests
+    (42 U.S.C. 2000e-2(l)); the strategy is computed to show what parity would cost and is
+    always reported with ``deployable: false``.
+``proxy_removal``
+    The attribute-blind option. Every model feature is ranked by how much it tells about the
+    protected attribute (uncertainty coefficient, i.e. mutual information divided by the
+    attribute's entropy, on the training split); the ``proxy_top_k`` strongest proxies are
+    dropped and the model is retrained. Scoring never looks at the protected attribute.
+
+The comparison runs every strategy on ``test`` (held-out part of the training period) and
+``eval`` (next month) with the same fairness audit as notebook 03 (``fairness.audit_frame``,
+bootstrap confidence intervals with a common seed for every strategy), and a declared rule
+turns the numbers into a proposal (see :func:`build_proposal`). The proposal is never the
+per-group threshold strategy; when no lawful strategy closes the gap it says "escalate".
+
+The public names are imported on first use (PEP 562): ``import audit_helpers.mitigation._config``
+(as ``params`` does) runs no scikit-learn or matplotlib import.
+"""
+
+from .._common.lazy import attach
+
+_EXPORTS = {
+    "_config": [
+        "MitigationConfig",
+        "STRATEGIES",
+        "GAP_METRICS",
+        "RATIO_METRICS",
+        "METRIC_LABELS",
+        "OBJECTIVES",
+        "OBJECTIVE_FOR_METRIC",
+    ],
+    "_legal": ["LEGAL_RISK", "RICCI_NOTE", "RISK_ORDER", "DEPLOYABLE", "FOUR_FIFTHS"],
+    "_checks": [
+        "group_labels",
+        "ERR_LENGTH",
+        "ERR_NOT_BINARY",
+        "ERR_EMPTY",
+        "ERR_MISSING_VALUES",
+        "ERR_NONFINITE_SCORES",
+        "ERR_MISSING_COLUMN",
+    ],
+    "_reweighing": ["reweighing_table", "reweighing_weights", "weighted_label_rates"],
+    "_thresholds": ["per_group_thresholds", "apply_group_thresholds", "resolve_objective", "TIE_RULE", "ERR_OBJECTIVE"],
+    "_proxies": ["rank_proxies", "drop_features", "ERR_UNKNOWN_FEATURE"],
+    "_target": ["select_target", "ERR_NO_FAIRNESS", "ERR_UNKNOWN_MODEL", "ERR_UNKNOWN_ATTRIBUTE", "ERR_NO_TARGET"],
+    "_evaluate": ["validation_split", "performance", "evaluate_predictions", "ERR_VALIDATION_SIZE"],
+    "_proposal": ["build_proposal"],
+    "_pipeline": ["run_mitigation", "mitigation_from_context", "ERR_NO_STRATEGY"],
+    "_report": [
+        "target_narrative",
+        "proposal_narrative",
+        "legal_risk_markdown",
+        "comparison_table",
+        "gap_table",
+        "threshold_table",
+        "side_effects_table",
+        "proxy_table",
+        "reweighing_summary_table",
+    ],
+    "_plots": ["tradeoff_figure", "RISK_COLORS", "KIND_MARKERS"],
+}
+
+__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

@@ -1,0 +1,174 @@
+"""Which gap to mitigate: the declared rule over the fairness results of notebook 03."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+from ._config import GAP_METRICS, RATIO_METRICS
+
+__all__ = [
+    "select_target",
+    "ERR_NO_FAIRNESS",
+    "ERR_UNKNOWN_MODEL",
+    "ERR_UNKNOWN_ATTRIBUTE",
+    "ERR_NO_TARGET",
+]
+
+ERR_NO_FAIRNESS = (
+    "no fairness results for split {split!r}: run notebook 03 (fairness) before 05 (mitigation)."
+)
+ERR_UNKNOWN_MODEL = "target_model {value!r} has no fairness results; available: {available}."
+ERR_UNKNOWN_ATTRIBUTE = "target_attribute {value!r} was not audited; available: {available}."
+ERR_NO_TARGET = "no fairness metric with a value to mitigate among {metrics} (all undefined)."
+
+
+def _disparity(metric: str, value: Optional[float]) -> Optional[float]:
+    """Distance from parity on one scale: the gap, or ``1 - ratio`` for the ratio metrics."""
+    if value is None:
+        return None
+    return 1.0 - value if metric in RATIO_METRICS else value
+
+
+def select_target(
+    fairness: Mapping[str, Any],
+    *,
+    attribute: str = "auto",
+    metric: str = "auto",
+    model: str = "auto",
+    split: str = "test",
+    include_intersections: bool = False,
+    separator: str = "|",
+    candidates: Optional[Sequence[str]] = None,
+) -> dict:
+    """Pick the gap to mitigate from the fairness results of notebook 03.
+
+    Rule: among the candidate (model, attribute, metric) triples on ``split``, take the one
+    with the largest disparity among metrics whose status is ``flagged``; if none is flagged,
+    the largest disparity overall (and say so). Disparity is the gap for TPR/FPR gaps and
+    ``1 - ratio`` for the demographic-parity ratio and the lowest impact ratio, so 0 is parity
+    on both scales. Ties go to the first in sorted (model, attribute, metric) order.
+
+    Parameters
+    ----------
+    fairness : mapping
+        ``audit_results.json["fairness"]``: ``<model>.<split>.<attribute>.metrics``.
+    attribute, metric, model : str, default "auto"
+        Fix one coordinate of the target instead of searching it.
+    split : str, default "test"
+    include_intersections : bool, default False
+        With ``attribute="auto"``, also consider intersections (keys holding ``separator``).
+        Off by default: the min/max over many small intersectional groups is dominated by
+        sampling noise, so the search would favour them for that reason alone.
+    separator : str, default "|"
+    candidates : sequence of str, optional
+        With ``attribute="auto"``, the attributes the search may pick (default: every audited
+        one). The audit passes the declared protected attributes and their intersection, so
+        the age add-on is targeted only when named.
+
+    Returns
+    -------
+    dict
+        ``model``, ``attribute``, ``metric``, ``split``, ``value``, ``ci_low``, ``ci_high``,
+        ``p_value``, ``status``, ``groups``, ``disparity``, ``flagged``, ``reason``.
+    """
+    models = sorted(fairness)
+    if model != "auto":
+        if model not in fairness:
+            raise ValueError(ERR_UNKNOWN_MODEL.format(value=model, available=models))
+        models = [model]
+    metrics = list(GAP_METRICS) if metric == "auto" else [metric]
+    wanted = partial(
+        _wanted_attribute, attribute=attribute, include_intersections=include_intersections, separator=separator,
+        candidates=candidates,
+    )
+    found, seen_split, available_attrs = _collect(fairness, models, metrics, split, wanted)
+    if not seen_split:
+        raise ValueError(ERR_NO_FAIRNESS.format(split=split))
+    if attribute != "auto" and attribute not in available_attrs:
+        raise ValueError(ERR_UNKNOWN_ATTRIBUTE.format(value=attribute, available=sorted(available_attrs)))
+    if not found:
+        raise ValueError(ERR_NO_TARGET.format(metrics=metrics))
+    flagged = [c for c in found if c[3].get("status") == "flagged"]
+    pool = flagged or found
+    best = max(pool, key=lambda c: (_disparity(c[2], c[3]["value"]), -pool.index(c)))
+    m, attr, name, entry = best
+    reason = _reason(flagged, pool, split, restricted=attribute != "auto" or metric != "auto" or model != "auto")
+    return {
+        "model": m,
+        "attribute": attr,
+        "metric": name,
+        "split": split,
+        "value": entry.get("value"),
+        "ci_low": entry.get("ci_low"),
+        "ci_high": entry.get("ci_high"),
+        "p_value": entry.get("p_value"),
+        "status": entry.get("status"),
+        "groups": list(entry.get("groups", []) or []),
+        "disparity": _disparity(name, entry.get("value")),
+        "flagged": bool(flagged),
+        "reason": reason,
+    }
+
+
+def _wanted_attribute(
+    attr: str, *, attribute: str, include_intersections: bool, separator: str, candidates: Optional[Sequence[str]]
+) -> bool:
+    """Whether the search of :func:`select_target` looks at attribute ``attr``."""
+    if attribute != "auto" and attr != attribute:
+        return False
+    if attribute == "auto" and not include_intersections and separator in attr:
+        return False
+    if attribute == "auto" and candidates is not None and attr not in candidates:
+        return False
+    return True
+
+
+def _collect(
+    fairness: Mapping[str, Any],
+    models: Sequence[str],
+    metrics: Sequence[str],
+    split: str,
+    wanted: Callable[[str], bool],
+) -> tuple[list[tuple], bool, set[str]]:
+    """Every (model, attribute, metric, entry) with a value on ``split``, in sorted order.
+
+    Returns
+    -------
+    (list of tuple, bool, set of str)
+        The candidates, whether any model has results on ``split``, and every attribute
+        audited there.
+    """
+    found = []
+    seen_split = False
+    available_attrs: set[str] = set()
+    for m in models:
+        blocks = fairness[m].get(split)
+        if not blocks:
+            continue
+        seen_split = True
+        available_attrs.update(blocks)
+        for attr in sorted(blocks):
+            if not wanted(attr):
+                continue
+            block_metrics = blocks[attr].get("metrics", {})
+            for name in metrics:
+                entry = block_metrics.get(name)
+                if not entry or entry.get("value") is None:
+                    continue
+                found.append((m, attr, name, entry))
+    return found, seen_split, available_attrs
+
+
+def _reason(flagged: Sequence[tuple], pool: Sequence[tuple], split: str, *, restricted: bool) -> str:
+    """Why the target was chosen, in words."""
+    if flagged:
+        reason = f"largest disparity among the {len(flagged)} flagged metrics on {split}"
+    else:
+        reason = (
+            f"largest disparity among the {len(pool)} candidate metrics on {split} "
+            f"(none of them is flagged)"
+        )
+    if restricted:
+        reason += " (restricted by the mitigation parameters)"
+    return reason

@@ -1,0 +1,49 @@
+"""Persisting the audited screens and loading a supplied model safely.
+
+A pickle or joblib file runs code while it is being loaded. :func:`load_model` therefore reads
+such a file as bytes, hashes them, and unpickles those same bytes only when the sha256 matches
+the one the user declared (``model.sha256``) or the user set ``model.trust_unverified: true``;
+the returned ``info`` says which, so the report can state it. A skops file is loaded with an
+explicit list of trusted types: a file holding any other type is refused, naming the types.
+
+The scoring helpers (:func:`predict_scores`, :func:`score_kind`) and the checks on a supplied
+model (:func:`resolve_features`, :func:`check_feature_columns`, :func:`check_model`) live here
+too, so that loading and checking a model needs nothing else from the package.
+
+The names are imported lazily (PEP 562) from the private modules by concern: ``_messages``
+(error types and messages), ``_hash`` (sha256 of bytes and files), ``_save`` (skops and joblib
+files), ``_load`` (safe loading, trusted types), ``_scores`` (scores of a classifier) and
+``_checks`` (checks on a supplied model).
+"""
+
+from .._common.lazy import attach
+
+_EXPORTS = {
+    "_messages": [
+        "ModelLoadError",
+        "ModelCheckError",
+        "FILE_NOT_FOUND",
+        "UNSUPPORTED_SUFFIX",
+        "BAD_SHA256",
+        "HASH_MISMATCH",
+        "HASH_MISSING",
+        "UNTRUSTED_TYPES",
+        "SKOPS_HASH_MISMATCH",
+        "NO_SCORE_METHOD",
+        "NOT_BINARY",
+        "POSITIVE_NOT_IN_CLASSES",
+        "NO_FEATURES",
+        "MISSING_FEATURES",
+        "PREDICT_FAILED",
+        "BAD_SCORE_SHAPE",
+        "NON_FINITE_SCORES",
+        "PROBA_OUT_OF_RANGE",
+    ],
+    "_load": ["TRUSTED_TYPES", "PICKLE_SUFFIXES", "SKOPS_SUFFIXES", "load_model", "untrusted_types"],
+    "_hash": ["file_sha256", "bytes_sha256"],
+    "_save": ["save_model_skops", "save_model_joblib"],
+    "_scores": ["score_kind", "predict_scores", "positive_class_index"],
+    "_checks": ["resolve_features", "check_feature_columns", "check_model"],
+}
+
+__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

@@ -1,0 +1,179 @@
+"""The ``model:`` section of the run parameters, the family and metric names, error messages.
+
+Imports only pydantic and the standard library: :mod:`audit_helpers.params` imports this
+module, and loading the parameters must not import scikit-learn or matplotlib.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "FAMILIES",
+    "METRICS",
+    "CLASSIFIER_STEP",
+    "PREPROCESS_STEP",
+    "LogisticRegressionGrid",
+    "RandomForestGrid",
+    "ModelConfig",
+    "UNKNOWN_FAMILY",
+    "NO_INPUT_COLUMNS",
+    "UNTYPED_COLUMNS",
+    "MISSING_TRAIN_COLUMNS",
+    "BAD_LABEL",
+    "LENGTH_MISMATCH",
+    "EMPTY_INPUT",
+    "BAD_SCORES",
+    "BAD_THRESHOLD_RATE",
+    "NO_THRESHOLD_SCORES",
+    "NOT_A_STRING_COLUMN",
+    "UNFITTED_ENCODER",
+    "NO_MODEL_PATH",
+    "BAD_MODEL_NAME",
+]
+
+
+FAMILIES = ("logistic_regression", "random_forest")
+METRICS = ("auc", "accuracy", "precision", "recall", "brier", "selection_rate")
+CLASSIFIER_STEP = "classifier"
+PREPROCESS_STEP = "preprocess"
+
+# ---------------------------------------------------------------------------------------------
+# error messages (tests import these)
+
+UNKNOWN_FAMILY = "unknown model family {family!r}; choose from {families}"
+NO_INPUT_COLUMNS = "no model input columns: feature_spec['model_features'] is empty"
+UNTYPED_COLUMNS = (
+    "model input column(s) {columns} are in neither numeric, categorical nor multilabel of the "
+    "feature spec; cannot tell how to encode them"
+)
+MISSING_TRAIN_COLUMNS = "the training data lacks {n} model input column(s): {missing}"
+BAD_LABEL = "the label must hold only 0 and 1 (1 = positive) with both present; found values {values}"
+LENGTH_MISMATCH = "y_true and scores must have the same length, got {n_true} and {n_score}"
+EMPTY_INPUT = "cannot evaluate on an empty sample"
+BAD_SCORES = "scores must be finite numbers"
+BAD_THRESHOLD_RATE = "the target pass rate must be in [0, 1], got {rate}"
+NO_THRESHOLD_SCORES = "threshold_rule 'historical_rate' needs reference scores, but none were computed for {name}"
+NOT_A_STRING_COLUMN = "MultiHotEncoder expects exactly one column of {sep!r}-joined tags, got {n} columns"
+UNFITTED_ENCODER = "this MultiHotEncoder is not fitted yet; call fit first"
+NO_MODEL_PATH = "model.path is not set: there is no supplied model to load"
+BAD_MODEL_NAME = "model name {name!r} must be 1-60 letters, digits, '_', '-' or '.'"
+
+
+class LogisticRegressionGrid(BaseModel):
+    """Hyperparameter grid of the logistic-regression screen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    C: list[float] = Field(
+        [0.01, 0.1, 1.0],
+        min_length=1,
+        description="Inverse L2 regularisation strengths searched by cross-validation (the first is the default when no search runs).",
+    )
+    max_iter: int = Field(2000, ge=50, description="Maximum solver iterations (lbfgs).")
+
+    @field_validator("C")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        if any(c <= 0 for c in value):
+            raise ValueError("every C must be > 0")
+        return value
+
+
+class RandomForestGrid(BaseModel):
+    """Hyperparameter grid of the random-forest screen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    n_estimators: int = Field(100, ge=10, le=2000, description="Number of trees (fixed, not searched).")
+    max_depth: list[Optional[int]] = Field(
+        [8, 12],
+        min_length=1,
+        description="Maximum tree depths searched (null = unlimited; the first is the default when no search runs).",
+    )
+    min_samples_leaf: list[int] = Field(
+        [20, 50],
+        min_length=1,
+        description="Minimum samples per leaf searched (the first is the default when no search runs).",
+    )
+    max_features: Literal["sqrt", "log2"] = Field("sqrt", description="Features considered per split.")
+
+    @field_validator("max_depth")
+    @classmethod
+    def _depths(cls, value: list[Optional[int]]) -> list[Optional[int]]:
+        if any(d is not None and d < 1 for d in value):
+            raise ValueError("every max_depth must be >= 1 or null")
+        return value
+
+    @field_validator("min_samples_leaf")
+    @classmethod
+    def _leaves(cls, value: list[int]) -> list[int]:
+        if any(v < 1 for v in value):
+            raise ValueError("every min_samples_leaf must be >= 1")
+        return value
+
+
+class ModelConfig(BaseModel):
+    """The ``model:`` section: screens trained here, or a supplied model, and how they are evaluated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    families: list[Literal["logistic_regression", "random_forest"]] = Field(
+        ["logistic_regression", "random_forest"],
+        min_length=1,
+        description="Model families trained on the built-in scenario (ignored when model.path is set).",
+    )
+    threshold: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Operating threshold: an applicant is selected when score >= threshold (used when threshold_rule is 'fixed').",
+    )
+    threshold_rule: Literal["fixed", "historical_rate"] = Field(
+        "fixed",
+        description="'fixed' uses model.threshold; 'historical_rate' picks, on training-period scores, the threshold that reproduces the training-period pass rate.",
+    )
+    include_protected: bool = Field(
+        False,
+        description="Also feed the protected attributes (and age) to the trained models; the report then says so. Off by default.",
+    )
+    cv_folds: int = Field(3, ge=2, le=10, description="Folds of the stratified cross-validated hyperparameter search on the train split.")
+    cv_scoring: Literal["roc_auc", "neg_brier_score", "neg_log_loss"] = Field(
+        "roc_auc", description="Score the hyperparameter search maximises."
+    )
+    n_jobs: int = Field(2, ge=1, le=64, description="Parallel jobs of the hyperparameter search (the machines running the audit have 2 cores).")
+    logistic_regression: LogisticRegressionGrid = Field(
+        default_factory=LogisticRegressionGrid, description="Logistic-regression hyperparameter grid."
+    )
+    random_forest: RandomForestGrid = Field(default_factory=RandomForestGrid, description="Random-forest hyperparameter grid.")
+    n_bootstrap: int = Field(1000, ge=50, le=20000, description="Bootstrap resamples for the performance confidence intervals.")
+    ci_level: float = Field(0.95, gt=0.5, lt=1.0, description="Confidence level of the performance intervals (percentile bootstrap).")
+    calibration_bins: int = Field(10, ge=2, le=50, description="Equal-width score bins of the calibration curves.")
+    permutation_repeats: int = Field(
+        5, ge=1, le=100, description="Repeats of the permutation importance (drop in AUC per raw input column, on test)."
+    )
+    export_joblib: bool = Field(False, description="Also export each trained pipeline as .joblib (with its sha256) for users who want one.")
+    path: Optional[Path] = Field(
+        None, description="A supplied, already trained model (.skops, .joblib or .pkl) to audit instead of training; null trains the built-in screens."
+    )
+    sha256: Optional[str] = Field(
+        None,
+        pattern=r"^[0-9a-fA-F]{64}$",
+        description="Expected sha256 of model.path. A .joblib/.pkl file is loaded only if it matches (or trust_unverified is true).",
+    )
+    name: Optional[str] = Field(
+        None, pattern=r"^[A-Za-z0-9_.-]{1,60}$", description="Name of the supplied model in the report (default: the file name without extension)."
+    )
+    features: Optional[list[str]] = Field(
+        None, description="Input columns of the supplied model (default: the model's feature_names_in_)."
+    )
+    trust_unverified: bool = Field(
+        False,
+        description="Load a .joblib/.pkl model whose sha256 is missing or does not match. Loading runs code from the file; the executive summary states it prominently.",
+    )
+    trusted_types: list[str] = Field(
+        [], description="Extra fully qualified type names to trust when loading a .skops model (beyond skops' defaults and the project's own)."
+    )

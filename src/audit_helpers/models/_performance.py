@@ -1,0 +1,298 @@
+"""Performance with percentile bootstrap intervals, calibration table, permutation importance.
+
+The bootstrap represents each resample by the multiplicity of every row, so all metrics of all
+resamples come from matrix products in one vectorised pass (rows resampled with replacement,
+every metric from the same resamples).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Optional
+
+import numpy as np
+import pandas as pd
+
+from .._common.scores import rank_auc, roc_auc, score_bins, tie_groups
+from .._common.seeds import as_int_seed, derive_seed
+from ._audited import AuditedModel
+from ._config import BAD_LABEL, BAD_SCORES, EMPTY_INPUT, LENGTH_MISMATCH, METRICS, ModelConfig
+
+__all__ = [
+    "performance_metrics",
+    "bootstrap_performance",
+    "calibration_table",
+    "permutation_importance_by_column",
+    "evaluate_model",
+]
+
+
+_MAX_BOOTSTRAP_CELLS = 2_000_000  # resampled rows held in memory at once (b x n)
+
+
+def _validate_pair(y_true, scores) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y_true)
+    s = np.asarray(scores, dtype=float)
+    if y.shape[0] != s.shape[0]:
+        raise ValueError(LENGTH_MISMATCH.format(n_true=y.shape[0], n_score=s.shape[0]))
+    if y.shape[0] == 0:
+        raise ValueError(EMPTY_INPUT)
+    if not np.all(np.isfinite(s)):
+        raise ValueError(BAD_SCORES)
+    values = set(pd.unique(y).tolist())
+    if not values <= {0, 1}:
+        raise ValueError(BAD_LABEL.format(values=sorted(values, key=str)[:10]))
+    return y.astype(float), s
+
+
+class _Sorted:
+    """Rows sorted by score with the group starts of tied scores (for the rank-based AUC)."""
+
+    def __init__(self, y: np.ndarray, s: np.ndarray, threshold: float):
+        self.order = np.argsort(s, kind="stable")
+        self.s = s[self.order]
+        self.y = y[self.order]
+        self.sel = (self.s >= threshold).astype(float)
+        self.starts = tie_groups(self.s)
+        self.tp = self.sel * self.y
+        self.tn = (1.0 - self.sel) * (1.0 - self.y)
+        self.sq = (self.s - self.y) ** 2
+
+
+def _metric_matrix(counts: np.ndarray, data: _Sorted) -> np.ndarray:
+    """Every metric for each row of ``counts`` (multiplicity of each sorted row in a resample).
+
+    Returns an array of shape (b, len(METRICS)) with NaN where a metric is undefined.
+    """
+    c = np.asarray(counts, dtype=float)
+    n = c.sum(axis=1)
+    pos = c @ data.y
+    neg = n - pos
+    sel = c @ data.sel
+    tp = c @ data.tp
+    tn = c @ data.tn
+    auc = rank_auc(c, data.y, data.starts, pos, neg)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(sel > 0, tp / sel, np.nan)
+        recall = np.where(pos > 0, tp / pos, np.nan)
+    accuracy = (tp + tn) / n
+    brier = (c @ data.sq) / n
+    selection = sel / n
+    return np.column_stack([auc, accuracy, precision, recall, brier, selection])
+
+
+def performance_metrics(y_true, scores, *, threshold: float) -> dict:
+    """Point estimates of the performance metrics at ``threshold``.
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1
+    scores : array-like of float
+    threshold : float
+        Selected means ``score >= threshold``.
+
+    Returns
+    -------
+    dict
+        ``auc`` (ROC AUC, ties count one half), ``accuracy``, ``precision``, ``recall``,
+        ``brier``, ``selection_rate``, ``base_rate``, ``n``, ``n_pos``, ``selected`` and
+        ``notes`` (why a metric is None).
+    """
+    y, s = _validate_pair(y_true, scores)
+    data = _Sorted(y, s, threshold)
+    row = _metric_matrix(np.ones((1, y.size)), data)[0]
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    for name, value in zip(METRICS, row):
+        out[name] = None if not math.isfinite(value) else float(value)
+    if out["auc"] is None:
+        notes.append("auc undefined: the sample holds only one class")
+    if out["precision"] is None:
+        notes.append("precision undefined: nobody is selected at this threshold")
+    if out["recall"] is None:
+        notes.append("recall undefined: the sample holds no positives")
+    out.update(
+        base_rate=float(y.mean()),
+        n=int(y.size),
+        n_pos=int(y.sum()),
+        selected=int((s >= threshold).sum()),
+        notes=notes,
+    )
+    return out
+
+
+def bootstrap_performance(
+    y_true,
+    scores,
+    *,
+    threshold: float,
+    n_bootstrap: int = 1000,
+    ci_level: float = 0.95,
+    random_state,
+) -> dict:
+    """Point estimates and percentile bootstrap intervals of the performance metrics.
+
+    Rows are resampled with replacement ``n_bootstrap`` times; each resample is represented by
+    the multiplicity of every row, so all metrics (AUC by its rank statistic over tied score
+    groups) come from matrix products over resamples processed in chunks, without a Python
+    loop per resample.
+
+    Parameters
+    ----------
+    y_true : array-like of 0/1
+    scores : array-like of float
+    threshold : float
+    n_bootstrap : int, default=1000
+    ci_level : float, default=0.95
+    random_state : int or numpy.random.Generator
+
+    Returns
+    -------
+    dict
+        :func:`performance_metrics` plus ``ci`` (``{metric: [low, high]}``, None when the
+        metric is undefined in every resample), ``ci_level``, ``ci_method`` and
+        ``n_bootstrap``.
+    """
+    if n_bootstrap < 1:
+        raise ValueError("n_bootstrap must be >= 1")
+    if not 0.0 < ci_level < 1.0:
+        raise ValueError("ci_level must be in (0, 1)")
+    out = performance_metrics(y_true, scores, threshold=threshold)
+    y, s = _validate_pair(y_true, scores)
+    data = _Sorted(y, s, threshold)
+    rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(as_int_seed(random_state))
+    n = y.size
+    rank_of = np.empty(n, dtype=np.int64)
+    rank_of[data.order] = np.arange(n)
+    chunk = max(1, _MAX_BOOTSTRAP_CELLS // n)
+    stats = np.empty((n_bootstrap, len(METRICS)))
+    for start in range(0, n_bootstrap, chunk):
+        b = min(chunk, n_bootstrap - start)
+        idx = rng.integers(0, n, size=(b, n))
+        flat = rank_of[idx] + (np.arange(b) * n)[:, None]
+        counts = np.bincount(flat.ravel(), minlength=b * n).reshape(b, n)
+        stats[start : start + b] = _metric_matrix(counts, data)
+    alpha = (1.0 - ci_level) / 2.0
+    ci: dict[str, Optional[list[float]]] = {}
+    for j, name in enumerate(METRICS):
+        col = stats[:, j]
+        finite = col[np.isfinite(col)]
+        if finite.size == 0:
+            ci[name] = None
+            continue
+        lo, hi = np.quantile(finite, [alpha, 1.0 - alpha])
+        ci[name] = [float(lo), float(hi)]
+        undefined = n_bootstrap - finite.size
+        if undefined:
+            out["notes"].append(f"{name}: undefined in {undefined} of {n_bootstrap} resamples, interval from the rest")
+    out.update(ci=ci, ci_level=float(ci_level), ci_method="percentile bootstrap over rows", n_bootstrap=int(n_bootstrap))
+    return out
+
+
+def calibration_table(y_true, scores, *, n_bins: int = 10) -> dict:
+    """Reliability curve on equal-width score bins over [0, 1].
+
+    Bins are right-closed like :func:`sklearn.calibration.calibration_curve` with
+    ``strategy="uniform"`` (a score equal to an inner edge falls in the lower bin).
+
+    Returns
+    -------
+    dict
+        ``bin_edges`` (n_bins + 1), ``counts``, ``mean_score`` and ``observed_rate`` per bin
+        (None for an empty bin), ``strategy``.
+    """
+    y, s = _validate_pair(y_true, scores)
+    if n_bins < 1:
+        raise ValueError("n_bins must be >= 1")
+    ids, edges = score_bins(np.clip(s, 0.0, 1.0), n_bins=n_bins, binning="equal_width")
+    counts = np.bincount(ids, minlength=n_bins)
+    sums = np.bincount(ids, weights=s, minlength=n_bins)
+    trues = np.bincount(ids, weights=y, minlength=n_bins)
+    mean = [float(sums[i] / counts[i]) if counts[i] else None for i in range(n_bins)]
+    rate = [float(trues[i] / counts[i]) if counts[i] else None for i in range(n_bins)]
+    return {
+        "bin_edges": [float(e) for e in edges],
+        "counts": [int(c) for c in counts],
+        "mean_score": mean,
+        "observed_rate": rate,
+        "strategy": "uniform, right-closed",
+    }
+
+
+def _auc(y: np.ndarray, s: np.ndarray) -> float:
+    """:func:`roc_auc` with NaN (not None) for a one-class sample, for the importance drops."""
+    value = roc_auc(y, s)
+    return math.nan if value is None else value
+
+
+def permutation_importance_by_column(
+    model: AuditedModel,
+    frame: pd.DataFrame,
+    y,
+    *,
+    n_repeats: int = 5,
+    random_state,
+) -> pd.DataFrame:
+    """Drop in ROC AUC when one raw input column is shuffled, per column.
+
+    Each column of ``model.features`` is permuted ``n_repeats`` times (the other columns kept)
+    and the AUC of the permuted data is subtracted from the unpermuted AUC.
+
+    Returns
+    -------
+    DataFrame
+        Index: raw input column; columns ``mean`` and ``std`` of the AUC drop; sorted by
+        ``mean`` descending.
+    """
+    y_arr = np.asarray(y, dtype=float)
+    rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(as_int_seed(random_state))
+    X = frame[model.features].copy()
+    base = _auc(y_arr, model.scores(X))
+    n = len(X)
+    rows = []
+    for col in model.features:
+        original = X[col].copy()
+        drops = []
+        for _ in range(n_repeats):
+            X[col] = original.to_numpy()[rng.permutation(n)]
+            drops.append(base - _auc(y_arr, model.scores(X)))
+        X[col] = original
+        rows.append((col, float(np.mean(drops)), float(np.std(drops))))
+    table = pd.DataFrame(rows, columns=["feature", "mean", "std"]).set_index("feature")
+    return table.sort_values("mean", ascending=False, kind="stable")
+
+
+def evaluate_model(
+    model: AuditedModel,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    label: str,
+    threshold: float,
+    config: ModelConfig,
+    random_state,
+) -> tuple[dict, dict[str, np.ndarray]]:
+    """Performance (with intervals) and calibration of ``model`` on each split.
+
+    Returns
+    -------
+    results : dict
+        ``{"performance": {split: ...}, "calibration": {split: ...}}``.
+    scores : dict
+        ``{split: ndarray}`` of the scores, for the predictions file.
+    """
+    seed = as_int_seed(random_state)
+    perf, calib, scores = {}, {}, {}
+    for split, frame in frames.items():
+        s = model.scores(frame)
+        y = frame[label].to_numpy()
+        perf[split] = bootstrap_performance(
+            y,
+            s,
+            threshold=threshold,
+            n_bootstrap=config.n_bootstrap,
+            ci_level=config.ci_level,
+            random_state=derive_seed(seed, f"bootstrap/{model.name}/{split}"),
+        )
+        calib[split] = calibration_table(y, s, n_bins=config.calibration_bins)
+        scores[split] = s
+    return {"performance": perf, "calibration": calib}, scores

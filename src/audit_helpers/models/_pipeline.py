@@ -1,0 +1,270 @@
+"""The models step of notebook 02: obtain, threshold, evaluate, explain, persist, results block."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..model_io import file_sha256, load_model, predict_scores, save_model_joblib, save_model_skops
+from ._audited import AuditedModel
+from ._config import ModelConfig
+from ._performance import evaluate_model, permutation_importance_by_column
+from ._pipelines import train_models
+from .._common.seeds import as_int_seed, derive_seed
+from ._supplied import load_supplied_model
+from ._threshold import choose_threshold
+
+__all__ = [
+    "obtain_models",
+    "evaluate_and_persist",
+    "ModelsStep",
+    "predictions_frame",
+    "persist_model",
+    "results_entry",
+    "load_run_model",
+]
+
+
+def predictions_frame(
+    model_name: str,
+    split: str,
+    frame: pd.DataFrame,
+    scores,
+    *,
+    id_column: str,
+    label: str,
+    threshold: float,
+) -> pd.DataFrame:
+    """Rows of ``predictions.parquet`` (long format) for one model and split."""
+    s = np.asarray(scores, dtype=float)
+    return pd.DataFrame(
+        {
+            "model": pd.Series([model_name] * len(frame), dtype=object),
+            "split": pd.Series([split] * len(frame), dtype=object),
+            id_column: frame[id_column].astype(str).to_numpy(dtype=object),
+            "score": s,
+            "selected": (s >= threshold).astype(np.int64),
+            "y_true": frame[label].to_numpy().astype(np.int64),
+        }
+    )
+
+
+def persist_model(model: AuditedModel, models_dir: str | Path, *, export_joblib: bool = False) -> dict:
+    """Write the audited model into the run folder and hash it.
+
+    A trained pipeline is saved with skops as ``<name>.skops`` (and optionally exported as
+    ``<name>.joblib``). A supplied model file is copied unchanged (same format, same hash), so
+    the run keeps the exact artifact that was audited.
+
+    Returns
+    -------
+    dict
+        ``file`` (file name inside ``models_dir``), ``sha256``, and ``joblib`` /
+        ``joblib_sha256`` when exported.
+    """
+    folder = Path(models_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    if model.source == "supplied":
+        src = Path(model.load_info["path"])
+        target = folder / f"{model.name}{src.suffix.lower()}"
+        shutil.copyfile(src, target)
+        return {"file": target.name, "sha256": file_sha256(target)}
+    target = folder / f"{model.name}.skops"
+    out = {"file": target.name, "sha256": save_model_skops(model.estimator, target)}
+    if export_joblib:
+        jtarget = folder / f"{model.name}.joblib"
+        out.update(joblib=jtarget.name, joblib_sha256=save_model_joblib(model.estimator, jtarget))
+    return out
+
+
+def load_run_model(run_dir: str | Path, entry: Mapping[str, Any], *, trusted_types: Sequence[str] = ()) -> Any:
+    """Reload a model recorded in ``audit_results.json`` (``models.<name>``) from its run folder.
+
+    The file is verified against the recorded sha256 before it is deserialised.
+    """
+    path = Path(run_dir) / entry["path"]
+    model, _ = load_model(path, sha256=entry["sha256"], trusted_types=trusted_types)
+    return model
+
+
+def results_entry(
+    model: AuditedModel,
+    *,
+    threshold: float,
+    threshold_details: Mapping[str, Any],
+    evaluation: Mapping[str, Any],
+    artifact: Mapping[str, Any],
+    importance: Optional[pd.DataFrame] = None,
+    importance_split: Optional[str] = None,
+    include_protected: bool = False,
+) -> dict:
+    """The ``models.<name>`` block of ``audit_results.json`` (strict-JSON ready)."""
+    info = model.load_info or {}
+    entry: dict[str, Any] = {
+        "name": model.name,
+        "family": model.family,
+        "source": model.source,
+        "threshold": float(threshold),
+        "threshold_rule": threshold_details["rule"],
+        "threshold_details": dict(threshold_details),
+        "hyperparameters": dict(model.hyperparameters),
+        "cv": model.cv,
+        "features": list(model.features),
+        "include_protected": bool(include_protected) if model.source == "trained" else None,
+        "score_kind": model.score_kind,
+        "score_note": (
+            "probability of the positive class"
+            if model.score_kind == "predict_proba"
+            else "decision_function d mapped to 1 / (1 + exp(-d)); 0.5 is the model's decision boundary; not a calibrated probability"
+        ),
+        "path": f"models/{artifact['file']}",
+        "sha256": artifact["sha256"],
+        "load_verification": info.get("load_verification", "skops_trusted_types"),
+        "performance": dict(evaluation["performance"]),
+        "calibration": dict(evaluation["calibration"]),
+    }
+    if "joblib" in artifact:
+        entry["joblib_export"] = {"path": f"models/{artifact['joblib']}", "sha256": artifact["joblib_sha256"]}
+    if model.source == "supplied":
+        entry["supplied"] = {
+            "source_path": info.get("path"),
+            "format": info.get("format"),
+            "sha256_expected": info.get("sha256_expected"),
+            "sha256_matched": info.get("sha256_matched"),
+            "trusted_types": info.get("trusted_types", []),
+            "is_pipeline": info.get("is_pipeline"),
+            "classes": info.get("classes", []),
+        }
+    if importance is not None:
+        entry["permutation_importance"] = {
+            "split": importance_split,
+            "metric": "drop in ROC AUC",
+            "values": {str(k): {"mean": float(r["mean"]), "std": float(r["std"])} for k, r in importance.iterrows()},
+        }
+    return entry
+
+
+@dataclass
+class ModelsStep:
+    """Everything notebook 02 writes, computed by :func:`evaluate_and_persist`.
+
+    Attributes
+    ----------
+    entries : dict
+        ``{name: models.<name> block}`` for ``audit_results.json``.
+    predictions : DataFrame
+        ``predictions.parquet`` rows (long format) for every model and audited split.
+    importance : dict
+        ``{name: {raw input column: mean AUC drop}}`` for ``permutation_importance.json``.
+    """
+
+    entries: dict
+    predictions: pd.DataFrame
+    importance: dict
+
+
+def obtain_models(
+    train: pd.DataFrame,
+    frames: Mapping[str, pd.DataFrame],
+    feature_spec: Mapping[str, Any],
+    config: ModelConfig,
+    *,
+    positive_label: Any = None,
+    random_state,
+) -> dict[str, AuditedModel]:
+    """Train the configured screens, or load and check the supplied model (``config.path``).
+
+    Parameters
+    ----------
+    train : DataFrame
+        Prepared training split.
+    frames : mapping
+        Audited splits (``test``, ``eval``); a supplied model is checked on ``eval`` (else the
+        last one given).
+    feature_spec : mapping
+    config : ModelConfig
+    positive_label : scalar, optional
+        ``data.positive_label`` (for a supplied model's ``classes_``).
+    random_state : int
+
+    Returns
+    -------
+    dict
+        ``{name: AuditedModel}``.
+    """
+    if config.path is None:
+        return train_models(train, feature_spec, config, random_state=derive_seed(as_int_seed(random_state), "models/train"))
+    split = "eval" if "eval" in frames else list(frames)[-1]
+    model = load_supplied_model(config, frames[split], reference_frame=train, positive_label=positive_label, split=split)
+    return {model.name: model}
+
+
+def evaluate_and_persist(
+    audited: Mapping[str, AuditedModel],
+    *,
+    train: pd.DataFrame,
+    frames: Mapping[str, pd.DataFrame],
+    feature_spec: Mapping[str, Any],
+    config: ModelConfig,
+    models_dir: str | Path,
+    random_state,
+) -> ModelsStep:
+    """Threshold, evaluate, explain and save every audited model.
+
+    For each model: the operating threshold (:func:`choose_threshold`), performance with
+    bootstrap intervals and calibration on every split in ``frames``, permutation importance
+    on ``test`` (``eval`` if there is no test split), the artifact in ``models_dir``
+    (:func:`persist_model`; a trained pipeline is reloaded from its skops file and must give
+    identical scores on the last split), and the prediction rows.
+
+    Returns
+    -------
+    ModelsStep
+    """
+    seed = as_int_seed(random_state)
+    label = feature_spec["label"]
+    id_column = feature_spec["id"]
+    y_train = train[label].to_numpy()
+    imp_split = "test" if "test" in frames else list(frames)[0]
+    entries, tables, importance = {}, [], {}
+    for name, model in audited.items():
+        threshold, details = choose_threshold(model, config, y_train)
+        evaluation, scores = evaluate_model(
+            model, frames, label=label, threshold=threshold, config=config, random_state=derive_seed(seed, "models/bootstrap")
+        )
+        imp = permutation_importance_by_column(
+            model,
+            frames[imp_split],
+            frames[imp_split][label].to_numpy(),
+            n_repeats=config.permutation_repeats,
+            random_state=derive_seed(seed, f"models/importance/{name}"),
+        )
+        artifact = persist_model(model, models_dir, export_joblib=config.export_joblib and model.source == "trained")
+        entry = results_entry(
+            model,
+            threshold=threshold,
+            threshold_details=details,
+            evaluation=evaluation,
+            artifact=artifact,
+            importance=imp,
+            importance_split=imp_split,
+            include_protected=config.include_protected,
+        )
+        if model.source == "trained":
+            last = list(frames)[-1]
+            reloaded, _ = load_model(Path(models_dir) / artifact["file"], sha256=artifact["sha256"])
+            again = predict_scores(reloaded, frames[last][model.features], positive_label=model.positive_label)
+            entry["skops_roundtrip_identical"] = bool(np.array_equal(again, scores[last]))
+        entries[name] = entry
+        importance[name] = {str(k): float(v) for k, v in imp["mean"].items()}
+        for split, frame in frames.items():
+            tables.append(
+                predictions_frame(name, split, frame, scores[split], id_column=id_column, label=label, threshold=threshold)
+            )
+    predictions = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    return ModelsStep(entries=entries, predictions=predictions, importance=importance)

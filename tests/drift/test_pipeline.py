@@ -1,0 +1,101 @@
+"""The whole drift step on a run folder (audit_helpers.drift._pipeline).
+
+A stand-in context offers the documented ctx API.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from audit_helpers import drift
+from audit_helpers.drift import DriftConfig, ReferenceProfile, compare
+
+from drift_oracles import assert_entry_consistent
+
+
+class _FakeContext:
+    def __init__(self, run_dir, frames, spec, predictions, config):
+        from types import SimpleNamespace
+
+        self.run_dir = run_dir
+        self.data_dir = run_dir / "data"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.params = SimpleNamespace(drift=config, model=SimpleNamespace(families=["logistic_regression"]))
+        self._frames, self._spec, self._predictions = frames, spec, predictions
+        for name, frame in frames.items():
+            frame.to_parquet(self.data_dir / f"{name}.parquet", index=False)
+
+    def feature_spec(self):
+        return self._spec
+
+    def load_split(self, split):
+        return pd.read_parquet(self.data_dir / f"{split}.parquet")
+
+    def predictions(self):
+        return self._predictions
+
+
+def _fake_run(tmp_path, *, with_importance):
+    from audit_helpers import synth
+
+    scenario = synth.generate_scenario(synth.SyntheticConfig(n_train=3000, n_eval=800), random_state=7)
+    train = scenario.train.iloc[:2200].reset_index(drop=True)
+    test = scenario.train.iloc[2200:].reset_index(drop=True)
+    frames = {"train": train, "test": test, "eval": scenario.eval}
+    for f in frames.values():
+        f["sex"] = f["sex"].fillna("Unknown")
+        f["race"] = f["race"].fillna("Unknown")
+    spec = {**synth.synthetic_feature_spec(), "id": "applicant_id", "label": "advanced", "positive_label": 1,
+            "protected": ["sex", "race"], "age": None}
+    spec["model_features"] = [*spec["numeric"], *spec["categorical"], *spec["multilabel"]]
+    preds = []
+    for model, weight in (("logistic_regression", 0.05), ("random_forest", 0.03)):
+        for split in ("test", "eval"):
+            f = frames[split]
+            score = 1 / (1 + np.exp(-(weight * (f["assessment_score"] - 60) + 0.1 * f["years_experience"] - 1)))
+            preds.append(pd.DataFrame({"model": model, "split": split, "applicant_id": f["applicant_id"],
+                                       "score": score, "selected": (score >= 0.5).astype(int),
+                                       "y_true": f["advanced"]}))
+    ctx = _FakeContext(tmp_path, frames, spec, pd.concat(preds, ignore_index=True), DriftConfig(min_group_n=50))
+    if with_importance:
+        imp = {"logistic_regression": {"assessment_score": 0.1, "years_experience": 0.05, "role_tags": 0.01},
+               "random_forest": {"assessment_score": 0.08, "education_tier": 0.04}}
+        (ctx.data_dir / drift.IMPORTANCE_FILE).write_text(json.dumps(imp), encoding="utf-8")
+    return ctx
+
+
+def test_drift_from_context(tmp_path):
+    from audit_helpers.results import validate_results
+
+    ctx = _fake_run(tmp_path, with_importance=True)
+    section, profile = drift.drift_from_context(ctx)
+    text = json.dumps(section, allow_nan=False)
+    validate_results({"drift": json.loads(text)})
+    for entry in [*section["features"].values(), section["score"], section["label"], *section["score_by_model"].values()]:
+        assert_entry_consistent(entry)
+    assert section["score"]["model"] == "logistic_regression"
+    assert section["key_features_source"] == "permutation_importance"
+    assert [r["feature"] for r in section["key_features"][:3]] == ["assessment_score", "years_experience", "education_tier"]
+    assert set(section["within_group"]) == {"sex", "race", "sex|race"}
+    assert section["summary"]["n_features"] == len(section["features"]) == 9
+    # the saved profile reproduces the published entries on the same month
+    path = profile.save(tmp_path / drift.PROFILE_FILE)
+    loaded = ReferenceProfile.load(path)
+    again = compare(loaded, ctx.load_split("eval"), config=ctx.params.drift)
+    assert again == section["features"]
+    assert set(loaded.scores) == {"logistic_regression", "random_forest"} and loaded.label is not None
+    assert loaded.metadata["reference_file_sha256"]
+    # narrative helpers accept the section
+    assert drift.profile_narrative(section, profile).startswith("The frozen bins")
+    assert drift.composition_table(section).shape[0] > 0
+    assert drift.overlay_entries(section)[: len(section["key_entries"])] == section["key_entries"]
+
+
+def test_drift_from_context_without_importance(tmp_path):
+    ctx = _fake_run(tmp_path, with_importance=False)
+    section, _ = drift.drift_from_context(ctx)
+    assert section["key_features_source"] == "psi"
+    assert any(drift.IMPORTANCE_FILE in n for n in section["notes"])
+    psis = [r["max_psi"] for r in section["key_features"]]
+    assert psis == sorted(psis, reverse=True)

@@ -1,0 +1,93 @@
+"""Input columns, pipelines, fitting and the hyperparameter search (audit_helpers.models._pipelines)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+from audit_helpers import models
+from audit_helpers.models import (
+    UNKNOWN_FAMILY,
+    UNTYPED_COLUMNS,
+    ModelConfig,
+    build_pipeline,
+    fit_pipeline,
+    model_input_columns,
+    search_hyperparameters,
+)
+
+from applicant_frames import FEATURES, feature_spec
+
+
+def test_protected_attributes_are_not_inputs_by_default():
+    spec = feature_spec()
+    cols = model_input_columns(spec, ModelConfig())
+    assert cols["all"] == FEATURES
+    assert not {"sex", "race", "age"} & set(cols["all"])
+    cols = model_input_columns(spec, ModelConfig(include_protected=True))
+    assert cols["all"] == FEATURES + ["sex", "race", "age"]
+    assert {"sex", "race"} <= set(cols["categorical"]) and "age" in cols["numeric"]
+    # prep writes the protected columns into model_features itself when asked
+    spec["model_features"] = FEATURES + ["sex", "race", "age"]
+    assert model_input_columns(spec, ModelConfig(include_protected=True))["all"] == FEATURES + ["sex", "race", "age"]
+    spec["model_features"] = FEATURES + ["mystery"]
+    with pytest.raises(ValueError) as err:
+        model_input_columns(spec, ModelConfig())
+    assert str(err.value) == UNTYPED_COLUMNS.format(columns=["mystery"])
+
+
+def test_unknown_family_is_refused():
+    with pytest.raises(ValueError) as err:
+        build_pipeline("svm", feature_spec(), ModelConfig(), random_state=0)
+    assert str(err.value) == UNKNOWN_FAMILY.format(family="svm", families=list(models.FAMILIES))
+
+
+def test_sample_weight_is_routed_to_the_classifier(splits):
+    train = splits["train"]
+    spec, cfg = feature_spec(), ModelConfig()
+    w = np.where(train["sex"] == "Female", 3.0, 0.5)
+    fitted = fit_pipeline("logistic_regression", train, train["advanced"], feature_spec=spec, config=cfg, params={"C": 1.0}, sample_weight=w, random_state=0)
+    # oracle: the same preprocessing, then a weighted LogisticRegression fitted by hand
+    pre = build_pipeline("logistic_regression", spec, cfg, random_state=0).named_steps["preprocess"].fit(train[FEATURES])
+    manual = LogisticRegression(C=1.0, max_iter=2000).fit(pre.transform(train[FEATURES]), train["advanced"], sample_weight=w)
+    np.testing.assert_allclose(fitted.named_steps["classifier"].coef_, manual.coef_, rtol=1e-6, atol=1e-8)
+    unweighted = fit_pipeline("logistic_regression", train, train["advanced"], feature_spec=spec, config=cfg, params={"C": 1.0}, random_state=0)
+    assert not np.allclose(unweighted.named_steps["classifier"].coef_, manual.coef_)
+
+
+def test_pipeline_handles_missing_and_unseen_values(splits, fast):
+    train = splits["train"]
+    fitted = fit_pipeline("random_forest", train, train["advanced"], feature_spec=feature_spec(), config=ModelConfig(**fast), random_state=0)
+    odd = splits["eval"].head(5).copy()
+    odd.loc[odd.index[0], "region"] = "Mars"
+    odd.loc[odd.index[1], "role_tags"] = "quantum;data"
+    odd.loc[odd.index[2], "employment_gap_months"] = np.nan
+    s = models.predict_scores(fitted, odd[FEATURES])
+    assert s.shape == (5,) and np.all((s >= 0) & (s <= 1))
+
+
+def test_search_picks_the_cross_validated_best(splits):
+    train = splits["train"]
+    cfg = ModelConfig(logistic_regression={"C": [0.001, 10.0]}, n_jobs=1)
+    best, cv = search_hyperparameters("logistic_regression", train, train["advanced"], feature_spec=feature_spec(), config=cfg, random_state=7)
+    folds = StratifiedKFold(3, shuffle=True, random_state=7)
+    oracle = {}
+    for C in (0.001, 10.0):
+        pipe = build_pipeline("logistic_regression", feature_spec(), cfg, params={"C": C}, random_state=7)
+        oracle[C] = cross_val_score(pipe, train[FEATURES], train["advanced"], cv=folds, scoring="roc_auc").mean()
+    assert cv["best_params"] == {"C": max(oracle, key=oracle.get)}
+    assert cv["best_score"] == pytest.approx(max(oracle.values()), abs=1e-12)
+    assert [c["mean"] for c in cv["candidates"]] == pytest.approx([oracle[C] for C in (0.001, 10.0)], abs=1e-12)
+    assert best.named_steps["classifier"].C == cv["best_params"]["C"]
+
+
+def test_training_is_deterministic(splits, single):
+    train = splits["train"]
+    cfg = ModelConfig(**single)
+    a = models.train_models(train, feature_spec(), cfg, random_state=3)
+    b = models.train_models(train, feature_spec(), cfg, random_state=3)
+    for name in cfg.families:
+        np.testing.assert_array_equal(a[name].scores(splits["eval"]), b[name].scores(splits["eval"]))
+        assert a[name].cv == b[name].cv
