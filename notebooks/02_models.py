@@ -103,13 +103,33 @@ models.cv_table(entries)
 # ## Operating threshold
 #
 # A screen turns a score into a decision with one threshold for everybody: an applicant is
-# selected when the score is at least the threshold. The rule comes from the parameters
-# (`model.threshold_rule`): either a fixed value, or the value that reproduces the pass rate of
-# the historical screen in the training period. The same threshold applies to every group;
-# group-specific thresholds are examined only as a comparison in the mitigation step.
+# selected when the score is at least the threshold. By default (`model.threshold_rule:
+# historical_rate`) the threshold is the value that reproduces the pass rate of the historical
+# screen in the training period, so the screen is audited at the rate it would really run at;
+# an explicit `model.threshold` always wins (the rule is then `fixed`). The same threshold
+# applies to every group; group-specific thresholds are examined only as a comparison in the
+# mitigation step.
 
 # %%
 display(Markdown(models.threshold_narrative(entries, split="test")))
+
+# %% [markdown]
+# ## The screens' population truth (synthetic scenario only)
+#
+# The scenario plants its biases in the historical labels; what the audit has to find is how
+# much of them the trained screens carry. For the built-in scenario this is measured directly:
+# each screen scores a large fresh sample drawn from the same generator and is applied at its
+# operating threshold. The result is added to `ground_truth.json` (key `screens`) so the
+# fairness step's estimates can be checked against it. For supplied data no such truth exists.
+
+# %%
+truth = None
+if ctx.params.data.source == "synthetic":
+    truth = models.add_screen_truth(ctx.run_dir, audited, entries, data_config=ctx.params.data, seed=ctx.params.seed)
+display(Markdown(models.screen_truth_narrative(truth)))
+
+# %%
+models.screen_truth_table(truth, split="test")
 
 # %% [markdown]
 # ## Performance with uncertainty

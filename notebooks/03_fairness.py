@@ -16,8 +16,8 @@
 # Does the screen treat groups of applicants differently? For each model, on the held-out
 # `test` split and on next month's `eval` split, this step measures per group (sex,
 # race/ethnicity, their intersection, and age 40+ where available) the selection rate, the
-# impact ratio, the error rates and calibration, each with a confidence interval, and tests
-# whether the gaps between groups are larger than noise.
+# impact ratio, the error rates and calibration, each with a confidence interval, compares every
+# group with one stable reference group, and tests whether the differences are larger than noise.
 
 # %% tags=["parameters"]
 params_path = None
@@ -27,6 +27,7 @@ run_dir = None
 from IPython.display import Image, Markdown, display
 
 from audit_helpers import fairness as fair
+from audit_helpers import truth
 from audit_helpers.context import load_context
 
 ctx = load_context(params_path, run_dir)
@@ -36,8 +37,9 @@ ctx.params_table(sections=["fairness"])
 # ## Definitions
 #
 # * **Selection rate**: share of a group the screen passes. **Impact ratio**: a group's
-#   selection rate divided by the highest selection rate among the reported groups; under 0.8
-#   is the "four-fifths" warning line of the US Uniform Guidelines (a sign, not proof).
+#   selection rate divided by the reference group's (the highest selection rate among groups
+#   holding a sizeable share of applicants); under 0.8 is the "four-fifths" warning line of the
+#   US Uniform Guidelines (a sign, not proof).
 # * **TPR** (true-positive rate): share of applicants who went on to advance (qualified
 #   applicants) that the screen passes; **FNR** = 1 − TPR is the share of qualified applicants
 #   screened out. **FPR**: share of applicants who did not advance that the screen passes.
@@ -78,22 +80,25 @@ for model in models:
         display(Markdown(fair.impact_ratio_text(blocks, model=model, split=split)))
 
 # %% [markdown]
-# ## Flagged gaps in plain words
+# ## Findings in plain words
 #
-# Each flagged gap with the pair of groups whose difference carries the evidence, its interval,
-# its Holm-adjusted p-value and what it means for applicants.
+# Each flagged finding with the two groups it compares, its interval, its Holm-adjusted p-value
+# and what it means for applicants; then every flagged and watch finding in one table.
 
 # %%
 for model in models:
     for split, blocks in section[model].items():
         display(Markdown(fair.flagged_findings_text(blocks, model=model, split=split)))
+        table = fair.findings_table(blocks)
+        if not table.empty:
+            display(table)
 
 # %% [markdown]
 # ## Gap metrics with uncertainty
 #
-# Every gap of every attribute: the value, its bootstrap confidence interval, the two groups
-# compared, the test used, the raw p-value (already corrected for picking the most extreme
-# pair) and the Holm-adjusted one, and the status.
+# Every headline metric of every attribute: the value (Fairlearn's definition), the interval of
+# the quantity of the two groups it names, the test, the raw and the Holm-adjusted p-value, and
+# the status.
 
 # %%
 for model in models:
@@ -119,7 +124,7 @@ for model in models:
 # %% [markdown]
 # ## Selection rate and impact ratio (NYC Local Law 144 view)
 #
-# Selection rate with its interval and the impact ratio against the most-selected group, with
+# Selection rate with its interval and the impact ratio against the reference group, with
 # the four-fifths line. The table beside it follows the Local Law 144 bias-audit layout:
 # categories under the small-share threshold are shown with their n and rate and marked as
 # excluded from the impact ratio with the reason; the unknown category is counted. The
@@ -131,20 +136,22 @@ for model in models:
         path = ctx.figures_dir / f"fairness_impact_{model}_{attr.replace('|', '_x_')}.png"
         fair.plot_impact_ratios(block, title=f"{model}, test split: {attr}").savefig(path, dpi=110)
         display(Image(filename=str(path)))
-        display(Markdown(f"Unknown category count for {attr}: {block['ll144']['unknown_count']}."))
+        display(Markdown(f"Unknown category count for {attr}: {block['ll144']['unknown_count']}. "
+                         + (block["ll144"].get("reference_note") or "")))
         display(fair.ll144_table(block).round(3))
 
 # %% [markdown]
 # ## Group detail
 #
-# Counts, rates and confidence intervals of every group (test split), with the notes that
-# explain every missing value and every exclusion.
+# Counts, rates and confidence intervals of every group (test split), every group-vs-reference
+# comparison with its test, and the notes that explain every missing value and every exclusion.
 
 # %%
 for model in models:
     for attr, block in section[model]["test"].items():
-        display(Markdown(f"**{model}, test split: {attr}**"))
+        display(Markdown(f"**{model}, test split: {attr}** (reference group: {block['reference_group']})"))
         display(fair.group_table(block).round(3))
+        display(fair.comparisons_table(block).round(3))
         display(fair.group_notes_table(block))
 
 # %% [markdown]
@@ -173,3 +180,19 @@ for model in models:
     blocks = section[model]["test"]
     attr = fair.largest_gap_attribute(blocks) or next(iter(blocks))
     display(Markdown(f"**{model}, test split:** " + fair.incompatibility_text(blocks[attr])))
+
+# %% [markdown]
+# ## Planted vs found
+#
+# In the built-in scenario the truth is known: the model step measured each trained screen's
+# selection rates on a large fresh sample from the generator. Every group impact ratio whose
+# true value is below the four-fifths line (a planted harm that reached the screen), and every
+# flagged one, with the audit's estimate, its interval and whether the audit found it. Runs on
+# supplied data have no such truth.
+
+# %%
+ground_truth = ctx.ground_truth()
+summary = truth.truth_summary(ground_truth, section, tolerance=config.min_impact_ratio)
+display(Markdown(truth.truth_narrative(summary)))
+if summary is not None:
+    display(truth.planted_vs_found_table(ground_truth, section, tolerance=config.min_impact_ratio))

@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
 
-from audit_helpers.fairness import GAP_METRICS, FairnessConfig
+from audit_helpers.fairness import COMPARISONS, GAP_METRICS, STATUSES, FairnessConfig
 
 
 # every rate defined and every group eligible: the setting in which we must equal Fairlearn
 PERMISSIVE = FairnessConfig(
-    min_positives=1, min_negatives=1, min_selected=1, min_group_n=1, ll144_min_share=0.0, n_bootstrap=50
+    min_positives=1, min_negatives=1, min_selected=1, min_group_n=1, ll144_min_share=0.0
 )
 
 
@@ -95,8 +95,11 @@ def _synth_frame(seed, *, null):
 
 
 def _check_block(block):
+    """The contract of one block (DESIGN.md key paths, statuses, intervals, one Holm family)."""
     text = json.dumps(block, allow_nan=False)
     assert json.loads(text) == block
+    family = set(block["holm_family"]["tests"])
+    assert block["holm_family"]["size"] == len(family) == len(block["holm_family"]["tests"])
     for label, g in block["groups"].items():
         assert g["n"] == g["n_pos"] + g["n_neg"]
         assert abs(g["selected"] / g["n"] - g["selection_rate"]) <= 1e-12
@@ -105,17 +108,41 @@ def _check_block(block):
                 assert g["notes"], (label, rate)
             else:
                 assert 0.0 <= g[rate] <= 1.0
+                if rate in g["ci"]:
+                    lo, hi = g["ci"][rate]
+                    assert 0.0 <= lo <= g[rate] <= hi <= 1.0, (label, rate)
+        if g["impact_ratio_ci"] is not None:
+            assert g["impact_ratio_ci"][0] <= g["impact_ratio"] <= g["impact_ratio_ci"][1]
+        if g["excluded"] or label == block["reference_group"]:
+            assert g["comparisons"] is None and g["p_value_vs_reference"] is None and g["notes"]
+            continue
+        assert set(g["comparisons"]) == set(COMPARISONS)
+        for kind, c in g["comparisons"].items():
+            assert c["status"] in STATUSES and c["reason"], (label, kind)
+            assert c["groups"] == [label, block["reference_group"]] and c["quantity"]
+            if c["estimate"] is None:
+                assert c["status"] == "insufficient" and c["p_value"] is None
+                continue
+            assert c["status"] != "insufficient"
+            assert c["ci"][0] <= c["estimate"] <= c["ci"][1]
+            assert 0.0 <= c["p_value"] <= c["p_value_adjusted"] <= 1.0
+            assert c["family_test"] in family
+        assert g["p_value_vs_reference"] == g["comparisons"]["selection"]["p_value"]
     for name in GAP_METRICS:
         m = block["metrics"][name]
-        assert m["status"] in ("ok", "flagged", "insufficient")
+        assert m["status"] in STATUSES and m["reason"]
         if m["value"] is None:
-            assert m["status"] == "insufficient" and m["reason"]
+            assert m["status"] == "insufficient"
         else:
+            assert m["status"] != "insufficient"
             assert m["ci_low"] <= m["value"] <= m["ci_high"]
-            assert 0.0 <= m["p_value"] <= 1.0 and 0.0 <= m["p_value_holm"] <= 1.0
-            assert len(m["groups"]) == 2
+            assert 0.0 <= m["p_value"] <= m["p_value_adjusted"] <= 1.0
+            assert m["p_value_holm"] == m["p_value_adjusted"]
+            assert len(m["groups"]) == 2 and m["quantity"] and m["family"] == block["holm_family"]["scope"]
+            assert m["family_test"] in family
     for name, rate in (("tpr_gap", "tpr"), ("fpr_gap", "fpr")):
         vals = [g[rate] for g in block["groups"].values() if not g["excluded"] and g[rate] is not None]
         if block["metrics"][name]["value"] is not None:
             assert block["metrics"][name]["value"] == pytest.approx(max(vals) - min(vals), abs=1e-12)
-
+    assert block["n_flagged"] == sum(f["status"] == "flagged" for f in block["findings"])
+    assert all(f["status"] in ("flagged", "watch") and f["sentence"] for f in block["findings"])

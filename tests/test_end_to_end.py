@@ -94,7 +94,7 @@ def test_own_model_example_runs_end_to_end(tmp_path):
     env = dict(os.environ)
     proc = subprocess.run(
         [sys.executable, "-m", "audit_helpers.cli", "run", "--params", str(PARAMS_DIR / "own_model.example.yaml"),
-         "--out", str(tmp_path), "--set", "run.render_pdf=false", "--set", "fairness.n_bootstrap=200",
+         "--out", str(tmp_path), "--set", "run.render_pdf=false",
          "--set", "model.n_bootstrap=200"],
         capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=env, timeout=900,
     )
@@ -106,3 +106,33 @@ def test_own_model_example_runs_end_to_end(tmp_path):
     assert name == "example_screen" and entry["source"] == "supplied"
     assert entry["load_verification"] == "skops_trusted_types"
     assert set(results["fairness"][name]) == {"test", "eval"}
+
+
+@pytest.fixture(scope="module")
+def default_fairness_run(tmp_path_factory):
+    """The default scenario, steps 01-03 (data, models, fairness), no PDFs."""
+    out = tmp_path_factory.mktemp("default")
+    proc = subprocess.run(
+        [sys.executable, "-m", "audit_helpers.cli", "run", "--out", str(out),
+         "--set", "run.render_pdf=false", "--set", "run.steps=[01_data,02_models,03_fairness]"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=dict(os.environ), timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run = (out / "latest").resolve()
+    return R.read_results(run), json.loads((run / "ground_truth.json").read_text())
+
+
+def test_default_scenario_planted_harms_are_found_and_intervals_hold_the_truth(default_fairness_run):
+    """Every planted harm that reaches a screen (true impact ratio below 0.8) is flagged, and the
+    true impact ratio lies inside the reported interval for at least 90% of the group ratios."""
+    from audit_helpers.truth import impact_ratio_rows, truth_summary
+
+    results, ground_truth = default_fairness_run
+    tol = 0.8
+    rows = impact_ratio_rows(ground_truth, results["fairness"], tolerance=tol)
+    planted = [r for r in rows if r["planted"]]
+    assert {(r["attribute"], r["group"]) for r in planted} >= {("race", "Black or African American"), ("sex", "Female")}
+    missed = [r for r in planted if r["true_ratio"] < 0.75 and r["attribute"] in ("sex", "race") and not r["found"]]
+    assert missed == [], missed
+    summary = truth_summary(ground_truth, results["fairness"], tolerance=tol)
+    assert summary["coverage"] >= 0.90, summary

@@ -1,5 +1,7 @@
 """Renders: reviewer HTML hides code and stderr, the code view keeps them, PDFs count pages."""
 
+import re
+
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -69,6 +71,70 @@ def test_glance_is_generated_from_results():
     }
     page = glance_html(results)
     assert "ROC AUC 0.712 (90% CI 0.700 to 0.730)" in page and "threshold 0.40" in page
-    assert "1 of 3 gap metrics flagged, 1 with insufficient evidence" in page
+    # before the reference-group audit this read "1 of 3 gap metrics flagged, 1 with insufficient evidence",
+    # when "insufficient" also meant "beyond tolerance, not significant" (now "watch")
+    assert "1 of 3 gap metrics flagged (sex TPR gap), 0 watch, 0 review, 1 insufficient." in page
+    assert "watch = beyond tolerance, not yet significant: monitor" in page
     assert "1 red, 0 amber, 3 green (moved: age_band)" in page
     assert glance_html({}) == ""
+
+
+# ------------------------------------------------------------------------------------------
+# the at-a-glance list counts flags as the mitigation step does (hand-built fairness sections)
+
+ALL_CLEAR = re.compile(r"no (gap|metric)[^.;]*flagged", re.IGNORECASE)
+
+
+def _glance(fairness, strategies=None):
+    from audit_helpers.export import glance_html
+
+    from mitigation_cases import scenario_section
+
+    sec = scenario_section(fairness, strategies)
+    return glance_html({"fairness": fairness, "mitigation": {"proposal": sec["proposal"]}})
+
+
+def test_glance_flagged_calibration_gap_only():
+    from mitigation_cases import fairness_results
+
+    page = _glance(fairness_results(race={"calibration_gap": (0.09, "flagged")}))
+    assert "Fairness, rf on test: 1 of 10 gap metrics flagged (race calibration gap), 0 watch, 0 review" in page
+    assert "Mitigation proposal: <strong>escalate</strong> (strategy examined: none; legal risk: escalate; " \
+           "label review: 1 flagged calibration gap(s) (race under rf))." in page
+    assert not ALL_CLEAR.search(page)
+
+
+def test_glance_flagged_impact_ratio():
+    from mitigation_cases import fairness_results
+
+    page = _glance(fairness_results(sex={"min_impact_ratio": (0.70, "flagged")}),
+                   {"reweighting_rf": ("reweighting", 0.795, None, {"min_impact_ratio": (0.86, "ok")})})
+    assert "1 of 10 gap metrics flagged (sex lowest impact ratio)" in page
+    assert "Mitigation proposal: <strong>mitigate</strong> (strategy examined: reweighting_rf; legal risk: moderate)." in page
+    assert not ALL_CLEAR.search(page)
+
+
+def test_glance_only_watch_findings():
+    from mitigation_cases import fairness_results
+
+    page = _glance(fairness_results(sex={"min_impact_ratio": (0.76, "watch")}, race={"tpr_gap": (0.08, "watch")}))
+    assert "Fairness, rf on test: 0 of 10 gap metrics flagged, 2 watch, 0 review, 0 insufficient." in page
+    assert "Mitigation: none proposed (no gap metric of the baseline screens is flagged on test; 2 on watch: monitor)." in page
+
+
+def test_glance_nothing_found():
+    from mitigation_cases import fairness_results
+
+    page = _glance(fairness_results())
+    assert page.count("0 of 10 gap metrics flagged, 0 watch, 0 review, 0 insufficient.") == 2  # test and eval
+    assert "Mitigation: none proposed (no gap metric of the baseline screens is flagged on test)." in page
+
+
+def test_glance_never_all_clear_while_a_flag_stands_elsewhere():
+    from mitigation_cases import fairness_block, fairness_results
+
+    inter = {"sex|race": fairness_block("Male|White", "Female|Black", metrics={"min_impact_ratio": (0.6, "flagged")})}
+    page = _glance(fairness_results(extra=inter, eval_race={"calibration_gap": (0.2, "flagged")}))
+    assert "Mitigation: none proposed (the 1 flagged gap metrics on test are not targets of the mitigation search " \
+           "(see step 05); 1 flagged on eval: followed up by the monitoring plan)." in page
+    assert not ALL_CLEAR.search(page)

@@ -33,8 +33,8 @@ def test_shipped_params_files_validate(path):
 
 
 def test_unknown_key_in_set_names_it_with_suggestion():
-    with pytest.raises(P.ParamsError, match=r"unknown parameter 'fairness\.n_bootstap' \(did you mean 'fairness\.n_bootstrap'\?\)"):
-        P.load_params(None, overrides=["fairness.n_bootstap=10"])
+    with pytest.raises(P.ParamsError, match=r"unknown parameter 'fairness\.min_grup_n' \(did you mean 'fairness\.min_group_n'\?\)"):
+        P.load_params(None, overrides=["fairness.min_grup_n=10"])
 
 
 def test_unknown_top_level_key():
@@ -97,8 +97,8 @@ def test_relative_paths_resolved(tmp_path):
 
 def test_overrides_and_seed_apply_and_sha_changes():
     base = P.load_params(None)
-    changed = P.load_params(None, overrides=["fairness.n_bootstrap=1234"], seed=7)
-    assert changed.fairness.n_bootstrap == 1234 and changed.seed == 7
+    changed = P.load_params(None, overrides=["fairness.min_group_n=77"], seed=7)
+    assert changed.fairness.min_group_n == 77 and changed.seed == 7
     assert P.params_sha256(base) != P.params_sha256(changed)
     assert P.params_sha256(base) == P.params_sha256(P.load_params(None))
 

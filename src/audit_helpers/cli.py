@@ -26,7 +26,7 @@ def _add_param_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override one parameter, e.g. --set fairness.n_bootstrap=2000 (repeatable)",
+        help="override one parameter, e.g. --set fairness.min_group_n=100 (repeatable)",
     )
     p.add_argument("--seed", type=int, default=None, help="master seed (same as --set seed=N)")
 

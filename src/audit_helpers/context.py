@@ -76,6 +76,11 @@ class AuditContext:
         path = self._require(self.data_dir / "feature_spec.json", "feature spec", "01_data")
         return json.loads(path.read_text(encoding="utf-8"))
 
+    def ground_truth(self) -> dict:
+        """The scenario's ``ground_truth.json`` (synthetic runs), or ``{}`` when the run has none."""
+        path = self.run_dir / "ground_truth.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
     def load_split(self, split: str) -> pd.DataFrame:
         """One prepared split (``train``, ``test`` or ``eval``) as a DataFrame."""
         if split not in SPLITS:

@@ -140,6 +140,64 @@ def _fmt(x: Any, digits: int = 3) -> str:
     return fmt_num(x, digits, missing="–")
 
 
+def _fairness_counts(fairness: Mapping, model: str, split: str) -> str:
+    """Counts of one screen on one split, each status named and defined (escaped HTML).
+
+    Counted with the same rule as the mitigation step (:func:`audit_helpers.mitigation.count_statuses`):
+    calibration gaps count like every other metric, and a flagged per-group comparison flags its metric.
+    """
+    from .mitigation._config import METRIC_LABELS
+    from .mitigation._findings import block_findings, count_statuses
+
+    c = count_statuses(fairness, split=split, model=model)
+    flagged = [
+        f"{attr} {METRIC_LABELS.get(f['metric'], f['metric'])}"
+        for attr, block in sorted((fairness[model].get(split) or {}).items())
+        for f in block_findings(block or {})
+        if f["status"] == "flagged"
+    ]
+    named = f" ({', '.join(flagged)})" if flagged else ""
+    text = (
+        f"{c['flagged']} of {c['metrics']} gap metrics flagged{named}, {c['watch']} watch, {c['review']} review, "
+        f"{c['insufficient']} insufficient."
+    )
+    return html.escape(text)
+
+
+def _status_words() -> str:
+    """The status words of the fairness counts, each defined once (escaped HTML)."""
+    from .mitigation._findings import STATUS_MEANING
+
+    words = ("flagged", "watch", "review", "insufficient")
+    return html.escape("Status words: " + "; ".join(f"{w} = {STATUS_MEANING[w]}" for w in words) + ".")
+
+
+def _mitigation_line(proposal: Mapping, fairness: Mapping) -> str:
+    """The mitigation item of the at-a-glance list (escaped HTML); never "nothing flagged" while a flag stands."""
+    from .mitigation._findings import count_statuses
+
+    splits = sorted({s for m in fairness.values() for s in (m or {})})
+    flagged = {s: count_statuses(fairness, split=s)["flagged"] for s in splits}
+    watch = len(proposal.get("monitor") or [])
+    watch_txt = f"; {watch} on watch: monitor" if watch else ""
+    if proposal.get("decision") == "none":
+        n_test = flagged.get("test", 0)
+        if n_test:
+            why = f"the {n_test} flagged gap metrics on test are not targets of the mitigation search (see step 05)"
+        else:
+            why = "no gap metric of the baseline screens is flagged on test"
+        elsewhere = [f"{n} flagged on {s}" for s, n in flagged.items() if s != "test" and n]
+        extra = f"; {', '.join(elsewhere)}: followed up by the monitoring plan" if elsewhere else ""
+        return html.escape(f"Mitigation: none proposed ({why}{extra}{watch_txt}).")
+    review = proposal.get("label_review") or []
+    where = ", ".join(f"{f.get('attribute')} under {f.get('model')}" for f in review)
+    label = f"; label review: {len(review)} flagged calibration gap(s) ({where})" if review else ""
+    risk = (proposal.get("legal_risk") or {}).get("class")
+    strategy = proposal.get("strategy") or "none"
+    tail = html.escape(f" (strategy examined: {strategy}; legal risk: {risk}{label}{watch_txt}).")
+    return f"Mitigation proposal: <strong>{html.escape(str(proposal.get('decision')))}</strong>{tail}"
+
+
 def glance_html(results: Mapping) -> str:
     """'At a glance' list for the run index, built only from ``audit_results.json``."""
     items = []
@@ -151,14 +209,12 @@ def glance_html(results: Mapping) -> str:
             f"({100 * perf.get('ci_level', 0.95):.0f}% CI {_fmt(ci[0])} to {_fmt(ci[1])}), selection rate {_fmt(perf.get('selection_rate'))} "
             f"at threshold {_fmt(model.get('threshold'), 2)}.</li>"
         )
-    for name, splits in results.get("fairness", {}).items():
-        for split, attrs in splits.items():
-            statuses = [m.get("status") for block in attrs.values() for m in block.get("metrics", {}).values()]
-            items.append(
-                f"<li>Fairness, {html.escape(name)} on {html.escape(split)}: "
-                f"{statuses.count('flagged')} of {len(statuses)} gap metrics flagged, "
-                f"{statuses.count('insufficient')} with insufficient evidence.</li>"
-            )
+    fairness = results.get("fairness") or {}
+    for name, splits in fairness.items():
+        for split in splits:
+            items.append(f"<li>Fairness, {html.escape(name)} on {html.escape(split)}: {_fairness_counts(fairness, name, split)}</li>")
+    if fairness:
+        items.append(f"<li>{_status_words()}</li>")
     summary = results.get("drift", {}).get("summary")
     if summary:
         flagged = ", ".join(summary.get("flagged", [])) or "none"
@@ -166,15 +222,9 @@ def glance_html(results: Mapping) -> str:
             f"<li>Drift of {summary.get('n_features', 0)} monitored inputs: {summary.get('red', 0)} red, "
             f"{summary.get('amber', 0)} amber, {summary.get('green', 0)} green (moved: {html.escape(flagged)}).</li>"
         )
-    proposal = results.get("mitigation", {}).get("proposal")
-    if proposal and proposal.get("decision") == "none":
-        items.append("<li>Mitigation: none proposed (no gap of the baseline screens is flagged).</li>")
-    elif proposal:
-        items.append(
-            f"<li>Mitigation proposal: <strong>{html.escape(str(proposal.get('decision')))}</strong>"
-            f" (strategy examined: {html.escape(str(proposal.get('strategy')))}; legal risk: "
-            f"{html.escape(str((proposal.get('legal_risk') or {}).get('class')))}).</li>"
-        )
+    proposal = (results.get("mitigation") or {}).get("proposal")
+    if proposal:
+        items.append(f"<li>{_mitigation_line(proposal, fairness)}</li>")
     if not items:
         return ""
     return "<h2>At a glance</h2><ul>" + "".join(items) + "</ul>"

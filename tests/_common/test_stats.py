@@ -1,8 +1,10 @@
-"""Two-proportion tests and Holm's adjustment (audit_helpers._common.stats).
+"""Two-proportion tests, Holm's adjustment and the interval functions (audit_helpers._common.stats).
 
 Oracles: scipy's chi-square test without continuity correction (z² = χ² for a 2x2 table),
 scipy's Fisher exact test, scipy's expected cell counts, hand-computed Holm cases and a
-brute-force Holm from its definition, and a simulation of the family-wise error rate.
+brute-force Holm from its definition, and a simulation of the family-wise error rate;
+scipy's Wilson interval (``binomtest(...).proportion_ci(method="wilson")``), the worked
+examples of Newcombe (1998, Table II, method 10) and a hand-computed Katz log interval.
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ from audit_helpers._common.stats import (
     TEST_FISHER,
     TEST_Z,
     holm_adjust,
+    katz_ratio_interval,
+    newcombe_interval,
     two_proportion_test,
     two_proportion_tests,
+    wilson_interval,
+    z_quantile,
 )
 from audit_helpers._common.stats import holm_adjust as holm
+from interval_oracles import NEWCOMBE_1998_METHOD_10
 
 
 def _table(x_a, n_a, x_b, n_b):
@@ -212,3 +219,97 @@ def test_holm_controls_family_wise_error():
     assert share < alpha + 3 * se
     # under independence Holm's FWER is 1 - (1 - alpha / m) ** m ~ 0.049
     assert share > 1 - (1 - alpha / m) ** m - 3 * se
+
+
+# ------------------------------------------------------------------------------------------
+# intervals: Wilson (scipy), Newcombe (1998 worked examples), Katz (by hand)
+
+
+def test_z_quantile():
+    assert z_quantile(0.95) == pytest.approx(1.959963984540054, rel=1e-14)
+    assert z_quantile(0.90) == pytest.approx(stats.norm.ppf(0.95), rel=1e-14)
+
+
+@pytest.mark.parametrize("level", [0.95, 0.90, 0.99])
+def test_wilson_equals_scipy(level):
+    cases = [(0, 10), (1, 10), (10, 10), (5, 7), (140, 2907), (203, 3096), (0, 1), (1, 1), (999, 1000), (37, 80)]
+    x = np.array([c[0] for c in cases])
+    n = np.array([c[1] for c in cases])
+    lo, hi = wilson_interval(x, n, level=level)
+    for k, (xi, ni) in enumerate(cases):
+        ref = stats.binomtest(xi, ni).proportion_ci(confidence_level=level, method="wilson")
+        assert lo[k] == pytest.approx(ref.low, abs=1e-12), (xi, ni)
+        assert hi[k] == pytest.approx(ref.high, abs=1e-12), (xi, ni)
+        assert lo[k] <= xi / ni <= hi[k] and 0.0 <= lo[k] and hi[k] <= 1.0
+
+
+def test_wilson_random_batch_and_undefined():
+    rng = np.random.default_rng(5)
+    n = rng.integers(1, 3000, 300)
+    x = rng.binomial(n, rng.uniform(0, 1, 300))
+    lo, hi = wilson_interval(x, n)
+    for k in range(0, 300, 7):
+        ref = stats.binomtest(int(x[k]), int(n[k])).proportion_ci(method="wilson")
+        assert (lo[k], hi[k]) == pytest.approx((ref.low, ref.high), abs=1e-12)
+    assert np.all(lo <= x / n) and np.all(x / n <= hi)
+    lo, hi = wilson_interval(3, 0)
+    assert np.isnan(lo[0]) and np.isnan(hi[0])
+
+
+def test_wilson_undefined_where_n_is_zero():
+    lo, hi = wilson_interval(0, 0)
+    assert np.isnan(lo[0]) and np.isnan(hi[0])
+
+
+
+
+@pytest.mark.parametrize(("counts", "expected"), NEWCOMBE_1998_METHOD_10)
+def test_newcombe_equals_newcombe_1998_table_ii(counts, expected):
+    lo, hi = newcombe_interval(*counts)
+    assert round(float(lo[0]), 4) == pytest.approx(expected[0], abs=1e-12)
+    assert round(float(hi[0]), 4) == pytest.approx(expected[1], abs=1e-12)
+    d = counts[0] / counts[1] - counts[2] / counts[3]
+    assert lo[0] <= d <= hi[0] and -1.0 <= lo[0] and hi[0] <= 1.0
+
+
+def test_newcombe_is_built_from_the_two_wilson_intervals():
+    rng = np.random.default_rng(6)
+    n1, n2 = rng.integers(5, 900, 50), rng.integers(5, 900, 50)
+    x1, x2 = rng.binomial(n1, 0.3), rng.binomial(n2, 0.4)
+    lo, hi = newcombe_interval(x1, n1, x2, n2, level=0.9)
+    l1, u1 = wilson_interval(x1, n1, level=0.9)
+    l2, u2 = wilson_interval(x2, n2, level=0.9)
+    p1, p2 = x1 / n1, x2 / n2
+    assert lo == pytest.approx(p1 - p2 - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2), abs=1e-14)
+    assert hi == pytest.approx(p1 - p2 + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2), abs=1e-14)
+    lo, hi = newcombe_interval(3, 0, 4, 10)
+    assert np.isnan(lo[0]) and np.isnan(hi[0])
+
+
+def test_katz_hand_computed():
+    # 30/100 vs 60/150: ratio 0.75, var(log) = 1/30 - 1/100 + 1/60 - 1/150 = 1/30
+    lo, hi = katz_ratio_interval(30, 100, 60, 150)
+    half = 1.959963984540054 * np.sqrt(1 / 30)
+    assert lo[0] == pytest.approx(0.75 * np.exp(-half), rel=1e-12)
+    assert hi[0] == pytest.approx(0.75 * np.exp(half), rel=1e-12)
+    assert round(float(lo[0]), 4) == 0.5244 and round(float(hi[0]), 4) == 1.0727
+    # the issue's example: Female 140/2907 vs Male 203/3096
+    lo, hi = katz_ratio_interval(140, 2907, 203, 3096)
+    r = (140 / 2907) / (203 / 3096)
+    se = np.sqrt(1 / 140 - 1 / 2907 + 1 / 203 - 1 / 3096)
+    assert (lo[0], hi[0]) == pytest.approx((r * np.exp(-1.959963984540054 * se), r * np.exp(1.959963984540054 * se)), rel=1e-12)
+    assert hi[0] < 0.8 + 0.15 and lo[0] < r < hi[0]
+
+
+def test_katz_edge_cases_contain_the_estimate():
+    lo, hi = katz_ratio_interval(0, 50, 10, 100)  # estimate 0: lower end 0, Haldane-corrected upper end
+    half = 1.959963984540054 * np.sqrt(1 / 0.5 - 1 / 50.5 + 1 / 10 - 1 / 100)
+    assert lo[0] == 0.0 and hi[0] == pytest.approx((0.5 / 50.5) / 0.1 * np.exp(half), rel=1e-12)
+    lo, hi = katz_ratio_interval(5, 50, 0, 100)  # reference rate 0: undefined
+    assert np.isnan(lo[0]) and np.isnan(hi[0])
+    rng = np.random.default_rng(7)
+    n1, n2 = rng.integers(1, 500, 200), rng.integers(1, 500, 200)
+    x1, x2 = rng.binomial(n1, 0.2), np.maximum(rng.binomial(n2, 0.3), 1)
+    lo, hi = katz_ratio_interval(x1, n1, x2, n2)
+    r = (x1 / n1) / (x2 / n2)
+    assert np.all(lo <= r + 1e-12) and np.all(r <= hi + 1e-12) and np.all(lo >= 0)

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from audit_helpers import drift
 from audit_helpers.drift import DriftConfig, ReferenceProfile, compare
@@ -90,6 +91,27 @@ def test_drift_from_context(tmp_path):
     assert drift.profile_narrative(section, profile).startswith("The frozen bins")
     assert drift.composition_table(section).shape[0] > 0
     assert drift.overlay_entries(section)[: len(section["key_entries"])] == section["key_entries"]
+
+
+def test_drift_changes_carry_a_valid_named_interval(tmp_path):
+    """Every period change (base rate, overall and per-group selection rate) names its interval,
+    which lies in [-1, 1] and contains the change; the schema rejects an interval outside."""
+    from audit_helpers.results import ResultsError, validate_results
+
+    ctx = _fake_run(tmp_path, with_importance=False)
+    section, _ = drift.drift_from_context(ctx)
+    changes = [section["label"]["base_rate_change"], *section["selection_rate"].values()]
+    changes += [c for model in section["selection_rate_by_group"].values() for a in model.values() for c in a.values()]
+    assert len(changes) > 10
+    for c in changes:
+        assert c["ci_method"] == drift.CI_METHOD
+        if c["difference"] is not None:
+            assert -1.0 <= c["ci_low"] <= c["difference"] <= c["ci_high"] <= 1.0
+    bad = json.loads(json.dumps(section, allow_nan=False))
+    model = next(iter(bad["selection_rate"]))
+    bad["selection_rate"][model]["ci_high"] = 1.193
+    with pytest.raises(ResultsError, match="selection_rate"):
+        validate_results({"drift": bad})
 
 
 def test_drift_from_context_without_importance(tmp_path):

@@ -1,4 +1,4 @@
-"""Entry points (audit_helpers.fairness._audit): seeds, sparse intersections, marginal vs
+"""Entry points (audit_helpers.fairness._audit): determinism, sparse intersections, marginal vs
 direct audit, attribute keys."""
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ from audit_helpers.fairness import (
 from fairness_frames import PERMISSIVE, _check_block, _random_frame
 
 
-def test_same_seed_same_results_and_seed_matters():
+def test_results_are_deterministic_and_do_not_depend_on_random_state():
+    """Every interval and test is closed-form: the seed no longer changes anything."""
     frame = _random_frame(2000, 9)
     a = audit_frame(frame, attributes=["sex", "race"], config=PERMISSIVE, random_state=derive_seed(5, "lr", "test"))
     b = audit_frame(frame, attributes=["sex", "race"], config=PERMISSIVE, random_state=derive_seed(5, "lr", "test"))
     c = audit_frame(frame, attributes=["sex", "race"], config=PERMISSIVE, random_state=derive_seed(5, "lr", "eval"))
-    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
-    assert a["sex"]["metrics"]["tpr_gap"]["ci_low"] != c["sex"]["metrics"]["tpr_gap"]["ci_low"]
-    assert a["sex"]["metrics"]["tpr_gap"]["value"] == c["sex"]["metrics"]["tpr_gap"]["value"]
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True) == json.dumps(c, sort_keys=True)
+    for block in a.values():
+        _check_block(block)
 
 
 def test_sparse_intersections_are_excluded_not_fatal():

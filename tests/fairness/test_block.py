@@ -1,10 +1,12 @@
 """One attribute's block (audit_helpers.fairness._block): rates and gaps against Fairlearn
-0.15 ``MetricFrame``, undefined rates, minimum-denominator gates."""
+0.15 ``MetricFrame``, undefined rates, minimum-denominator gates, Wilson / Wald group intervals
+against scipy and a brute-force residual."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 from fairlearn.metrics import MetricFrame, demographic_parity_ratio, false_positive_rate, true_positive_rate
 
 from audit_helpers.fairness import FairnessConfig, audit_attribute, audit_frame
@@ -40,7 +42,16 @@ def test_group_rates_and_gaps_equal_fairlearn_with_weights(columns):
     dpr = demographic_parity_ratio(
         frame["y_true"], frame["selected"], sensitive_features=frame[columns], sample_weight=frame["w"]
     )
-    assert metrics["min_impact_ratio"]["value"] == pytest.approx(dpr, abs=1e-12, rel=0)
+    assert metrics["demographic_parity_ratio"]["value"] == pytest.approx(dpr, abs=1e-12, rel=0)
+    # the minimum impact ratio is taken against the comparison reference (not the overall maximum)
+    ref = block["reference_group"]
+    sr = mf.by_group["selection_rate"]
+    sr.index = ["|".join(k) if isinstance(k, tuple) else k for k in sr.index]
+    lowest = min(sr[g] / sr[ref] for g in sr.index if g != ref)
+    assert metrics["min_impact_ratio"]["value"] == pytest.approx(lowest, abs=1e-12, rel=0)
+    assert metrics["min_impact_ratio"]["groups"][1] == ref
+    if sr[ref] == sr.max():
+        assert metrics["min_impact_ratio"]["value"] == pytest.approx(dpr, abs=1e-12, rel=0)
     # weighted counts are weighted sums; the row count is kept as n_obs
     total_w = sum(g["n"] for g in block["groups"].values())
     assert total_w == pytest.approx(frame["w"].sum(), rel=1e-12)
@@ -85,7 +96,7 @@ def test_minimum_denominators_gate_rates():
     g = np.where(np.arange(n) < 300, "big", "small")
     y = np.where(g == "big", rng.random(n) < 0.5, rng.random(n) < 0.05).astype(int)
     p = rng.integers(0, 2, n)
-    config = FairnessConfig(min_positives=30, min_negatives=30, min_group_n=10, n_bootstrap=50)
+    config = FairnessConfig(min_positives=30, min_negatives=30, min_group_n=10)
     block = audit_attribute(y, p, g, config=config, random_state=0)
     small = block["groups"]["small"]
     assert small["n_pos"] < 30 and small["tpr"] is None and small["ci"]["tpr"] is None
@@ -93,4 +104,31 @@ def test_minimum_denominators_gate_rates():
     assert block["metrics"]["tpr_gap"]["value"] is None
     assert block["metrics"]["tpr_gap"]["status"] == "insufficient"
     assert "fewer than two" in block["metrics"]["tpr_gap"]["reason"]
+    # the comparison of the thin group is insufficient with the reason; selection is still compared
+    other = next(label for label in block["groups"] if label != block["reference_group"])
+    comp = block["groups"][other]["comparisons"]
+    assert comp["tpr"]["status"] == "insufficient" and "min_positives=30" in comp["tpr"]["reason"]
+    assert comp["selection"]["status"] != "insufficient"
+
+
+def test_group_intervals_are_wilson_and_wald():
+    frame = _random_frame(3000, 12)
+    block = audit_attribute(frame["y_true"], frame["selected"], frame["race"], scores=frame["score"], config=PERMISSIVE)
+    for label, sub in frame.groupby("race"):
+        g = block["groups"][label]
+        y, p = sub["y_true"].to_numpy(), sub["selected"].to_numpy()
+        for rate, x, n in (
+            ("selection_rate", p.sum(), len(p)),
+            ("tpr", (p * y).sum(), y.sum()),
+            ("fpr", (p * (1 - y)).sum(), (1 - y).sum()),
+            ("fnr", ((1 - p) * y).sum(), y.sum()),
+            ("ppv", (p * y).sum(), p.sum()),
+            ("base_rate", y.sum(), len(y)),
+        ):
+            ref = stats.binomtest(int(x), int(n)).proportion_ci(method="wilson")
+            assert g["ci"][rate] == pytest.approx([ref.low, ref.high], abs=1e-12), (label, rate)
+        resid = sub["score"].to_numpy() - y
+        half = 1.959963984540054 * resid.std() / np.sqrt(len(resid))
+        assert g["ci"]["calibration_in_the_large"] == pytest.approx([resid.mean() - half, resid.mean() + half], abs=1e-12)
+    assert "Wilson" in block["settings"]["ci_method"]["group rates"]
 

@@ -59,3 +59,22 @@ def test_config_forbids_unknown_keys_and_documents_fields():
         assert info.description, name
     assert FairnessConfig().ll144_min_share == 0.02 and math.isclose(FairnessConfig().ci_level, 0.95)
 
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("holm_scope", "split"), ("beyond_tolerance_not_significant", "ok"), ("n_bootstrap", 1000)]
+)
+def test_removed_settings_are_unknown_keys(key, value):
+    """Holm is always one family per attribute, watch is a status of its own, intervals are
+    closed-form: the old settings are rejected like any unknown key."""
+    from audit_helpers import params as P
+
+    with pytest.raises(ValueError):
+        FairnessConfig(**{key: value})
+    with pytest.raises(P.ParamsError, match=rf"unknown parameter 'fairness\.{key}'"):
+        P.load_params(None, overrides=[f"fairness.{key}={value}"])
+
+
+def test_reference_min_share_default_and_range():
+    assert FairnessConfig().reference_min_share == 0.10
+    with pytest.raises(ValueError):
+        FairnessConfig(reference_min_share=1.0)

@@ -11,6 +11,13 @@ from audit_helpers.fairness import FairnessConfig, audit_attribute
 from audit_helpers.models import calibration_table
 
 
+def _fairness_config(**kwargs) -> FairnessConfig:
+    """No resampling where the fairness config still has a bootstrap knob (it is being reworked)."""
+    if "n_bootstrap" in FairnessConfig.model_fields:
+        kwargs["n_bootstrap"] = 0
+    return FairnessConfig(**kwargs)
+
+
 @pytest.fixture(scope="module")
 def vote_scores():
     """Random-forest-like scores: vote fractions k/40, so many scores sit exactly on bin edges."""
@@ -35,7 +42,7 @@ def test_model_and_fairness_curves_agree(vote_scores):
     table = calibration_table(y, s, n_bins=10)
     block = audit_attribute(
         y, (s >= 0.5).astype(int), np.full(s.size, "all"), scores=s,
-        config=FairnessConfig(n_bootstrap=0, ece_bins=10), random_state=0,
+        config=_fairness_config(ece_bins=10), random_state=0,
     )
     curve = block["calibration"]["curves"]["all"]
     assert curve["n"] == table["counts"]

@@ -11,7 +11,7 @@ from audit_helpers.models import ModelConfig
 def test_config_defaults_and_strictness():
     cfg = ModelConfig()
     assert cfg.families == ["logistic_regression", "random_forest"]
-    assert cfg.threshold == 0.5 and cfg.threshold_rule == "fixed" and not cfg.include_protected
+    assert cfg.threshold is None and cfg.threshold_rule == "historical_rate" and not cfg.include_protected
     assert cfg.cv_folds == 3 and cfg.n_bootstrap == 1000 and cfg.permutation_repeats == 5 and cfg.n_jobs <= 2
     assert cfg.path is None and cfg.sha256 is None and not cfg.trust_unverified
     for name, info in ModelConfig.model_fields.items():

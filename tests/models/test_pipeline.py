@@ -19,7 +19,11 @@ def test_default_families_are_trained_and_reported_with_intervals(step, splits):
     assert list(result.entries) == ["logistic_regression", "random_forest"]
     for name, entry in result.entries.items():
         assert entry["source"] == "trained" and entry["family"] == name
-        assert entry["threshold"] == 0.5 and entry["threshold_rule"] == "fixed"
+        assert entry["threshold_rule"] == "historical_rate" and 0.0 < entry["threshold"] < 1.0
+        details = entry["threshold_details"]
+        assert details["rule"] == "historical_rate" and "out-of-fold" in details["reference"]
+        assert details["historical_pass_rate"] == splits["train"]["advanced"].mean()
+        assert abs(details["reference_pass_rate"] - details["historical_pass_rate"]) < 0.005
         assert entry["skops_roundtrip_identical"] is True
         assert (out_dir / f"{name}.skops").is_file() and entry["path"] == f"models/{name}.skops"
         assert entry["sha256"] == models.file_sha256(out_dir / f"{name}.skops")
@@ -39,7 +43,8 @@ def test_predictions_and_importance_files(step, splits):
     pred = result.predictions
     assert list(pred.columns) == ["model", "split", "applicant_id", "score", "selected", "y_true"]
     assert len(pred) == 2 * (len(splits["test"]) + len(splits["eval"]))
-    np.testing.assert_array_equal(pred["selected"], (pred["score"] >= 0.5).astype(int))
+    thresholds = pred["model"].map({m: e["threshold"] for m, e in result.entries.items()})
+    np.testing.assert_array_equal(pred["selected"], (pred["score"] >= thresholds).astype(int))
     ev = pred[(pred["model"] == "random_forest") & (pred["split"] == "eval")]
     np.testing.assert_array_equal(ev["y_true"], splits["eval"]["advanced"])
     assert set(result.importance) == {"logistic_regression", "random_forest"}

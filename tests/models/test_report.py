@@ -19,7 +19,13 @@ def test_model_card_and_narratives_come_from_the_results(step):
     assert "Protected attributes are not model inputs" in md
     text = models.performance_narrative(entries, split="eval")
     assert f"{entry['performance']['eval']['auc']:.3f}" in text
-    assert "0.50" in models.threshold_narrative(entries)
+    threshold_text = models.threshold_narrative(entries)
+    assert "Rule used: `historical_rate`" in threshold_text
+    hist = entry["threshold_details"]["historical_pass_rate"]
+    assert f"historical pass rate {100 * hist:.1f}%" in threshold_text
+    for name, e in entries.items():
+        assert f"{name}: threshold {e['threshold']:.4f}" in threshold_text
+        assert f"selects {100 * e['performance']['test']['selection_rate']:.1f}% of the test split" in threshold_text
     assert "identical scores" in models.source_narrative(entries, data_source="synthetic")
     table = models.performance_table(entries, split="test")
     assert list(table.columns) == ["logistic_regression", "random_forest"]

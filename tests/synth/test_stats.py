@@ -8,6 +8,7 @@ from sklearn.linear_model import LogisticRegression
 from audit_helpers.synth import SyntheticConfig, fit_logistic, generate_scenario, planted_bias_check
 
 ALPHA = 1e-3  # significance level for "no difference beyond sampling noise"
+DEFAULT = SyntheticConfig()
 
 
 def test_fit_logistic_matches_sklearn():
@@ -23,10 +24,11 @@ def test_fit_logistic_matches_sklearn():
 def test_planted_direct_bias_recovered(big):
     check = planted_bias_check(big.train, big.train_latent, big.ground_truth)
     b = check["bias_group"]
-    assert b["planted"] == -0.8
+    assert b["planted"] == -DEFAULT.bias_log_odds == -1.2
     assert abs(b["estimate"] - b["planted"]) < 3 * b["se"]
     assert abs(check["merit"]["estimate"] - 1.0) < 3 * check["merit"]["se"]
-    assert abs(check["gap_per_year"]["estimate"] + 0.8) < 3 * check["gap_per_year"]["se"]
+    assert check["gap_per_year"]["planted"] == -DEFAULT.gap_penalty_log_odds_per_year == -1.0
+    assert abs(check["gap_per_year"]["estimate"] + DEFAULT.gap_penalty_log_odds_per_year) < 3 * check["gap_per_year"]["se"]
     assert abs(check["female_beyond_gap"]["estimate"]) < 3 * check["female_beyond_gap"]["se"]
 
 
@@ -34,7 +36,7 @@ def test_label_rate_gap_at_equal_merit_matches_ground_truth(big):
     """Observed group label rate minus its no-penalty expectation equals the planted difference."""
     lat, y = big.train_latent, big.train["advanced"].to_numpy()
     g = lat["in_bias_group"].to_numpy() == 1
-    no_penalty = 1 / (1 + np.exp(-(lat["logit"].to_numpy()[g] + 0.8)))
+    no_penalty = 1 / (1 + np.exp(-(lat["logit"].to_numpy()[g] + DEFAULT.bias_log_odds)))
     observed_diff = y[g].mean() - no_penalty.mean()
     se = np.sqrt(np.sum(no_penalty * (1 - no_penalty))) / g.sum()
     planted = big.ground_truth["bias"][0]["implied_label_rate_difference_at_equal_merit"]

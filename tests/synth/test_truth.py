@@ -88,7 +88,7 @@ def test_ground_truth_is_strict_json_and_complete(default):
     text = json.dumps(gt, allow_nan=False)
     assert json.loads(text) == gt
     direct = gt["bias"][0]
-    assert direct["group"] == "Black or African American" and direct["log_odds"] == -0.8
+    assert direct["group"] == "Black or African American" and direct["log_odds"] == -1.2
     assert -0.2 < direct["implied_label_rate_difference_at_equal_merit"] < -0.05
     assert {p["feature"] for p in gt["proxies"]} == {"employment_gap_months", "region"}
     assert gt["config"] == SyntheticConfig().model_dump(mode="json")

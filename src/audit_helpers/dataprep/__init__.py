@@ -25,7 +25,7 @@ _EXPORTS = {
         "NUMERIC_INFERENCE_SHARE",
         "SMALL_GROUP_SHARE",
     ],
-    "_prepare": ["PreparedData", "prepare", "CONFIG_TYPE_ERROR", "NO_FEATURES"],
+    "_prepare": ["PreparedData", "prepare", "prepare_synthetic_frame", "CONFIG_TYPE_ERROR", "NO_FEATURES"],
     "_split": ["stratified_split", "TEST_SIZE_ERROR"],
     "_features": ["infer_feature_types"],
     "_datasheet": ["data_dictionary", "datasheet_markdown"],

@@ -12,6 +12,7 @@ from typing import Optional
 import pandas as pd
 
 from ..synth._config import COLUMN_DESCRIPTIONS
+from ..synth._screens import lowest_impact_ratios
 from ._features import _tag_counts
 
 __all__ = ["data_dictionary", "datasheet_markdown"]
@@ -165,9 +166,34 @@ def _bias_lines(ground_truth: dict) -> list[str]:
     return bias_lines
 
 
+def _screen_line(ground_truth: dict) -> str:
+    """How much of the planted bias reaches the trained screens (their true impact ratios)."""
+    screens = ground_truth.get("screens")
+    if not screens:
+        return (
+            "- Reaching the screens: the trained screens' true impact ratios at their operating threshold are measured "
+            "in step 02 on a large fresh sample of this scenario and added to `ground_truth.json` under `screens`."
+        )
+    n = (ground_truth.get("screens_sample") or {}).get("n")
+    parts = []
+    for model, splits in lowest_impact_ratios(screens).items():
+        cells = [
+            f"{split} {attribute} {v['group']} {v['impact_ratio']:.2f}"
+            for split, attrs in splits.items()
+            for attribute, v in attrs.items()
+        ]
+        parts.append(f"{model}: " + ", ".join(cells))
+    size = f" on {n:,} fresh applicants per split" if n else ""
+    return (
+        f"- Reaching the screens (lowest true impact ratio per attribute at the operating threshold{size}, groups "
+        "with at least 2% of applicants): " + "; ".join(parts) + "."
+    )
+
+
 def _planted_biases(ground_truth: dict) -> list[str]:
     bias_lines = _bias_lines(ground_truth)
-    return ["**Planted biases.** " + ("None: this is the null scenario." if not bias_lines else ""), *bias_lines]
+    head = "**Planted biases.** " + ("None: this is the null scenario." if not bias_lines else "")
+    return [head, *bias_lines, _screen_line(ground_truth)]
 
 
 def _planted_drift(ground_truth: dict) -> str:

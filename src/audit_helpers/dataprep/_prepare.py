@@ -22,7 +22,7 @@ from ._features import _age_group, _normalise_categorical, infer_feature_types
 from ._split import stratified_split
 from ._summary import _summary
 
-__all__ = ["PreparedData", "prepare", "CONFIG_TYPE_ERROR", "NO_FEATURES"]
+__all__ = ["PreparedData", "prepare", "prepare_synthetic_frame", "CONFIG_TYPE_ERROR", "NO_FEATURES"]
 
 CONFIG_TYPE_ERROR = "config must be a DataConfig; got {got}."
 NO_FEATURES = "{table}: no feature columns left after removing id, label, date, age and protected columns."
@@ -62,8 +62,8 @@ class PreparedData:
 class _Source:
     """The raw tables of one data source and the roles of their columns (before validation)."""
 
-    train_raw: pd.DataFrame
-    eval_raw: pd.DataFrame
+    train_raw: Optional[pd.DataFrame]
+    eval_raw: Optional[pd.DataFrame]
     test_raw: Optional[pd.DataFrame]
     label: str
     positive: Union[int, str]
@@ -88,17 +88,16 @@ def _write_json(obj, path: Path) -> None:
 # the two sources
 
 
-def _synthetic_source(config: DataConfig, protected: list, gen_rng) -> _Source:
-    """Generate the built-in scenario; its roles and recognised protected values are known."""
-    scenario = synth.generate_scenario(config.synthetic, random_state=gen_rng)
+def _synthetic_roles(config: DataConfig, protected: list, scenario=None) -> _Source:
+    """Column roles and recognised protected values of the built-in scenario (tables from ``scenario``)."""
     spec_roles = synth.synthetic_feature_spec()
     known = {"sex": list(synth.SEX_CATEGORIES), "race": list(synth.RACE_CATEGORIES)}
     protected_values = {c: known[c] for c in protected if c in known}
     if config.protected_values:
         protected_values.update(config.protected_values)
     return _Source(
-        train_raw=scenario.train,
-        eval_raw=scenario.eval,
+        train_raw=None if scenario is None else scenario.train,
+        eval_raw=None if scenario is None else scenario.eval,
         test_raw=None,
         label=synth.LABEL_COLUMN,
         positive=1,
@@ -112,8 +111,13 @@ def _synthetic_source(config: DataConfig, protected: list, gen_rng) -> _Source:
         protected_values=protected_values,
         extra_numeric=[],
         scenario=scenario,
-        ground_truth=scenario.ground_truth,
+        ground_truth=None if scenario is None else scenario.ground_truth,
     )
+
+
+def _synthetic_source(config: DataConfig, protected: list, gen_rng) -> _Source:
+    """Generate the built-in scenario; its roles and recognised protected values are known."""
+    return _synthetic_roles(config, protected, synth.generate_scenario(config.synthetic, random_state=gen_rng))
 
 
 def _file_roles(config: DataConfig, train_raw: pd.DataFrame, exclude: set) -> tuple[list, list, dict]:
@@ -209,6 +213,34 @@ def _validated_splits(src: _Source, config: DataConfig, protected: list, split_r
         test_df = full_train.iloc[te_idx].reset_index(drop=True)
     eval_df = eval_df.reset_index(drop=True)
     return {"train": train_df, "test": test_df, "eval": eval_df}, validation, strata
+
+
+def prepare_synthetic_frame(frame: pd.DataFrame, config: DataConfig, *, table: str = "sample") -> pd.DataFrame:
+    """Clean a table drawn from the synthetic generator exactly as :func:`prepare` cleans its splits.
+
+    The same validation (ids as strings, the label as 0/1, missing or unrecognised protected
+    values replaced by ``config.unknown_label``), the same normalisation of categorical and
+    multi-label columns and the same derived age group. Used to prepare fresh samples of the
+    scenario (e.g. the screens' population truth) without writing any file.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A period of :func:`audit_helpers.synth.generate_scenario` (or of the same generator).
+    config : DataConfig
+        The ``data`` section of the run parameters (its ``source`` is not consulted).
+    table : str, default="sample"
+        Name of the table in validation messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    if not isinstance(config, DataConfig):
+        raise TypeError(CONFIG_TYPE_ERROR.format(got=type(config).__name__))
+    protected = list(config.protected_attributes)
+    src = _synthetic_roles(config, protected)
+    return _clean(src, frame, table, False, config, protected, {}).reset_index(drop=True)
 
 
 def _feature_spec(src: _Source, config: DataConfig, protected: list, include_protected: bool) -> dict:

@@ -57,6 +57,7 @@ _EXPORTS = {
         "critical_value",
         "status",
         "proportion_change",
+        "CI_METHOD",
         "BAD_COUNTS",
         "BAD_SAMPLE_SIZE",
         "BAD_SMOOTHING",

@@ -112,7 +112,8 @@ def label_drift(
     -------
     entry : dict
         Categorical drift entry plus ``base_rate_reference``, ``base_rate_current``,
-        ``difference`` with its interval, ``p_value`` and ``test``.
+        ``base_rate_change`` (``difference`` with its Newcombe interval, ``ci_level``,
+        ``ci_method``, ``p_value`` and ``test``).
     bins : FeatureBins
     """
     config = config or DriftConfig()
@@ -129,7 +130,9 @@ def label_drift(
     entry.update(
         base_rate_reference=change["reference_rate"],
         base_rate_current=change["current_rate"],
-        base_rate_change={k: change[k] for k in ("difference", "ci_low", "ci_high", "ci_level", "p_value", "test", "notes")},
+        base_rate_change={
+            k: change[k] for k in ("difference", "ci_low", "ci_high", "ci_level", "ci_method", "p_value", "test", "notes")
+        },
     )
     return entry, b
 
@@ -166,7 +169,8 @@ def selection_rate_drift(
     by_group : dict
         ``{model: {attribute: {group: change}}}`` where each change holds ``n_ref``,
         ``n_cur``, ``selected_ref``, ``selected_cur``, ``reference_rate``, ``current_rate``,
-        ``difference`` (current - reference) with its interval, ``p_value``, ``test`` and
+        ``difference`` (current - reference) with its Newcombe interval (``ci_low``, ``ci_high``,
+        ``ci_level``, ``ci_method``), ``p_value``, ``test`` and
         ``p_value_holm`` (Holm across every group and attribute of the model).
     """
     config = config or DriftConfig()

@@ -172,6 +172,13 @@ def threshold_narrative(
     )
 
 
+def _ci_words(change: Mapping[str, Any]) -> str:
+    """``95% CI`` with the interval's method when the change names it (``95% Newcombe CI``)."""
+    method = str(change.get("ci_method") or "")
+    kind = "Newcombe " if method.startswith("Newcombe") else ""
+    return f"{100 * change.get('ci_level', 0.95):g}% {kind}CI"
+
+
 def score_label_narrative(score: Mapping[str, Mapping[str, Any]], label: Optional[Mapping[str, Any]]) -> str:
     """Plain words on the drift of each model's score and of the label base rate."""
     lines = []
@@ -185,7 +192,7 @@ def score_label_narrative(score: Mapping[str, Mapping[str, Any]], label: Optiona
         ch = label["base_rate_change"]
         lines.append(
             f"- **Label** base rate: {_pct(label['base_rate_reference'])} → {_pct(label['base_rate_current'])} "
-            f"({_pp(ch['difference'])}, {100 * ch['ci_level']:g}% CI {_pp(ch['ci_low'])} to {_pp(ch['ci_high'])}, "
+            f"({_pp(ch['difference'])}, {_ci_words(ch)} {_pp(ch['ci_low'])} to {_pp(ch['ci_high'])}, "
             f"p = {_fmt(ch['p_value'], 3)}, {ch['test']}); PSI {label['psi']:.4f}, status {label['status']}."
         )
     lines.append(
@@ -212,7 +219,8 @@ def selection_rate_narrative(overall: Mapping[str, Any], by_group: Mapping[str, 
             for _, attribute, group, c in sorted(hits, key=lambda h: -h[0]):
                 lines.append(
                     f"  - {attribute} = {group}: {_pct(c['reference_rate'])} → {_pct(c['current_rate'])} "
-                    f"({_pp(c['difference'])}, Holm-adjusted p = {_fmt(c['p_value_holm'], 4)})."
+                    f"({_pp(c['difference'])}, {_ci_words(c)} {_pp(c['ci_low'])} to {_pp(c['ci_high'])}, "
+                    f"Holm-adjusted p = {_fmt(c['p_value_holm'], 4)})."
                 )
         else:
             lines.append(f"  No group's selection rate changed significantly (Holm-adjusted, α = {alpha:g}).")

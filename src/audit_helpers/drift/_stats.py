@@ -9,7 +9,7 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy import stats
 
-from .._common.stats import two_proportion_test
+from .._common.stats import newcombe_interval, two_proportion_test
 from ._config import DriftConfig
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "critical_value",
     "status",
     "proportion_change",
+    "CI_METHOD",
     "BAD_COUNTS",
     "BAD_SMOOTHING",
     "BAD_SAMPLE_SIZE",
@@ -27,6 +28,9 @@ BAD_COUNTS = "bin counts must be a non-empty 1-D sequence of finite non-negative
 LENGTH_MISMATCH = "reference and current counts must have the same number of bins, got {r} and {c}"
 BAD_SMOOTHING = "smoothing must be a positive pseudo-count, got {a!r}"
 BAD_SAMPLE_SIZE = "sample sizes must be positive, got n_ref={n_ref!r} and n_cur={n_cur!r}"
+
+#: The interval of a change of proportion, as named in the results (``ci_method``).
+CI_METHOD = "Newcombe hybrid score interval (Newcombe 1998, method 10)"
 
 #: Smallest expected cell count for which the z-test is used instead of Fisher's exact test.
 MIN_EXPECTED_CELL = 5.0
@@ -156,7 +160,7 @@ def status_from_critical(psi: float, critical_amber: float, critical_red: float,
 def proportion_change(
     x_ref: int, n_ref: int, x_cur: int, n_cur: int, *, ci_level: float = 0.95
 ) -> dict:
-    """Change of a proportion between two periods, with a Wald interval and a test.
+    """Change of a proportion between two periods, with a Newcombe interval and a test.
 
     Parameters
     ----------
@@ -165,15 +169,18 @@ def proportion_change(
     x_cur, n_cur : int
         Successes and trials in the current period.
     ci_level : float, default=0.95
-        Confidence level of the Wald interval on ``current_rate - reference_rate``.
+        Confidence level of the interval on ``current_rate - reference_rate``.
 
     Returns
     -------
     dict
         ``reference_rate``, ``current_rate``, ``difference`` (current - reference),
-        ``ci_low``, ``ci_high``, ``p_value``, ``test`` and ``notes``. The test is the pooled
-        two-proportion z-test, or Fisher's exact test when an expected cell count is below 5.
-        Values are ``None`` (with a note) when a period has no rows.
+        ``ci_low``, ``ci_high``, ``ci_level``, ``ci_method``, ``p_value``, ``test`` and
+        ``notes``. The interval is Newcombe's hybrid score interval of the difference (built
+        from the two Wilson intervals; :data:`CI_METHOD`): it stays within [-1, 1] and contains
+        the difference for any counts, where a Wald interval leaves [-1, 1] for small counts.
+        The test is the pooled two-proportion z-test, or Fisher's exact test when an expected
+        cell count is below 5. Values are ``None`` (with a note) when a period has no rows.
     """
     out = {
         "reference_rate": None,
@@ -182,6 +189,7 @@ def proportion_change(
         "ci_low": None,
         "ci_high": None,
         "ci_level": float(ci_level),
+        "ci_method": CI_METHOD,
         "p_value": None,
         "test": None,
         "notes": [],
@@ -191,14 +199,14 @@ def proportion_change(
         return out
     p_ref, p_cur = x_ref / n_ref, x_cur / n_cur
     diff = p_cur - p_ref
-    z = float(stats.norm.ppf(0.5 + ci_level / 2.0))
-    se = math.sqrt(p_ref * (1 - p_ref) / n_ref + p_cur * (1 - p_cur) / n_cur)
+    lo, hi = newcombe_interval(x_cur, n_cur, x_ref, n_ref, level=ci_level)
     out.update(
         reference_rate=float(p_ref),
         current_rate=float(p_cur),
         difference=float(diff),
-        ci_low=float(diff - z * se),
-        ci_high=float(diff + z * se),
+        # rounding can leave an end 1e-17 on the wrong side of the estimate when it is at a bound
+        ci_low=float(min(lo[0], diff)),
+        ci_high=float(max(hi[0], diff)),
     )
     out["p_value"], out["test"] = two_proportion_test(x_ref, n_ref, x_cur, n_cur, min_expected=MIN_EXPECTED_CELL)
     return out

@@ -1,28 +1,43 @@
-"""Fairness audit: group metrics, uncertainty, LL144 tables, calibration, narrative, figures.
+"""Fairness audit: group metrics, comparisons to a reference group, LL144 tables, calibration,
+narrative, figures.
 
 The core is count-based: one pass over the rows fills a small table of cells per group
-(label x decision x score bin x above-median), every metric is read off that table, and
-the stratified bootstrap redraws the per-group confusion counts from a multinomial instead
-of re-running a group-by per resample.
+(label x decision x score bin x above-median) and every metric is read off that table. Each
+eligible group is compared with one stable reference group (selection-rate ratio with a Katz
+interval, TPR and FPR differences with Newcombe intervals, calibration difference with a Wald
+interval, each with its z / Fisher test); group rates carry Wilson intervals; the tests of one
+attribute, model and split form one Holm family; statuses follow ``STATUS_DEFINITIONS``.
 
-Modules: ``_config`` (parameters), ``_validate`` (input checks and messages), ``_cells``
-(the one-pass count table), ``_stats`` (bootstrap, intervals), ``_block`` (one attribute's
-block), ``_metrics`` (gap metrics, Holm, status), ``_calibration`` (calibration and the LL144
-table), ``_audit`` (entry points), ``_pipeline`` (the run step), ``_report`` (tables and
-prose), ``_plots`` (figures; the only module that imports matplotlib). Imports are lazy:
-``import audit_helpers.fairness._config`` loads no computation.
+Modules: ``_config`` (parameters, status words), ``_validate`` (input checks and messages),
+``_cells`` (the one-pass count table), ``_stats`` (mean-residual test, Wald intervals),
+``_compare`` (reference group, group-vs-reference comparisons), ``_metrics`` (headline
+metrics), ``_status`` (Holm family, statuses, findings), ``_block`` (one attribute's block),
+``_calibration`` (calibration and the LL144 table), ``_audit`` (entry points), ``_pipeline``
+(the run step, age direction), ``_report`` (tables and prose), ``_plots`` (figures; the only
+module that imports matplotlib). Imports are lazy: ``import audit_helpers.fairness._config``
+loads no computation.
 """
 
 from .._common.lazy import attach
 
 _EXPORTS = {
-    "_config": ["FairnessConfig", "GROUP_RATES", "GAP_METRICS"],
+    "_config": ["FairnessConfig", "GROUP_RATES", "GAP_METRICS", "COMPARISONS", "STATUSES", "STATUS_DEFINITIONS"],
     "_audit": ["audit_attribute", "audit_frame", "attribute_keys"],
-    "_metrics": ["apply_holm"],
-    "_pipeline": ["audit_predictions", "fairness_from_context", "largest_gap_attribute", "ERR_JOIN", "ERR_PRED_COLUMNS"],
+    "_cells": ["cells_from_counts"],
+    "_status": ["apply_holm", "summarise_findings"],
+    "_pipeline": [
+        "audit_predictions",
+        "fairness_from_context",
+        "largest_gap_attribute",
+        "apply_protected_direction",
+        "ERR_JOIN",
+        "ERR_PRED_COLUMNS",
+    ],
     "_report": [
         "group_table",
         "group_notes_table",
+        "comparisons_table",
+        "findings_table",
         "ll144_table",
         "metrics_table",
         "status_rule_text",

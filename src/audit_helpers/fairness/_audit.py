@@ -9,11 +9,10 @@ import pandas as pd
 
 from .._common import groups as _groups
 from .._common.groups import INTERSECTION_SEP
-from .._common.seeds import RandomState, derive_seed
+from .._common.seeds import RandomState
 from ._block import audit_block
 from ._cells import cells_for, joint_cells
 from ._config import FairnessConfig
-from ._metrics import apply_holm
 from ._validate import (
     ERR_ATTRIBUTE,
     ERR_COLUMN,
@@ -26,14 +25,6 @@ from ._validate import (
 )
 
 __all__ = ["audit_attribute", "audit_frame", "attribute_keys"]
-
-
-def _as_seed_sequence(random_state: RandomState) -> np.random.SeedSequence:
-    if isinstance(random_state, np.random.SeedSequence):
-        return random_state
-    if isinstance(random_state, np.random.Generator):
-        return random_state.bit_generator.seed_seq
-    return np.random.SeedSequence(random_state)
 
 
 def audit_attribute(
@@ -66,22 +57,27 @@ def audit_attribute(
         count. Minimum-denominator gates, exclusions by ``min_group_n`` and the p-values use
         the unweighted row counts. The pipeline writes only unweighted blocks.
     config : FairnessConfig, optional
-        Thresholds, bootstrap and tolerances (defaults if omitted).
+        Thresholds, interval level and tolerances (defaults if omitted).
     random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator
-        Seed of the bootstrap.
+        Accepted for compatibility and ignored: every interval and test is computed in closed
+        form from the counts, so the audit is deterministic.
     attribute : str, optional
         Name stored in the block (defaults to the column name(s)).
 
     Returns
     -------
     dict
-        The block of ``fairness.<model>.<split>.<attribute>``: ``reference_group``,
-        ``groups.<group>`` (counts, rates, impact ratio, calibration, ``excluded``,
-        ``notes``, ``ci``), ``metrics`` (``tpr_gap``, ``fpr_gap``,
+        The block of ``fairness.<model>.<split>.<attribute>``: ``reference_group`` and
+        ``reference_rule``; ``groups.<group>`` (counts, rates with their Wilson intervals in
+        ``ci``, ``impact_ratio`` against the reference with ``impact_ratio_ci`` (Katz),
+        ``p_value_vs_reference`` and its Holm-adjusted value, ``comparisons.{selection, tpr,
+        fpr, calibration}`` (``null`` for the reference and excluded groups), calibration,
+        ``excluded``, ``notes``); ``metrics`` (``tpr_gap``, ``fpr_gap``,
         ``demographic_parity_ratio``, ``min_impact_ratio``, ``calibration_gap``, each with
-        ``value``, ``ci_low``, ``ci_high``, ``p_value``, ``p_value_holm``, ``test``,
-        ``groups``, ``status``, ``reason``), ``ll144``, ``calibration``, ``holm_family``
-        (here: the tests of this block) and ``settings``.
+        Fairlearn's ``value``, the pair in ``groups``, that pair's ``quantity``, ``ci_low``,
+        ``ci_high``, ``p_value``, ``p_value_adjusted`` (= ``p_value_holm``), ``family``,
+        ``test``, ``status``, ``reason``); ``holm_family``; ``findings`` with ``n_flagged``,
+        ``n_watch``, ``n_review``; ``ll144``; ``calibration``; ``settings``.
 
     Notes
     -----
@@ -108,9 +104,7 @@ def audit_attribute(
     joint, sizes = joint_cells(encoded, yt, yp, sc, sw, config)
     cells = cells_for(joint, encoded, sizes, range(len(encoded)))
     name = attribute or INTERSECTION_SEP.join(n for _, n in cols)
-    block = audit_block(cells, config, np.random.default_rng(random_state), name)
-    apply_holm({name: block}, config, scope=f"the gap tests of '{name}'")
-    return block
+    return audit_block(cells, config, name)
 
 
 def attribute_keys(
@@ -163,7 +157,7 @@ def audit_frame(
         Column names and intersections written ``"a|b"`` (see :func:`attribute_keys`).
     config : FairnessConfig, optional
     random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator
-        Root seed; every attribute gets its own stable child stream (by its key).
+        Accepted for compatibility and ignored (the audit is deterministic).
     label_col, pred_col : str
         Columns of the 0/1 label and the 0/1 decision.
     score_col : str or None
@@ -175,9 +169,8 @@ def audit_frame(
     Returns
     -------
     dict
-        ``{attribute key: block}`` as :func:`audit_attribute`, Holm-adjusted across every
-        gap test of every attribute (the family is one model on one split), or per
-        attribute when ``config.holm_scope == "attribute"``.
+        ``{attribute key: block}`` as :func:`audit_attribute`; each block is its own Holm
+        family (one attribute of one model on one split).
     """
     config = _check_config(config)
     if isinstance(attributes, str) or not attributes:
@@ -200,14 +193,8 @@ def audit_frame(
     _check_lengths(y_true=yt)
     encoded = [_encode(frame[col], col) for col in base]
     joint, sizes = joint_cells(encoded, yt, yp, sc, sw, config)
-    root = _as_seed_sequence(random_state)
     blocks: dict[str, dict] = {}
     for key, parts in parts_of.items():
         cells = cells_for(joint, encoded, sizes, [base.index(p) for p in parts])
-        blocks[key] = audit_block(cells, config, np.random.default_rng(derive_seed(root, key)), key)
-    if config.holm_scope == "split":
-        apply_holm(blocks, config, scope="every gap test of every attribute for this model and split")
-    else:
-        for key, block in blocks.items():
-            apply_holm({key: block}, config, scope=f"the gap tests of '{key}'")
+        blocks[key] = audit_block(cells, config, key)
     return blocks

@@ -1,4 +1,5 @@
-"""One results block: the groups of one attribute with rates, exclusions, intervals, metrics."""
+"""One results block: the groups of one attribute with rates, intervals, comparisons to the
+reference group, headline metrics, the Holm family, statuses and findings."""
 
 from __future__ import annotations
 
@@ -6,19 +7,26 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._common.stats import wilson_interval
 from ._calibration import _calibration, _calibration_block, _ll144
 from ._cells import Cells
-from ._config import GROUP_RATES, FairnessConfig
-from ._metrics import _calibration_gap, _gap, _ratio_metric
-from ._stats import bootstrap_cells, percentile_intervals
-from ._values import _FN, _FP, _TN, _TP, _extreme, _is_unknown, _num, _opt, _ratio
+from ._compare import PairData, choose_reference, group_comparisons
+from ._config import COMPARISONS, GROUP_RATES, FairnessConfig
+from ._metrics import headline_metrics
+from ._stats import wald_interval
+from ._status import apply_holm
+from ._values import _FN, _FP, _TN, _TP, _is_unknown, _num, _opt, _pair, _ratio
 
 __all__ = ["audit_block"]
 
-CI_METHOD = (
-    "percentile bootstrap, stratified: the confusion counts of each group are "
-    "redrawn from a multinomial with the group's own size and cell shares"
-)
+CI_METHOD = {
+    "group rates": "Wilson score interval of each rate (selection rate, TPR, FPR, FNR, precision, base rate)",
+    "calibration_in_the_large": "Wald interval of the mean residual (score - label)",
+    "selection": "Katz log interval of the ratio of two selection rates",
+    "tpr, fpr": "Newcombe's hybrid score interval of a difference of two rates (method 10, from the two Wilson intervals)",
+    "calibration": "Wald interval of a difference of calibration-in-the-large (unpooled variances)",
+    "weights": "with sample weights: the weighted rate with the unweighted row count",
+}
 
 
 def _parts(conf: np.ndarray) -> dict[str, np.ndarray]:
@@ -69,89 +77,86 @@ def _exclusions(labels: list[str], share: np.ndarray, c: dict, config: FairnessC
     for g, label in enumerate(labels):
         if _is_unknown(label, config.unknown_label):
             excluded[g] = True
-            notes[g].append("excluded from impact ratio and gaps: unknown category (counted and reported, LL144)")
+            notes[g].append("excluded from impact ratio, comparisons and gaps: unknown category (counted and reported, LL144)")
         if share[g] < config.ll144_min_share:
             excluded[g] = True
             notes[g].append(
-                f"excluded from impact ratio and gaps: {share[g]:.2%} of the data < "
+                f"excluded from impact ratio, comparisons and gaps: {share[g]:.2%} of the data < "
                 f"ll144_min_share={config.ll144_min_share:.0%} (LL144 small-category rule)"
             )
         if c["n"][g] < config.min_group_n:
             excluded[g] = True
-            notes[g].append(f"excluded from impact ratio and gaps: n={int(c['n'][g])} < min_group_n={config.min_group_n}")
+            notes[g].append(f"excluded from impact ratio, comparisons and gaps: n={int(c['n'][g])} < min_group_n={config.min_group_n}")
     return excluded
 
 
-def _bootstrap_rates(cells: Cells, conf_w, conf_c, config: FairnessConfig, rng: np.random.Generator) -> dict:
-    """The group rates in every stratified bootstrap resample (groups x resamples)."""
-    g_count = len(cells.labels)
-    has_scores = cells.score_sum is not None
-    s_cells = None if not has_scores else cells.score_sum.sum(axis=(3, 4)).reshape(g_count, 4)
-    q_cells = None if not has_scores else cells.score_sq.sum(axis=(3, 4)).reshape(g_count, 4)
-    k, ks = bootstrap_cells(conf_w, conf_c, s_cells, q_cells, n_resamples=config.n_bootstrap, rng=rng)
-    kb = {
-        "n": k.sum(axis=2),
-        "n_pos": k[:, :, _FN] + k[:, :, _TP],
-        "n_neg": k[:, :, _TN] + k[:, :, _FP],
-        "selected": k[:, :, _FP] + k[:, :, _TP],
-    }
-    boot = {
-        "selection_rate": _ratio(kb["selected"], kb["n"]),
-        "tpr": _ratio(k[:, :, _TP], kb["n_pos"]),
-        "fpr": _ratio(k[:, :, _FP], kb["n_neg"]),
-        "fnr": _ratio(k[:, :, _FN], kb["n_pos"]),
-        "ppv": _ratio(k[:, :, _TP], kb["selected"]),
-        "base_rate": _ratio(kb["n_pos"], kb["n"]),
-    }
-    if has_scores:
-        boot["calibration_in_the_large"] = _ratio(ks - kb["n_pos"], kb["n"])
-    return boot
+#: (rate, unweighted denominator) of every group rate's Wilson interval
+_DENOMINATOR = {
+    "selection_rate": "n",
+    "tpr": "n_pos",
+    "fpr": "n_neg",
+    "fnr": "n_pos",
+    "ppv": "selected",
+    "base_rate": "n",
+}
 
 
-def _impact_ratios(point: dict, boot: dict, eligible: np.ndarray, excluded: np.ndarray, notes) -> Optional[int]:
-    """Impact ratios against the highest selection rate among eligible groups (in place).
-
-    Returns the index of the reference group, or None when there is none.
-    """
-    sr = point["selection_rate"]
-    reference = None
-    ir = np.full(sr.size, np.nan)
-    ir_boot = np.full_like(boot["selection_rate"], np.nan)
-    if eligible.size:
-        ref = int(eligible[np.argmax(sr[eligible])])
-        if sr[ref] > 0:
-            reference = ref
-            ir[eligible] = sr[eligible] / sr[ref]
-            # each resample compares with its own highest rate, so a resampled ratio never exceeds 1
-            ir_boot[eligible] = _ratio(boot["selection_rate"][eligible], _extreme(boot["selection_rate"][eligible], "max")[None, :])
-        else:
-            for g in eligible:
-                notes[g].append("impact ratio undefined: the highest selection rate among reported groups is 0")
-    for g in np.flatnonzero(excluded):
-        notes[g].append("impact_ratio null: group excluded from the comparison")
-    point["impact_ratio"] = ir
-    boot["impact_ratio"] = ir_boot
-    return reference
-
-
-def _group_intervals(point: dict, boot: dict, ci_rates: list[str], g_count: int, config: FairnessConfig) -> dict:
-    """Percentile interval of every rate of every group: ``{rate: [[lo, hi] or None per group]}``."""
-    stacked = np.empty((len(ci_rates), g_count, config.n_bootstrap))
-    for j, r in enumerate(ci_rates):
-        stacked[j] = boot[r]
-    ci_lo, ci_hi, _dropped = percentile_intervals(stacked.reshape(len(ci_rates) * g_count, -1), config.ci_level)
-    ci_lo = ci_lo.reshape(len(ci_rates), g_count)
-    ci_hi = ci_hi.reshape(len(ci_rates), g_count)
+def _group_intervals(point: dict, c: dict, cal: Optional[dict], config: FairnessConfig) -> dict:
+    """Wilson interval of every group rate and Wald of calibration-in-the-large:
+    ``{rate: [[lo, hi] or None per group]}``."""
     out = {}
-    for j, r in enumerate(ci_rates):
-        out[r] = [
-            [float(ci_lo[j, g]), float(ci_hi[j, g])] if np.isfinite(point[r][g]) and np.isfinite(ci_lo[j, g]) else None
-            for g in range(g_count)
-        ]
+    for rate, den in _DENOMINATOR.items():
+        lo, hi = wilson_interval(np.nan_to_num(point[rate]) * c[den], c[den], level=config.ci_level)
+        out[rate] = [_pair(lo[g], hi[g]) if np.isfinite(point[rate][g]) else None for g in range(point[rate].size)]
+    if cal is not None:
+        lo, hi = wald_interval(cal["citl"], cal["resid_var"], c["n"], level=config.ci_level)
+        out["calibration_in_the_large"] = [_pair(a, b) for a, b in zip(lo, hi)]
     return out
 
 
-def _group_entries(cells: Cells, w, c, share, point, cal, excluded, intervals, notes) -> dict[str, dict]:
+def _pair_data(labels, point, c, cal, config: FairnessConfig) -> PairData:
+    return PairData(
+        labels=list(labels),
+        selection_rate=point["selection_rate"],
+        tpr=point["tpr"],
+        fpr=point["fpr"],
+        n=c["n"],
+        selected=c["selected"],
+        n_pos=c["n_pos"],
+        n_neg=c["n_neg"],
+        tp=c["tp"],
+        fp=c["fp"],
+        citl=None if cal is None else cal["citl"],
+        resid_var=None if cal is None else cal["resid_var"],
+        level=config.ci_level,
+        min_expected=config.fisher_min_expected,
+    )
+
+
+def _impact_ratios(point, comparisons, eligible, excluded, ref, rule, fell_back, labels, notes) -> tuple[np.ndarray, list]:
+    """Impact ratio of every group against the comparison reference, its Katz interval (notes in place)."""
+    g_count = len(labels)
+    ir = np.full(g_count, np.nan)
+    ci: list = [None] * g_count
+    sr = point["selection_rate"]
+    if ref is not None:
+        notes[ref].append(f"reference group of the comparisons: {rule}")
+        if fell_back:
+            notes[ref].append("reference chosen by size, not by selection rate: no eligible group holds the reference share")
+        if sr[ref] > 0:
+            ir[ref] = 1.0
+        for g, comp in comparisons.items():
+            sel = comp["selection"]
+            if sel["estimate"] is None:
+                notes[g].append(sel["reason"])
+            else:
+                ir[g], ci[g] = sel["estimate"], sel["ci"]
+    for g in np.flatnonzero(excluded):
+        notes[g].append("impact_ratio null: group excluded from the comparison")
+    return ir, ci
+
+
+def _group_entries(cells: Cells, w, c, share, point, cal, excluded, intervals, comparisons, ir_ci, notes) -> dict[str, dict]:
     integer = not cells.weighted
     has_scores = cal is not None
     groups: dict[str, dict] = {}
@@ -168,6 +173,10 @@ def _group_entries(cells: Cells, w, c, share, point, cal, excluded, intervals, n
         for r in GROUP_RATES:
             entry[r] = _opt(point[r][g])
         entry["impact_ratio"] = _opt(point["impact_ratio"][g])
+        entry["impact_ratio_ci"] = ir_ci[g]
+        comp = comparisons.get(g)
+        entry["p_value_vs_reference"] = None if comp is None else comp["selection"]["p_value"]
+        entry["p_value_vs_reference_adjusted"] = None
         if has_scores:
             entry["ece"] = _opt(cal["ece"][g])
             entry["calibration_in_the_large"] = _opt(cal["citl"][g])
@@ -176,27 +185,16 @@ def _group_entries(cells: Cells, w, c, share, point, cal, excluded, intervals, n
             entry["ece"] = entry["calibration_in_the_large"] = entry["brier"] = None
         entry["excluded"] = bool(excluded[g])
         entry["ci"] = {r: intervals[r][g] for r in intervals}
+        entry["ci"]["impact_ratio"] = ir_ci[g]
+        entry["comparisons"] = None if comp is None else {kind: comp[kind] for kind in COMPARISONS}
         entry["notes"] = notes[g]
         groups[label] = entry
     return groups
 
 
-def _block_metrics(point, boot, cal, c, eligible, labels, config: FairnessConfig, has_scores: bool) -> dict:
-    metrics = {
-        "tpr_gap": _gap("tpr", point, boot, c, eligible, labels, config, ("tp", "n_pos"), "TPR"),
-        "fpr_gap": _gap("fpr", point, boot, c, eligible, labels, config, ("fp", "n_neg"), "FPR"),
-    }
-    dp = _ratio_metric(point, boot, c, eligible, labels, config)
-    metrics["demographic_parity_ratio"] = dp
-    metrics["min_impact_ratio"] = dict(dp, reason_detail="minimum impact ratio = lowest selection rate / reference (highest) selection rate among reported groups")
-    metrics["calibration_gap"] = _calibration_gap(point, boot, cal, c, eligible, labels, config, has_scores)
-    return metrics
-
-
 def _settings(config: FairnessConfig) -> dict:
     """The rules a block was computed under (stored beside it)."""
     return {
-        "n_bootstrap": config.n_bootstrap,
         "ci_level": config.ci_level,
         "ci_method": CI_METHOD,
         "alpha": config.alpha,
@@ -205,43 +203,45 @@ def _settings(config: FairnessConfig) -> dict:
         "min_selected": config.min_selected,
         "min_group_n": config.min_group_n,
         "ll144_min_share": config.ll144_min_share,
+        "reference_min_share": config.reference_min_share,
+        "fisher_min_expected": config.fisher_min_expected,
         "tolerances": {
             "tpr_gap": config.max_rate_gap,
             "fpr_gap": config.max_rate_gap,
             "demographic_parity_ratio": config.min_impact_ratio,
             "min_impact_ratio": config.min_impact_ratio,
             "calibration_gap": config.max_calibration_gap,
+            "selection": config.min_impact_ratio,
+            "tpr": config.max_rate_gap,
+            "fpr": config.max_rate_gap,
+            "calibration": config.max_calibration_gap,
         },
         "p_value": (
-            "pairwise two-sided tests between every two compared groups (two-proportion z, or "
-            f"Fisher's exact test when an expected cell count is below {config.fisher_min_expected:g}; "
-            "a z-test on the mean residual for calibration); p_value is the smallest p among the "
-            "pairs whose own gap is beyond tolerance (the extreme pair when none is), multiplied by "
-            "the number of pairs k(k-1)/2 (Bonferroni, capped at 1); test_groups names that pair and "
-            "p_value_pair is its unadjusted p"
+            "two-sided test of one pair of groups: the two-proportion z-test (pooled), or Fisher's exact "
+            f"test when an expected cell count is below {config.fisher_min_expected:g}, for selection rates, "
+            "TPR and FPR; a z-test on the mean residual (score - label) for calibration. A comparison tests "
+            "a group against the reference group; a headline metric tests the pair named in its groups"
         ),
-        "p_value_holm": "Holm step-down adjustment of p_value across the family named in holm_family",
+        "p_value_adjusted": "Holm step-down adjustment within the block's family (holm_family): one attribute, one model, one split",
+        "p_value_holm": "the same number as p_value_adjusted (kept for existing readers)",
     }
 
 
-def audit_block(cells: Cells, config: FairnessConfig, rng: np.random.Generator, attribute: str) -> dict:
-    """The results block of one attribute from its cells (statuses are set later by Holm).
+def audit_block(cells: Cells, config: FairnessConfig, attribute: str) -> dict:
+    """The results block of one attribute from its cells, with the Holm family and statuses.
 
     Parameters
     ----------
     cells : Cells
         The cells of the attribute's groups.
     config : FairnessConfig
-    rng : numpy.random.Generator
-        Stream of this block's bootstrap.
     attribute : str
         The attribute key stored in the block.
     """
     g_count = len(cells.labels)
     integer = not cells.weighted
-    conf_w = cells.weight.sum(axis=(3, 4)).reshape(g_count, 4)
-    conf_c = cells.count.sum(axis=(3, 4)).reshape(g_count, 4)
-    w, c = _parts(conf_w), _parts(conf_c)
+    w = _parts(cells.weight.sum(axis=(3, 4)).reshape(g_count, 4))
+    c = _parts(cells.count.sum(axis=(3, 4)).reshape(g_count, 4))
     total_n = float(w["n"].sum())
     point = _point_rates(w)
     notes: list[list[str]] = [[] for _ in range(g_count)]
@@ -255,22 +255,27 @@ def audit_block(cells: Cells, config: FairnessConfig, rng: np.random.Generator, 
     if not has_scores:
         for g in range(g_count):
             notes[g].append("calibration undefined: no scores given")
-    boot = _bootstrap_rates(cells, conf_w, conf_c, config, rng)
-    if has_scores:
-        point["calibration_in_the_large"] = cal["citl"]
-    reference = _impact_ratios(point, boot, eligible, excluded, notes)
-    ci_rates = list(GROUP_RATES) + ["impact_ratio"] + (["calibration_in_the_large"] if has_scores else [])
-    intervals = _group_intervals(point, boot, ci_rates, g_count, config)
-    groups = _group_entries(cells, w, c, share, point, cal, excluded, intervals, notes)
-    return {
+    d = _pair_data(cells.labels, point, c, cal, config)
+    ref, rule, fell_back = choose_reference(cells.labels, share, point["selection_rate"], c["n"], eligible, config)
+    comparisons = group_comparisons(d, eligible, ref, config)
+    point["impact_ratio"], ir_ci = _impact_ratios(point, comparisons, eligible, excluded, ref, rule, fell_back, cells.labels, notes)
+    for g in np.flatnonzero(excluded):
+        notes[g].append("comparisons null: group excluded from the comparisons")
+    intervals = _group_intervals(point, c, cal, config)
+    groups = _group_entries(cells, w, c, share, point, cal, excluded, intervals, comparisons, ir_ci, notes)
+    block = {
         "attribute": attribute,
-        "reference_group": None if reference is None else cells.labels[reference],
+        "reference_group": None if ref is None else cells.labels[ref],
+        "reference_rule": rule,
+        "reference_fallback": bool(fell_back),
         "n_total": _num(total_n, integer),
         "weighted": cells.weighted,
         "groups": groups,
-        "metrics": _block_metrics(point, boot, cal, c, eligible, cells.labels, config, has_scores),
+        "metrics": headline_metrics(d, eligible, ref, comparisons, config),
         "excluded_groups": [cells.labels[g] for g in np.flatnonzero(excluded)],
-        "ll144": _ll144(cells, w, c, share, config),
+        "ll144": _ll144(cells, w, c, share, config, None if ref is None else cells.labels[ref]),
         "calibration": _calibration_block(cells, cal, config) if has_scores else None,
         "settings": _settings(config),
     }
+    apply_holm(block, config)
+    return block

@@ -28,7 +28,9 @@ def _calibration(cells: Cells, w, c, config, notes) -> dict:
     ece = np.where(short, np.nan, ece)
     citl = np.where(short, np.nan, citl)
     brier = np.where(short, np.nan, np.clip(brier, 0.0, 1.0))
-    return {"ece": ece, "citl": citl, "brier": brier, "bin_w": bin_w, "bin_s": bin_s, "bin_y": bin_y}
+    # variance of the residual score - label (its mean is citl, its mean square the Brier score)
+    resid_var = np.where(short, np.nan, np.clip(brier - citl**2, 0.0, None))
+    return {"ece": ece, "citl": citl, "brier": brier, "resid_var": resid_var, "bin_w": bin_w, "bin_s": bin_s, "bin_y": bin_y}
 
 
 def _calibration_block(cells: Cells, cal: dict, config) -> dict:
@@ -53,7 +55,19 @@ def _calibration_block(cells: Cells, cal: dict, config) -> dict:
     }
 
 
-def _ll144(cells: Cells, w, c, share, config) -> Optional[dict]:
+def _reference_note(ref: Optional[str], comparison_ref: Optional[str], sr: np.ndarray, labels: list, config) -> Optional[str]:
+    if ref is None or comparison_ref is None or ref == comparison_ref:
+        return None
+    rate = {label: sr[g] for g, label in enumerate(labels)}
+    return (
+        f"The LL144 table keeps the law's reference, the highest selection rate among the non-excluded "
+        f"categories: {ref} ({rate[ref]:.3f}). The comparisons use {comparison_ref} ({rate[comparison_ref]:.3f}), "
+        f"the highest rate among groups holding at least {config.reference_min_share:.0%} of the applicants, "
+        "so the two tables' impact ratios differ."
+    )
+
+
+def _ll144(cells: Cells, w, c, share, config, comparison_ref: Optional[str] = None) -> Optional[dict]:
     integer = not cells.weighted
     labels = cells.labels
     sr = _ratio(w["selected"], w["n"])
@@ -102,6 +116,9 @@ def _ll144(cells: Cells, w, c, share, config) -> Optional[dict]:
         "rows": rows,
         "unknown_count": _num(float(w["n"][unknown].sum()), integer),
         "reference_category": None if ref is None else labels[ref],
+        "reference_definition": "highest selection rate among the categories not excluded (LL144)",
+        "reference_differs": bool(ref is not None and comparison_ref is not None and labels[ref] != comparison_ref),
+        "reference_note": _reference_note(None if ref is None else labels[ref], comparison_ref, sr, labels, config),
         "scoring_reference_category": None if sref is None else labels[sref],
         "median_score": cells.median,
         "scoring_rate_definition": "share of the group with a score above the full-sample median score",

@@ -21,7 +21,7 @@ from .._common.scores import score_bins
 if TYPE_CHECKING:
     from ._config import FairnessConfig
 
-__all__ = ["Cells", "count_cells", "score_bins", "full_sample_median", "joint_cells", "cells_for"]
+__all__ = ["Cells", "count_cells", "score_bins", "full_sample_median", "joint_cells", "cells_for", "cells_from_counts"]
 
 
 @dataclass(frozen=True)
@@ -234,3 +234,33 @@ def cells_for(joint: Cells, columns: Sequence[tuple[np.ndarray, list[str]]], siz
     folded = joint.regroup(mapping, labels)
     present = np.flatnonzero(folded.count.reshape(len(labels), -1).sum(axis=1) > 0)
     return folded.subset(present)
+
+
+def cells_from_counts(labels: Sequence[str], *, tn, fp, fn, tp) -> Cells:
+    """Cells of groups given only their confusion counts (no scores, no weights).
+
+    The count-level entry to the audit (``audit_block(cells_from_counts(...), config, key)``),
+    for simulations and for callers that already hold the counts.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        Group labels.
+    tn, fp, fn, tp : array-like of int, one entry per group
+        True negatives, false positives, false negatives, true positives.
+    """
+    conf = np.stack([np.asarray(v, dtype=np.float64).reshape(-1) for v in (tn, fp, fn, tp)], axis=1)
+    if conf.shape[0] != len(labels) or (conf < 0).any():
+        raise ValueError("cells_from_counts: one non-negative count per group and cell is needed")
+    table = np.zeros((len(labels), 2, 2, 1, 2))
+    table[:, :, :, 0, 0] = conf.reshape(len(labels), 2, 2)  # (y, selected) flattened as 2 * y + selected
+    return Cells(
+        labels=[str(label) for label in labels],
+        weight=table,
+        count=table.copy(),
+        score_sum=None,
+        score_sq=None,
+        bin_edges=None,
+        median=None,
+        weighted=False,
+    )

@@ -1,4 +1,4 @@
-"""The ``fairness:`` section of the run parameters."""
+"""The ``fairness:`` section of the run parameters, and the status words of the audit."""
 
 from __future__ import annotations
 
@@ -6,23 +6,48 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FairnessConfig", "GROUP_RATES", "GAP_METRICS"]
+__all__ = ["FairnessConfig", "GROUP_RATES", "GAP_METRICS", "COMPARISONS", "STATUSES", "STATUS_DEFINITIONS"]
 
 #: Per-group rates of every block, in the order they are reported.
 GROUP_RATES = ("selection_rate", "tpr", "fpr", "fnr", "ppv", "base_rate")
-#: Gap metrics of every block.
+#: Headline (gap) metrics of every block.
 GAP_METRICS = ("tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio", "calibration_gap")
+#: Quantities compared between each group and the reference group.
+COMPARISONS = ("selection", "tpr", "fpr", "calibration")
+#: Status words of a comparison or a headline metric, most serious first.
+STATUSES = ("flagged", "watch", "review", "ok", "insufficient")
+#: What each status means: the one definition the report prints (``status_rule_text``).
+STATUS_DEFINITIONS = {
+    "flagged": "beyond tolerance and statistically significant after the Holm correction: a finding.",
+    "watch": (
+        "beyond tolerance but not statistically significant after the Holm correction: too few "
+        "applicants to tell the difference from noise; the reason says about how many more "
+        "applicants (at the same rates and group shares) would make it significant."
+    ),
+    "review": (
+        "statistically significant after the Holm correction but within tolerance (a difference that is "
+        "clearly not zero; the Uniform Guidelines treat smaller differences as possibly adverse too); "
+        "for age, also a disadvantage of applicants under 40 that would otherwise be flagged or watch "
+        "(the ADEA protects only applicants aged 40 and over, but state and local laws such as "
+        "New York's protect adults of any age)."
+    ),
+    "ok": "within tolerance and not statistically significant.",
+    "insufficient": (
+        "cannot be computed: too few applicants (a denominator below the minimum counts) or fewer "
+        "than two comparable groups."
+    ),
+}
 
 
 class FairnessConfig(BaseModel):
-    """Group metrics, uncertainty and the rule that turns a gap into a status.
+    """Group metrics, uncertainty and the rule that turns a difference into a status.
 
-    A gap metric is ``flagged`` when its point estimate is beyond its tolerance **and** its
-    p-value is below ``alpha`` after the Holm adjustment across the family of gap tests;
-    ``ok`` when the point estimate is within tolerance; ``insufficient`` when it is undefined
-    (too few eligible groups or too small denominators) or, with the default
-    ``beyond_tolerance_not_significant="insufficient"``, when it is beyond tolerance but the
-    evidence is too thin to call it significant.
+    Every eligible group is compared with one reference group (selection-rate ratio, TPR and
+    FPR differences, calibration difference), each comparison with its interval and test;
+    the p-values of one attribute, model and split are Holm-adjusted once, as one family.
+    A comparison is ``flagged`` when it is beyond tolerance and significant after Holm,
+    ``watch`` when beyond tolerance only, ``review`` when significant only, ``ok`` when
+    neither, ``insufficient`` when it cannot be computed (see ``STATUS_DEFINITIONS``).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -45,66 +70,59 @@ class FairnessConfig(BaseModel):
     min_group_n: int = Field(
         50,
         ge=1,
-        description="Groups with fewer rows are still reported (n and selection rate) but excluded from the impact ratio, the gaps and the calibration metrics.",
+        description="Groups with fewer rows are still reported (n and selection rate) but excluded from the impact ratio, the comparisons, the gaps and the calibration metrics.",
     )
     ll144_min_share: float = Field(
         0.02,
         ge=0.0,
         lt=1.0,
-        description="NYC LL144: a category under this share of the data is reported with n and rate but excluded from the impact ratio (and the gaps), with the reason.",
+        description="NYC LL144: a category under this share of the data is reported with n and rate but excluded from the impact ratio (and the comparisons and gaps), with the reason.",
+    )
+    reference_min_share: float = Field(
+        0.10,
+        ge=0.0,
+        lt=1.0,
+        description="Reference group of the comparisons: the highest selection rate among eligible groups holding at least this share of the applicants (the largest eligible group if none does). The LL144 table keeps the law's own reference.",
     )
     unknown_label: str = Field(
         "Unknown",
         exclude=True,
         description="Label of the unknown category of a protected attribute: counted and reported, never part of the impact-ratio comparison or the gaps (an intersection is unknown if either part is). In a run it is data.unknown_label (set once there); not a run parameter of its own.",
     )
-    n_bootstrap: int = Field(
-        1000,
-        ge=0,
-        description="Stratified bootstrap resamples (multinomial draws of the confusion counts within each group) for every confidence interval; 0 skips the intervals (point estimates and tests only).",
-    )
     ci_level: float = Field(
         0.95,
         gt=0.0,
         lt=1.0,
-        description="Confidence level of the percentile bootstrap intervals.",
+        description="Confidence level of every interval: Wilson (a group's rate), Newcombe (a difference of two rates), Katz log (a ratio of two rates), Wald (calibration-in-the-large and its differences).",
     )
     alpha: float = Field(
         0.05,
         gt=0.0,
         lt=1.0,
-        description="Significance level applied to Holm-adjusted p-values.",
+        description="Significance level applied to Holm-adjusted p-values (one family per attribute, model and split).",
     )
     fisher_min_expected: float = Field(
         5.0,
         ge=0.0,
         description="If any expected cell count of the 2x2 table is below this, the group comparison uses Fisher's exact test instead of the two-proportion z-test.",
     )
-    holm_scope: Literal["split", "attribute"] = Field(
-        "split",
-        description="Family of the Holm adjustment: 'split' = every gap test of every attribute for one model on one split (stricter); 'attribute' = the gap tests of one attribute.",
-    )
     max_rate_gap: float = Field(
         0.05,
         ge=0.0,
         le=1.0,
-        description="Tolerance for the TPR gap and the FPR gap (max - min over eligible groups).",
+        description="Tolerance for a TPR or FPR difference between two groups (group vs reference, and the headline TPR/FPR gap max - min).",
     )
     min_impact_ratio: float = Field(
         0.8,
         ge=0.0,
         le=1.0,
-        description="Tolerance for the demographic-parity ratio and the minimum impact ratio (the four-fifths line of 29 CFR 1607.4(D)).",
+        description="Tolerance for an impact ratio (group vs reference), the demographic-parity ratio and the minimum impact ratio (the four-fifths line of 29 CFR 1607.4(D)).",
     )
     max_calibration_gap: float = Field(
         0.05,
         ge=0.0,
         le=1.0,
-        description="Tolerance for the calibration gap: max - min over eligible groups of calibration-in-the-large (mean score - observed rate).",
-    )
-    beyond_tolerance_not_significant: Literal["insufficient", "ok"] = Field(
-        "insufficient",
-        description="Status of a gap beyond tolerance whose Holm-adjusted p-value is not below alpha: 'insufficient' (evidence too thin to conclude either way) or 'ok'.",
+        description="Tolerance for a difference of calibration-in-the-large (mean score - observed rate) between two groups (group vs reference, and the headline gap max - min).",
     )
     ece_bins: int = Field(
         10,

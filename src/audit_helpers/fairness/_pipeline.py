@@ -1,5 +1,5 @@
 """The fairness step of a run: predictions joined to the protected columns, audited per
-model and split with reproducible per-(model, split) bootstrap seeds."""
+model and split (one Holm family per attribute, model and split), age judged by direction."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .._common.groups import fill_unknown
 from .._common.seeds import derive_seed
 from ._audit import attribute_keys, audit_frame
 from ._config import FairnessConfig
+from ._status import summarise_findings
 
 __all__ = ["audit_predictions", "fairness_from_context", "largest_gap_attribute", "ERR_PRED_COLUMNS", "ERR_JOIN"]
 
@@ -39,8 +40,8 @@ def audit_predictions(
         ``feature_spec.json``: ``id``, ``protected`` and optionally ``age.group_column``.
     config : FairnessConfig
     seed : int
-        Master seed; the bootstrap of (model, split) uses ``derive_seed(seed, "fairness",
-        model, split)`` and each attribute a stable child of it.
+        Master seed of the run (passed on as ``derive_seed(seed, "fairness", model, split)``;
+        nothing in the audit is random, so the results do not depend on it).
 
     Returns
     -------
@@ -92,37 +93,42 @@ def audit_predictions(
 
 
 AGE_DIRECTION_NOTE = (
-    "not an adverse-impact finding: the disadvantaged group is {group}, and US federal law on age "
-    "discrimination (ADEA, 29 U.S.C. 631(a)) protects only applicants aged {protected} "
-    "(General Dynamics Land Systems v. Cline, 540 U.S. 581 (2004)); reported, not flagged"
+    "review, not an ADEA adverse-impact finding: the disadvantaged group is {group}, and US federal law "
+    "on age discrimination (ADEA, 29 U.S.C. 631(a)) protects only applicants aged {protected} (General "
+    "Dynamics Land Systems v. Cline, 540 U.S. 581 (2004)); state and local laws such as New York's "
+    "(N.Y. Exec. Law 296; NYC Admin. Code 8-107) protect adults of any age, so it is not ok either. "
+    "It would otherwise be {status}: {reason}"
 )
+AGE_DIRECTION = "disadvantages a group the ADEA does not protect"
 
 
-def _disadvantaged(name: str, metric: Mapping) -> Optional[str]:
-    """The group on the losing side of a flagged comparison (lower selection rate, lower TPR,
-    lower FPR, lower calibration-in-the-large: fewer applicants advanced than warranted)."""
-    pair = metric.get("test_groups") or metric.get("groups") or []
-    if len(pair) != 2:
-        return None
-    # gaps list [higher, lower]; ratios list [lower, higher]
-    return pair[0] if name in ("demographic_parity_ratio", "min_impact_ratio") else pair[1]
+def _redirect(entry: dict, protected: str) -> None:
+    loser = entry.get("disadvantaged_group")
+    if entry.get("status") in ("flagged", "watch") and loser is not None and loser != protected:
+        entry["status_without_direction"] = entry["status"]
+        entry["reason"] = AGE_DIRECTION_NOTE.format(group=loser, protected=protected, status=entry["status"], reason=entry["reason"])
+        entry["status"] = "review"
+        entry["direction"] = AGE_DIRECTION
 
 
 def apply_protected_direction(block: dict) -> None:
-    """Only a disadvantage of the legally protected group (``block['protected_group']``) is flagged.
+    """Judge age by who is disadvantaged (``block['protected_group']`` is the ADEA-protected band).
 
-    Used for age, where only applicants aged 40 and over are protected; a flagged gap that
-    disadvantages the other group is set to ``ok`` with the reason (in place).
+    A flagged or watch comparison or headline metric that disadvantages the protected group
+    (40 and over) keeps its status; one that disadvantages applicants under 40 becomes
+    ``review`` with the reason (the ADEA protects only 40+, state and local laws such as New
+    York's protect adults of any age), never ``ok``. The findings and counts are refreshed
+    (in place).
     """
     protected = block.get("protected_group")
     if not protected:
         return
-    for name, metric in block["metrics"].items():
-        loser = _disadvantaged(name, metric)
-        if metric["status"] == "flagged" and loser is not None and loser != protected:
-            metric["status"] = "ok"
-            metric["direction"] = "favours protected group"
-            metric["reason"] = AGE_DIRECTION_NOTE.format(group=loser, protected=protected)
+    for g in block["groups"].values():
+        for entry in (g.get("comparisons") or {}).values():
+            _redirect(entry, protected)
+    for metric in block["metrics"].values():
+        _redirect(metric, protected)
+    summarise_findings(block)
 
 
 def fairness_from_context(ctx: Any) -> dict:

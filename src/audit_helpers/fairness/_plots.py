@@ -52,7 +52,7 @@ def plot_group_rates(
     rates: Sequence[str] = ("selection_rate", "tpr", "fpr"),
     title: Optional[str] = None,
 ) -> Figure:
-    """Per-group rates with their bootstrap confidence intervals (one panel per rate).
+    """Per-group rates with their Wilson confidence intervals (one panel per rate).
 
     Excluded groups (unknown, small) are drawn hollow and grey; undefined rates are marked.
 
@@ -85,12 +85,13 @@ def plot_group_rates(
         ax.set_title(RATE_TITLES.get(rate, rate), fontsize=9)
         ax.set_xlim(-0.02, 1.02)
     level = round(100 * block["settings"]["ci_level"])
-    fig.suptitle(title or f"{block['attribute']}: rates by group with {level}% bootstrap CIs (hollow = excluded)", fontsize=10)
+    fig.suptitle(title or f"{block['attribute']}: rates by group with {level}% Wilson CIs (hollow = excluded)", fontsize=10)
     return fig
 
 
 def plot_impact_ratios(block: Mapping, *, threshold: Optional[float] = None, title: Optional[str] = None) -> Figure:
-    """Selection rate (with CI) and impact ratio per group, with the four-fifths line.
+    """Selection rate (Wilson CI) and impact ratio against the reference group (Katz CI) per
+    group, with the four-fifths line.
 
     Parameters
     ----------
@@ -121,7 +122,7 @@ def plot_impact_ratios(block: Mapping, *, threshold: Optional[float] = None, tit
     ax_sr.set_xlim(-0.02, 1.02)
     y = np.arange(len(labels))[::-1]
     ir = np.array([np.nan if g["impact_ratio"] is None else g["impact_ratio"] for g in groups], dtype=float)
-    ci = [g["ci"].get("impact_ratio") for g in groups]
+    ci = [g.get("impact_ratio_ci") for g in groups]
     lo = np.array([np.nan if not c else c[0] for c in ci], dtype=float)
     hi = np.array([np.nan if not c else c[1] for c in ci], dtype=float)
     ok = np.isfinite(ir)
@@ -134,7 +135,8 @@ def plot_impact_ratios(block: Mapping, *, threshold: Optional[float] = None, tit
         ax_ir.text(0.02, yi, "excluded" if g["excluded"] else "undefined", va="center", fontsize=7, color="0.5")
     ax_ir.axvline(line, color="k", ls="--", lw=1)
     ax_ir.text(line, 0.01, f" {line:g}", transform=ax_ir.get_xaxis_transform(), fontsize=8, va="bottom")
-    ax_ir.set_title("impact ratio (vs most-selected group)", fontsize=9)
+    ref = block.get("reference_group")
+    ax_ir.set_title(f"impact ratio (vs reference: {ref})" if ref else "impact ratio", fontsize=9)
     ax_ir.set_xlim(0, max(1.1, float(np.nanmax(hi, initial=0.0)) + 0.05))
     ax_ir.grid(axis="x", alpha=0.3)
     fig.suptitle(title or f"{block['attribute']}: selection rate and impact ratio", fontsize=10)

@@ -1,4 +1,8 @@
-"""Tables and plain-words narrative built from fairness blocks (never from kernel state)."""
+"""Tables and plain-words narrative built from fairness blocks (never from kernel state).
+
+Every number in the prose is read from the blocks; each status word is defined once, in
+:func:`status_rule_text` (from ``STATUS_DEFINITIONS``).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,14 @@ from typing import Mapping, Optional
 
 import pandas as pd
 
-from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_pct
-from ._config import FairnessConfig
+from .._common.text import fmt_ci, fmt_count, fmt_num, fmt_p, fmt_pct
+from ._config import COMPARISONS, STATUS_DEFINITIONS, STATUSES, FairnessConfig
 
 __all__ = [
     "group_table",
     "group_notes_table",
+    "comparisons_table",
+    "findings_table",
     "ll144_table",
     "metrics_table",
     "status_rule_text",
@@ -30,6 +36,13 @@ METRIC_TITLES = {
     "min_impact_ratio": "minimum impact ratio",
     "calibration_gap": "calibration gap",
 }
+COMPARISON_TITLES = {
+    "selection": "impact ratio",
+    "tpr": "TPR difference",
+    "fpr": "FPR difference",
+    "calibration": "calibration difference",
+}
+_MAX_NAMED = 6  # findings named per status in the overview line (the rest are counted)
 ATTRIBUTE_TITLES = {"sex": "sex", "race": "race/ethnicity", "age_group": "age group"}
 
 
@@ -37,20 +50,15 @@ def _attr(key: str) -> str:
     return " × ".join(ATTRIBUTE_TITLES.get(part, part) for part in key.split("|"))
 
 
+def _level(block: Mapping) -> int:
+    return round(100 * block["settings"]["ci_level"])
+
+
 def group_table(block: Mapping) -> pd.DataFrame:
-    """Per-group counts and rates with their bootstrap intervals, one row per group.
-
-    Parameters
-    ----------
-    block : mapping
-        One attribute block (``fairness.<model>.<split>.<attribute>``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by group; undefined values are shown as ``None``.
-    """
+    """Per-group counts and rates with their Wilson intervals, the impact ratio against the
+    reference group with its Katz interval and the Holm-adjusted p-value; one row per group."""
     rows = []
+    ref = block.get("reference_group")
     for label, g in block["groups"].items():
         rows.append(
             {
@@ -61,6 +69,8 @@ def group_table(block: Mapping) -> pd.DataFrame:
                 "selection rate": g["selection_rate"],
                 "SR 95% CI": fmt_ci(g["ci"].get("selection_rate"), sep=", ", brackets=True),
                 "impact ratio": g["impact_ratio"],
+                "IR 95% CI": "reference" if label == ref else fmt_ci(g.get("impact_ratio_ci"), sep=", ", brackets=True),
+                "p vs ref (Holm)": fmt_p(g.get("p_value_vs_reference_adjusted")),
                 "base rate": g.get("base_rate"),
                 "TPR": g["tpr"],
                 "TPR 95% CI": fmt_ci(g["ci"].get("tpr"), sep=", ", brackets=True),
@@ -74,11 +84,58 @@ def group_table(block: Mapping) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("group")
 
 
+def comparisons_table(block: Mapping) -> pd.DataFrame:
+    """Every group-vs-reference comparison of one block: estimate, interval, test, raw and
+    Holm-adjusted p-values, status (one row per compared group and quantity)."""
+    rows = []
+    for label, g in block["groups"].items():
+        for kind in COMPARISONS:
+            c = (g.get("comparisons") or {}).get(kind)
+            if c is None:
+                continue
+            rows.append(
+                {
+                    "group": label,
+                    "comparison": COMPARISON_TITLES[kind],
+                    "vs": c["groups"][1],
+                    "estimate": c["estimate"],
+                    f"{_level(block)}% CI": fmt_ci(c["ci"], sep=", ", brackets=True),
+                    "test": c["test"] or "",
+                    "p": fmt_p(c["p_value"]),
+                    "p (Holm)": fmt_p(c["p_value_adjusted"]),
+                    "status": c["status"],
+                }
+            )
+    if not rows:
+        return pd.DataFrame(columns=["group", "comparison", "status"]).set_index(["group", "comparison"])
+    return pd.DataFrame(rows).set_index(["group", "comparison"])
+
+
+def findings_table(blocks: Mapping[str, Mapping]) -> pd.DataFrame:
+    """The flagged and watch findings of every attribute, one row each."""
+    rows = []
+    for attr, block in blocks.items():
+        for f in block.get("findings", []):
+            rows.append(
+                {
+                    "attribute": _attr(attr),
+                    "what": COMPARISON_TITLES.get(f["metric"], METRIC_TITLES.get(f["metric"], f["metric"])),
+                    "groups": " vs ".join(f["groups"]),
+                    "estimate": f["estimate"],
+                    "95% CI": fmt_ci(f["ci"], sep=", ", brackets=True),
+                    "p (Holm)": fmt_p(f["p_adjusted"]),
+                    "status": f["status"],
+                }
+            )
+    return pd.DataFrame(rows, columns=["attribute", "what", "groups", "estimate", "95% CI", "p (Holm)", "status"])
+
+
 def ll144_table(block: Mapping) -> pd.DataFrame:
     """The NYC Local Law 144 style table: selection and scoring rates with impact ratios.
 
     Categories under the small-share threshold and the unknown category keep their n and
-    rates and carry the reason they are not in the impact-ratio comparison.
+    rates and carry the reason they are not in the impact-ratio comparison. The impact ratios
+    use the law's reference (highest selection rate among non-excluded categories).
     """
     rows = []
     for row in block["ll144"]["rows"]:
@@ -98,7 +155,8 @@ def ll144_table(block: Mapping) -> pd.DataFrame:
 
 
 def metrics_table(blocks: Mapping[str, Mapping]) -> pd.DataFrame:
-    """Every gap metric of every attribute: value, interval, p-values, groups, status."""
+    """Every headline metric of every attribute: Fairlearn's value, the pair it comes from,
+    that pair's interval and test, raw and Holm-adjusted p-values, status."""
     rows = []
     for attr, block in blocks.items():
         for name, m in block["metrics"].items():
@@ -107,11 +165,11 @@ def metrics_table(blocks: Mapping[str, Mapping]) -> pd.DataFrame:
                     "attribute": attr,
                     "metric": METRIC_TITLES.get(name, name),
                     "value": m["value"],
-                    "95% CI": "n/a" if m["ci_low"] is None else f"[{m['ci_low']:.3f}, {m['ci_high']:.3f}]",
-                    "groups compared": " vs ".join(m["groups"]),
+                    "pair": " vs ".join(m["groups"]),
+                    f"{_level(block)}% CI (pair)": fmt_ci([m["ci_low"], m["ci_high"]], sep=", ", brackets=True),
                     "test": m.get("test") or "",
                     "p": fmt_p(m["p_value"]),
-                    "p (Holm)": fmt_p(m.get("p_value_holm")),
+                    "p (Holm)": fmt_p(m.get("p_value_adjusted")),
                     "status": m["status"],
                 }
             )
@@ -119,41 +177,42 @@ def metrics_table(blocks: Mapping[str, Mapping]) -> pd.DataFrame:
 
 
 def status_rule_text(config: FairnessConfig, *, family_size: Optional[int] = None) -> str:
-    """The flagging rule in plain words, with the configured numbers."""
-    family = "" if family_size is None else f" (here {family_size} tests per model and split)"
+    """How a difference becomes a finding, with the configured numbers; every status word is
+    defined here once (``STATUS_DEFINITIONS``)."""
+    family = "" if family_size is None else f" (here {family_size} tests in the first family)"
     lvl = round(100 * config.ci_level)
+    definitions = "\n".join(f"- **{s}**: {STATUS_DEFINITIONS[s]}" for s in STATUSES)
     return (
-        f"**How a gap becomes a finding.** Each gap is reported between the two groups at the extremes "
-        f"(largest minus smallest rate, or lowest over highest selection rate), with a {lvl}% "
-        f"confidence interval from {config.n_bootstrap:,} stratified bootstrap resamples (each group's "
-        "counts are redrawn within the group). For the p-value every pair of compared groups is tested "
-        "(two-proportion z-test, or Fisher's exact test when a cell is small); among the pairs whose own "
-        "gap is beyond tolerance the most significant one is kept (so a tiny, noisy group at the extreme "
-        "does not hide a well-supported difference between large groups), multiplied by the number of "
-        "pairs because that pair was picked after looking, and the p-values are then Holm-adjusted "
-        f"across every gap test of a model on a split{family}. "
-        f"A gap is **flagged** when it is beyond tolerance (TPR or FPR gap above "
-        f"{config.max_rate_gap:g}, impact ratio below {config.min_impact_ratio:g}, calibration gap above "
-        f"{config.max_calibration_gap:g}) **and** its Holm-adjusted p-value is below {config.alpha:g}. "
-        f"It is **ok** when within tolerance, and **insufficient** when it cannot be computed "
-        f"(fewer than two comparable groups, or a rate whose denominator is under "
-        f"{config.min_positives} positives / {config.min_negatives} negatives)"
-        + (
-            " or when it is beyond tolerance without being significant: the evidence is too thin to conclude."
-            if config.beyond_tolerance_not_significant == "insufficient"
-            else "."
-        )
-        + f" Groups under {config.ll144_min_share:.0%} of the data, under {config.min_group_n} "
-        f"applicants, or in the '{config.unknown_label}' category are reported but kept out of "
-        "the comparisons."
+        f"**How a difference becomes a finding.** Each eligible group is compared with one reference "
+        f"group: the highest selection rate among the groups holding at least "
+        f"{config.reference_min_share:.0%} of the applicants (the largest group if none does), so that a "
+        "small group with a high rate by chance does not become the yardstick. Four quantities are "
+        "compared: the impact ratio (selection rate over the reference's, with a "
+        f"{lvl}% Katz log interval), the TPR and FPR differences (Newcombe intervals) and the "
+        "calibration difference (mean score minus observed rate, Wald interval); group rates carry "
+        "Wilson intervals. Each comparison is tested with the two-proportion z-test, or Fisher's exact "
+        f"test when an expected cell count is under {config.fisher_min_expected:g} (a z-test on the mean "
+        "residual for calibration). The p-values are Holm-adjusted once, in one family per attribute, "
+        "model and split: every group-vs-reference test plus the pair test of each headline metric whose "
+        f"pair does not include the reference{family}. Tolerances: an impact ratio under "
+        f"{config.min_impact_ratio:g} (the four-fifths line), a TPR or FPR difference over "
+        f"{config.max_rate_gap:g}, a calibration difference over {config.max_calibration_gap:g}; "
+        f"significant means a Holm-adjusted p-value under {config.alpha:g}. Headline gaps and ratios "
+        "keep Fairlearn's definitions (largest minus smallest, lowest over highest) and carry the "
+        "interval and test of the two groups they come from. The statuses:\n\n"
+        f"{definitions}\n\n"
+        f"Groups under {config.ll144_min_share:.0%} of the data, under {config.min_group_n} applicants, "
+        f"or in the '{config.unknown_label}' category are reported but kept out of the comparisons; a rate "
+        f"needs at least {config.min_positives} positives (TPR) or {config.min_negatives} negatives (FPR)."
     )
 
 
 def _significance(m: Mapping, alpha: float) -> str:
-    if m["p_value_holm"] is None:
+    p = m.get("p_value_adjusted")
+    if p is None:
         return "it could not be tested"
-    word = "statistically significant" if m["p_value_holm"] < alpha else "not statistically significant"
-    return f"it is {word} (Holm-adjusted p {'= ' if m['p_value_holm'] >= 0.001 else ''}{fmt_p(m['p_value_holm'])})"
+    word = "statistically significant" if p < alpha else "not statistically significant"
+    return f"it is {word} (Holm-adjusted p {'= ' if p >= 0.001 else ''}{fmt_p(p)})"
 
 
 def _largest(blocks: Mapping[str, Mapping], name: str, *, lowest: bool = False):
@@ -168,27 +227,13 @@ def _largest(blocks: Mapping[str, Mapping], name: str, *, lowest: bool = False):
     return best
 
 
-def _evidence(m: Mapping, block: Mapping, digits: int = 3) -> str:
-    """Extra sentence when the tested pair is not the extreme pair."""
-    tg = m.get("test_groups") or []
-    if not tg or tg == m["groups"] or m.get("test_value") is None:
-        return ""
-    if m.get("test_beyond_tolerance"):
-        return (
-            f" The extreme pair is not the best-supported one: the clearest difference beyond tolerance is "
-            f"*{tg[0]}* vs *{tg[1]}* ({m['test_value']:.{digits}f}), which is what the p-value tests."
-        )
-    return ""
-
-
-def _age_note(block: Mapping, disadvantaged: str) -> str:
-    protected = block.get("protected_group")
-    if not protected or disadvantaged == protected:
+def _age_note(block: Mapping, m: Mapping) -> str:
+    if m.get("direction") is None:
         return ""
     return (
-        f" Note: US federal age-discrimination law (ADEA) protects applicants aged {protected}; here the "
-        f"lower rate falls on *{disadvantaged}*, which the ADEA does not cover (some state laws do), so this "
-        "is a business and fairness question rather than an ADEA adverse-impact finding."
+        f" For age, the lower rate falls on *{m.get('disadvantaged_group')}*: the ADEA protects only applicants "
+        f"aged {block.get('protected_group')}, while state and local laws such as New York's protect adults of "
+        "any age, so this is reported as **review**, not as an ADEA adverse-impact finding."
     )
 
 
@@ -204,23 +249,21 @@ def largest_gap_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -
     _, attr, block, m = found
     hi, lo = m["groups"]
     g_hi, g_lo = block["groups"][hi], block["groups"][lo]
-    missed_hi = round(100 * (1 - g_hi["tpr"]))
-    missed_lo = round(100 * (1 - g_lo["tpr"]))
     return (
         f"**Largest error-rate gap ({model}, {split} split): {_attr(attr)}.** Among applicants "
         f"who went on to advance (qualified applicants), the screen passes {fmt_pct(g_hi['tpr'])} of "
         f"*{hi}* but only {fmt_pct(g_lo['tpr'])} of *{lo}*: a TPR gap of {fmt_num(m['value'])} "
-        f"({round(100 * block['settings']['ci_level'])}% CI {fmt_num(m['ci_low'])} to {fmt_num(m['ci_high'])}); "
+        f"({_level(block)}% CI of this difference {fmt_num(m['ci_low'])} to {fmt_num(m['ci_high'])}); "
         f"{_significance(m, block['settings']['alpha'])}, status **{m['status']}**. In plain words: out of every 100 "
-        f"qualified *{lo}* applicants, about {missed_lo} are screened out, against about {missed_hi} "
-        f"out of 100 qualified *{hi}* applicants."
-        + _evidence(m, block)
-        + _age_note(block, lo)
+        f"qualified *{lo}* applicants, about {round(100 * (1 - g_lo['tpr']))} are screened out, against about "
+        f"{round(100 * (1 - g_hi['tpr']))} out of 100 qualified *{hi}* applicants."
+        + _age_note(block, m)
     )
 
 
 def impact_ratio_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -> str:
-    """Name the lowest impact ratio (the legal selection-rate test) in plain words."""
+    """Name the lowest impact ratio against the reference group (the legal selection-rate
+    test) in plain words."""
     found = _largest(blocks, "min_impact_ratio", lowest=True)
     if found is None:
         return f"**{model}, {split}:** no impact ratio could be computed (fewer than two comparable groups)."
@@ -232,14 +275,13 @@ def impact_ratio_text(blocks: Mapping[str, Mapping], *, model: str, split: str) 
     return (
         f"**Lowest impact ratio ({model}, {split} split): {_attr(attr)}.** The screen selects "
         f"{fmt_pct(g_lo['selection_rate'])} of *{lo}* applicants against {fmt_pct(g_ref['selection_rate'])} "
-        f"of *{ref}* (the most-selected group): an impact ratio of {fmt_num(m['value'], 2)} "
-        f"({round(100 * block['settings']['ci_level'])}% CI {fmt_num(m['ci_low'], 2)} to {fmt_num(m['ci_high'], 2)}), "
+        f"of *{ref}*, the reference group ({block.get('reference_rule')}): an impact ratio of "
+        f"{fmt_num(m['value'], 2)} ({_level(block)}% CI {fmt_num(m['ci_low'], 2)} to {fmt_num(m['ci_high'], 2)}), "
         f"{side} the four-fifths line of {tol:g}; {_significance(m, block['settings']['alpha'])}, status **{m['status']}**. "
         f"For every 100 *{ref}* applicants selected, about "
         f"{round(100 * m['value'])} are selected from an equally large group of *{lo}* applicants. "
         "An impact ratio under 0.8 is a warning sign under the Uniform Guidelines, not proof of discrimination."
-        + _evidence(m, block, 2)
-        + _age_note(block, lo)
+        + _age_note(block, m)
     )
 
 
@@ -257,17 +299,16 @@ def incompatibility_text(block: Mapping) -> str:
         observed = (
             f"The observed base rates (share of applicants who advanced) for {_attr(block['attribute'])} "
             f"range from {fmt_pct(lo[1])} (*{lo[0]}*) to {fmt_pct(hi[1])} (*{hi[0]}*)"
-            + (
-                ", so they differ."
-                if hi[1] - lo[1] > 0.01
-                else "; they are close, so the conflict is mild here."
-            )
+            + (", so they differ." if hi[1] - lo[1] > 0.01 else "; they are close, so the conflict is mild here.")
         )
     cal = block["metrics"].get("calibration_gap", {})
     cal_text = (
         ""
         if not cal or cal.get("value") is None
-        else f" The calibration gap (difference in mean score minus observed rate) is {fmt_num(cal['value'])}."
+        else (
+            f" The calibration gap (difference in mean score minus observed rate, *{cal['groups'][0]}* vs "
+            f"*{cal['groups'][1]}*) is {fmt_num(cal['value'])}, status **{cal['status']}**."
+        )
     )
     return (
         "**Why not every criterion can hold at once.** When groups have different base rates, no "
@@ -276,13 +317,15 @@ def incompatibility_text(block: Mapping) -> str:
         f"Chouldechova 2017). {observed}{cal_text} This audit therefore states its priority: for a "
         "hiring screen the key harm is a qualified applicant screened out, so the TPR (equivalently "
         "FNR) gap is the error-rate criterion it leads with; and the legal test is selection-rate "
-        "parity, so the impact ratio is reported beside it. Calibration by group is reported, not "
-        "optimised."
+        "parity, so the impact ratio is reported beside it. A calibration difference is reported as a "
+        "finding in its own right: it is evidence that the historical labels treat groups differently "
+        "(label bias) or that the score predicts differently by group (differential prediction)."
     )
 
 
 def fairness_overview_text(results: Mapping[str, Mapping[str, Mapping[str, Mapping]]]) -> str:
-    """One line per model and split counting flagged / ok / insufficient metrics.
+    """One line per model and split counting the tests of the Holm families by status, with
+    the flagged and watch findings named.
 
     Parameters
     ----------
@@ -292,17 +335,27 @@ def fairness_overview_text(results: Mapping[str, Mapping[str, Mapping[str, Mappi
     lines = []
     for model, splits in results.items():
         for split, blocks in splits.items():
-            counts = {"flagged": 0, "ok": 0, "insufficient": 0}
-            flagged = []
-            for attr, block in blocks.items():
-                for name, m in block["metrics"].items():
-                    counts[m["status"]] += 1
-                    if m["status"] == "flagged" and name != "demographic_parity_ratio":
-                        flagged.append(f"{METRIC_TITLES.get(name, name)} ({_attr(attr)})")
-            detail = f": {', '.join(flagged)}" if flagged else ""
+            size = sum(b["holm_family"]["size"] for b in blocks.values())
+            counts = {s: sum(b.get(f"n_{s}", 0) for b in blocks.values()) for s in ("flagged", "watch", "review")}
+            ok = size - sum(counts.values())
+            named = {
+                status: [
+                    f"{COMPARISON_TITLES.get(f['metric'], METRIC_TITLES.get(f['metric'], f['metric']))} "
+                    f"{' vs '.join(f['groups'])} ({_attr(attr)})"
+                    for attr, b in blocks.items()
+                    for f in b.get("findings", [])
+                    if f["status"] == status
+                ]
+                for status in ("flagged", "watch")
+            }
+            detail = "".join(
+                f"; {s}: {', '.join(v[:_MAX_NAMED])}" + (f" and {len(v) - _MAX_NAMED} more" if len(v) > _MAX_NAMED else "")
+                for s, v in named.items()
+                if v
+            )
             lines.append(
-                f"- **{model}**, {split} split: {counts['flagged']} flagged, {counts['ok']} ok, "
-                f"{counts['insufficient']} insufficient{detail}."
+                f"- **{model}**, {split} split: {size} tests in {len(blocks)} families: {counts['flagged']} flagged, "
+                f"{counts['watch']} watch, {counts['review']} review, {ok} ok{detail}."
             )
     return "\n".join(lines) if lines else "No fairness results."
 
@@ -315,32 +368,28 @@ def group_notes_table(block: Mapping) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("group")
 
 
-_MEANING = {
-    "tpr_gap": "qualified applicants of *{b}* are passed less often than those of *{a}*",
-    "fpr_gap": "applicants of *{a}* who did not advance are passed more often than those of *{b}*",
-    "min_impact_ratio": "*{a}* applicants are selected at {pct} of the rate of *{b}* applicants",
-    "calibration_gap": "the scores over-state the chance of advancing for *{a}* relative to *{b}*, so the same score means different things in the two groups",
-}
-
-
 def flagged_findings_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -> str:
-    """A bullet per flagged metric (the demographic-parity ratio folded into the impact
-    ratio): the groups, the value with its interval, the Holm-adjusted p-value and what it
-    means in plain words."""
-    lines = []
-    for attr, block in blocks.items():
-        for name, m in block["metrics"].items():
-            if m["status"] != "flagged" or name == "demographic_parity_ratio":
-                continue
-            a, b = m.get("test_groups") or m["groups"]
-            value = m.get("test_value", m["value"])
-            ci = m.get("test_ci") or [m["ci_low"], m["ci_high"]]
-            meaning = _MEANING.get(name, "").format(a=a, b=b, pct=fmt_pct(value, 0))
-            lines.append(
-                f"- **{METRIC_TITLES.get(name, name)}, {_attr(attr)}**: *{a}* vs *{b}*, {value:.3f} "
-                f"(95% CI {ci[0]:.3f} to {ci[1]:.3f}), Holm-adjusted p {fmt_p(m['p_value_holm'])}: {meaning}."
-                + _age_note(block, b if name in ("tpr_gap", "min_impact_ratio") else a)
-            )
-    if not lines:
-        return f"**{model}, {split} split:** no gap is flagged."
-    return f"**{model}, {split} split: flagged gaps**\n\n" + "\n".join(lines)
+    """A bullet per flagged and per watch finding (calibration differences included): the
+    groups, the estimate with its interval, the Holm-adjusted p-value, what it means."""
+    parts = []
+    n_review = sum(b.get("n_review", 0) for b in blocks.values())
+    for status in ("flagged", "watch"):
+        lines = [
+            f"- **{_attr(attr)}, {COMPARISON_TITLES.get(f['metric'], METRIC_TITLES.get(f['metric'], f['metric']))}**: "
+            + f["sentence"]
+            + (" " + f["more_applicants"] if f.get("more_applicants") else "")
+            for attr, b in blocks.items()
+            for f in b.get("findings", [])
+            if f["status"] == status
+        ]
+        if lines:
+            parts.append(f"**{model}, {split} split: {status}** ({len(lines)})\n\n" + "\n".join(lines))
+    review = (
+        f" {fmt_count(n_review)} test(s) are significant but within tolerance, or disadvantage applicants under 40 "
+        "(status review): see the comparisons tables."
+        if n_review
+        else ""
+    )
+    if not parts:
+        return f"**{model}, {split} split:** no comparison or headline metric is flagged or on watch.{review}"
+    return "\n\n".join(parts) + ("\n\n" + review.strip() if review else "")

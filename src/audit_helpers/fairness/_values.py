@@ -1,4 +1,4 @@
-"""Small array helpers of the fairness blocks: safe ratios, extremes, JSON-ready values."""
+"""Small array helpers of the fairness blocks: safe ratios, JSON-ready values."""
 
 from __future__ import annotations
 
@@ -17,21 +17,17 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _extreme(samples: np.ndarray, which: str) -> np.ndarray:
-    """Per-resample max or min over groups (axis 0), ignoring undefined values (NaN when all are)."""
-    fill = -np.inf if which == "max" else np.inf
-    finite = np.isfinite(samples)
-    filled = np.where(finite, samples, fill)
-    out = filled.max(axis=0) if which == "max" else filled.min(axis=0)
-    return np.where(finite.any(axis=0), out, np.nan)
-
-
 def _num(x: float, integer: bool) -> Union[int, float]:
     return int(round(x)) if integer else float(x)
 
 
 def _opt(x: float) -> Optional[float]:
     return float(x) if np.isfinite(x) else None
+
+
+def _pair(lo: float, hi: float) -> Optional[list]:
+    """``[lo, hi]`` as floats, or ``None`` when either end is undefined."""
+    return [float(lo), float(hi)] if np.isfinite(lo) and np.isfinite(hi) else None
 
 
 def _fmt(x: float) -> str:

@@ -28,6 +28,13 @@ bootstrap confidence intervals with a common seed for every strategy), and a dec
 turns the numbers into a proposal (see :func:`build_proposal`). The proposal is never the
 per-group threshold strategy; when no lawful strategy closes the gap it says "escalate".
 
+Findings are counted once, by one rule (``_findings``): a gap metric is a finding when it is
+``flagged``, ``watch`` or ``review``, a flagged per-group comparison flags its metric, and a
+calibration gap counts like every other metric. Only a flagged finding calls for a proposal;
+``watch`` findings are listed to monitor. A flagged calibration gap is evidence about the
+historical labels, which re-training does not correct: it is the target only when nothing else
+is flagged, and it is always named in the proposal for a label review.
+
 The public names are imported on first use (PEP 562): ``import audit_helpers.mitigation._config``
 (as ``params`` does) runs no scikit-learn or matplotlib import.
 """
@@ -39,12 +46,14 @@ _EXPORTS = {
         "MitigationConfig",
         "STRATEGIES",
         "GAP_METRICS",
+        "ACTIONABLE_METRICS",
+        "COMPARISON_METRIC",
         "RATIO_METRICS",
         "METRIC_LABELS",
         "OBJECTIVES",
         "OBJECTIVE_FOR_METRIC",
     ],
-    "_legal": ["LEGAL_RISK", "RICCI_NOTE", "RISK_ORDER", "DEPLOYABLE", "FOUR_FIFTHS"],
+    "_legal": ["LEGAL_RISK", "RICCI_NOTE", "RISK_ORDER", "DEPLOYABLE", "FOUR_FIFTHS", "LABEL_REVIEW_REASON"],
     "_checks": [
         "group_labels",
         "ERR_LENGTH",
@@ -57,9 +66,18 @@ _EXPORTS = {
     "_reweighing": ["reweighing_table", "reweighing_weights", "weighted_label_rates"],
     "_thresholds": ["per_group_thresholds", "apply_group_thresholds", "resolve_objective", "TIE_RULE", "ERR_OBJECTIVE"],
     "_proxies": ["rank_proxies", "drop_features", "ERR_UNKNOWN_FEATURE"],
-    "_target": ["select_target", "ERR_NO_FAIRNESS", "ERR_UNKNOWN_MODEL", "ERR_UNKNOWN_ATTRIBUTE", "ERR_NO_TARGET"],
+    "_findings": [
+        "FINDING_STATUSES",
+        "STATUS_MEANING",
+        "metric_statuses",
+        "block_findings",
+        "collect_findings",
+        "count_statuses",
+        "adjusted_p_value",
+    ],
+    "_target": ["select_target", "mitigation_findings", "ERR_NO_FAIRNESS", "ERR_UNKNOWN_MODEL", "ERR_UNKNOWN_ATTRIBUTE", "ERR_NO_TARGET"],
     "_evaluate": ["validation_split", "performance", "evaluate_predictions", "ERR_VALIDATION_SIZE"],
-    "_proposal": ["build_proposal"],
+    "_proposal": ["build_proposal", "CLOSED_STATUSES"],
     "_pipeline": ["run_mitigation", "mitigation_from_context", "ERR_NO_STRATEGY"],
     "_report": [
         "target_narrative",

@@ -14,6 +14,8 @@ __all__ = [
     "MitigationConfig",
     "STRATEGIES",
     "GAP_METRICS",
+    "ACTIONABLE_METRICS",
+    "COMPARISON_METRIC",
     "RATIO_METRICS",
     "METRIC_LABELS",
     "OBJECTIVES",
@@ -23,8 +25,21 @@ __all__ = [
 STRATEGIES = ("reweighting", "threshold_per_group", "proxy_removal")
 """Strategy names, in the order they are run and reported."""
 
-GAP_METRICS = ("tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio")
-"""Fairness metrics a mitigation can target (``calibration_gap`` is reported by notebook 03)."""
+GAP_METRICS = ("tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio", "calibration_gap")
+"""Fairness metrics every strategy is evaluated on, counted as findings and eligible as target."""
+
+ACTIONABLE_METRICS = ("tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio")
+"""Metrics the strategies act on (selection and error rates). A calibration gap is evidence that
+the historical labels treat groups differently: re-training on the same labels does not correct
+it, so it is targeted only when nothing else is flagged, and always named for a label review."""
+
+COMPARISON_METRIC = {
+    "selection": "min_impact_ratio",
+    "tpr": "tpr_gap",
+    "fpr": "fpr_gap",
+    "calibration": "calibration_gap",
+}
+"""Headline metric of each per-group comparison quantity (``groups.<g>.comparisons.<quantity>``)."""
 
 RATIO_METRICS = frozenset({"demographic_parity_ratio", "min_impact_ratio"})
 """Metrics where 1 is parity and smaller is worse; for the others 0 is parity, larger worse."""
@@ -34,6 +49,7 @@ METRIC_LABELS = {
     "fpr_gap": "FPR gap",
     "demographic_parity_ratio": "demographic-parity ratio",
     "min_impact_ratio": "lowest impact ratio",
+    "calibration_gap": "calibration gap",
 }
 
 OBJECTIVES = ("tpr", "fpr", "selection_rate")
@@ -44,6 +60,9 @@ OBJECTIVE_FOR_METRIC = {
     "fpr_gap": "fpr",
     "demographic_parity_ratio": "selection_rate",
     "min_impact_ratio": "selection_rate",
+    # thresholds do not change scores, so they cannot move a calibration gap: they show the
+    # cost of selection-rate parity instead
+    "calibration_gap": "selection_rate",
 }
 
 
@@ -68,7 +87,9 @@ class MitigationConfig(BaseModel):
             "split (the age add-on only when named here)."
         ),
     )
-    target_metric: Literal["auto", "tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio"] = Field(
+    target_metric: Literal[
+        "auto", "tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio", "calibration_gap"
+    ] = Field(
         "auto",
         description=(
             "Metric to mitigate; 'auto' takes the largest disparity among flagged metrics on test "

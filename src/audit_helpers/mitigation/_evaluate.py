@@ -14,6 +14,7 @@ import pandas as pd
 from .._common.scores import roc_auc
 from ._checks import ERR_LENGTH, _as_binary, _as_groups, _as_scores
 from ._config import GAP_METRICS
+from ._findings import adjusted_p_value, metric_statuses
 
 __all__ = ["validation_split", "performance", "evaluate_predictions", "ERR_VALIDATION_SIZE"]
 
@@ -87,9 +88,17 @@ def performance(y_true: Any, selected: Any, scores: Any) -> dict:
     return out
 
 
-def _gap_entry(metric: Mapping[str, Any]) -> dict:
-    """The reported fields of one fairness metric: value, CI, p-value, status, groups."""
-    return {k: metric.get(k) for k in ("value", "ci_low", "ci_high", "p_value", "status", "groups")}
+def _gap_entry(metric: Mapping[str, Any], status: Optional[str] = None) -> dict:
+    """The reported fields of one fairness metric: value, CI, p-values (raw, Holm-adjusted), status, groups.
+
+    ``status`` overrides the metric's own (the effective status: a flagged per-group
+    comparison flags its metric, see :func:`metric_statuses`).
+    """
+    out = {k: metric.get(k) for k in ("value", "ci_low", "ci_high", "p_value", "status", "groups")}
+    out["p_value_adjusted"] = adjusted_p_value(metric)
+    if status is not None:
+        out["status"] = status
+    return out
 
 
 def evaluate_predictions(
@@ -133,8 +142,13 @@ def evaluate_predictions(
     by_attr = {}
     for attr in attributes:
         block = blocks[attr]
+        statuses = metric_statuses(block)
         by_attr[attr] = {
-            "gaps": {name: _gap_entry(block["metrics"][name]) for name in GAP_METRICS if name in block["metrics"]}
+            "gaps": {
+                name: _gap_entry(block["metrics"][name], statuses.get(name))
+                for name in GAP_METRICS
+                if name in block["metrics"]
+            }
         }
     target_block = blocks[target_attribute]
     out["gaps"] = by_attr[target_attribute]["gaps"]

@@ -5,7 +5,7 @@ Summarised for the report, not legal advice. Standard library only.
 
 from __future__ import annotations
 
-__all__ = ["LEGAL_RISK", "RISK_ORDER", "DEPLOYABLE", "RICCI_NOTE", "FOUR_FIFTHS"]
+__all__ = ["LEGAL_RISK", "RISK_ORDER", "DEPLOYABLE", "RICCI_NOTE", "FOUR_FIFTHS", "LABEL_REVIEW_REASON"]
 
 FOUR_FIFTHS = 0.8
 """UGESP 29 CFR 1607.4(D) warning line for impact ratios (a legal constant, not a tuning knob)."""
@@ -45,6 +45,14 @@ RICCI_NOTE = (
     "by the run parameters before the comparison was computed; any change a reviewer makes "
     "after reading these results should be documented as such and cleared with counsel."
 )
+
+
+LABEL_REVIEW_REASON = (
+    "a calibration difference is evidence that the historical labels treat groups differently "
+    "(label bias or differential prediction); re-weighting the training data or removing a proxy does not "
+    "correct the labels, and per-group thresholds do not change the scores; escalate for a label review"
+)
+"""Why a flagged calibration gap is escalated for a label review rather than mitigated by a strategy."""
 
 
 def _strategy_entry(kind: str, model: str, family: str, description: str) -> dict:

@@ -17,7 +17,7 @@ from ._config import STRATEGIES, MitigationConfig
 from ._legal import RICCI_NOTE
 from ._proposal import build_proposal
 from ._strategies import RunContext, _attribute_blind, _baselines, _group_thresholds, _reweighting
-from ._target import select_target
+from ._target import mitigation_findings, select_target
 
 __all__ = ["run_mitigation", "mitigation_from_context", "ERR_NO_STRATEGY"]
 
@@ -69,8 +69,10 @@ def run_mitigation(
     Returns
     -------
     dict
-        The ``mitigation`` section: ``target``, ``baseline``, ``baselines``, ``strategies``,
-        ``proxies``, ``reweighing``, ``validation``, ``proposal``, ``notes``, ``settings``.
+        The ``mitigation`` section: ``target``, ``findings`` (every flagged, watch and review
+        metric on test, see :func:`mitigation_findings`), ``baseline``, ``baselines``,
+        ``strategies``, ``proxies``, ``reweighing``, ``validation``, ``proposal``, ``notes``,
+        ``settings``.
     """
     run = _prepare_run(
         train=train, splits=splits, feature_spec=feature_spec, results=results, predictions=predictions,
@@ -81,7 +83,11 @@ def run_mitigation(
     y_train = run.train[run.label].to_numpy(dtype=np.int64)
     g_train = group_labels(run.train, run.attr).to_numpy(dtype=object)
     strategies: dict[str, dict] = {}
-    section: dict[str, Any] = {"target": run.target, "settings": config.model_dump(mode="json")}
+    section: dict[str, Any] = {
+        "target": run.target,
+        "findings": run.findings,
+        "settings": config.model_dump(mode="json"),
+    }
     _note_supplied(run)
     if "reweighting" in config.strategies and run.trained:
         section["reweighing"], entries = _reweighting(run, y_train)
@@ -160,14 +166,15 @@ def _prepare_run(
     train = _with_groups(train, id_col, group_cols, unknown)
     splits = {name: _with_groups(frame, id_col, group_cols, unknown) for name, frame in splits.items()}
     notes: list[str] = []
-    target = select_target(
-        results["fairness"],
+    search = dict(
         attribute=config.target_attribute,
         metric=config.target_metric,
         model=config.target_model,
         include_intersections=config.target_include_intersections,
         candidates=attribute_keys(protected),
     )
+    target = select_target(results["fairness"], **search)
+    findings = mitigation_findings(results["fairness"], **search)
     audited = results["fairness"][target["model"]].get("test") or {}
     if config.target_attribute == "auto" and age_col and age_col in set(audited.keys()):
         notes.append(
@@ -194,6 +201,7 @@ def _prepare_run(
         protected=protected,
         group_cols=group_cols,
         target=target,
+        findings=findings,
         attr=target["attribute"],
         attributes=_reported_attributes(audited, target["attribute"], config),
         model_names=model_names,

@@ -8,9 +8,10 @@ from typing import Any, Mapping, Optional
 import pandas as pd
 
 from .._common.text import fmt_ci, fmt_num, fmt_signed
-from ._config import GAP_METRICS, METRIC_LABELS, RATIO_METRICS
+from ._config import ACTIONABLE_METRICS, GAP_METRICS, METRIC_LABELS, RATIO_METRICS
 from ._evaluate import _entry_metric
-from ._legal import DEPLOYABLE, LEGAL_RISK, RICCI_NOTE
+from ._findings import STATUS_MEANING
+from ._legal import DEPLOYABLE, LABEL_REVIEW_REASON, LEGAL_RISK, RICCI_NOTE
 from ._target import _disparity
 
 __all__ = [
@@ -50,11 +51,24 @@ def target_narrative(section: Mapping[str, Any]) -> str:
     groups = ", ".join(t.get("groups") or []) or "the groups compared"
     parity = "1 is parity" if t["metric"] in RATIO_METRICS else "0 is parity"
     p = "" if t.get("p_value") is None else f", p = {t['p_value']:.3g}"
-    return (
+    if t.get("p_value_adjusted") is not None:
+        p += f" (Holm-adjusted {t['p_value_adjusted']:.3g})"
+    text = (
         f"**Target gap:** {_describe_target(t)} on the {t['split']} split: "
         f"{_fmt_ci(t)}{p}, status **{t.get('status')}** ({parity}; groups: {groups}). "
         f"Chosen as the {t['reason']}."
     )
+    if t.get("status") == "flagged" and t.get("metric_status") not in (None, "flagged"):
+        text += (
+            f" The headline metric itself reads *{t['metric_status']}*; it counts as flagged because a per-group "
+            "comparison of the same quantity against the reference group is flagged."
+        )
+    if t.get("actionable") is False:
+        text += (
+            " A calibration gap is evidence about the historical labels: every strategy is evaluated on it below "
+            "for information, and the proposal escalates it for a label review."
+        )
+    return text
 
 
 def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any]) -> str:
@@ -65,17 +79,21 @@ def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any]) 
     base = section["baseline"]
     base_test = _entry_metric(base, "test", metric)
     base_eval = _entry_metric(base, "eval", metric)
-    parts = [
+    parts = _counts_parts(proposal.get("counts") or {}, t["split"])
+    parts.append(
         f"For the largest gap, {_describe_target(t)}, the baseline shows {_fmt_ci(base_test)} on test"
         + (f" and {_fmt_ci(base_eval)} on next month's data (eval)." if base_eval else ".")
-    ]
+    )
     name = proposal.get("strategy")
+    targeted_review = [f for f in proposal.get("label_review", []) if f.get("targeted")]
     if proposal["decision"] == "none":
+        parts.append(_none_part(base_test, proposal))
+    elif targeted_review:
         parts.append(
-            f"Its status on test is *{base_test.get('status')}*: no gap of the baseline screens is flagged, so "
-            "**no mitigation is proposed**. The strategies below are shown for information: each would change "
-            "the screen without a finding that calls for it."
+            f"It is flagged ({_pair_p(targeted_review[0])}), and it is a calibration gap: "
+            f"{LABEL_REVIEW_REASON}. **No strategy is proposed: escalate for a label review.**"
         )
+        parts.extend(_effects_parts(section, metric))
     elif name:
         parts.extend(_chosen_parts(section["strategies"][name], proposal, label))
     else:
@@ -83,13 +101,159 @@ def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any]) 
             f"No lawful strategy narrows the {label} within the accuracy tolerance "
             f"({proposal['accuracy_tolerance']:.1%})."
         )
-    if proposal["decision"] == "escalate":
+    if proposal["decision"] == "escalate" and not targeted_review:
         parts.append(
             "**Escalate:** no lawful strategy brings the target metric out of the flagged range on test "
             "at an acceptable cost; the gap remains and needs a decision by counsel and the model owner."
         )
+    parts.extend(_other_findings_parts(proposal, t))
     parts.extend(_threshold_parts(section, metric, base, base_test))
     return " ".join(parts)
+
+
+def _counts_parts(counts: Mapping[str, Any], split: str) -> list[str]:
+    """The count of findings on the target split (and the flags on any other split), in words."""
+    c = counts.get(split)
+    if not c:
+        return []
+    others = [
+        f"{c[status]} {word} ({STATUS_MEANING[status]})"
+        for status, word in (("watch", "on watch"), ("review", "for review"), ("insufficient", "not computed"))
+        if c.get(status)
+    ]
+    verb = "is" if c["flagged"] == 1 else "are"
+    parts = [
+        f"On {split}, {c['flagged']} of the {c['metrics']} gap metrics of the baseline screens {verb} flagged "
+        f"({STATUS_MEANING['flagged']})" + ("; " + ", ".join(others) if others else "") + "."
+    ]
+    for other, oc in sorted(counts.items()):
+        if other != split and oc.get("flagged"):
+            parts.append(
+                f"On {other} ({'next month' if other == 'eval' else 'another split'}), {oc['flagged']} of "
+                f"{oc['metrics']} {'is' if oc['flagged'] == 1 else 'are'} flagged: the drift step and the "
+                "monitoring plan follow them up."
+            )
+    return parts
+
+
+def _none_part(base_test: Mapping[str, Any], proposal: Mapping[str, Any]) -> str:
+    """Why nothing is proposed: nothing flagged, or the flagged findings are not targets."""
+    head = f"Its status on test is *{base_test.get('status')}*"
+    flagged = [*proposal.get("also_flagged", []), *proposal.get("label_review", [])]
+    if not flagged:
+        return (
+            f"{head}, and no gap metric or per-group comparison of the baseline screens is flagged on test, so "
+            "**no mitigation is proposed**. The strategies below are shown for information: each would change "
+            "the screen without a finding that calls for it."
+        )
+    return (
+        f"{head}. The {len(flagged)} flagged finding(s) on test are not targets of the mitigation search "
+        "(named below with the reason), so **no mitigation is proposed** here. The strategies below are "
+        "shown for information."
+    )
+
+
+def _pair_p(f: Mapping[str, Any]) -> str:
+    """``White vs Black, Holm-adjusted p = 0.0004`` (the parts that are known)."""
+    groups = " vs ".join(f.get("groups") or [])
+    p = f.get("p_value_adjusted")
+    return ", ".join(x for x in (groups, "" if p is None else f"Holm-adjusted p = {p:.2g}") if x)
+
+
+#: At most this many findings are named in one sentence of the proposal; the rest are counted.
+MAX_LISTED = 6
+
+
+def _short(f: Mapping[str, Any], *, p: bool = False) -> str:
+    """``race lowest impact ratio under rf (0.700, Female vs Male)``: a finding in a list."""
+    label = METRIC_LABELS.get(f["metric"], f["metric"])
+    inner = [_fmt(f.get("value"))]
+    if f.get("groups"):
+        inner.append(" vs ".join(f["groups"]))
+    if p and f.get("p_value_adjusted") is not None:
+        inner.append(f"Holm-adjusted p = {f['p_value_adjusted']:.2g}")
+    return f"{f['attribute']} {label} under {f['model']} ({', '.join(inner)})"
+
+
+def _listing(items: list[str]) -> str:
+    """``a; b; c`` with at most :data:`MAX_LISTED` items, then ``and 3 more (mitigation.findings)``."""
+    shown = "; ".join(items[:MAX_LISTED])
+    rest = len(items) - MAX_LISTED
+    return shown + (f"; and {rest} more (listed under mitigation.findings)" if rest > 0 else "")
+
+
+def _after_text(f: Mapping[str, Any], proposal: Mapping[str, Any]) -> str:
+    """`` → 0.795 (watch) under the proposal`` when the proposed strategy was evaluated on it."""
+    after = f.get("after")
+    if not (after and after.get("value") is not None and proposal.get("strategy")):
+        return ""
+    return f" → {_fmt(after['value'])} ({after.get('status')}) under the proposal"
+
+
+def _ratio_key(f: Mapping[str, Any]) -> Optional[tuple]:
+    """Findings with this key say the same thing: both ratio metrics of one pair of groups."""
+    if f.get("metric") not in RATIO_METRICS or f.get("value") is None:
+        return None
+    return (f.get("model"), f.get("attribute"), round(float(f["value"]), 9), tuple(sorted(f.get("groups") or [])))
+
+
+def _distinct_ratios(findings: list[Mapping[str, Any]], target: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """``findings`` without a ratio metric that repeats the target or an earlier finding (same pair, same value)."""
+    seen = {_ratio_key(target)} - {None}
+    out = []
+    for f in findings:
+        key = _ratio_key(f)
+        if key is not None and key in seen:
+            continue
+        if key is not None:
+            seen.add(key)
+        out.append(f)
+    return out
+
+
+def _other_findings_parts(proposal: Mapping[str, Any], target: Mapping[str, Any]) -> list[str]:
+    """Sentences naming the flagged findings not targeted, the calibration gaps and the watch list.
+
+    The demographic-parity ratio and the lowest impact ratio of one pair of groups are the same
+    number: only the first of them is named.
+    """
+    parts = []
+    review_cal = [f for f in proposal.get("label_review", []) if not f.get("targeted")]
+    if review_cal:
+        parts.append(
+            f"Also flagged, for a label review: {_listing([_short(f) for f in review_cal])}: "
+            f"{review_cal[0]['reason']}."
+        )
+    by_reason: dict[str, list[str]] = {}
+    for f in _distinct_ratios(proposal.get("also_flagged", []), target):
+        by_reason.setdefault(f["reason"], []).append(_short(f) + _after_text(f, proposal))
+    for reason, items in by_reason.items():
+        parts.append(f"Also flagged, not targeted ({reason}): {_listing(items)}.")
+    watch = _distinct_ratios(proposal.get("monitor", []), {})
+    if watch:
+        parts.append(
+            "Beyond tolerance, not yet significant (watch): monitor, no mitigation is proposed for these alone: "
+            f"{_listing([_short(f, p=True) for f in watch])}."
+        )
+    review = _distinct_ratios(proposal.get("review", []), {})
+    if review:
+        parts.append(f"Significant but within tolerance (review): {_listing([_short(f) for f in review])}.")
+    return parts
+
+
+def _effects_parts(section: Mapping[str, Any], metric: str) -> list[str]:
+    """For information: the target metric on test under every deployable strategy of the target model."""
+    t = section["target"]
+    rows = []
+    for name, e in section.get("strategies", {}).items():
+        if e["model"] != t["model"] or not e["deployable"]:
+            continue
+        g = _entry_metric(e, "test", metric)
+        if g.get("value") is not None:
+            rows.append(f"{e['strategy'].replace('_', ' ')} {_fmt_ci(g)} ({g.get('status')})")
+    if not rows:
+        return []
+    return [f"For information, the {METRIC_LABELS[metric]} on test under each lawful strategy: " + "; ".join(rows) + "."]
 
 
 def _chosen_parts(entry: Mapping[str, Any], proposal: Mapping[str, Any], label: str) -> list[str]:
@@ -142,7 +306,8 @@ def _threshold_parts(
     search = e.get("thresholds") or {}
     base_disp = _disparity(metric, base_test.get("value"))
     thr_disp = _disparity(metric, g.get("value"))
-    if search.get("spread") is not None and thr_disp is not None and base_disp is not None and thr_disp >= base_disp:
+    acts = metric in ACTIONABLE_METRICS  # thresholds do not change scores: no claim about a calibration gap
+    if acts and search.get("spread") is not None and thr_disp is not None and base_disp is not None and thr_disp >= base_disp:
         parts.append(
             f"They equalised the {search['objective'].replace('_', ' ')} on the validation split "
             f"(spread {search['spread']:.3f}, tolerance {search['tolerance']:.3f}) but do not narrow the gap "

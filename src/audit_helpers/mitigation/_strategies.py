@@ -55,6 +55,8 @@ class RunContext:
         Declared protected columns; those plus the age-group column when every frame has it.
     target : dict
         The gap to mitigate (:func:`select_target`).
+    findings : dict
+        Every finding on test (:func:`mitigation_findings`).
     attr : str
         The target attribute.
     attributes : list of str
@@ -81,6 +83,7 @@ class RunContext:
     protected: list[str]
     group_cols: list[str]
     target: dict
+    findings: dict
     attr: str
     attributes: list[str]
     model_names: list[str]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-from ._config import GAP_METRICS, RATIO_METRICS
+from ._config import ACTIONABLE_METRICS, GAP_METRICS, RATIO_METRICS
+from ._findings import FINDING_STATUSES, adjusted_p_value, collect_findings, count_statuses, metric_statuses
 
 __all__ = [
     "select_target",
+    "mitigation_findings",
     "ERR_NO_FAIRNESS",
     "ERR_UNKNOWN_MODEL",
     "ERR_UNKNOWN_ATTRIBUTE",
@@ -44,10 +46,15 @@ def select_target(
     """Pick the gap to mitigate from the fairness results of notebook 03.
 
     Rule: among the candidate (model, attribute, metric) triples on ``split``, take the one
-    with the largest disparity among metrics whose status is ``flagged``; if none is flagged,
-    the largest disparity overall (and say so). Disparity is the gap for TPR/FPR gaps and
-    ``1 - ratio`` for the demographic-parity ratio and the lowest impact ratio, so 0 is parity
-    on both scales. Ties go to the first in sorted (model, attribute, metric) order.
+    with the largest disparity among the metrics that are ``flagged`` (by their own status or
+    by a flagged per-group comparison of their quantity, see :mod:`._findings`), preferring
+    the metrics the strategies act on (selection and error rates) over a calibration gap: a
+    flagged calibration gap is the target only when nothing else is flagged, and the proposal
+    names it for a label review either way. If none is flagged, the largest disparity overall
+    (again preferring selection and error rates; the result says so). Disparity is the gap for
+    TPR/FPR/calibration gaps and ``1 - ratio`` for the demographic-parity ratio and the lowest
+    impact ratio, so 0 is parity on both scales. Ties go to the first in sorted (model,
+    attribute, metric) order.
 
     Parameters
     ----------
@@ -70,7 +77,10 @@ def select_target(
     -------
     dict
         ``model``, ``attribute``, ``metric``, ``split``, ``value``, ``ci_low``, ``ci_high``,
-        ``p_value``, ``status``, ``groups``, ``disparity``, ``flagged``, ``reason``.
+        ``p_value``, ``p_value_adjusted``, ``status`` (effective), ``metric_status`` (the
+        metric's own), ``groups``, ``disparity``, ``flagged``, ``actionable`` (the strategies
+        act on the metric; False for a calibration gap), ``n_flagged`` (flagged candidates),
+        ``reason``.
     """
     models = sorted(fairness)
     if model != "auto":
@@ -89,11 +99,16 @@ def select_target(
         raise ValueError(ERR_UNKNOWN_ATTRIBUTE.format(value=attribute, available=sorted(available_attrs)))
     if not found:
         raise ValueError(ERR_NO_TARGET.format(metrics=metrics))
-    flagged = [c for c in found if c[3].get("status") == "flagged"]
-    pool = flagged or found
+    flagged = [c for c in found if c[4] == "flagged"]
+    pool = _prefer_actionable(flagged) or _prefer_actionable(found)
     best = max(pool, key=lambda c: (_disparity(c[2], c[3]["value"]), -pool.index(c)))
-    m, attr, name, entry = best
     reason = _reason(flagged, pool, split, restricted=attribute != "auto" or metric != "auto" or model != "auto")
+    return _target_entry(best, split, flagged, reason)
+
+
+def _target_entry(best: tuple, split: str, flagged: Sequence[tuple], reason: str) -> dict:
+    """The result of :func:`select_target` for the chosen candidate ``best``."""
+    m, attr, name, entry, status = best
     return {
         "model": m,
         "attribute": attr,
@@ -103,12 +118,63 @@ def select_target(
         "ci_low": entry.get("ci_low"),
         "ci_high": entry.get("ci_high"),
         "p_value": entry.get("p_value"),
-        "status": entry.get("status"),
+        "p_value_adjusted": adjusted_p_value(entry),
+        "status": status,
+        "metric_status": entry.get("status"),
         "groups": list(entry.get("groups", []) or []),
         "disparity": _disparity(name, entry.get("value")),
         "flagged": bool(flagged),
+        "actionable": name in ACTIONABLE_METRICS,
+        "n_flagged": len(flagged),
         "reason": reason,
     }
+
+
+def _prefer_actionable(pool: Sequence[tuple]) -> list[tuple]:
+    """The entries of ``pool`` whose metric the strategies act on, or all of them if there are none."""
+    acting = [c for c in pool if c[2] in ACTIONABLE_METRICS]
+    return acting or list(pool)
+
+
+def mitigation_findings(
+    fairness: Mapping[str, Any],
+    *,
+    attribute: str = "auto",
+    metric: str = "auto",
+    model: str = "auto",
+    split: str = "test",
+    include_intersections: bool = False,
+    separator: str = "|",
+    candidates: Optional[Sequence[str]] = None,
+) -> dict:
+    """The findings the proposal must account for: every flagged, watch and review metric on ``split``.
+
+    Same arguments as :func:`select_target`; each finding records whether that search could
+    have picked it (``candidate``), so the proposal can name flagged findings it does not target
+    (intersections, the age add-on, a restricted search) with the reason.
+
+    Returns
+    -------
+    dict
+        ``split``, ``flagged``, ``watch``, ``review`` (lists of findings, see
+        :func:`collect_findings`), ``counts`` (``{split: count_statuses}`` for every audited
+        split, so flags on next month's data are counted too) and ``statuses`` (the words, defined).
+    """
+    wanted = partial(
+        _wanted_attribute, attribute=attribute, include_intersections=include_intersections, separator=separator,
+        candidates=candidates,
+    )
+
+    def is_candidate(m: str, attr: str, name: str) -> bool:
+        return (model in ("auto", m)) and (metric in ("auto", name)) and wanted(attr)
+
+    found = collect_findings(fairness, split=split, is_candidate=is_candidate)
+    splits = sorted({s for m in fairness.values() for s in (m or {})})
+    out: dict[str, Any] = {"split": split}
+    for status in FINDING_STATUSES:
+        out[status] = [f for f in found if f["status"] == status]
+    out["counts"] = {s: count_statuses(fairness, split=s) for s in splits}
+    return out
 
 
 def _wanted_attribute(
@@ -131,7 +197,7 @@ def _collect(
     split: str,
     wanted: Callable[[str], bool],
 ) -> tuple[list[tuple], bool, set[str]]:
-    """Every (model, attribute, metric, entry) with a value on ``split``, in sorted order.
+    """Every (model, attribute, metric, entry, effective status) with a value on ``split``, in sorted order.
 
     Returns
     -------
@@ -152,11 +218,12 @@ def _collect(
             if not wanted(attr):
                 continue
             block_metrics = blocks[attr].get("metrics", {})
+            statuses = metric_statuses(blocks[attr])
             for name in metrics:
                 entry = block_metrics.get(name)
                 if not entry or entry.get("value") is None:
                     continue
-                found.append((m, attr, name, entry))
+                found.append((m, attr, name, entry, statuses.get(name)))
     return found, seen_split, available_attrs
 
 
@@ -164,6 +231,13 @@ def _reason(flagged: Sequence[tuple], pool: Sequence[tuple], split: str, *, rest
     """Why the target was chosen, in words."""
     if flagged:
         reason = f"largest disparity among the {len(flagged)} flagged metrics on {split}"
+        if len(pool) < len(flagged):
+            reason += (
+                f" whose selection or error rates a strategy can act on ({len(flagged) - len(pool)} flagged "
+                "calibration gap(s) are named for a label review instead)"
+            )
+        elif pool and all(c[2] not in ACTIONABLE_METRICS for c in pool):
+            reason += " (only calibration gaps are flagged: evidence about the labels, named for a label review)"
     else:
         reason = (
             f"largest disparity among the {len(pool)} candidate metrics on {split} "

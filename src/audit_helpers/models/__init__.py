@@ -28,6 +28,8 @@ scikit-learn nor matplotlib:
 - ``_performance``: metrics, bootstrap intervals, calibration table, permutation importance;
 - ``_pipeline``: the notebook step (:func:`obtain_models`, :func:`evaluate_and_persist`),
   persistence and the results block;
+- ``_truth``: :func:`add_screen_truth`, each screen's population truth (synthetic runs) added to
+  ``ground_truth.json``;
 - ``_report``: tables and narratives; ``_card``: model cards; ``_plots``: figures;
 - ``_io``: the :mod:`audit_helpers.model_io` names re-exported here.
 """
@@ -57,6 +59,7 @@ _EXPORTS = {
         "UNFITTED_ENCODER",
         "NO_MODEL_PATH",
         "BAD_MODEL_NAME",
+        "FIXED_NEEDS_THRESHOLD",
     ],
     "_encoder": ["MultiHotEncoder"],
     "_audited": ["AuditedModel"],
@@ -72,7 +75,7 @@ _EXPORTS = {
         "train_models",
     ],
     "_supplied": ["load_supplied_model"],
-    "_threshold": ["historical_rate_threshold", "choose_threshold"],
+    "_threshold": ["historical_rate_threshold", "choose_threshold", "RULE_DESCRIPTIONS"],
     "_performance": [
         "performance_metrics",
         "bootstrap_performance",
@@ -97,7 +100,10 @@ _EXPORTS = {
         "performance_narrative",
         "inputs_narrative",
         "supplied_model_narrative",
+        "screen_truth_narrative",
+        "screen_truth_table",
     ],
+    "_truth": ["add_screen_truth", "NO_GROUND_TRUTH", "GROUND_TRUTH_FILE"],
     "_card": ["model_card", "add_model_cards", "model_card_markdown"],
     "_plots": ["calibration_figure", "importance_figure"],
     "_io": [

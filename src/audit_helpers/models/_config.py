@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "FAMILIES",
@@ -33,6 +34,7 @@ __all__ = [
     "UNFITTED_ENCODER",
     "NO_MODEL_PATH",
     "BAD_MODEL_NAME",
+    "FIXED_NEEDS_THRESHOLD",
 ]
 
 
@@ -61,6 +63,10 @@ NOT_A_STRING_COLUMN = "MultiHotEncoder expects exactly one column of {sep!r}-joi
 UNFITTED_ENCODER = "this MultiHotEncoder is not fitted yet; call fit first"
 NO_MODEL_PATH = "model.path is not set: there is no supplied model to load"
 BAD_MODEL_NAME = "model name {name!r} must be 1-60 letters, digits, '_', '-' or '.'"
+FIXED_NEEDS_THRESHOLD = (
+    "threshold_rule 'fixed' needs model.threshold: give the threshold (a score between 0 and 1) "
+    "or use threshold_rule 'historical_rate'"
+)
 
 
 class LogisticRegressionGrid(BaseModel):
@@ -126,15 +132,22 @@ class ModelConfig(BaseModel):
         min_length=1,
         description="Model families trained on the built-in scenario (ignored when model.path is set).",
     )
-    threshold: float = Field(
-        0.5,
+    threshold: Optional[float] = Field(
+        None,
         ge=0.0,
         le=1.0,
-        description="Operating threshold: an applicant is selected when score >= threshold (used when threshold_rule is 'fixed').",
+        description=(
+            "Fixed operating threshold: an applicant is selected when score >= threshold. When given it always wins "
+            "(the rule becomes 'fixed'), for trained and supplied models alike; null uses threshold_rule."
+        ),
     )
     threshold_rule: Literal["fixed", "historical_rate"] = Field(
-        "fixed",
-        description="'fixed' uses model.threshold; 'historical_rate' picks, on training-period scores, the threshold that reproduces the training-period pass rate.",
+        "historical_rate",
+        description=(
+            "'historical_rate' (default) picks, on training-period scores, the threshold that reproduces the "
+            "training-period pass rate, so the screen is audited at the rate it will really run at; 'fixed' uses "
+            "model.threshold, which must then be given."
+        ),
     )
     include_protected: bool = Field(
         False,
@@ -177,3 +190,17 @@ class ModelConfig(BaseModel):
     trusted_types: list[str] = Field(
         [], description="Extra fully qualified type names to trust when loading a .skops model (beyond skops' defaults and the project's own)."
     )
+
+    @field_validator("threshold_rule")
+    @classmethod
+    def _fixed_needs_threshold(cls, value: str, info: ValidationInfo) -> str:
+        if value == "fixed" and "threshold" in info.data and info.data["threshold"] is None:
+            raise PydanticCustomError("fixed_needs_threshold", FIXED_NEEDS_THRESHOLD)
+        return value
+
+    @model_validator(mode="after")
+    def _explicit_threshold_wins(self) -> "ModelConfig":
+        """A given ``threshold`` means the fixed rule, whatever ``threshold_rule`` says."""
+        if self.threshold is not None:
+            self.threshold_rule = "fixed"
+        return self

@@ -323,7 +323,7 @@ def train_models(
         pipe, cv = search_hyperparameters(family, train, y, feature_spec=feature_spec, config=config, random_state=seed)
         hyper = {**_fixed_hyperparameters(family, config), **cv["best_params"]}
         reference = None
-        if config.threshold_rule == "historical_rate":
+        if config.threshold is None and config.threshold_rule == "historical_rate":
             folds = StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=seed)
             proba = cross_val_predict(clone(pipe), train[cols], y, cv=folds, method="predict_proba", n_jobs=config.n_jobs)
             reference = np.asarray(proba[:, 1], dtype=float)

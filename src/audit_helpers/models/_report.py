@@ -7,6 +7,7 @@ from typing import Any, Mapping, Optional, Sequence
 import pandas as pd
 
 from .._common.text import fmt_ci, fmt_num, fmt_pct
+from ..synth._screens import lowest_impact_ratios
 from ._config import METRICS
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "performance_narrative",
     "inputs_narrative",
     "supplied_model_narrative",
+    "screen_truth_narrative",
+    "screen_truth_table",
 ]
 
 
@@ -107,55 +110,63 @@ def source_narrative(
     return " ".join(parts)
 
 
-def threshold_narrative(entries: Mapping[str, Mapping[str, Any]], *, split: str = "test", far_ratio: float = 0.5) -> str:
-    """Which operating threshold each model uses, how it was chosen and why.
+def _rule_sentence(first: Mapping[str, Any], hist: Optional[float]) -> str:
+    """What the threshold rule of the run is, in words (the same rule for every model)."""
+    details = first["threshold_details"]
+    if details["rule"] == "fixed":
+        return (
+            f"Rule used: `fixed`. Every model uses the operating threshold {fmt_num(first['threshold'], 4)} given in the "
+            "parameters (`model.threshold`; an explicit threshold always wins over `model.threshold_rule`): an applicant "
+            "advances when the score is at least this value. The historical screen passed "
+            f"{fmt_pct(hist)} of the training period."
+        )
+    return (
+        "Rule used: `historical_rate` (the default). Each model's threshold was chosen so that it passes the same share "
+        f"of applicants as the historical screen did in the training period ({fmt_pct(hist)} of "
+        f"{details.get('n_train', 0):,} training applicants). This audits the screen at the rate it will really run at "
+        "and keeps the reviewers' workload at its historical level, so differences between groups reflect who is "
+        "selected rather than how many; it is fixed before any group result is seen."
+    )
 
-    A model whose selection rate on ``split`` differs from the historical pass rate by more
-    than ``far_ratio`` (relative) is pointed out.
+
+def threshold_narrative(entries: Mapping[str, Mapping[str, Any]], *, split: str = "test", far_ratio: float = 0.5) -> str:
+    """Which operating threshold each model uses, how it was chosen, and what it selects.
+
+    States the rule, the historical pass rate and each model's resulting selection rate on
+    ``split`` (and on ``eval`` when that is another split). A model whose selection rate on
+    ``split`` differs from the historical pass rate by more than ``far_ratio`` (relative) is
+    pointed out.
     """
     if not entries:
         return "No model was evaluated."
     first = next(iter(entries.values()))
-    details = first["threshold_details"]
-    hist = details.get("historical_pass_rate")
-    parts = []
-    if details["rule"] == "fixed":
-        parts.append(
-            f"Every model uses the fixed operating threshold {fmt_num(first['threshold'], 2)} from the parameters: "
-            "an applicant advances when the score is at least this value. For a probability score this is the "
-            "point where advancing becomes more likely than not, the usual default of a screen that is not tuned "
-            "to a quota."
-        )
-    else:
-        parts.append(
-            "Each model's threshold was chosen so that it passes the same share of applicants as the historical "
-            f"screen did in the training period ({fmt_pct(hist)}). This keeps the reviewers' workload at its historical "
-            "level, so differences between groups reflect who is selected rather than how many; it is fixed before "
-            "any group result is seen."
-        )
-        for name, entry in entries.items():
-            d = entry["threshold_details"]
-            parts.append(
-                f"{name}: threshold {fmt_num(entry['threshold'], 4)}, chosen on {d.get('reference', 'training scores')} "
-                f"(pass rate there {fmt_pct(d.get('reference_pass_rate'))})."
-            )
+    fixed = first["threshold_details"]["rule"] == "fixed"
+    hist = first["threshold_details"].get("historical_pass_rate")
+    parts = [_rule_sentence(first, hist)]
     far = []
     for name, entry in entries.items():
+        d = entry["threshold_details"]
+        text = f"{name}: threshold {fmt_num(entry['threshold'], 4)}"
+        if not fixed:
+            text += (
+                f", chosen on {d.get('reference', 'training scores')} (pass rate there {fmt_pct(d.get('reference_pass_rate'))})"
+            )
         perf = entry["performance"].get(split)
         if perf is not None:
-            parts.append(
-                f"At this threshold {name} selects {fmt_pct(perf['selection_rate'])} of the {split} split "
-                f"(historical pass rate {fmt_pct(hist)})."
-            )
+            text += f"; it selects {fmt_pct(perf['selection_rate'])} of the {split} split"
+            other = entry["performance"].get("eval") if split != "eval" else None
+            if other is not None:
+                text += f" and {fmt_pct(other['selection_rate'])} of next month (eval)"
             rate = perf["selection_rate"]
             if hist and rate is not None and not (1 - far_ratio) * hist <= rate <= (1 + far_ratio) * hist:
                 far.append(name)
-    if far and details["rule"] == "fixed":
+        parts.append(text + f" (historical pass rate {fmt_pct(hist)}).")
+    if far and fixed:
         parts.append(
             f"For {', '.join(far)} this is far from the historical pass rate: with a fixed threshold the number "
-            "selected depends on how the scores are spread, not on the screen's capacity. The setting "
-            "`model.threshold_rule: historical_rate` keeps the historical rate instead; the fairness results "
-            "below hold for the threshold actually used."
+            "selected depends on how the scores are spread, not on the screen's capacity, and a fairness test at a "
+            "very low selection rate has little power. Leaving `model.threshold` unset (rule `historical_rate`) "
+            "keeps the historical rate instead; the fairness results below hold for the threshold actually used."
         )
     return " ".join(parts)
 
@@ -249,3 +260,62 @@ def supplied_model_narrative(entry: Mapping[str, Any]) -> str:
         f"{lead} It is {shape} ({entry.get('family')}) over {len(entry.get('features', []))} input column(s). {kind} "
         "All required columns were present and it scored every row of the evaluation data."
     )
+
+
+def screen_truth_narrative(ground_truth: Optional[Mapping[str, Any]], *, min_share: float = 0.02) -> str:
+    """How the screens' population truth was measured and the lowest true impact ratios.
+
+    Every number from ``ground_truth["screens"]`` and ``ground_truth["screens_sample"]``.
+    """
+    if not ground_truth or not ground_truth.get("screens"):
+        return "The data were supplied: no population truth exists for these screens."
+    sample = ground_truth.get("screens_sample") or {}
+    n = sample.get("n")
+    parts = [
+        f"The screens' true selection rates were measured on {n:,} fresh applicants per split, drawn from the "
+        "scenario's own generator (the training-period generator for test, the next-month generator for eval) "
+        "with a seed derived from the run seed, prepared as the data step prepares applicants and selected at "
+        f"each screen's operating threshold. The reference group is {sample.get('reference', 'the group with the highest selection rate')}; "
+        f"groups under {min_share:.0%} of applicants are left out of the lowest ratios."
+    ]
+    lowest = lowest_impact_ratios(ground_truth["screens"], min_share=min_share)
+    for model, splits in lowest.items():
+        items = []
+        for split, attrs in splits.items():
+            cells = [
+                f"{attribute} {v['group']} {fmt_num(v['impact_ratio'], 2)} ({fmt_pct(v['selection_rate'])} vs "
+                f"{fmt_pct(v['reference_selection_rate'])} for {v['reference_group']})"
+                for attribute, v in attrs.items()
+            ]
+            items.append(f"{split}: " + "; ".join(cells))
+        parts.append(f"Lowest true impact ratio of {model}: " + " | ".join(items) + ".")
+    return " ".join(parts)
+
+
+def screen_truth_table(
+    ground_truth: Optional[Mapping[str, Any]], *, split: str, attributes: Sequence[str] = ("sex", "race")
+) -> pd.DataFrame:
+    """The screens' population truth on ``split``: one row per model, attribute and group."""
+    rows = []
+    for model, splits in ((ground_truth or {}).get("screens") or {}).items():
+        for attribute in attributes:
+            block = (splits.get(split) or {}).get(attribute) or {}
+            groups = {g: v for g, v in block.items() if isinstance(v, Mapping)}
+            total = sum(v["n"] for v in groups.values()) or 1
+            for group, v in groups.items():
+                rows.append(
+                    {
+                        "model": model,
+                        "attribute": attribute,
+                        "group": group + (" (reference)" if group == block.get("reference_group") else ""),
+                        "n": f"{v['n']:,}",
+                        "share": fmt_pct(v["n"] / total),
+                        "selection rate": fmt_pct(v["selection_rate"]),
+                        "TPR": fmt_pct(v["tpr"]),
+                        "FPR": fmt_pct(v["fpr"]),
+                        "true impact ratio": fmt_num(v["impact_ratio"], 3),
+                    }
+                )
+    if not rows:
+        return pd.DataFrame({"note": ["no population truth: the data were supplied"]})
+    return pd.DataFrame(rows)

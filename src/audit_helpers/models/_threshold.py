@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 
 from ._audited import AuditedModel
-from ._config import BAD_SCORES, BAD_THRESHOLD_RATE, EMPTY_INPUT, NO_THRESHOLD_SCORES, ModelConfig
+from ._config import BAD_SCORES, BAD_THRESHOLD_RATE, EMPTY_INPUT, FIXED_NEEDS_THRESHOLD, NO_THRESHOLD_SCORES, ModelConfig
 
-__all__ = ["historical_rate_threshold", "choose_threshold"]
+__all__ = ["historical_rate_threshold", "choose_threshold", "RULE_DESCRIPTIONS"]
 
 
 def historical_rate_threshold(scores, rate: float) -> float:
@@ -33,25 +33,46 @@ def historical_rate_threshold(scores, rate: float) -> float:
     return float(ordered[k - 1])
 
 
+RULE_DESCRIPTIONS = {
+    "fixed": "fixed: the threshold given in model.threshold (an explicit threshold always wins)",
+    "historical_rate": (
+        "historical_rate: the k-th highest training-period score, k = round(historical pass rate x n), "
+        "so the screen passes the share of applicants the historical process advanced"
+    ),
+}
+
+
 def choose_threshold(model: AuditedModel, config: ModelConfig, y_train) -> tuple[float, dict]:
     """The operating threshold of ``model`` under ``config.threshold_rule``.
+
+    An explicit ``config.threshold`` means the ``fixed`` rule (see :class:`ModelConfig`).
 
     Returns
     -------
     threshold : float
     details : dict
-        ``rule``, ``historical_pass_rate`` (training-period rate of the label),
-        ``reference`` and ``reference_pass_rate`` (share of reference scores selected)
-        for ``historical_rate``.
+        ``rule``, ``description`` (what the rule does), ``historical_pass_rate``
+        (training-period rate of the label) and ``n_train``; for ``historical_rate`` also
+        ``reference`` (which scores), ``n_reference`` and ``reference_pass_rate`` (share of
+        reference scores selected).
     """
     y = np.asarray(y_train, dtype=float)
     historical = float(np.mean(y)) if y.size else None
-    details: dict[str, Any] = {"rule": config.threshold_rule, "historical_pass_rate": historical}
-    if config.threshold_rule == "fixed":
+    rule = "fixed" if config.threshold is not None else config.threshold_rule
+    details: dict[str, Any] = {
+        "rule": rule,
+        "description": RULE_DESCRIPTIONS[rule],
+        "historical_pass_rate": historical,
+        "n_train": int(y.size),
+    }
+    if rule == "fixed":
+        if config.threshold is None:
+            raise ValueError(FIXED_NEEDS_THRESHOLD)
         return float(config.threshold), details
     if model.reference_scores is None:
         raise ValueError(NO_THRESHOLD_SCORES.format(name=model.name))
     threshold = historical_rate_threshold(model.reference_scores, historical)
     details["reference"] = model.reference_kind
+    details["n_reference"] = int(np.asarray(model.reference_scores).size)
     details["reference_pass_rate"] = float(np.mean(model.reference_scores >= threshold))
     return threshold, details

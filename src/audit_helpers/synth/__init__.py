@@ -25,7 +25,10 @@ structural model, deterministic from ``random_state``:
 
 :func:`generate_scenario` returns the two periods, the latent structural
 quantities (never written to the data files) and a ``ground_truth`` dict that
-lists every planted effect with its magnitude.
+lists every planted effect with its magnitude. :func:`screen_truth` measures
+how much of it reaches a trained screen: selection rate, TPR, FPR and impact
+ratio by group on a large fresh sample of either period, at the screen's
+operating threshold (the ``screens`` key of a run's ``ground_truth.json``).
 """
 
 from .._common.lazy import attach
@@ -58,7 +61,18 @@ _EXPORTS = {
         "ROLE_TAG_WEIGHT_ERROR",
         "RATE_SUM_ERROR",
     ],
-    "_generate": ["Scenario", "generate_scenario", "CONFIG_TYPE_ERROR", "RANDOM_STATE_ERROR"],
+    "_generate": ["Scenario", "generate_scenario", "draw_period", "CONFIG_TYPE_ERROR", "RANDOM_STATE_ERROR"],
+    "_screens": [
+        "screen_truth",
+        "group_truth",
+        "lowest_impact_ratios",
+        "SCREEN_SPLITS",
+        "TRUTH_SAMPLE_SIZE",
+        "REFERENCE_MIN_SHARE",
+        "SAMPLE_SIZE_ERROR",
+        "UNKNOWN_SPLIT_ERROR",
+        "MISSING_THRESHOLD_ERROR",
+    ],
     "_stats": ["fit_logistic", "planted_bias_check", "LOGIT_SHAPE_ERROR", "LOGIT_LABEL_ERROR"],
 }
 __all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

@@ -156,7 +156,7 @@ class SyntheticConfig(BaseModel):
     gap_rate: float = Field(0.30, ge=0, le=1, description="Probability of a non-zero employment gap for applicants who are not women.")
     gap_mean_months: float = Field(6.0, gt=0, description="Mean length in months of a non-zero employment gap for applicants who are not women.")
     gap_missing_rate: float = Field(0.04, ge=0, lt=1, description="Share of missing employment_gap_months in the training period.")
-    intercept: float = Field(-2.9, description="Intercept of the label's log-odds (sets the base rate, about 28% by default).")
+    intercept: float = Field(-2.7, description="Intercept of the label's log-odds (sets the base rate, about 27% by default).")
     experience_weight: float = Field(0.55, description="Merit log-odds per unit of log(1 + years_experience).")
     education_weight: float = Field(0.35, description="Merit log-odds per education tier step above High school.")
     assessment_weight: float = Field(0.70, description="Merit log-odds per 15 assessment points above 60.")
@@ -169,19 +169,19 @@ class SyntheticConfig(BaseModel):
     bias_attribute: Literal["sex", "race"] = Field("race", description="Protected attribute of the group penalised directly by past recruiters.")
     bias_group: str = Field("Black or African American", description="Group penalised directly by past recruiters.")
     bias_log_odds: float = Field(
-        0.8, description="Planted direct bias: log-odds subtracted from the label for bias_group at equal merit (0 = none)."
+        1.2, description="Planted direct bias: log-odds subtracted from the label for bias_group at equal merit (0 = none)."
     )
     gap_penalty_log_odds_per_year: float = Field(
-        0.8, description="Planted proxy bias: log-odds subtracted per year of employment gap (not part of merit; 0 = none)."
+        1.0, description="Planted proxy bias: log-odds subtracted per year of employment gap (not part of merit; 0 = none)."
     )
     proxy_gap_female_rate: float = Field(
-        0.20, ge=0, le=1, description="Proxy strength: extra probability of an employment gap for women (0 = gaps independent of sex)."
+        0.35, ge=0, le=1, description="Proxy strength: extra probability of an employment gap for women (0 = gaps independent of sex)."
     )
     proxy_gap_female_months: float = Field(
-        4.0, ge=0, description="Proxy strength: extra mean gap length in months for women with a gap (0 = none)."
+        8.0, ge=0, description="Proxy strength: extra mean gap length in months for women with a gap (0 = none)."
     )
     proxy_region_race: float = Field(
-        0.5, ge=0, le=1, description="Proxy strength: weight of the race-specific region mix (0 = region independent of race, 1 = fully race-specific)."
+        1.0, ge=0, le=1, description="Proxy strength: weight of the race-specific region mix (0 = region independent of race, 1 = fully race-specific)."
     )
     drift_experience_fraction: float = Field(
         0.25, ge=0, lt=1, description="Next-month drift: years_experience is multiplied by (1 - this fraction) (0 = none)."

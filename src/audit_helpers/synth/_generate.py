@@ -52,7 +52,7 @@ from ._structural import (
 )
 from ._truth import _ground_truth
 
-__all__ = ["Scenario", "generate_scenario", "CONFIG_TYPE_ERROR"]
+__all__ = ["Scenario", "generate_scenario", "draw_period", "CONFIG_TYPE_ERROR"]
 
 CONFIG_TYPE_ERROR = "config must be a SyntheticConfig; got {got}."
 
@@ -282,3 +282,28 @@ def generate_scenario(config: SyntheticConfig | None = None, *, random_state) ->
     evald, eval_latent = _assemble(ev_frame, ev_lat, ev_days, train_end, cfg.n_train + 1)
     gt = _ground_truth(cfg, train, evald, train_latent, eval_latent, start, train_end, eval_end)
     return Scenario(train=train, eval=evald, ground_truth=gt, train_latent=train_latent, eval_latent=eval_latent)
+
+
+def draw_period(config: SyntheticConfig | None, n: int, *, random_state, drifted: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Draw ``n`` fresh applicants of one period of the scenario, with their latent frame.
+
+    The same structural model as :func:`generate_scenario`: ``drifted=False`` draws from the
+    training-period generator, ``drifted=True`` from the next-month generator. Used for large
+    population samples (e.g. the screens' true selection rates); ids run from ``APP-000001``
+    and dates fall in the period's window.
+
+    Returns
+    -------
+    frame, latent : pandas.DataFrame
+        Columns as in :class:`Scenario` ``train`` / ``train_latent``.
+    """
+    cfg = SyntheticConfig() if config is None else config
+    if not isinstance(cfg, SyntheticConfig):
+        raise TypeError(CONFIG_TYPE_ERROR.format(got=type(cfg).__name__))
+    rng = as_generator(random_state)
+    start = pd.Timestamp(cfg.start_date)
+    train_end = start + pd.DateOffset(months=cfg.train_months)
+    begin, end = (train_end, train_end + pd.DateOffset(months=1)) if drifted else (start, train_end)
+    frame, latent = _generate_period(cfg, int(n), rng, drifted=drifted)
+    days, _ = _dates(rng, int(n), begin, end)
+    return _assemble(frame, latent, days, begin, 1)

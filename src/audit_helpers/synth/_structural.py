@@ -38,7 +38,7 @@ _REGION_BY_RACE = np.array(
     [
         [0.30, 0.10, 0.40, 0.05, 0.15],  # White
         [0.05, 0.10, 0.05, 0.50, 0.30],  # Hispanic or Latino
-        [0.15, 0.65, 0.10, 0.05, 0.05],  # Black or African American
+        [0.05, 0.80, 0.05, 0.05, 0.05],  # Black or African American
         [0.30, 0.05, 0.05, 0.05, 0.55],  # Asian
         [0.15, 0.15, 0.15, 0.15, 0.40],  # Two or More Races
         [0.05, 0.05, 0.05, 0.10, 0.75],  # Native Hawaiian or Other Pacific Islander

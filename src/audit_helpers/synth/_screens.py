@@ -1,0 +1,233 @@
+"""The screens' population truth: selection and error rates by group on a large fresh sample.
+
+The planted magnitudes describe the historical *labels*; what an audit has to find is what a
+trained screen does with them. :func:`screen_truth` measures it directly: it draws a large
+fresh sample from the same generator (the training-period generator for ``test``, the
+next-month generator for ``eval``), prepares it exactly as the data step prepares applicants
+(:func:`audit_helpers.dataprep.prepare_synthetic_frame`), scores it with every screen, applies
+each screen's operating threshold and tabulates, per attribute and group, the selection rate,
+TPR, FPR and the impact ratio against a stable reference group.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._common.groups import INTERSECTION_SEP, attribute_keys, group_labels
+from .._common.seeds import derive_seed
+from ..dataprep._prepare import prepare_synthetic_frame
+from ._config import LABEL_COLUMN
+from ._generate import draw_period
+
+__all__ = [
+    "screen_truth",
+    "group_truth",
+    "lowest_impact_ratios",
+    "SCREEN_SPLITS",
+    "TRUTH_SAMPLE_SIZE",
+    "REFERENCE_MIN_SHARE",
+    "SAMPLE_SIZE_ERROR",
+    "UNKNOWN_SPLIT_ERROR",
+    "MISSING_THRESHOLD_ERROR",
+]
+
+#: The audited splits and whether each is drawn from the next-month (drifted) generator.
+SCREEN_SPLITS = {"test": False, "eval": True}
+#: Default size of each fresh sample.
+TRUTH_SAMPLE_SIZE = 200_000
+#: Default minimum share of applicants for the reference group.
+REFERENCE_MIN_SHARE = 0.10
+
+SAMPLE_SIZE_ERROR = "the truth sample needs at least 1,000 rows; got n={n}."
+UNKNOWN_SPLIT_ERROR = "unknown split {split!r}; the screen truth knows {known}."
+MISSING_THRESHOLD_ERROR = "no operating threshold given for model {name!r}."
+
+
+def _is_unknown(label: str, unknown: str) -> bool:
+    return unknown in str(label).split(INTERSECTION_SEP)
+
+
+def group_truth(
+    labels: pd.Series | np.ndarray,
+    selected,
+    y_true,
+    *,
+    unknown_label: str = "Unknown",
+    reference_min_share: float = REFERENCE_MIN_SHARE,
+) -> dict:
+    """Selection rate, TPR, FPR and impact ratio of every group of one attribute.
+
+    Parameters
+    ----------
+    labels : array-like of str
+        Group label of every row.
+    selected, y_true : array-like of 0/1
+        Decision of the screen and the outcome label of every row.
+    unknown_label : str, default="Unknown"
+        Groups equal to it (or, for an intersection, having it as a component) are never the
+        reference.
+    reference_min_share : float, default=0.10
+        The reference group is the one with the highest selection rate among the groups
+        holding at least this share of the rows.
+
+    Returns
+    -------
+    dict
+        ``{group: {n, selection_rate, tpr, fpr, impact_ratio}, "reference_group": group}``;
+        groups sorted by label. TPR (FPR) is None for a group without positives (negatives);
+        impact ratios are None when there is no reference group or it selects nobody.
+    """
+    codes, uniques = pd.factorize(pd.Series(np.asarray(labels, dtype=object)).astype(str), sort=True)
+    sel = np.asarray(selected, dtype=np.int64)
+    y = np.asarray(y_true, dtype=np.int64)
+    k = len(uniques)
+    n = np.bincount(codes, minlength=k)
+    n_sel = np.bincount(codes, weights=sel, minlength=k)
+    pos = np.bincount(codes, weights=y, minlength=k)
+    tp = np.bincount(codes, weights=sel * y, minlength=k)
+    neg = n - pos
+    fp = n_sel - tp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = n_sel / n
+        tpr = np.where(pos > 0, tp / np.maximum(pos, 1), np.nan)
+        fpr = np.where(neg > 0, fp / np.maximum(neg, 1), np.nan)
+    total = max(int(n.sum()), 1)
+    eligible = [i for i in range(k) if n[i] / total >= reference_min_share and not _is_unknown(uniques[i], unknown_label)]
+    ref = max(eligible, key=lambda i: (rate[i], -i)) if eligible else None
+    ref_rate = rate[ref] if ref is not None else np.nan
+    out: dict[str, Any] = {}
+    for i, group in enumerate(uniques):
+        out[str(group)] = {
+            "n": int(n[i]),
+            "selection_rate": float(rate[i]),
+            "tpr": None if np.isnan(tpr[i]) else float(tpr[i]),
+            "fpr": None if np.isnan(fpr[i]) else float(fpr[i]),
+            "impact_ratio": float(rate[i] / ref_rate) if ref is not None and ref_rate > 0 else None,
+        }
+    out["reference_group"] = None if ref is None else str(uniques[ref])
+    return out
+
+
+def _sample(data_config, seed: int, split: str, n: int) -> pd.DataFrame:
+    """A fresh sample of ``split``'s generator, prepared as the data step prepares applicants."""
+    if split not in SCREEN_SPLITS:
+        raise ValueError(UNKNOWN_SPLIT_ERROR.format(split=split, known=list(SCREEN_SPLITS)))
+    frame, _ = draw_period(
+        data_config.synthetic, n, random_state=derive_seed(int(seed), "ground_truth", "screens", split), drifted=SCREEN_SPLITS[split]
+    )
+    return prepare_synthetic_frame(frame, data_config, table=f"screen truth ({split})")
+
+
+def screen_truth(
+    models: Mapping[str, Any],
+    thresholds: Mapping[str, float],
+    *,
+    data_config,
+    seed: int,
+    n: int = TRUTH_SAMPLE_SIZE,
+    splits: Sequence[str] = tuple(SCREEN_SPLITS),
+    reference_min_share: float = REFERENCE_MIN_SHARE,
+    attributes: Optional[Sequence[str]] = None,
+) -> dict:
+    """Each screen's population truth on a large fresh sample of the scenario.
+
+    Parameters
+    ----------
+    models : mapping
+        ``{name: model}``; each model has ``scores(frame) -> ndarray`` (an
+        :class:`~audit_helpers.models.AuditedModel`).
+    thresholds : mapping
+        ``{name: operating threshold}``; a row is selected when ``score >= threshold``.
+    data_config : DataConfig
+        The ``data`` section of the run (its ``synthetic`` scenario, protected attributes,
+        unknown label and age group).
+    seed : int
+        The run seed; split ``s`` is drawn with ``derive_seed(seed, "ground_truth", "screens", s)``.
+    n : int, default=200,000
+        Rows of each fresh sample.
+    splits : sequence of str, default=("test", "eval")
+        ``test`` draws from the training-period generator, ``eval`` from the next-month one.
+    reference_min_share : float, default=0.10
+        Minimum share of applicants of the reference group (see :func:`group_truth`).
+    attributes : sequence of str, optional
+        Attribute keys; default: each protected attribute, the intersection of the first two
+        and the age group.
+
+    Returns
+    -------
+    dict
+        ``{model: {split: {attribute: {group: {n, selection_rate, tpr, fpr, impact_ratio},
+        "reference_group": group}}}}``.
+    """
+    if int(n) < 1000:
+        raise ValueError(SAMPLE_SIZE_ERROR.format(n=n))
+    for name in models:
+        if name not in thresholds:
+            raise ValueError(MISSING_THRESHOLD_ERROR.format(name=name))
+    if attributes is None:
+        age = data_config.age_group_column if data_config.age_column is not None else None
+        attributes = attribute_keys(list(data_config.protected_attributes), age_group_column=age)
+    out: dict[str, dict] = {name: {} for name in models}
+    for split in splits:
+        frame = _sample(data_config, seed, split, int(n))
+        labels = {a: group_labels(frame, a).to_numpy() for a in attributes}
+        y = frame[LABEL_COLUMN].to_numpy()
+        for name, model in models.items():
+            selected = (np.asarray(model.scores(frame), dtype=float) >= float(thresholds[name])).astype(np.int64)
+            out[name][split] = {
+                a: group_truth(
+                    labels[a], selected, y, unknown_label=data_config.unknown_label, reference_min_share=reference_min_share
+                )
+                for a in attributes
+            }
+    return out
+
+
+def lowest_impact_ratios(
+    screens: Mapping[str, Any],
+    *,
+    attributes: Sequence[str] = ("sex", "race"),
+    min_share: float = 0.02,
+    unknown_label: str = "Unknown",
+) -> dict:
+    """The lowest true impact ratio per model, split and attribute (what the prose quotes).
+
+    Only groups holding at least ``min_share`` of the sample count (smaller groups are
+    excluded from impact-ratio comparisons, LL144's 2% rule); the unknown group never counts.
+
+    Returns
+    -------
+    dict
+        ``{model: {split: {attribute: {"group", "impact_ratio", "selection_rate",
+        "reference_group", "reference_selection_rate"}}}}``; an attribute without a defined
+        ratio is left out.
+    """
+    out: dict[str, dict] = {}
+    for model, splits in screens.items():
+        for split, blocks in splits.items():
+            for attribute in attributes:
+                block = blocks.get(attribute)
+                if not block:
+                    continue
+                groups = {g: v for g, v in block.items() if isinstance(v, Mapping)}
+                total = sum(v["n"] for v in groups.values()) or 1
+                eligible = [
+                    (v["impact_ratio"], g)
+                    for g, v in groups.items()
+                    if v["impact_ratio"] is not None and v["n"] / total >= min_share and not _is_unknown(g, unknown_label)
+                ]
+                if not eligible:
+                    continue
+                ratio, group = min(eligible)
+                ref = block.get("reference_group")
+                out.setdefault(model, {}).setdefault(split, {})[attribute] = {
+                    "group": group,
+                    "impact_ratio": ratio,
+                    "selection_rate": groups[group]["selection_rate"],
+                    "reference_group": ref,
+                    "reference_selection_rate": groups[ref]["selection_rate"] if ref in groups else None,
+                }
+    return out
