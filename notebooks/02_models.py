@@ -125,7 +125,10 @@ display(Markdown(models.threshold_narrative(entries, split="test")))
 # %%
 truth = None
 if ctx.params.data.source == "synthetic":
-    truth = models.add_screen_truth(ctx.run_dir, audited, entries, data_config=ctx.params.data, seed=ctx.params.seed)
+    truth = models.add_screen_truth(
+        ctx.run_dir, audited, entries, data_config=ctx.params.data, seed=ctx.params.seed,
+        reference_min_share=ctx.params.fairness.reference_min_share,
+    )
 display(Markdown(models.screen_truth_narrative(truth)))
 
 # %%

@@ -166,10 +166,10 @@ def _fairness_counts(fairness: Mapping, model: str, split: str) -> str:
 
 def _status_words() -> str:
     """The status words of the fairness counts, each defined once (escaped HTML)."""
-    from .mitigation._findings import STATUS_MEANING
+    from .fairness._config import STATUS_SUMMARY
 
     words = ("flagged", "watch", "review", "insufficient")
-    return html.escape("Status words: " + "; ".join(f"{w} = {STATUS_MEANING[w]}" for w in words) + ".")
+    return html.escape("Status words: " + "; ".join(f"{w} = {STATUS_SUMMARY[w]}" for w in words) + ".")
 
 
 def _mitigation_line(proposal: Mapping, fairness: Mapping) -> str:

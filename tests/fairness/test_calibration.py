@@ -14,7 +14,7 @@ from fairness_frames import PERMISSIVE, _random_frame
 def test_calibration_matches_brute_force():
     frame = _random_frame(2000, 4)
     block = audit_attribute(
-        frame["y_true"], frame["selected"], frame["race"], scores=frame["score"], config=PERMISSIVE, random_state=0
+        frame["y_true"], frame["selected"], frame["race"], scores=frame["score"], config=PERMISSIVE
     )
     edges = np.linspace(0, 1, 11)
     for label, sub in frame.groupby("race"):
@@ -39,7 +39,7 @@ def test_calibration_matches_brute_force():
 def test_quantile_binning_uses_full_sample_quantiles():
     frame = _random_frame(1500, 5)
     config = PERMISSIVE.model_copy(update={"ece_binning": "quantile"})
-    block = audit_attribute(frame["y_true"], frame["selected"], frame["sex"], scores=frame["score"], config=config, random_state=0)
+    block = audit_attribute(frame["y_true"], frame["selected"], frame["sex"], scores=frame["score"], config=config)
     edges = np.quantile(frame["score"], np.linspace(0, 1, 11))
     assert block["calibration"]["bin_edges"] == pytest.approx(edges.tolist())
     total = np.zeros(10)
@@ -55,7 +55,7 @@ def test_ll144_table_brute_force():
     score = rng.random(n)
     sel = (score > 0.6).astype(int)
     y = (rng.random(n) < score).astype(int)
-    block = audit_attribute(y, sel, race, scores=score, config=FairnessConfig(min_group_n=5), random_state=0)
+    block = audit_attribute(y, sel, race, scores=score, config=FairnessConfig(min_group_n=5))
     table = {row["category"]: row for row in block["ll144"]["rows"]}
     med = np.median(score)
     rates = {c: sel[race == c].mean() for c in np.unique(race)}

@@ -25,7 +25,7 @@ def test_audit_predictions_joins_and_seeds(tmp_path):
     preds = pd.concat(preds, ignore_index=True)
     splits = {s: frame[["applicant_id", "sex", "race", "age_group"]].assign(sex=frame["sex"].where(frame.index % 50 != 0)) for s in ("test", "eval")}
     spec = {"id": "applicant_id", "protected": ["sex", "race"], "age": {"column": "age", "group_column": "age_group", "threshold": 40}}
-    section = audit_predictions(preds, splits, feature_spec=spec, config=FairnessConfig(), seed=3)
+    section = audit_predictions(preds, splits, feature_spec=spec, config=FairnessConfig())
     assert set(section) == {"m1", "m2"} and set(section["m1"]) == {"test", "eval"}
     blocks = section["m1"]["test"]
     assert list(blocks) == ["sex", "race", "sex|race", "age_group"]
@@ -33,12 +33,12 @@ def test_audit_predictions_joins_and_seeds(tmp_path):
     assert blocks["age_group"]["protected_group"] == "40 and over"
     # same data on another (model, split), or another seed: the same block (nothing is random)
     assert json.dumps(section["m1"]["test"], sort_keys=True) == json.dumps(section["m2"]["eval"], sort_keys=True)
-    again = audit_predictions(preds, splits, feature_spec=spec, config=FairnessConfig(), seed=4)
+    again = audit_predictions(preds, splits, feature_spec=spec, config=FairnessConfig())
     assert json.dumps(again, sort_keys=True) == json.dumps(section, sort_keys=True)
     for block in blocks.values():
         _check_block(block)
     with pytest.raises(ValueError, match="no matching applicant"):
-        audit_predictions(preds.assign(applicant_id=preds["applicant_id"] + "x"), splits, feature_spec=spec, config=FairnessConfig(), seed=3)
+        audit_predictions(preds.assign(applicant_id=preds["applicant_id"] + "x"), splits, feature_spec=spec, config=FairnessConfig())
 
 
 def test_age_block_gets_the_protected_group_and_the_direction_rule():
@@ -54,7 +54,7 @@ def test_age_block_gets_the_protected_group_and_the_direction_rule():
     frame["selected"] = (frame["score"] >= 0.35).astype(int)
     preds = frame[["applicant_id", "score", "selected", "y_true"]].assign(model="m", split="test")
     spec = {"id": "applicant_id", "protected": ["sex", "race"], "age": {"column": "age", "group_column": "age_group", "threshold": 40}}
-    block = audit_predictions(preds, {"test": frame}, feature_spec=spec, config=FairnessConfig(), seed=0)["m"]["test"]["age_group"]
+    block = audit_predictions(preds, {"test": frame}, feature_spec=spec, config=FairnessConfig())["m"]["test"]["age_group"]
     assert block["protected_group"] == "40 and over"
     sel = block["groups"]["under 40"]["comparisons"]["selection"]
     assert sel["estimate"] < 0.8 and sel["status"] == "review" and "ADEA" in sel["reason"]

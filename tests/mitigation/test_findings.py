@@ -7,6 +7,7 @@ import pytest
 from audit_helpers import mitigation as mit
 
 from mitigation_cases import fairness_block, fairness_results
+from audit_helpers.fairness import STATUS_SUMMARY
 
 
 def test_every_status_is_counted_and_calibration_counts_like_any_metric():
@@ -54,5 +55,5 @@ def test_blocks_without_the_new_keys_still_count():
 
 def test_status_words_defined_once():
     assert mit.FINDING_STATUSES == ("flagged", "watch", "review")
-    assert mit.STATUS_MEANING["watch"] == "beyond tolerance, not yet significant: monitor"
-    assert "Holm" in mit.STATUS_MEANING["flagged"]
+    assert STATUS_SUMMARY["watch"] == "beyond tolerance, not yet significant: monitor"
+    assert "Holm" in STATUS_SUMMARY["flagged"]

@@ -65,8 +65,7 @@ def scenario_run():
             p = models.predictions_frame(fam, split, frame, s, id_column="applicant_id", label="advanced", threshold=0.5)
             preds.append(p)
             audited = p.merge(frame[["applicant_id", "sex", "race"]], on="applicant_id")
-            results["fairness"][fam][split] = audit_frame(audited, attributes=["sex", "race", "sex|race"], config=fc,
-                                                          random_state=5)
+            results["fairness"][fam][split] = audit_frame(audited, attributes=["sex", "race", "sex|race"], config=fc)
     kwargs = dict(train=train, splits=splits, predictions=pd.concat(preds, ignore_index=True), feature_spec=spec,
                   results=results, fairness_config=fc, model_config=mc, load_model=fitted.__getitem__, random_state=7)
     section = mit.run_mitigation(config=MitigationConfig(), **kwargs)

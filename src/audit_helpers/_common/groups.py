@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "attribute_keys",
     "group_labels",
     "fill_unknown",
+    "is_unknown",
+    "reference_index",
 ]
 
 INTERSECTION_SEP = "|"
@@ -76,3 +79,30 @@ def group_labels(frame: pd.DataFrame, attribute: str) -> pd.Series:
 def fill_unknown(values: pd.Series, unknown: str) -> pd.Series:
     """Protected values as strings with missing ones replaced by the ``unknown`` label."""
     return values.astype("string").fillna(unknown).astype(str)
+
+
+def is_unknown(label: str, unknown: str) -> bool:
+    """Whether a group label is the unknown category (an intersection is unknown if a part is)."""
+    return unknown in str(label).split(INTERSECTION_SEP)
+
+
+def reference_index(rates, shares, sizes, *, min_share: float, candidates=None) -> Optional[int]:
+    """The comparison reference: the highest rate among the candidate groups holding at least
+    ``min_share`` of the applicants (ties go to the larger group); None when no group qualifies.
+
+    Parameters
+    ----------
+    rates, shares, sizes : array-like
+        Selection rate, share of the applicants and size of every group.
+    min_share : float
+        Minimum share of the reference group.
+    candidates : array-like of int, optional
+        Indices of the groups allowed to be the reference (default: all); groups with an
+        undefined rate never are.
+    """
+    rates, shares, sizes = (np.asarray(v, dtype=float) for v in (rates, shares, sizes))
+    idx = np.arange(rates.size) if candidates is None else np.asarray(candidates, dtype=int)
+    big = idx[(shares[idx] >= min_share) & np.isfinite(rates[idx])]
+    if big.size == 0:
+        return None
+    return int(big[np.lexsort((-sizes[big], -rates[big]))[0]])

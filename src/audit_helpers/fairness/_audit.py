@@ -9,7 +9,6 @@ import pandas as pd
 
 from .._common import groups as _groups
 from .._common.groups import INTERSECTION_SEP
-from .._common.seeds import RandomState
 from ._block import audit_block
 from ._cells import cells_for, joint_cells
 from ._config import FairnessConfig
@@ -35,7 +34,6 @@ def audit_attribute(
     scores: Any = None,
     sample_weight: Any = None,
     config: Optional[FairnessConfig] = None,
-    random_state: RandomState = None,
     attribute: Optional[str] = None,
 ) -> dict:
     """Audit one protected attribute (or an intersection): one results block.
@@ -58,9 +56,6 @@ def audit_attribute(
         the unweighted row counts. The pipeline writes only unweighted blocks.
     config : FairnessConfig, optional
         Thresholds, interval level and tolerances (defaults if omitted).
-    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator
-        Accepted for compatibility and ignored: every interval and test is computed in closed
-        form from the counts, so the audit is deterministic.
     attribute : str, optional
         Name stored in the block (defaults to the column name(s)).
 
@@ -141,7 +136,6 @@ def audit_frame(
     *,
     attributes: Sequence[str],
     config: Optional[FairnessConfig] = None,
-    random_state: RandomState = None,
     label_col: str = "y_true",
     pred_col: str = "selected",
     score_col: Optional[str] = "score",
@@ -156,8 +150,6 @@ def audit_frame(
     attributes : list of str
         Column names and intersections written ``"a|b"`` (see :func:`attribute_keys`).
     config : FairnessConfig, optional
-    random_state : None, int, numpy.random.SeedSequence or numpy.random.Generator
-        Accepted for compatibility and ignored (the audit is deterministic).
     label_col, pred_col : str
         Columns of the 0/1 label and the 0/1 decision.
     score_col : str or None

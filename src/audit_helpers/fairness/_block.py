@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._common.groups import is_unknown
 from .._common.stats import wilson_interval
 from ._calibration import _calibration, _calibration_block, _ll144
 from ._cells import Cells
@@ -15,7 +16,7 @@ from ._config import COMPARISONS, GROUP_RATES, FairnessConfig
 from ._metrics import headline_metrics
 from ._stats import wald_interval
 from ._status import apply_holm
-from ._values import _FN, _FP, _TN, _TP, _is_unknown, _num, _opt, _pair, _ratio
+from ._values import _FN, _FP, _TN, _TP, _num, _opt, _pair, _ratio
 
 __all__ = ["audit_block"]
 
@@ -75,7 +76,7 @@ def _exclusions(labels: list[str], share: np.ndarray, c: dict, config: FairnessC
     """Groups left out of the impact ratio and the gaps (unknown, LL144 small share, small n)."""
     excluded = np.zeros(len(labels), dtype=bool)
     for g, label in enumerate(labels):
-        if _is_unknown(label, config.unknown_label):
+        if is_unknown(label, config.unknown_label):
             excluded[g] = True
             notes[g].append("excluded from impact ratio, comparisons and gaps: unknown category (counted and reported, LL144)")
         if share[g] < config.ll144_min_share:

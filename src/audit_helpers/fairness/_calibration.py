@@ -6,8 +6,9 @@ from typing import Optional
 
 import numpy as np
 
+from .._common.groups import is_unknown
 from ._cells import Cells
-from ._values import _is_unknown, _num, _opt, _ratio
+from ._values import _num, _opt, _ratio
 
 
 def _calibration(cells: Cells, w, c, config, notes) -> dict:
@@ -71,7 +72,7 @@ def _ll144(cells: Cells, w, c, share, config, comparison_ref: Optional[str] = No
     integer = not cells.weighted
     labels = cells.labels
     sr = _ratio(w["selected"], w["n"])
-    unknown = np.array([_is_unknown(lb, config.unknown_label) for lb in labels], dtype=bool)
+    unknown = np.array([is_unknown(lb, config.unknown_label) for lb in labels], dtype=bool)
     small = share < config.ll144_min_share
     in_ir = ~unknown & ~small
     has_scores = cells.score_sum is not None

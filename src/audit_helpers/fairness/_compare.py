@@ -21,6 +21,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._common.groups import reference_index
 from .._common.stats import katz_ratio_interval, newcombe_interval, two_proportion_tests
 from ._config import COMPARISONS, FairnessConfig
 from ._stats import compare_means_many, mean_difference_z, two_proportion_z, wald_difference_interval
@@ -141,9 +142,9 @@ def choose_reference(
             "no reference group: no eligible group (every group is unknown, under ll144_min_share "
             "of the data or under min_group_n applicants)"
         ), False
-    big = eligible[(share[eligible] >= config.reference_min_share) & np.isfinite(sr[eligible])]
-    if big.size:
-        ref = int(big[np.lexsort((-n[big], -sr[big]))[0]])
+    ref = reference_index(sr, share, n, min_share=config.reference_min_share, candidates=eligible)
+    if ref is not None:
+        big = eligible[(share[eligible] >= config.reference_min_share) & np.isfinite(sr[eligible])]
         return ref, (
             f"highest selection rate among the eligible groups holding at least {pct} of the applicants "
             f"({big.size} of {eligible.size} eligible groups): {labels[ref]}, {share[ref]:.1%} of the "

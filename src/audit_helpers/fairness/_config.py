@@ -6,7 +6,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["FairnessConfig", "GROUP_RATES", "GAP_METRICS", "COMPARISONS", "STATUSES", "STATUS_DEFINITIONS"]
+__all__ = [
+    "FairnessConfig",
+    "GROUP_RATES",
+    "GAP_METRICS",
+    "COMPARISONS",
+    "STATUSES",
+    "STATUS_DEFINITIONS",
+    "STATUS_SUMMARY",
+]
 
 #: Per-group rates of every block, in the order they are reported.
 GROUP_RATES = ("selection_rate", "tpr", "fpr", "fnr", "ppv", "base_rate")
@@ -36,6 +44,14 @@ STATUS_DEFINITIONS = {
         "cannot be computed: too few applicants (a denominator below the minimum counts) or fewer "
         "than two comparable groups."
     ),
+}
+#: The same statuses in a few words, for one-line summaries (run index, mitigation step).
+STATUS_SUMMARY = {
+    "flagged": "beyond tolerance and significant after Holm",
+    "watch": "beyond tolerance, not yet significant: monitor",
+    "review": "significant but within tolerance",
+    "ok": "within tolerance and not significant",
+    "insufficient": "too little data to compute",
 }
 
 

@@ -8,7 +8,6 @@ from typing import Any, Mapping, Optional
 import pandas as pd
 
 from .._common.groups import fill_unknown
-from .._common.seeds import derive_seed
 from ._audit import attribute_keys, audit_frame
 from ._config import FairnessConfig
 from ._status import summarise_findings
@@ -26,7 +25,6 @@ def audit_predictions(
     *,
     feature_spec: Mapping[str, Any],
     config: FairnessConfig,
-    seed: int,
 ) -> dict:
     """Audit every model on every split: ``{model: {split: {attribute: block}}}``.
 
@@ -39,9 +37,6 @@ def audit_predictions(
     feature_spec : mapping
         ``feature_spec.json``: ``id``, ``protected`` and optionally ``age.group_column``.
     config : FairnessConfig
-    seed : int
-        Master seed of the run (passed on as ``derive_seed(seed, "fairness", model, split)``;
-        nothing in the audit is random, so the results do not depend on it).
 
     Returns
     -------
@@ -81,7 +76,6 @@ def audit_predictions(
                 joined,
                 attributes=keys,
                 config=config,
-                random_state=derive_seed(seed, "fairness", str(model), split),
             )
             if has_age and age_col in blocks and (feature_spec.get("age") or {}).get("threshold") is not None:
                 # prep labels the protected age band "<threshold> and over" (ADEA protects 40+)
@@ -136,7 +130,7 @@ def fairness_from_context(ctx: Any) -> dict:
     spec = ctx.feature_spec()
     preds = ctx.predictions()
     splits = {s: ctx.load_split(s) for s in ("test", "eval") if s in set(preds["split"])}
-    return audit_predictions(preds, splits, feature_spec=spec, config=ctx.params.fairness, seed=ctx.params.seed)
+    return audit_predictions(preds, splits, feature_spec=spec, config=ctx.params.fairness)
 
 
 def largest_gap_attribute(blocks: Mapping[str, Mapping], metric: str = "tpr_gap") -> Optional[str]:

@@ -6,7 +6,6 @@ from typing import Optional, Union
 
 import numpy as np
 
-from .._common.groups import INTERSECTION_SEP
 
 # index of the confusion cells once (y_true, selected) is flattened: 2 * y + selected
 _TN, _FP, _FN, _TP = 0, 1, 2, 3
@@ -32,7 +31,3 @@ def _pair(lo: float, hi: float) -> Optional[list]:
 
 def _fmt(x: float) -> str:
     return f"{x:.3g}"
-
-
-def _is_unknown(label: str, unknown: str) -> bool:
-    return unknown in label.split(INTERSECTION_SEP)

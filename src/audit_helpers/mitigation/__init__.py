@@ -68,7 +68,6 @@ _EXPORTS = {
     "_proxies": ["rank_proxies", "drop_features", "ERR_UNKNOWN_FEATURE"],
     "_findings": [
         "FINDING_STATUSES",
-        "STATUS_MEANING",
         "metric_statuses",
         "block_findings",
         "collect_findings",

@@ -8,7 +8,7 @@ for the FPR gap, ``calibration`` for the calibration gap), so a flagged comparis
 hidden behind a headline metric that reports another pair. Calibration gaps count like every
 other metric. ``insufficient`` means only "too little data to compute".
 
-Standard library only: the run index (``export``) counts with these functions too.
+Light imports only (no computation): the run index (``export``) counts with these functions too.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from ._config import COMPARISON_METRIC, GAP_METRICS
 
 __all__ = [
     "FINDING_STATUSES",
-    "STATUS_MEANING",
     "metric_statuses",
     "block_findings",
     "collect_findings",
@@ -30,14 +29,6 @@ __all__ = [
 FINDING_STATUSES = ("flagged", "watch", "review")
 """Statuses that make a metric a finding, most serious first."""
 
-STATUS_MEANING = {
-    "flagged": "beyond tolerance and significant after Holm",
-    "watch": "beyond tolerance, not yet significant: monitor",
-    "review": "significant but within tolerance",
-    "ok": "within tolerance and not significant",
-    "insufficient": "too little data to compute",
-}
-"""The status words, each defined once (the fairness report uses the same definitions)."""
 
 
 def adjusted_p_value(entry: Mapping[str, Any]) -> Optional[float]:

@@ -61,9 +61,8 @@ def run_mitigation(
         validation split of a supplied model, which cannot be retrained). A model whose
         ``models.<name>.source`` is not ``"trained"`` gets only ``threshold_per_group``.
     random_state : int
-        Seed for the validation split, model fits and the bootstrap (one common bootstrap
-        seed for every strategy, so differences between strategies are not resampling noise).
-        The baselines reuse the fairness blocks of notebook 03 from ``results`` when present,
+        Seed for the validation split and the model fits (the fairness audit of every
+        strategy is deterministic, so strategies differ only by what they change). The baselines reuse the fairness blocks of notebook 03 from ``results`` when present,
         so both notebooks quote identical baseline numbers.
 
     Returns
@@ -157,8 +156,7 @@ def _prepare_run(
     for name in config.strategies:
         if name not in STRATEGIES:
             raise ValueError(ERR_NO_STRATEGY.format(name=name, options=list(STRATEGIES)))
-    seeds = [int(s) for s in np.random.SeedSequence(random_state).generate_state(4)]
-    split_seed, fit_seed, boot_seed = seeds[0], seeds[1], seeds[2]
+    split_seed, fit_seed = (int(s) for s in np.random.SeedSequence(random_state).generate_state(2))
     label = feature_spec["label"]
     id_col = feature_spec["id"]
     protected, age_col, group_cols = _group_columns(feature_spec, train, splits)
@@ -208,7 +206,6 @@ def _prepare_run(
         trained=[m for m in model_names if model_results[m].get("source", "trained") == "trained"],
         split_seed=split_seed,
         fit_seed=fit_seed,
-        boot_seed=boot_seed,
         notes=notes,
     )
 

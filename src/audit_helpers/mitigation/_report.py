@@ -8,9 +8,9 @@ from typing import Any, Mapping, Optional
 import pandas as pd
 
 from .._common.text import fmt_ci, fmt_num, fmt_signed
+from ..fairness._config import STATUS_SUMMARY
 from ._config import ACTIONABLE_METRICS, GAP_METRICS, METRIC_LABELS, RATIO_METRICS
 from ._evaluate import _entry_metric
-from ._findings import STATUS_MEANING
 from ._legal import DEPLOYABLE, LABEL_REVIEW_REASON, LEGAL_RISK, RICCI_NOTE
 from ._target import _disparity
 
@@ -117,14 +117,14 @@ def _counts_parts(counts: Mapping[str, Any], split: str) -> list[str]:
     if not c:
         return []
     others = [
-        f"{c[status]} {word} ({STATUS_MEANING[status]})"
+        f"{c[status]} {word} ({STATUS_SUMMARY[status]})"
         for status, word in (("watch", "on watch"), ("review", "for review"), ("insufficient", "not computed"))
         if c.get(status)
     ]
     verb = "is" if c["flagged"] == 1 else "are"
     parts = [
         f"On {split}, {c['flagged']} of the {c['metrics']} gap metrics of the baseline screens {verb} flagged "
-        f"({STATUS_MEANING['flagged']})" + ("; " + ", ".join(others) if others else "") + "."
+        f"({STATUS_SUMMARY['flagged']})" + ("; " + ", ".join(others) if others else "") + "."
     ]
     for other, oc in sorted(counts.items()):
         if other != split and oc.get("flagged"):

@@ -3,8 +3,9 @@
 Every strategy returns its block of the results section (``reweighing``, ``validation`` or
 ``proxies``) and its entries (``<strategy>_<model>``). The context carries the prepared
 splits, the target and the seeds; it holds no results, so a strategy sees only what it is
-passed. Random numbers come from fixed seeds (the validation split, every model fit and the
-bootstrap each have one), so the strategies do not depend on the order they run in.
+passed. Random numbers come from fixed seeds (the validation split and every model fit each
+have one; the fairness audit is deterministic), so the strategies do not depend on the order
+they run in.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ class RunContext:
         Attributes whose gaps are reported (target first).
     model_names, trained : list of str
         Models compared; those among them trained here (the others were supplied).
-    split_seed, fit_seed, boot_seed : int
-        Seeds of the validation split, every model fit and the bootstrap.
+    split_seed, fit_seed : int
+        Seeds of the validation split and of every model fit.
     notes : list of str
         Notes for the results section, appended in order.
     """
@@ -90,7 +91,6 @@ class RunContext:
     trained: list[str]
     split_seed: int
     fit_seed: int
-    boot_seed: int
     notes: list[str]
 
     def evaluate(self, frames: Mapping[str, pd.DataFrame], known: Optional[Mapping[str, Any]] = None) -> dict:
@@ -101,7 +101,6 @@ class RunContext:
                 attributes=self.attributes,
                 target_attribute=self.attr,
                 fairness_config=self.fairness_config,
-                random_state=self.boot_seed,
                 blocks=(known or {}).get(split),
             )
             for split, frame in frames.items()

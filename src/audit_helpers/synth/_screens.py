@@ -16,7 +16,7 @@ from typing import Any, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .._common.groups import INTERSECTION_SEP, attribute_keys, group_labels
+from .._common.groups import attribute_keys, group_labels, is_unknown, reference_index
 from .._common.seeds import derive_seed
 from ..dataprep._prepare import prepare_synthetic_frame
 from ._config import LABEL_COLUMN
@@ -44,10 +44,6 @@ REFERENCE_MIN_SHARE = 0.10
 SAMPLE_SIZE_ERROR = "the truth sample needs at least 1,000 rows; got n={n}."
 UNKNOWN_SPLIT_ERROR = "unknown split {split!r}; the screen truth knows {known}."
 MISSING_THRESHOLD_ERROR = "no operating threshold given for model {name!r}."
-
-
-def _is_unknown(label: str, unknown: str) -> bool:
-    return unknown in str(label).split(INTERSECTION_SEP)
 
 
 def group_truth(
@@ -95,8 +91,8 @@ def group_truth(
         tpr = np.where(pos > 0, tp / np.maximum(pos, 1), np.nan)
         fpr = np.where(neg > 0, fp / np.maximum(neg, 1), np.nan)
     total = max(int(n.sum()), 1)
-    eligible = [i for i in range(k) if n[i] / total >= reference_min_share and not _is_unknown(uniques[i], unknown_label)]
-    ref = max(eligible, key=lambda i: (rate[i], -i)) if eligible else None
+    known = [i for i in range(k) if not is_unknown(uniques[i], unknown_label)]
+    ref = reference_index(rate, n / total, n, min_share=reference_min_share, candidates=known)
     ref_rate = rate[ref] if ref is not None else np.nan
     out: dict[str, Any] = {}
     for i, group in enumerate(uniques):
@@ -217,7 +213,7 @@ def lowest_impact_ratios(
                 eligible = [
                     (v["impact_ratio"], g)
                     for g, v in groups.items()
-                    if v["impact_ratio"] is not None and v["n"] / total >= min_share and not _is_unknown(g, unknown_label)
+                    if v["impact_ratio"] is not None and v["n"] / total >= min_share and not is_unknown(g, unknown_label)
                 ]
                 if not eligible:
                     continue
