@@ -16,6 +16,9 @@ import pytest
 from audit_helpers import results as R
 from audit_helpers.export import pdf_page_count
 from audit_helpers.paths import PARAMS_DIR, PROJECT_ROOT
+from audit_helpers.runner import discover_steps
+
+from summary_checks import check_documents
 
 SMOKE = PARAMS_DIR / "smoke.yaml"
 
@@ -48,7 +51,8 @@ def test_run_folder_has_every_deliverable(two_runs):
     for rel in ("audit_results.json", "manifest.json", "index.html", "params.yaml", "ground_truth.json",
                 "reference_profile.json", "data/predictions.parquet"):
         assert (run / rel).is_file(), rel
-    steps = ["01_data", "02_models", "03_fairness", "04_drift", "05_mitigation"]
+    steps = [p.stem for p in discover_steps()]
+    assert steps[-1] == "07_summary"
     for step in steps:
         assert (run / "notebooks" / f"{step}.ipynb").is_file()
         assert (run / "html" / f"{step}.html").is_file()
@@ -57,14 +61,19 @@ def test_run_folder_has_every_deliverable(two_runs):
     index = (run / "index.html").read_text()
     for step in steps:
         assert f'href="html/{step}.html"' in index and f'href="html/code/{step}.html"' in index
+    for doc in ("executive_summary.pdf", "audit_summary.pdf", "executive_summary.html", "audit_summary.html"):
+        assert f'href="{doc}"' in index
+    check_documents(run)
 
 
 def test_results_meet_the_contract(two_runs):
     results = R.read_results(two_runs[1])
-    R.validate_results(results, require=["run", "data", "models", "fairness", "drift", "mitigation"])
+    R.validate_results(results, require=["run", "data", "models", "fairness", "drift", "mitigation", "recommendation"])
     manifest = json.loads((two_runs[1] / "manifest.json").read_text())
     assert manifest["params_sha256"] == results["run"]["params_sha256"]
-    assert [s["name"] for s in manifest["steps"]] == ["01_data", "02_models", "03_fairness", "04_drift", "05_mitigation"]
+    assert [s["name"] for s in manifest["steps"]] == [p.stem for p in discover_steps()]
+    assert manifest["documents"] == results["summary"]
+    assert manifest["documents"]["readability"]["flesch_reading_ease"] >= 50
     assert all(s["duration_s"] > 0 for s in manifest["steps"])
     assert set(manifest["artifacts"]) >= {"data/train.parquet", "data/eval.parquet"}
 
@@ -106,20 +115,24 @@ def test_own_model_example_runs_end_to_end(tmp_path):
     assert name == "example_screen" and entry["source"] == "supplied"
     assert entry["load_verification"] == "skops_trusted_types"
     assert set(results["fairness"][name]) == {"test", "eval"}
+    check_documents(tmp_path / "latest")
 
 
 @pytest.fixture(scope="module")
-def default_fairness_run(tmp_path_factory):
-    """The default scenario, steps 01-03 (data, models, fairness), no PDFs."""
+def default_run(tmp_path_factory):
+    """The default scenario, every step, no notebook PDFs (the two summaries are always printed)."""
     out = tmp_path_factory.mktemp("default")
     proc = subprocess.run(
-        [sys.executable, "-m", "audit_helpers.cli", "run", "--out", str(out),
-         "--set", "run.render_pdf=false", "--set", "run.steps=[01_data,02_models,03_fairness]"],
+        [sys.executable, "-m", "audit_helpers.cli", "run", "--out", str(out), "--set", "run.render_pdf=false"],
         capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=dict(os.environ), timeout=900,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    run = (out / "latest").resolve()
-    return R.read_results(run), json.loads((run / "ground_truth.json").read_text())
+    return (out / "latest").resolve()
+
+
+@pytest.fixture(scope="module")
+def default_fairness_run(default_run):
+    return R.read_results(default_run), json.loads((default_run / "ground_truth.json").read_text())
 
 
 def test_default_scenario_planted_harms_are_found_and_intervals_hold_the_truth(default_fairness_run):
@@ -136,3 +149,91 @@ def test_default_scenario_planted_harms_are_found_and_intervals_hold_the_truth(d
     assert missed == [], missed
     summary = truth_summary(ground_truth, results["fairness"], tolerance=tol)
     assert summary["coverage"] >= 0.90, summary
+
+
+def test_default_scenario_is_not_shipped_and_its_documents_hold(default_run):
+    results = check_documents(default_run)
+    assert results["recommendation"]["decision"] != "ship"
+
+
+def test_null_scenario_ships_and_its_documents_hold(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "audit_helpers.cli", "run", "--params", str(PARAMS_DIR / "null_scenario.yaml"),
+         "--out", str(tmp_path), "--set", "run.render_pdf=false"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=dict(os.environ), timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = check_documents(tmp_path / "latest")
+    rec = results["recommendation"]
+    assert rec["decision"] == "ship", [r["text"] for r in rec["reasons"]]
+    assert rec["model"] in results["models"] and [c["kind"] for c in rec["conditions"]][-1] == "reaudit"
+
+
+def _one_model(results: dict, model: str) -> dict:
+    out = json.loads(json.dumps(results))
+    out["fairness"] = {model: out["fairness"][model]}
+    return out
+
+
+def test_set_tolerances_drive_the_default_runs_call_through_all_three(default_run):
+    """On the planted-harm results: the default policy escalates, a loose one ships, and one set
+    between a deployable strategy's and the baseline's lowest impact ratio mitigates."""
+    from audit_helpers.decision import recommend
+    from audit_helpers.params import load_params
+
+    results = R.read_results(default_run)
+    base = ["report.audit_date=2026-12-01"]
+    assert recommend(results, load_params(None, overrides=base))["decision"] == "escalate"
+    loose = base + ["decision.min_impact_ratio=0", "decision.max_tpr_gap=1", "decision.max_fpr_gap=1",
+                    "decision.max_calibration_gap=1", "decision.red_drift_signals=[]"]
+    assert recommend(results, load_params(None, overrides=loose))["decision"] == "ship"
+    protected = {"sex", "race", "sex|race"}  # age is judged by direction (ADEA) and never blocks here
+    found = None
+    for model in results["fairness"]:
+        baseline_min = min(v["value"] for split in ("test", "eval") for a, b in results["fairness"][model][split].items()
+                           if a in protected for m, v in b["metrics"].items() if m == "min_impact_ratio")
+        for name, s in results["mitigation"]["strategies"].items():
+            if s["model"] != model or not s["deployable"]:
+                continue
+            gaps = [b["gaps"] for split in ("test", "eval") for a, b in s[split]["by_attribute"].items() if a in protected]
+            s_min = min(g["min_impact_ratio"]["value"] for g in gaps)
+            if s_min > baseline_min + 0.02:
+                worst_gap = max(g[m]["value"] for g in gaps for m in ("tpr_gap", "fpr_gap"))
+                found = (model, name, (s_min + baseline_min) / 2, worst_gap + 0.001)
+                break
+        if found:
+            break
+    assert found, "no deployable strategy raises the lowest impact ratio of its screen"
+    model, name, ir_tol, gap_tol = found
+    middle = base + [f"decision.min_impact_ratio={ir_tol}", f"decision.max_tpr_gap={gap_tol}", f"decision.max_fpr_gap={gap_tol}",
+                     "decision.max_calibration_gap=1", "decision.red_drift_signals=[]", "decision.max_accuracy_loss=0.05"]
+    rec = recommend(_one_model(results, model), load_params(None, overrides=middle))
+    assert (rec["decision"], rec["model"], rec["strategy"]) == ("mitigate", model, name), [r["text"] for r in rec["reasons"]]
+
+
+
+def test_every_number_in_the_documents_comes_from_the_results(default_run, tmp_path):
+    """Perturb the results file, re-render the documents from it alone: the perturbed numbers appear."""
+    from audit_helpers.params import read_params
+    from audit_helpers.summary import write_documents
+
+    from summary_checks import pdf_text
+
+    results = R.read_results(default_run)
+    head = results["recommendation"]["headline"]
+    ir = head["worst_impact_ratio"]
+    ir.update(value=0.4321, ci=[0.3111, 0.5999], selection_rate=0.1234, reference_selection_rate=0.2857)
+    head["largest_error_gap"].update(value=0.1777, ci=[0.0888, 0.2666])
+    model = results["recommendation"]["headline"]["model"]
+    row = results["fairness"][model]["test"]["sex"]["ll144"]["rows"][0]
+    row.update(n=98765, selected=4321)
+    params = read_params(default_run / "params.yaml")
+    write_documents(results, params.report, tmp_path, run_id="perturbed-run")
+    _, exe = pdf_text(tmp_path / "executive_summary.pdf")
+    _, aud = pdf_text(tmp_path / "audit_summary.pdf")
+    for text in (exe, aud):
+        assert "impact ratio 0.43, 95% CI 0.31–0.60" in text
+        assert "12.3%" in text and "28.6%" in text
+        assert "gap 0.18, 95% CI 0.09–0.27" in text
+        assert "perturbed-run" in text
+    assert "98,765" in aud and "4,321" in aud

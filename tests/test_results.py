@@ -48,7 +48,10 @@ def test_schema_rejects_rate_out_of_range_and_leaves_file(tmp_path):
 
 def test_schema_rejects_bad_status_and_decision(tmp_path):
     with pytest.raises(R.ResultsError, match="recommendation.decision"):
-        R.validate_results({"recommendation": {"decision": "maybe", "reasons": []}})
+        R.validate_results({"recommendation": {"decision": "maybe", "model": None, "reasons": [{"rule": "r", "text": "t"}],
+                                               "conditions": [], "policy": {}}})
+    with pytest.raises(R.ResultsError, match="recommendation.reasons"):
+        R.validate_results({"recommendation": {"decision": "ship", "model": "m", "reasons": [], "conditions": [], "policy": {}}})
     entry = {"kind": "numeric", "edges": [1.0], "reference_counts": [1, 1, 0], "current_counts": [1, 1, 0], "smoothing": 0.5, "psi": 0.0, "kl_ref_cur": 0.0, "kl_cur_ref": 0.0, "status": "purple"}
     with pytest.raises(R.ResultsError, match="drift.features.x.status"):
         R.validate_results({"drift": {"features": {"x": entry}}})

@@ -41,6 +41,11 @@ class AuditContext:
     run_dir: Path
 
     @property
+    def run_id(self) -> str:
+        """The run's id (the folder name, without the ``.tmp-`` prefix it has while the run is written)."""
+        return self.run_dir.name.removeprefix(".tmp-")
+
+    @property
     def data_dir(self) -> Path:
         return self.run_dir / "data"
 
@@ -102,7 +107,7 @@ class AuditContext:
         rows = flatten_params(self.params, sections=sections)
         frame = pd.DataFrame(rows, columns=["parameter", "value"])
         frame["value"] = frame["value"].map(lambda v: "null" if v is None else str(v))
-        caption = f"Run parameters (run {self.run_dir.name.removeprefix('.tmp-')})"
+        caption = f"Run parameters (run {self.run_id})"
         return frame.set_index("parameter").style.set_caption(caption)
 
 

@@ -27,6 +27,8 @@ __all__ = [
     "pdf_page_count",
     "mark_wide_tables",
     "write_index",
+    "decision_html",
+    "evidence_map_html",
     "AuditPDFExporter",
     "page_css",
     "wrap_page",
@@ -230,21 +232,80 @@ def glance_html(results: Mapping) -> str:
     return "<h2>At a glance</h2><ul>" + "".join(items) + "</ul>"
 
 
+def _headline_items(head: Mapping) -> list[str]:
+    from ._common.text import fmt_ci, fmt_p
+    from .decision._text import SPLIT_LABELS, attribute_label, group_label
+    from .mitigation._config import METRIC_LABELS
+
+    items = []
+    where = SPLIT_LABELS.get(head.get("split"), head.get("split"))
+    ir = head.get("worst_impact_ratio")
+    if ir:
+        items.append(
+            f"Worst impact ratio: {_fmt(ir['value'])} ({attribute_label(ir['attribute'])}: {group_label(ir['group'])} vs "
+            f"{group_label(ir['reference_group'])}), 95% CI {fmt_ci(ir['ci'])}, adjusted p {fmt_p(ir.get('p_value_adjusted'))}, "
+            f"{ir.get('status')}; {head.get('model')} on the {where}."
+        )
+    gap = head.get("largest_error_gap")
+    if gap:
+        pair = " and ".join(group_label(g) for g in gap.get("groups") or [])
+        items.append(
+            f"Largest error-rate gap: {METRIC_LABELS.get(gap['metric'], gap['metric'])} {_fmt(gap['value'])} "
+            f"({attribute_label(gap['attribute'])}: between {pair}), 95% CI {fmt_ci(gap['ci'])}, adjusted p "
+            f"{fmt_p(gap.get('p_value_adjusted'))}, {gap.get('status')}."
+        )
+    return items
+
+
+def decision_html(rec: Mapping) -> str:
+    """The index's opening block: the call (colour-coded), the model, the two headline figures."""
+    from .summary._sentences import DECISION_TITLES
+
+    model = rec.get("model") or "none of the screens audited"
+    if rec.get("strategy"):
+        model += f" (with {rec['strategy']})"
+    items = "".join(f"<li>{html.escape(t)}</li>" for t in _headline_items(rec.get("headline") or {}))
+    return (
+        f'<div class="decision decision-{html.escape(rec["decision"])}"><strong>{html.escape(DECISION_TITLES[rec["decision"]])}</strong>'
+        f" · recommended model: <strong>{html.escape(model)}</strong></div><ul>{items}</ul>"
+    )
+
+
+_EVIDENCE = (
+    ("Group metrics with intervals and tests (selection, TPR, FPR, calibration)", "03_fairness", "audit_summary.pdf"),
+    ("Drift of inputs, score and label to next month", "04_drift", None),
+    ("Mitigation strategies compared, with legal risk", "05_mitigation", "audit_summary.pdf"),
+    ("Monitoring plan and six-month simulation", "06_monitoring", "monitoring_plan.md"),
+    ("Decision and communication to counsel", "07_summary", "executive_summary.pdf"),
+)
+
+
+def evidence_map_html(steps: list[dict], deliverables: list[tuple[str, str]]) -> str:
+    """Where each thing the audit must show is shown (only links that exist in the run)."""
+    done = {s["name"] for s in steps}
+    have = {href for _, href in deliverables}
+    rows = []
+    for what, step, doc in _EVIDENCE:
+        links = [f'<a href="html/{step}.html">notebook {step}</a>'] if step in done else []
+        if doc and doc in have:
+            links.append(f'<a href="{html.escape(doc)}">{html.escape(doc)}</a>')
+        rows.append(f"<tr><td>{html.escape(what)}</td><td>{' · '.join(links) or 'not produced by this run'}</td></tr>")
+    return "<h2>Where the audit shows what</h2><table><thead><tr><th>the audit must show</th><th>where</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+
+
 def write_index(run_dir: Path, *, manifest: Mapping, results: Mapping, steps: list[dict], deliverables: list[tuple[str, str]]) -> Path:
     """Write ``index.html``: run metadata and a link to every deliverable of the run."""
     run = results.get("run", {})
     rec = results.get("recommendation")
     parts = [f"<h1>Hiring-screen audit · run {html.escape(run.get('run_id', ''))}</h1>"]
     if rec:
-        parts.append(
-            f'<p class="decision decision-{html.escape(rec["decision"])}">Recommendation: '
-            f"<strong>{html.escape(rec['decision'].upper())}</strong></p>"
-        )
-    parts.append(glance_html(results))
+        parts.append(decision_html(rec))
     if deliverables:
         parts.append("<h2>Deliverables</h2><ul>")
         parts.extend(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for label, href in deliverables)
         parts.append("</ul>")
+    parts.append(evidence_map_html(steps, deliverables))
+    parts.append(glance_html(results))
     parts.append("<h2>Notebooks</h2><table><thead><tr><th>step</th><th>reviewer view (no code)</th>"
                  "<th>full code</th><th>executed notebook</th><th>wall time (s)</th></tr></thead><tbody>")
     for step in steps:

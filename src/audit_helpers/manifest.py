@@ -88,8 +88,9 @@ def build_manifest(
     duration_s: float,
     inputs: Mapping[str, Path],
     export_timings: Mapping[str, float],
+    documents: Optional[Mapping] = None,
 ) -> dict:
-    """Assemble the manifest of a finished run."""
+    """Assemble the manifest of a finished run (``documents``: the results' ``summary`` section)."""
     return {
         "run_id": run_id,
         "started_at": started_at,
@@ -105,4 +106,5 @@ def build_manifest(
         "artifacts": _hash_tree(run_dir, ("data/*", "models/*", "ground_truth.json", "reference_profile.json")),
         "steps": steps,
         "exports": {k: round(v, 3) for k, v in export_timings.items()},
+        "documents": dict(documents or {}),
     }

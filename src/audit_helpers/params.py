@@ -27,6 +27,8 @@ from .models._config import ModelConfig
 from ._common.groups import INTERSECTION_SEP
 from ._common.mappings import deep_merge
 from .dataprep._config import DataConfig
+from .decision._config import DecisionConfig
+from .summary._config import ReportConfig
 from .synth._config import PROTECTED_ATTRIBUTES, RACE_CATEGORIES, SEX_CATEGORIES
 
 __all__ = [
@@ -112,6 +114,8 @@ class AuditParams(BaseModel):
     fairness: FairnessConfig = Field(default_factory=FairnessConfig, description="Group metrics, uncertainty and flagging rules.")
     drift: DriftConfig = Field(default_factory=DriftConfig, description="Drift binning, smoothing and alert tiers.")
     mitigation: MitigationConfig = Field(default_factory=MitigationConfig, description="Mitigation strategies compared on held-out data.")
+    decision: DecisionConfig = Field(default_factory=DecisionConfig, description="The declared policy that turns the evidence into ship, mitigate or escalate.")
+    report: ReportConfig = Field(default_factory=ReportConfig, description="Who audited what, for whom and when: printed by the summaries and the monitoring plan.")
 
     @model_validator(mode="after")
     def _one_unknown_label(self) -> "AuditParams":

@@ -24,6 +24,7 @@ from .export import html_to_pdf, render_notebook_html, write_index
 from .manifest import build_manifest, git_commit
 from .params import AuditParams, params_sha256, params_to_dict, write_params
 from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from .summary._config import resolve_audit_date
 
 __all__ = ["RunFailed", "RunOutcome", "discover_steps", "run_audit", "STEP_SECTIONS", "UNKNOWN_STEP"]
 
@@ -42,9 +43,20 @@ STEP_SECTIONS = {
     "03_fairness": "fairness",
     "04_drift": "drift",
     "05_mitigation": "mitigation",
+    "07_summary": "recommendation",
 }
 
 ProgressFn = Callable[[str], None]
+
+# Documents of the run folder root, linked first from the index when a step wrote them.
+_DOCUMENTS = (
+    ("Executive summary (PDF, 1 page)", "executive_summary.pdf"),
+    ("Audit summary (PDF, at most 3 pages)", "audit_summary.pdf"),
+    ("Executive summary (HTML)", "executive_summary.html"),
+    ("Audit summary (HTML)", "audit_summary.html"),
+    ("Monitoring plan (Markdown)", "monitoring_plan.md"),
+    ("Monitoring plan (YAML, what `hiring-audit monitor` applies)", "monitoring_plan.yaml"),
+)
 
 
 class RunFailed(RuntimeError):
@@ -220,8 +232,11 @@ def _start_run(params: AuditParams, out_dir: Path, started: _dt.datetime) -> _Ru
     tmp_dir.mkdir()
     (tmp_dir / "notebooks").mkdir()
     params_file = tmp_dir / "params.yaml"
-    write_params(params, params_file)
     sha = params_sha256(params)
+    # The run's own params.yaml carries the audit date, so a notebook re-executed later dates its
+    # documents and monitoring calendar as the run did.
+    params = params.model_copy(update={"report": resolve_audit_date(params.report, today=started.date())})
+    write_params(params, params_file)
     t_start = time.perf_counter()
     _kernel_environment()
     return _RunState(params, run_id, tmp_dir, params_file, sha, started, t_start)
@@ -278,12 +293,14 @@ def _render_and_index(state: _RunState, progress: ProgressFn) -> None:
         duration_s=duration,
         inputs=_input_files(params),
         export_timings=timings,
+        documents=_results.read_results(tmp_dir).get("summary"),
     )
     (tmp_dir / "manifest.json").write_text(_results.dumps(manifest), encoding="utf-8")
     results = _results.merge_results(
         tmp_dir, {"run": {"duration_s": round(duration, 3), "finished_at": finished.isoformat(timespec="seconds")}}
     )
     deliverables = [(f"{s['name']} (PDF, reviewer view)", f"pdf/{s['name']}.pdf") for s in done if params.run.render_pdf]
+    deliverables = [(label, href) for label, href in _DOCUMENTS if (tmp_dir / href).exists()] + deliverables
     write_index(tmp_dir, manifest=manifest, results=results, steps=done, deliverables=deliverables)
 
 

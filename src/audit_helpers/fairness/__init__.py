@@ -30,6 +30,7 @@ _EXPORTS = {
         "fairness_from_context",
         "largest_gap_attribute",
         "apply_protected_direction",
+        "mark_age_direction",
         "ERR_JOIN",
         "ERR_PRED_COLUMNS",
     ],

@@ -12,7 +12,7 @@ from ._audit import attribute_keys, audit_frame
 from ._config import FairnessConfig
 from ._status import summarise_findings
 
-__all__ = ["audit_predictions", "fairness_from_context", "largest_gap_attribute", "ERR_PRED_COLUMNS", "ERR_JOIN"]
+__all__ = ["audit_predictions", "fairness_from_context", "largest_gap_attribute", "mark_age_direction", "ERR_PRED_COLUMNS", "ERR_JOIN"]
 
 ERR_PRED_COLUMNS = "predictions lack column(s) {missing}; expected model, split, {id}, score, selected, y_true"
 ERR_JOIN = "{n} prediction row(s) of model {model!r} on split {split!r} have no matching applicant in the {split} data"
@@ -77,11 +77,8 @@ def audit_predictions(
                 attributes=keys,
                 config=config,
             )
-            if has_age and age_col in blocks and (feature_spec.get("age") or {}).get("threshold") is not None:
-                # prep labels the protected age band "<threshold> and over" (ADEA protects 40+)
-                label = f"{feature_spec['age']['threshold']} and over"
-                blocks[age_col]["protected_group"] = label if label in blocks[age_col]["groups"] else None
-                apply_protected_direction(blocks[age_col])
+            if has_age:
+                mark_age_direction(blocks, feature_spec, age_col)
             section[model][split] = blocks
     return section
 
@@ -103,6 +100,21 @@ def _redirect(entry: dict, protected: str) -> None:
         entry["reason"] = AGE_DIRECTION_NOTE.format(group=loser, protected=protected, status=entry["status"], reason=entry["reason"])
         entry["status"] = "review"
         entry["direction"] = AGE_DIRECTION
+
+
+def mark_age_direction(blocks: dict, feature_spec: Mapping[str, Any], age_col: Optional[str]) -> None:
+    """Name the ADEA-protected age band of the age block and judge its statuses by direction (in place).
+
+    Data preparation labels the protected band ``"<threshold> and over"``; without an age block or
+    a threshold in the feature spec nothing changes. Notebook 03 and every mitigation strategy
+    call this, so a strategy's age gaps are judged as the audit's are.
+    """
+    threshold = (feature_spec.get("age") or {}).get("threshold")
+    if not age_col or age_col not in blocks or threshold is None:
+        return
+    label = f"{threshold} and over"
+    blocks[age_col]["protected_group"] = label if label in blocks[age_col]["groups"] else None
+    apply_protected_direction(blocks[age_col])
 
 
 def apply_protected_direction(block: dict) -> None:

@@ -111,12 +111,14 @@ def evaluate_predictions(
     pred_col: str = "selected",
     score_col: str = "score",
     blocks: Optional[Mapping[str, Any]] = None,
+    feature_spec: Optional[Mapping[str, Any]] = None,
 ) -> dict:
     """Performance and every fairness gap (with CI) of one screen on one split.
 
     Calls ``fairness.audit_frame`` (the same computation as notebook 03) for ``attributes``,
     unless ``blocks`` already holds the audit of every attribute (the baseline's blocks from
-    notebook 03, reused so both notebooks quote the same numbers).
+    notebook 03, reused so both notebooks quote the same numbers). With ``feature_spec``, the age
+    block is judged by direction as notebook 03 judges it (``fairness.mark_age_direction``).
 
     Returns
     -------
@@ -125,7 +127,7 @@ def evaluate_predictions(
         attribute, ``groups.<g>.{n, selection_rate, tpr, fpr, impact_ratio}`` for the target
         attribute, and ``by_attribute.<attribute>.gaps`` for every reported attribute.
     """
-    from ..fairness import audit_frame
+    from ..fairness import audit_frame, mark_age_direction
 
     out = performance(frame[label_col], frame[pred_col], frame[score_col])
     if blocks is None or any(attr not in blocks for attr in attributes):
@@ -137,6 +139,8 @@ def evaluate_predictions(
             pred_col=pred_col,
             score_col=score_col,
         )
+        if feature_spec is not None:
+            mark_age_direction(blocks, feature_spec, (feature_spec.get("age") or {}).get("group_column"))
     by_attr = {}
     for attr in attributes:
         block = blocks[attr]

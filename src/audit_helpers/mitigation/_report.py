@@ -108,7 +108,14 @@ def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any]) 
         )
     parts.extend(_other_findings_parts(proposal, t))
     parts.extend(_threshold_parts(section, metric, base, base_test))
+    parts.append(SCOPE_NOTE)
     return " ".join(parts)
+
+
+SCOPE_NOTE = (
+    "This proposal answers for the largest gap only; the call on the screen as a whole (ship, mitigate or "
+    "escalate), which checks every metric on every attribute and split, is made in step 07."
+)
 
 
 def _counts_parts(counts: Mapping[str, Any], split: str) -> list[str]:

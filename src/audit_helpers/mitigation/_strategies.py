@@ -102,6 +102,7 @@ class RunContext:
                 target_attribute=self.attr,
                 fairness_config=self.fairness_config,
                 blocks=(known or {}).get(split),
+                feature_spec=self.feature_spec,
             )
             for split, frame in frames.items()
         }

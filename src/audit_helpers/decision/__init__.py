@@ -1,0 +1,25 @@
+"""The call: ship, mitigate or escalate, from a declared policy applied to the published results.
+
+The policy (``decision:`` parameters, :func:`resolve_policy`) judges the four headline fairness
+metrics of every audited model (lowest impact ratio, TPR gap, FPR gap, calibration gap) on the
+held-out splits with the fairness step's Holm-adjusted p-values, checks the minimum evidence
+and the red drift signals, and tests every mitigation strategy of the model against the same
+rules (:func:`decide_model`); :func:`recommend` names the model to deploy, or none, with the
+reasons (each names its rule and numbers) and the conditions of a ship or mitigate call.
+
+Private modules by concern: ``_config`` (the parameters), ``_policy`` (resolved policy, one
+metric's status), ``_evidence`` (what is read from the results), ``_decide`` (the rules),
+``_headline`` (the figures the summaries lead with), ``_text`` (the sentences).
+"""
+
+from .._common.lazy import attach
+
+_EXPORTS = {
+    "_config": ["DecisionConfig", "DECISIONS", "DECISION_METRICS", "EFFECTS", "DRIFT_SIGNALS", "BAD_EFFECTS"],
+    "_policy": ["resolve_policy", "judge_metric", "disadvantaged_group"],
+    "_evidence": ["metric_items", "fairness_items", "strategy_items", "evidence_reasons", "drift_signals"],
+    "_decide": ["decide_model", "recommend", "NO_FAIRNESS"],
+    "_headline": ["headline", "headline_attributes"],
+    "_text": ["attribute_label", "group_label", "item_text", "add_months"],
+}
+__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

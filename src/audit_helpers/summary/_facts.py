@@ -1,0 +1,297 @@
+"""The facts the two summaries print, read from ``audit_results.json`` alone (plain dicts).
+
+Standard library only. Each function returns rows of already formatted strings, so the
+documents only lay them out; every number is formatted here from the results.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from .._common.groups import INTERSECTION_SEP
+from .._common.text import fmt_ci, fmt_count, fmt_num, fmt_p, fmt_pct, fmt_signed
+from ..decision._text import SPLIT_LABELS, attribute_label, group_label
+from ..mitigation._config import METRIC_LABELS
+
+__all__ = [
+    "headline_model",
+    "scope_rows",
+    "data_rows",
+    "tested_attributes",
+    "NOT_TESTED",
+    "ll144_table",
+    "ll144_matrix",
+    "error_table",
+    "mitigation_table",
+    "monitoring_outline",
+    "methods_lines",
+    "STATUS_LABELS",
+]
+
+NOT_TESTED = (
+    "disability, veteran status, religion, national origin and other protected traits the data does not hold; "
+    "later hiring stages; how recruiters use the screen's output; human overrides"
+)
+"""What a run of this tool never tests (the data has no such columns, or it is outside the screen)."""
+
+STATUS_LABELS = {
+    "flagged": "flagged",
+    "watch": "watch",
+    "review": "review",
+    "ok": "ok",
+    "insufficient": "too few",
+    None: "—",
+}
+
+
+def headline_model(results: Mapping[str, Any]) -> str:
+    """The model the summaries describe: the recommended one, else the first audited."""
+    rec = results.get("recommendation") or {}
+    return rec.get("model") or (rec.get("headline") or {}).get("model") or next(iter(results["fairness"]))
+
+
+def _run_id(results: Mapping[str, Any], run_id: Optional[str]) -> str:
+    return run_id or (results.get("run") or {}).get("run_id") or "not recorded"
+
+
+def scope_rows(results: Mapping[str, Any], report: Any) -> list[tuple[str, str]]:
+    """What was audited, by whom, for which decision (label, value) rows."""
+    models = results.get("models") or {}
+    screens = ", ".join(
+        f"{name} ({m.get('source', 'trained')}; threshold {fmt_num(m.get('threshold'))}, rule {m.get('threshold_rule', 'n/a')})"
+        for name, m in models.items()
+    )
+    tested = tested_attributes(results)
+    return [
+        ("Organisation", report.organisation),
+        ("Screen, version", f"{report.model_name}, version {report.model_version}"),
+        ("Decision point", report.decision_point),
+        ("Screens audited", screens or "n/a"),
+        ("Attributes tested", ", ".join(tested) or "none"),
+        ("Not tested", NOT_TESTED),
+        ("Auditor", f"{report.auditor}. {report.independence}"),
+        ("Model owner", report.owner),
+        ("Audit date; first use", f"{report.audit_date.isoformat()}; {report.first_use_date.isoformat()}"),
+    ]
+
+
+def tested_attributes(results: Mapping[str, Any]) -> list[str]:
+    """Readable names of every audited attribute (sex, race, their intersection, age)."""
+    fairness = results.get("fairness") or {}
+    model = next(iter(fairness), None)
+    if model is None:
+        return []
+    split = next(iter(fairness[model]), None)
+    names = []
+    for attr, block in (fairness[model].get(split) or {}).items():
+        label = attribute_label(attr)
+        if block.get("protected_group"):
+            label += f" ({block['protected_group']} protected by the ADEA)"
+        names.append(label)
+    return names
+
+
+def data_rows(results: Mapping[str, Any], report: Any) -> list[tuple[str, str]]:
+    """Source, window, sizes, unknowns and exclusions (label, value) rows."""
+    data = results.get("data") or {}
+    rows = data.get("rows") or {}
+    synthetic = data.get("source") == "synthetic"
+    source = report.data_source or (
+        "synthetic applicants from the built-in generator, with bias and drift planted at documented sizes (no real people)"
+        if synthetic
+        else "the supplied training sample and next-month evaluation file"
+    )
+    window = data.get("date_window") or {}
+    period = report.data_period or "; ".join(
+        f"{split} {w.get('start')} to {w.get('end')}" for split, w in window.items() if isinstance(w, Mapping)
+    ) or "not recorded"
+    unknown = data.get("unknown_counts") or {}
+    unknown_text = "; ".join(
+        f"{attribute_label(a)}: " + ", ".join(f"{fmt_count(n)} in {s}" for s, n in counts.items())
+        for a, counts in unknown.items()
+    ) or "none"
+    small = data.get("small_groups") or {}
+    share = data.get("small_group_share")
+    excluded = "; ".join(
+        f"{attribute_label(a)}: {', '.join(group_label(g) for g in groups[:6])}{' and more' if len(groups) > 6 else ''}"
+        for a, groups in small.items()
+        if groups and INTERSECTION_SEP not in a
+    )
+    return [
+        ("Source", source),
+        ("Period", period),
+        ("Applicants", ", ".join(f"{fmt_count(n)} {s}" for s, n in rows.items())),
+        ("Unknown sex or race", f"{unknown_text} (counted and reported; never in a comparison)"),
+        (
+            "Excluded from impact ratios",
+            (f"groups under {fmt_pct(share, 0)} of applicants: {excluded} (their counts and rates are still shown)" if excluded else "none")
+            if share is not None
+            else "none",
+        ),
+    ]
+
+
+def ll144_table(results: Mapping[str, Any], model: str, split: str, attr: str) -> Optional[dict]:
+    """LL144-style rows of one category: applicants, selected, rate, impact ratio, note.
+
+    The note is ``unknown`` (counted, never in a ratio) or ``< 2%`` (a category under the LL144
+    share, reported but excluded from the ratio). Intersection rows with an unknown part are
+    summed into ``unknown_count`` rather than listed one by one.
+    """
+    block = (((results.get("fairness") or {}).get(model) or {}).get(split) or {}).get(attr)
+    if not block or not block.get("ll144"):
+        return None
+    ll = block["ll144"]
+    unknown = (results.get("data") or {}).get("unknown_label") or "Unknown"
+    intersection = INTERSECTION_SEP in attr
+    rows = []
+    for r in ll["rows"]:
+        parts = r["category"].split(INTERSECTION_SEP)
+        is_unknown = unknown in parts
+        if not r.get("n") or (intersection and is_unknown):
+            continue
+        note = "unknown" if is_unknown else ("< " + fmt_pct(ll.get("min_share"), 0) if r.get("excluded_from_ir") else "")
+        rows.append(
+            [
+                group_label(r["category"]),
+                fmt_count(r["n"]),
+                fmt_count(r["selected"]),
+                fmt_pct(r.get("selection_rate")),
+                fmt_num(r.get("impact_ratio"), 2, missing="—"),
+                note,
+            ]
+        )
+    return {
+        "attribute": attribute_label(attr),
+        "rows": rows,
+        "unknown_count": ll.get("unknown_count"),
+        "reference": group_label(ll.get("reference_category")),
+        "min_share": ll.get("min_share"),
+        "intersection": intersection,
+    }
+
+
+def ll144_matrix(results: Mapping[str, Any], model: str, split: str, protected: list[str]) -> Optional[dict]:
+    """The intersection as a matrix: one row per category of the second attribute, and per
+    category of the first the applicants, selection rate and impact ratio (``< 2%`` marked)."""
+    first, second = protected
+    attr = INTERSECTION_SEP.join(protected)
+    block = (((results.get("fairness") or {}).get(model) or {}).get(split) or {}).get(attr)
+    if not block or not block.get("ll144"):
+        return None
+    ll = block["ll144"]
+    unknown = (results.get("data") or {}).get("unknown_label") or "Unknown"
+    cells = {tuple(r["category"].split(INTERSECTION_SEP)): r for r in ll["rows"]}
+    cols = [c for c in dict.fromkeys(k[0] for k in cells) if c != unknown]
+    rows_ = [c for c in dict.fromkeys(k[1] for k in cells) if c != unknown]
+    cols = [c for c in cols if any((cells.get((c, r)) or {}).get("n") for r in rows_)]
+    marker = "< " + fmt_pct(ll.get("min_share"), 0)
+    body = []
+    for r in rows_:
+        line = [group_label(r)]
+        for c in cols:
+            cell = cells.get((c, r)) or {}
+            ratio = cell.get("impact_ratio")
+            line += [
+                fmt_count(cell.get("n", 0)),
+                fmt_pct(cell.get("selection_rate"), missing="—"),
+                fmt_num(ratio, 2) if ratio is not None else (marker if cell.get("n") else "—"),
+            ]
+        body.append(line)
+    return {
+        "attribute": attribute_label(attr),
+        "columns": [group_label(c) for c in cols],
+        "row_attribute": attribute_label(second),
+        "column_attribute": attribute_label(first),
+        "rows": body,
+        "unknown_count": ll.get("unknown_count"),
+        "reference": group_label(ll.get("reference_category")),
+        "min_share": ll.get("min_share"),
+    }
+
+
+def error_table(results: Mapping[str, Any], model: str, splits: list[str]) -> list[list[str]]:
+    """Error-rate and calibration headline metrics per attribute, one column pair per split."""
+    fairness = (results.get("fairness") or {}).get(model) or {}
+    attrs = list((fairness.get(splits[0]) or {}).keys())
+    rows = []
+    for attr in attrs:
+        for metric in ("tpr_gap", "fpr_gap", "calibration_gap"):
+            row = [attribute_label(attr), METRIC_LABELS[metric]]
+            for split in splits:
+                m = (((fairness.get(split) or {}).get(attr) or {}).get("metrics") or {}).get(metric) or {}
+                row.append(f"{fmt_num(m.get('value'))} [{fmt_ci([m.get('ci_low'), m.get('ci_high')], sep='–')}]")
+                row.append(f"{fmt_p(m.get('p_value_adjusted'))} {STATUS_LABELS.get(m.get('status'), m.get('status'))}")
+            rows.append(row)
+    return rows
+
+
+def mitigation_table(results: Mapping[str, Any]) -> list[list[str]]:
+    """One row per strategy the call weighed: legal risk, deployable, cost, what stays flagged."""
+    rec = results.get("recommendation") or {}
+    strategies = (results.get("mitigation") or {}).get("strategies") or {}
+    rows = []
+    for model, entry in (rec.get("per_model") or {}).items():
+        for check in entry.get("strategies") or []:
+            s = strategies.get(check["strategy"], {})
+            risk = (s.get("legal_risk") or {}).get("class", check.get("legal_risk"))
+            rows.append(
+                [
+                    f"{(check.get('kind') or '').replace('_', ' ')} ({model})",
+                    risk or "n/a",
+                    "yes" if check["deployable"] else "no",
+                    fmt_signed(-check["accuracy_loss"] if check.get("accuracy_loss") is not None else None, scale=100, digits=2, unit=" pp"),
+                    str(len(check.get("remaining") or [])),
+                    "yes" if check["works"] and check["deployable"] else "no",
+                ]
+            )
+    return rows
+
+
+def monitoring_outline(results: Mapping[str, Any]) -> list[str]:
+    """The monitoring plan in a few lines (from the ``monitoring`` section), or why there is none."""
+    mon = results.get("monitoring")
+    if not mon:
+        return ["The monitoring step did not run in this audit: no monitoring plan exists yet."]
+    lines = []
+    watch = mon.get("watch_list") or []
+    if watch:
+        lines.append(f"Watch list: {len(watch)} signals, e.g. " + ", ".join(w["signal"] for w in watch[:5]) + ".")
+    cadence = mon.get("cadence") or []
+    if cadence:
+        lines.append("Cadence: " + "; ".join(f"{c['signal']} {c['frequency']}" for c in cadence[:5]) + ".")
+    if mon.get("min_batch_size"):
+        lines.append(f"A month with fewer than {fmt_count(mon['min_batch_size'])} applicants is pooled with the next before it is judged.")
+    esc = mon.get("escalation") or []
+    if esc:
+        lines.append("Escalation: " + "; ".join(f"{e['tier']}: {e['who']} {e['action']} within {e['within']}" for e in esc[:3]) + ".")
+    cal = mon.get("calendar") or []
+    if cal:
+        lines.append(f"Calendar: {cal[0]['date']} ({cal[0]['what']}) to {cal[-1]['date']} ({cal[-1]['what']}).")
+    if mon.get("reaudit_date"):
+        lines.append(f"Re-audit due {mon['reaudit_date']}; records kept at least {mon.get('records_retention_months', 6)} months.")
+    return lines
+
+
+def methods_lines(results: Mapping[str, Any]) -> list[str]:
+    """The methods in five lines, with the run's own settings."""
+    fairness = results.get("fairness") or {}
+    block = next((b for splits in fairness.values() for blocks in splits.values() for b in blocks.values()), {})
+    st = block.get("settings") or {}
+    rules = sorted({m.get("threshold_rule") or "n/a" for m in (results.get("models") or {}).values()})
+    conv = (results.get("drift") or {}).get("conventions") or {}
+    return [
+        f"Each screen is audited at the cut-off it will run at (threshold rule: {', '.join(rules)}).",
+        f"Each group is compared with a stable reference: the highest selection rate among groups holding at least "
+        f"{fmt_pct(st.get('reference_min_share'), 0)} of applicants; groups under {fmt_count(st.get('min_group_n'))} applicants are reported, not compared.",
+        f"{fmt_pct(st.get('ci_level'), 0)} intervals for one stated quantity each: Wilson for a rate, Katz-log for a ratio, Newcombe for a difference.",
+        f"Two-proportion z-test, or Fisher's exact test when an expected cell is under {fmt_num(st.get('fisher_min_expected'), 0)}; "
+        f"Holm correction once per attribute, model and split, at {fmt_num(st.get('alpha'), 2)}.",
+        f"Drift: bins frozen on the {conv.get('reference_split', 'training')} sample, PSI and both KL directions in "
+        f"{conv.get('units', 'nats')}, smoothing {fmt_num(conv.get('smoothing'), 1)}, and a sample-size-aware two-key alert rule.",
+    ]
+
+
+def split_label(split: str) -> str:
+    """``test`` → ``held-out test split``."""
+    return SPLIT_LABELS.get(split, split)

@@ -1,0 +1,51 @@
+"""The figure of step 07: every metric the call judged, against its tolerance (matplotlib only)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from ..decision._text import attribute_label
+from ..mitigation._config import METRIC_LABELS
+
+__all__ = ["evidence_figure", "STATUS_COLORS"]
+
+# Okabe-Ito colour-blind-safe colours, one meaning each.
+STATUS_COLORS = {"flagged": "#D55E00", "watch": "#E69F00", "review": "#0072B2", "ok": "#009E73", "insufficient": "#999999"}
+_SPLIT_MARKERS = {"test": "o", "eval": "s"}
+
+
+def evidence_figure(rec: Mapping[str, Any], model: str) -> Figure:
+    """One panel per judged metric: each attribute's value with its CI on each split, the tolerance line.
+
+    Colour is the status under the policy, marker the split (circle test, square eval).
+    """
+    entry = rec["per_model"][model]
+    items = [i for i in entry["items"] if i.get("value") is not None]
+    metrics = [m for m in ("min_impact_ratio", "tpr_gap", "fpr_gap", "calibration_gap") if any(i["metric"] == m for i in items)]
+    fig = Figure(figsize=(9.0, 1.2 + 0.9 * max(1, len(metrics))), layout="constrained")
+    axes = fig.subplots(len(metrics) or 1, 1, squeeze=False)[:, 0]
+    attrs = list(dict.fromkeys(i["attribute"] for i in items))
+    for ax, metric in zip(axes, metrics):
+        rows = [i for i in items if i["metric"] == metric]
+        for i in rows:
+            y = attrs.index(i["attribute"]) + (0.15 if i["split"] == "eval" else -0.15)
+            lo, hi = i["ci"]
+            xerr = None if lo is None or hi is None else [[i["value"] - lo], [hi - i["value"]]]
+            ax.errorbar(i["value"], y, xerr=xerr, fmt=_SPLIT_MARKERS.get(i["split"], "o"), color=STATUS_COLORS[i["status"]],
+                        ms=5, capsize=2, lw=1)
+        tol = rows[0]["tolerance"]
+        ax.axvline(tol, color="#333333", ls="--", lw=1)
+        ax.set_yticks(range(len(attrs)), [attribute_label(a) for a in attrs], fontsize=8)
+        ax.set_ylim(-0.6, len(attrs) - 0.4)
+        ax.invert_yaxis()
+        side = "lower is worse" if metric == "min_impact_ratio" else "higher is worse"
+        ax.set_title(f"{METRIC_LABELS[metric]} (tolerance {tol:g}, dashed; {side})", fontsize=9, loc="left")
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", color="#dddddd", lw=0.5)
+    handles = [Line2D([], [], color=c, marker="o", ls="", label=s) for s, c in STATUS_COLORS.items()]
+    handles += [Line2D([], [], color="#333333", marker=m, ls="", label=f"{s} split") for s, m in _SPLIT_MARKERS.items()]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
+    return fig

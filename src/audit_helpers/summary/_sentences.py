@@ -1,0 +1,139 @@
+"""Plain-language sentences for counsel and executives, generated from the recommendation.
+
+Standard library only. Short sentences, one number with its meaning each; a reading of a
+number is printed only where the number supports it (a "same qualifications" reading only
+when the comparison among qualified applicants is itself significant).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_pct
+from ..decision._text import group_label
+
+__all__ = ["decision_sentence", "bottom_line", "why_sentences", "next_steps", "DECISION_TITLES"]
+
+DECISION_TITLES = {
+    "ship": "SHIP, with conditions",
+    "mitigate": "MITIGATE, then ship with conditions",
+    "escalate": "ESCALATE: do not use yet",
+}
+
+
+def _significance(p: Optional[float], alpha: float) -> str:
+    if p is None:
+        return "was not tested"
+    if p < alpha:
+        return f"is larger than chance would explain (adjusted p {fmt_p(p)})"
+    return f"could be chance (adjusted p {fmt_p(p)})"
+
+
+def decision_sentence(rec: Mapping[str, Any], report: Any) -> str:
+    """The call in one sentence, naming the screen and the model."""
+    name = report.model_name
+    if rec["decision"] == "ship":
+        return f"We recommend that {name} is used as audited ({rec['model']}), subject to the conditions below."
+    if rec["decision"] == "mitigate":
+        kind = (rec.get("strategy") or "").replace(f"_{rec['model']}", "").replace("_", " ")
+        return f"We recommend that {name} is used only in its changed form ({kind} of {rec['model']}), subject to the conditions below."
+    n = len(rec.get("per_model") or {})
+    which = "the screen" if n == 1 else f"any of the {n} screens audited"
+    return f"We recommend that {which} is not used to reject applicants until counsel, the model owner and the auditor have decided."
+
+
+def bottom_line(head: Mapping[str, Any], *, alpha: float, ci_level: float) -> list[str]:
+    """Three or four sentences: the worst impact ratio, its reading, the largest error-rate gap."""
+    out = []
+    level = f"{round(100 * ci_level)}% CI"
+    ir = head.get("worst_impact_ratio")
+    if ir:
+        g, ref = group_label(ir["group"]), group_label(ir["reference_group"])
+        out.append(
+            f"The screen passes {fmt_pct(ir['selection_rate'])} of {g} applicants and {fmt_pct(ir['reference_selection_rate'])} "
+            f"of {ref} applicants."
+        )
+        out.append(
+            f"So for every 100 {ref} applicants it passes, it passes about {round(100 * ir['value'])} {g} applicants "
+            f"out of as many who apply (impact ratio {fmt_num(ir['value'], 2)}, {level} {fmt_ci(ir['ci'], 2, sep='–')}); "
+            f"this {_significance(ir.get('p_value_adjusted'), alpha)}."
+        )
+        p_tpr = ir.get("tpr_p_value_adjusted")
+        if ir.get("tpr") is not None and ir.get("reference_tpr"):
+            if p_tpr is not None and p_tpr < alpha:
+                out.append(
+                    f"Among applicants whom past decisions rated as qualified, it passes about {round(100 * ir['tpr'] / ir['reference_tpr'])} "
+                    f"{g} applicants for every 100 {ref} applicants with the same rating."
+                )
+            else:
+                out.append(
+                    f"Among applicants whom past decisions rated as qualified, it passes {fmt_pct(ir['tpr'], 0)} of {g} and "
+                    f"{fmt_pct(ir['reference_tpr'], 0)} of {ref} applicants; that difference could be chance (adjusted p {fmt_p(p_tpr)})."
+                )
+    gap = head.get("largest_error_gap")
+    if gap and len(gap.get("groups") or []) == 2:
+        a, b = (group_label(x) for x in gap["groups"])
+        ra, rb = gap.get("rates") or [None, None]
+        what = "qualified applicants it passes" if gap["metric"] == "tpr_gap" else "applicants it passes whom past decisions did not rate as qualified"
+        out.append(
+            f"The largest error-rate gap is in the share of {what}: {fmt_pct(ra, 0)} for {a} and {fmt_pct(rb, 0)} for {b} "
+            f"(gap {fmt_num(gap['value'], 2)}, {level} {fmt_ci(gap['ci'], 2, sep='–')}); it {_significance(gap.get('p_value_adjusted'), alpha)}."
+        )
+    return out
+
+
+_WHY = {
+    "minimum_evidence": "Some groups are too small to judge the screen fairly.",
+    "insufficient_metrics": "Some groups are too small to judge the screen fairly.",
+    "red_drift": "Next month's applicants differ from the ones the screen was built on ({names}), so this audit does not yet describe them.",
+    "blocking_metrics": "{n} fairness measures are beyond the agreed limits and larger than chance would explain.",
+    "label_review": "The past decisions used as the yardstick may themselves be biased, so they need a human review.",
+    "nothing_blocks": "No gap is both beyond the agreed limits and larger than chance would explain.",
+    "mitigation_closes": "A changed version of the screen closes every flagged gap and costs {loss} of accuracy.",
+}
+
+
+def why_sentences(rec: Mapping[str, Any]) -> list[str]:
+    """Why the call was made, one plain sentence per rule that fired (the headline model's)."""
+    model = rec.get("model") or (rec.get("headline") or {}).get("model")
+    reasons = [r for r in rec.get("reasons") or [] if r.get("model") == model] or list(rec.get("reasons") or [])
+    out, seen = [], set()
+    for r in reasons:
+        rule = r["rule"]
+        if rule in seen or rule not in _WHY:
+            continue
+        seen.add(rule)
+        names = ", ".join(s["name"] for s in r.get("signals") or [])
+        loss = None
+        if rule == "mitigation_closes":
+            per = (rec.get("per_model") or {}).get(model) or {}
+            check = next((s for s in per.get("strategies") or [] if s["strategy"] == r.get("strategy")), {})
+            loss = fmt_pct(check.get("accuracy_loss"), 1)
+        out.append(_WHY[rule].format(names=names, n=len(r.get("items") or []), loss=loss))
+    fails = [r for r in reasons if r["rule"] == "mitigation_fails"]
+    if fails and "mitigation_closes" not in seen:
+        only_banned = any("not deployable" in r["text"] and "closes every flag" in r["text"] for r in fails)
+        out.append(
+            "Only separate cut-off scores for each group would close the gaps, and US law does not allow them."
+            if only_banned
+            else f"None of the {len(fails)} fixes tested closes every gap within the law and the agreed cost."
+        )
+    return out
+
+
+def next_steps(rec: Mapping[str, Any]) -> list[str]:
+    """What happens after an escalate call (the conditions say it for ship and mitigate)."""
+    if rec["decision"] != "escalate":
+        return [c["text"] for c in rec.get("conditions") or []]
+    rules = {r["rule"] for r in rec.get("reasons") or []}
+    steps = ["Do not let the screen reject applicants on its own; route them to human review until the call is made."]
+    if "label_review" in rules:
+        steps.append("Review how past hiring outcomes were recorded before they are used to train or judge a screen again.")
+    if "red_drift" in rules:
+        steps.append("Audit again on applicants from the new period before first use.")
+    if "blocking_metrics" in rules:
+        steps.append("Ask the model owner for a less disparate screen, or for a fix that is lawful and keeps the screen valid.")
+    if rules & {"minimum_evidence", "insufficient_metrics"}:
+        steps.append("Collect enough applicants in the small groups to judge the screen.")
+    steps.append("Counsel, the model owner and the auditor record their decision below.")
+    return steps

@@ -1,0 +1,70 @@
+"""The two documents from hand-built results: escaping, budgets, and numbers that follow the results."""
+
+import pytest
+
+from audit_helpers.decision import headline, recommend
+from audit_helpers.summary import audit_html, executive_html, plain_text, reading_ease, write_documents
+from audit_helpers.summary._render import TOO_LONG
+
+from decision_cases import block, params, results
+
+
+def _results(label="A"):
+    res = results(race=block(ir=0.7, ir_p=0.2))
+    for split in ("test", "eval"):
+        race = res["fairness"]["m"][split]["race"]
+        if label != "A":
+            race["groups"][label] = race["groups"].pop("A")
+            race["metrics"]["min_impact_ratio"]["groups"] = [label, "B"]
+        race["groups"][label]["comparisons"] = {"selection": {"estimate": 0.7, "ci": [0.55, 0.9], "p_value_adjusted": 0.2, "status": "watch"}}
+    p = params()
+    rec = recommend(res, p)
+    rec["headline"] = headline(res, "m", "test")
+    res["recommendation"] = rec
+    return res, p
+
+
+def test_data_labels_are_escaped_in_both_documents():
+    res, p = _results(label="<script>alert(1)</script>")
+    for build in (executive_html, audit_html):
+        page = build(res, p.report, run_id="r1")
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_documents_print_the_call_the_metadata_and_the_running_header():
+    res, p = _results()
+    page = executive_html(res, p.report, run_id="run-42")
+    assert "SHIP, with conditions" in page and "Recommended model: m" in page
+    assert "run run-42 · audit date 2026-12-01" in page
+    assert "not legal advice" in page and "law summarised as of 2026-11-30" in page
+    assert page.count('class="who"') == 3  # counsel, owner, auditor
+    assert "impact ratio 0.70, 95% CI 0.55–0.90" in page
+
+
+def test_written_documents_keep_their_page_budget_and_score_readability(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    res, p = _results()
+    info = write_documents(res, p.report, tmp_path, run_id="r1")
+    assert info["documents"]["executive_summary"]["pages"] == 1
+    assert len(pypdf.PdfReader(tmp_path / "executive_summary.pdf").pages) == 1
+    assert 1 <= info["documents"]["audit_summary"]["pages"] <= 3
+    assert info["readability"]["flesch_reading_ease"] == round(reading_ease(plain_text(res, p.report)), 1)
+    assert info["readability"]["flesch_reading_ease"] >= 50
+
+
+def test_reading_ease_orders_plain_and_dense_text():
+    plain = "The screen passes fewer women. The gap is large. We ask counsel to decide."
+    dense = ("Notwithstanding heterogeneous organisational considerations, disproportionate selection differentials "
+             "necessitate comprehensive institutional deliberation.")
+    assert reading_ease(plain) > 70 > 0 > reading_ease(dense)
+
+
+def test_an_executive_summary_that_overflows_fails_the_run(tmp_path, monkeypatch):
+    import audit_helpers.summary._render as render
+
+    res, p = _results()
+    long = executive_html(res, p.report, run_id="r1").replace("<main>", "<main>" + "<p>filler line</p>" * 120)
+    monkeypatch.setitem(render.DOCUMENTS, "executive_summary", lambda *a, **k: long)
+    with pytest.raises(ValueError, match=r"executive_summary.pdf has \d+ pages; the contract allows 1 to 1"):
+        write_documents(res, p.report, tmp_path, run_id="r1")

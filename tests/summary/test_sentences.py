@@ -1,0 +1,48 @@
+"""Plain-language sentences: each number formatted from the headline, each reading only where supported."""
+
+from audit_helpers.summary import bottom_line, decision_sentence, next_steps, why_sentences
+
+from decision_cases import params
+
+
+def _head(tpr_p):
+    return {
+        "model": "m",
+        "split": "test",
+        "worst_impact_ratio": {
+            "attribute": "race", "group": "Black", "reference_group": "White", "value": 0.6912, "ci": [0.61, 0.78],
+            "p_value_adjusted": 0.0004, "status": "flagged", "selection_rate": 0.2074, "reference_selection_rate": 0.30,
+            "tpr": 0.42, "reference_tpr": 0.60, "tpr_p_value_adjusted": tpr_p,
+        },
+        "largest_error_gap": {"attribute": "sex|race", "metric": "tpr_gap", "value": 0.244, "ci": [0.09, 0.37],
+                              "p_value_adjusted": 0.031, "groups": ["Male|White", "Female|Black"], "rates": [0.61, 0.366]},
+    }
+
+
+def test_bottom_line_reads_the_ratio_per_100_applicants_with_its_interval():
+    text = " ".join(bottom_line(_head(0.001), alpha=0.05, ci_level=0.95))
+    assert "passes 20.7% of Black applicants and 30.0% of White applicants" in text
+    assert "for every 100 White applicants it passes, it passes about 69 Black applicants" in text
+    assert "impact ratio 0.69, 95% CI 0.61–0.78" in text and "larger than chance" in text
+    assert "about 70 Black applicants for every 100 White applicants with the same rating" in text  # 0.42 / 0.60
+    assert "61% for Male, White and 37% for Female, Black" in text and "gap 0.24, 95% CI 0.09–0.37" in text
+
+
+def test_same_qualifications_reading_only_when_the_qualified_comparison_is_significant():
+    text = " ".join(bottom_line(_head(0.2), alpha=0.05, ci_level=0.95))
+    assert "with the same rating" not in text
+    assert "42% of Black and 60% of White applicants; that difference could be chance (adjusted p 0.200)" in text
+
+
+def test_decision_sentences_and_next_steps():
+    p = params()
+    rec = {"decision": "escalate", "model": None, "per_model": {"a": {}, "b": {}},
+           "reasons": [{"rule": "label_review", "model": "a", "text": "."}, {"rule": "red_drift", "model": "a", "text": ".",
+                                                                              "signals": [{"name": "role_tags"}]}]}
+    assert "any of the 2 screens audited is not used" in decision_sentence(rec, p.report)
+    steps = next_steps(rec)
+    assert steps[0].startswith("Do not let the screen reject applicants on its own")
+    assert any("past hiring outcomes" in s for s in steps) and any("new period" in s for s in steps)
+    assert any("role_tags" in s for s in why_sentences({**rec, "headline": {"model": "a"}}))
+    ship = {"decision": "ship", "model": "m", "conditions": [{"kind": "reaudit", "text": "Re-audit by 2027-12-01."}]}
+    assert next_steps(ship) == ["Re-audit by 2027-12-01."]
