@@ -65,6 +65,23 @@ def test_an_executive_summary_that_overflows_fails_the_run(tmp_path, monkeypatch
 
     res, p = _results()
     long = executive_html(res, p.report, run_id="r1").replace("<main>", "<main>" + "<p>filler line</p>" * 120)
-    monkeypatch.setitem(render.DOCUMENTS, "executive_summary", lambda *a, **k: long)
+    monkeypatch.setitem(render.DOCUMENTS, "executive_summary", lambda *a, **k: long)  # too long in both layouts
     with pytest.raises(ValueError, match=r"executive_summary.pdf has \d+ pages; the contract allows 1 to 1"):
         write_documents(res, p.report, tmp_path, run_id="r1")
+
+
+def test_a_document_slightly_over_budget_gets_the_dense_layout(tmp_path, monkeypatch):
+    import audit_helpers.summary._render as render
+
+    res, p = _results()
+    filler = "<p>filler line</p>" * 14
+
+    def build(*a, dense=False, **k):
+        page = executive_html(*a, dense=dense, **k)
+        return page if dense else page.replace("<main>", "<main>" + filler * 3)
+
+    monkeypatch.setitem(render.DOCUMENTS, "executive_summary", build)
+    info = write_documents(res, p.report, tmp_path, run_id="r1")
+    assert info["documents"]["executive_summary"] == {"html": "executive_summary.html", "layout": "dense",
+                                                      "pdf": "executive_summary.pdf", "pages": 1}
+    assert "filler" not in (tmp_path / "executive_summary.html").read_text()  # the HTML is the page that was printed

@@ -87,17 +87,24 @@ def _tested_line(results: Mapping[str, Any]) -> str:
     rows = (results.get("data") or {}).get("rows") or {}
     n = len(results.get("fairness") or {})
     counts = ", ".join(f"{fmt_count(rows[s])} {SPLIT_LABELS[s]}" for s in ("test", "eval") if s in rows)
-    return (
-        f"Tested: {', '.join(tested_attributes(results))}; {n} screen(s); on {counts} applicants; "
-        "input and score drift to next month; three mitigation strategies."
-    )
+    kinds = sorted({s.get("strategy") for s in ((results.get("mitigation") or {}).get("strategies") or {}).values()} - {None})
+    mitigations = f"mitigation strategies: {', '.join(k.replace('_', ' ') for k in kinds)}" if kinds else "no mitigation strategy"
+    drift = "input and score drift to next month" if results.get("drift") else "no drift check"
+    return f"Tested: {', '.join(tested_attributes(results))}; {n} screen(s); on {counts} applicants; {drift}; {mitigations}."
 
 
 def _headline(rec: Mapping[str, Any]) -> Mapping[str, Any]:
     return rec.get("headline") or {}
 
 
-def executive_html(results: Mapping[str, Any], report: Any, *, run_id: str) -> str:
+DENSE_CSS = (
+    "html { font-size: 8.3pt; line-height: 1.3; } table { font-size: 7.2pt; } table.matrix, table.compact { font-size: 6.6pt; } "
+    "h2 { margin: 2mm 0 0.8mm; } li { margin: 0 0 0.3mm; }"
+)
+"""Style of the second, denser layout a document gets when the first one breaks its page budget."""
+
+
+def executive_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: bool = False) -> str:
     """The one-page executive summary."""
     report = resolve_audit_date(report)
     rec = results["recommendation"]
@@ -113,12 +120,12 @@ def executive_html(results: Mapping[str, Any], report: Any, *, run_id: str) -> s
         section("Bottom line", para(" ".join(lines)) + para("Why this call: " + " ".join(why)) + para(
             f"Figures for {head.get('model')} on the {split}; 'chance' is judged after correcting for the number of comparisons.", "small")),
         section("Conditions" if rec["decision"] != "escalate" else "What happens next", bullets(next_steps(rec))),
-        section("Monitoring that follows", bullets(monitoring_outline(results)[:3])),
+        section("Monitoring that follows", bullets(monitoring_outline(results, short=True))),
         section("What was and was not tested", para(_tested_line(results)) + para(f"Not tested: {NOT_TESTED}.")),
         section("Sign-off", _sign_off(report)),
         _stamp(results, report, run_id),
     ]
-    return page("Executive summary", "".join(body), css=document_css(), header=_header(results, report, run_id))
+    return page("Executive summary", "".join(body), css=document_css() + (DENSE_CSS if dense else ""), header=_header(results, report, run_id))
 
 
 _LL144_HEADERS = ["Category", "Applicants", "Selected", "Selection rate", "Impact ratio", "Note"]
@@ -174,10 +181,7 @@ def _recommendation_section(rec: Mapping[str, Any], report: Any) -> str:
     fails = [r for r in own if r["rule"] == "mitigation_fails"]
     reasons = [r["text"] for r in own if r["rule"] != "mitigation_fails"]
     if fails:
-        reasons.append(
-            f"{len(fails)} strateg{'y' if len(fails) == 1 else 'ies'} for {model} do not qualify (see the mitigation table): "
-            + "; ".join(r["text"].split(" does not qualify: ")[0] for r in fails) + "."
-        )
+        reasons.append(f"{len(fails)} strateg{'y' if len(fails) == 1 else 'ies'} for {model} do not qualify: see the mitigation table.")
     body = _decision_box(rec, report) + f"<h3>Reasons for {esc(model)} (the rules that fired)</h3>" + bullets(reasons, "reasons")
     others = len(rec["reasons"]) - len(own)
     if others > 0:
@@ -197,7 +201,7 @@ def _recommendation_section(rec: Mapping[str, Any], report: Any) -> str:
     return body
 
 
-def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str) -> str:
+def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: bool = False) -> str:
     """The audit summary (at most three A4 pages)."""
     report = resolve_audit_date(report)
     rec = results["recommendation"]
@@ -236,7 +240,7 @@ def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str) -> str:
         section("Glossary", '<dl class="glossary">' + "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>" for t, d in GLOSSARY) + "</dl>"),
         _stamp(results, report, run_id),
     ]
-    return page("Audit summary", "".join(body), css=document_css(), header=_header(results, report, run_id))
+    return page("Audit summary", "".join(body), css=document_css() + (DENSE_CSS if dense else ""), header=_header(results, report, run_id))
 
 
 def _limitations(results: Mapping[str, Any]) -> list[str]:

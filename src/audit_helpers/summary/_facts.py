@@ -248,28 +248,55 @@ def mitigation_table(results: Mapping[str, Any]) -> list[list[str]]:
     return rows
 
 
-def monitoring_outline(results: Mapping[str, Any]) -> list[str]:
-    """The monitoring plan in a few lines (from the ``monitoring`` section), or why there is none."""
+def _signal_name(signal: str) -> str:
+    kind, _, name = signal.partition(":")
+    return attribute_label(name) if name else signal.replace("_", " ")
+
+
+def monitoring_outline(results: Mapping[str, Any], *, short: bool = False) -> list[str]:
+    """The monitoring plan in a few lines (from the ``monitoring`` section), or why there is none.
+
+    ``short``: the three lines of the executive summary (what is watched and when, who acts on an
+    alert, when the plan ends); otherwise the audit summary's outline.
+    """
     mon = results.get("monitoring")
     if not mon:
         return ["The monitoring step did not run in this audit: no monitoring plan exists yet."]
-    lines = []
     watch = mon.get("watch_list") or []
-    if watch:
-        lines.append(f"Watch list: {len(watch)} signals, e.g. " + ", ".join(w["signal"] for w in watch[:5]) + ".")
+    features = [_signal_name(w["signal"]) for w in watch if w.get("kind") == "input_feature"]
+    monthly = [c for c in mon.get("calendar") or [] if c.get("kind") == "monthly"]
+    esc = {e["tier"]: e for e in mon.get("escalation") or []}
+    amber, group = esc.get("amber"), esc.get("red on a group")
+    lines = [
+        f"{len(watch)} signals are watched: the model score, the pass rate and impact ratio of every group, "
+        f"error rates once outcomes mature, and {len(features)} inputs"
+        + (f", checked monthly from {monthly[0]['date']}." if monthly else "."),
+    ]
+    if amber and group:
+        lines.append(
+            f"An amber alert is reviewed within {amber['within']}; a red one on a group pauses automated rejection "
+            f"within {group['within']}, and applicants go to human review."
+        )
+    reaudit = mon.get("reaudit_date")
+    end = (mon.get("horizon") or {}).get("end") or reaudit
+    runs = f"The plan runs to {end}, when the screen is re-audited" if end == reaudit else (
+        f"The plan runs to {end}; the screen is re-audited by {reaudit}")
+    lines.append(f"{runs} (sooner on any model change); records are kept {mon.get('records_retention_months')} months.")
+    if short:
+        return lines
     cadence = mon.get("cadence") or []
-    if cadence:
-        lines.append("Cadence: " + "; ".join(f"{c['signal']} {c['frequency']}" for c in cadence[:5]) + ".")
-    if mon.get("min_batch_size"):
-        lines.append(f"A month with fewer than {fmt_count(mon['min_batch_size'])} applicants is pooled with the next before it is judged.")
-    esc = mon.get("escalation") or []
-    if esc:
-        lines.append("Escalation: " + "; ".join(f"{e['tier']}: {e['who']} {e['action']} within {e['within']}" for e in esc[:3]) + ".")
-    cal = mon.get("calendar") or []
-    if cal:
-        lines.append(f"Calendar: {cal[0]['date']} ({cal[0]['what']}) to {cal[-1]['date']} ({cal[-1]['what']}).")
-    if mon.get("reaudit_date"):
-        lines.append(f"Re-audit due {mon['reaudit_date']}; records kept at least {mon.get('records_retention_months', 6)} months.")
+    lines.insert(1, "Cadence: " + "; ".join(f"{c['signal']}: {c['frequency']}" for c in cadence) + ".")
+    lines[0] = lines[0].replace(f"and {len(features)} inputs", f"and {len(features)} inputs ({', '.join(features)})")
+    lines.insert(2, f"A batch under {fmt_count(mon.get('min_batch_size'))} applicants is pooled with the next; two ambers in a "
+                    "row become red.")
+    sim = mon.get("simulation") or {}
+    months = sim.get("months") or []
+    if months:
+        path = ", ".join(f"{m['period']} {m['status']}" for m in months)
+        lines.append(f"Six simulated months (stable, creeping drift, a break): {path}; first red {sim.get('first_red_period') or 'none'}.")
+    files = mon.get("plan_files") or {}
+    if files:
+        lines[-1] += f" The plan: {files.get('md')} (to sign), {files.get('yaml')} (what the monitor applies)."
     return lines
 
 

@@ -82,6 +82,8 @@ def bottom_line(head: Mapping[str, Any], *, alpha: float, ci_level: float) -> li
     return out
 
 
+_ON = {"test": "on held-out test data", "eval": "on next month's applicants"}
+
 _WHY = {
     "minimum_evidence": "Some groups are too small to judge the screen fairly.",
     "insufficient_metrics": "Some groups are too small to judge the screen fairly.",
@@ -109,14 +111,22 @@ def why_sentences(rec: Mapping[str, Any]) -> list[str]:
             per = (rec.get("per_model") or {}).get(model) or {}
             check = next((s for s in per.get("strategies") or [] if s["strategy"] == r.get("strategy")), {})
             loss = fmt_pct(check.get("accuracy_loss"), 1)
-        out.append(_WHY[rule].format(names=names, n=len(r.get("items") or []), loss=loss))
+        text = _WHY[rule].format(names=names, n=len(r.get("items") or []), loss=loss)
+        if rule == "blocking_metrics":
+            splits = sorted({i["split"] for i in r.get("items") or []})
+            text = text.replace("measures are", f"measures ({' and '.join(_ON[s] for s in splits)}) are")
+        out.append(text)
     fails = [r for r in reasons if r["rule"] == "mitigation_fails"]
     if fails and "mitigation_closes" not in seen:
         only_banned = any("not deployable" in r["text"] and "closes every flag" in r["text"] for r in fails)
         out.append(
             "Only separate cut-off scores for each group would close the gaps, and US law does not allow them."
             if only_banned
-            else f"None of the {len(fails)} fixes tested closes every gap within the law and the agreed cost."
+            else (
+                "The only fix tested does not close every gap within the law and the agreed cost."
+                if len(fails) == 1
+                else f"None of the {len(fails)} fixes tested closes every gap within the law and the agreed cost."
+            )
         )
     return out
 
