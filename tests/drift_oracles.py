@@ -67,3 +67,27 @@ def sample_predictions():
             preds.append(pd.DataFrame({"model": model, "split": split, "applicant_id": ids, "score": score,
                                        "selected": (score >= 0.5).astype(int), "y_true": df["advanced"]}))
     return frames, pd.concat(preds, ignore_index=True)
+
+
+class StandInContext:
+    """The documented ctx API the drift step reads (run folder, params.drift, splits, spec, predictions)."""
+
+    def __init__(self, run_dir, frames, spec, predictions, config, *, families=("logistic_regression",)):
+        from types import SimpleNamespace
+
+        self.run_dir = run_dir
+        self.data_dir = run_dir / "data"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.params = SimpleNamespace(drift=config, model=SimpleNamespace(families=list(families)))
+        self._frames, self._spec, self._predictions = frames, spec, predictions
+        for name, frame in frames.items():
+            frame.to_parquet(self.data_dir / f"{name}.parquet", index=False)
+
+    def feature_spec(self):
+        return self._spec
+
+    def load_split(self, split):
+        return pd.read_parquet(self.data_dir / f"{split}.parquet")
+
+    def predictions(self):
+        return self._predictions

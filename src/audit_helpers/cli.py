@@ -1,7 +1,7 @@
-"""Command line: ``hiring-audit run | params | example``.
+"""Command line: ``hiring-audit run | params | example | monitor``.
 
 Exit codes: 0 success, 1 a step or check failed, 2 a parameter problem found before any
-notebook ran.
+notebook ran. ``monitor``: 0 green, 3 amber, 4 red, 2 bad input (plan, batch or state file).
 """
 
 from __future__ import annotations
@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("example", help="generate the bundled own-model example (data and model)")
     ex.add_argument("--out", type=Path, default=PROJECT_ROOT / "data" / "example", help="output folder (default: data/example)")
     ex.add_argument("--seed", type=int, default=20261123)
+
+    mon = sub.add_parser("monitor", help="apply a monitoring plan to one batch (exit 0 green, 3 amber, 4 red, 2 bad input)")
+    mon.add_argument("--plan", type=Path, required=True, help="monitoring_plan.yaml of an audit run")
+    mon.add_argument("--batch", type=Path, required=True, help="applicants in the audit's input schema (.csv or .parquet)")
+    mon.add_argument("--state", type=Path, default=None, help="state file of the persistence rule and pooling (created if absent)")
+    mon.add_argument("--out", type=Path, default=Path("."), help="folder receiving monitor_result.json, alert.md, alert.html (default: .)")
+    mon.add_argument("--score-column", default=None, help="column holding the logged score (default: the plan's, 'score')")
+    mon.add_argument("--period", default=None, help="label of the batch (default: its month from the date column)")
     return parser
 
 
@@ -106,9 +114,26 @@ def _cmd_example(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_monitor(args: argparse.Namespace) -> int:
+    from .monitoring import MonitorError, monitor_batch
+
+    try:
+        outcome = monitor_batch(args.plan, args.batch, state=args.state, out_dir=args.out,
+                                score_column=args.score_column, period=args.period)
+    except MonitorError as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        return 2
+    result = outcome.result
+    print(f"{result['batch']['period']}: {result['overall']['status']} ({len(result['alerts'])} alert(s)); "
+          f"{outcome.files.get('result', '')}", flush=True)
+    for alert in result["alerts"]:
+        print(f"  {alert['tier'].upper()} {alert['signal']}: {alert['who']} by {alert['by']}", flush=True)
+    return outcome.exit_code
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": _cmd_run, "params": _cmd_params, "example": _cmd_example}
+    handlers = {"run": _cmd_run, "params": _cmd_params, "example": _cmd_example, "monitor": _cmd_monitor}
     try:
         return handlers[args.command](args)
     except ParamsError as err:

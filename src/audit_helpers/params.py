@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .drift._config import DriftConfig
 from .fairness._config import FairnessConfig
 from .mitigation._config import MitigationConfig
+from .monitoring._config import MonitoringConfig
 from .models._config import ModelConfig
 from ._common.groups import INTERSECTION_SEP
 from ._common.mappings import deep_merge
@@ -114,6 +115,7 @@ class AuditParams(BaseModel):
     fairness: FairnessConfig = Field(default_factory=FairnessConfig, description="Group metrics, uncertainty and flagging rules.")
     drift: DriftConfig = Field(default_factory=DriftConfig, description="Drift binning, smoothing and alert tiers.")
     mitigation: MitigationConfig = Field(default_factory=MitigationConfig, description="Mitigation strategies compared on held-out data.")
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig, description="The six-month monitoring plan: thresholds, cadence, response times, records and its simulation.")
     decision: DecisionConfig = Field(default_factory=DecisionConfig, description="The declared policy that turns the evidence into ship, mitigate or escalate.")
     report: ReportConfig = Field(default_factory=ReportConfig, description="Who audited what, for whom and when: printed by the summaries and the monitoring plan.")
 

@@ -43,6 +43,7 @@ STEP_SECTIONS = {
     "03_fairness": "fairness",
     "04_drift": "drift",
     "05_mitigation": "mitigation",
+    "06_monitoring": "monitoring",
     "07_summary": "recommendation",
 }
 

@@ -17,7 +17,7 @@ def test_nothing_flagged_ships_with_conditions():
     assert _rules(rec) == ["nothing_blocks"]
     kinds = [c["kind"] for c in rec["conditions"]]
     assert kinds[0] == "monitoring" and kinds[-1] == "reaudit"
-    assert rec["conditions"][-1]["due"] == "2027-12-01"  # audit date + decision.reaudit_months
+    assert rec["conditions"][-1]["due"] == "2027-06-01"  # audit date + monitoring.months (no monitoring section here)
 
 
 def test_watch_items_ship_but_become_a_monitoring_condition():

@@ -12,29 +12,7 @@ import pytest
 from audit_helpers import drift
 from audit_helpers.drift import DriftConfig, ReferenceProfile, compare
 
-from drift_oracles import assert_entry_consistent
-
-
-class _FakeContext:
-    def __init__(self, run_dir, frames, spec, predictions, config):
-        from types import SimpleNamespace
-
-        self.run_dir = run_dir
-        self.data_dir = run_dir / "data"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.params = SimpleNamespace(drift=config, model=SimpleNamespace(families=["logistic_regression"]))
-        self._frames, self._spec, self._predictions = frames, spec, predictions
-        for name, frame in frames.items():
-            frame.to_parquet(self.data_dir / f"{name}.parquet", index=False)
-
-    def feature_spec(self):
-        return self._spec
-
-    def load_split(self, split):
-        return pd.read_parquet(self.data_dir / f"{split}.parquet")
-
-    def predictions(self):
-        return self._predictions
+from drift_oracles import StandInContext, assert_entry_consistent
 
 
 def _fake_run(tmp_path, *, with_importance):
@@ -58,7 +36,7 @@ def _fake_run(tmp_path, *, with_importance):
             preds.append(pd.DataFrame({"model": model, "split": split, "applicant_id": f["applicant_id"],
                                        "score": score, "selected": (score >= 0.5).astype(int),
                                        "y_true": f["advanced"]}))
-    ctx = _FakeContext(tmp_path, frames, spec, pd.concat(preds, ignore_index=True), DriftConfig(min_group_n=50))
+    ctx = StandInContext(tmp_path, frames, spec, pd.concat(preds, ignore_index=True), DriftConfig(min_group_n=50))
     if with_importance:
         imp = {"logistic_regression": {"assessment_score": 0.1, "years_experience": 0.05, "role_tags": 0.01},
                "random_forest": {"assessment_score": 0.08, "education_tier": 0.04}}

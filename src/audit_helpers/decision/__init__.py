@@ -20,6 +20,6 @@ _EXPORTS = {
     "_evidence": ["metric_items", "fairness_items", "strategy_items", "evidence_reasons", "drift_signals"],
     "_decide": ["decide_model", "recommend", "NO_FAIRNESS"],
     "_headline": ["headline", "headline_attributes"],
-    "_text": ["attribute_label", "group_label", "item_text", "add_months"],
+    "_text": ["attribute_label", "group_label", "item_text"],
 }
 __all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

@@ -107,13 +107,6 @@ class DecisionConfig(BaseModel):
         le=1.0,
         description="Largest acceptable loss of test accuracy of a mitigation against its baseline screen; null uses mitigation.accuracy_tolerance.",
     )
-    reaudit_months: int = Field(
-        12,
-        ge=1,
-        le=36,
-        description="A ship or mitigate call holds until this many months after the audit date, or until the model changes, whichever comes first.",
-    )
-
     @field_validator("status_effects")
     @classmethod
     def _every_status(cls, value: dict) -> dict:

@@ -53,7 +53,8 @@ def resolve_policy(params: Any) -> dict:
         "red_drift_signals": list(dec.red_drift_signals),
         "max_accuracy_loss": float(params.mitigation.accuracy_tolerance if loss is None else loss),
         "max_accuracy_loss_source": "mitigation.accuracy_tolerance" if loss is None else "decision.max_accuracy_loss",
-        "reaudit_months": int(dec.reaudit_months),
+        "reaudit_months": int(params.monitoring.months),
+        "reaudit_months_source": "monitoring.months",
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Mapping, Optional
 
+from .._common.dates import add_months
 from .._common.groups import INTERSECTION_SEP
 from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_pct
 from ..mitigation._config import METRIC_LABELS
@@ -23,7 +24,6 @@ __all__ = [
     "strategy_failure_text",
     "model_choice_text",
     "condition_texts",
-    "add_months",
 ]
 
 SPLIT_LABELS = {"test": "held-out test split", "eval": "next-month sample"}
@@ -178,18 +178,6 @@ def model_choice_text(best: Mapping[str, Any], others: Mapping[str, str], per_mo
     )
 
 
-def add_months(day: _dt.date, months: int) -> _dt.date:
-    """``day`` plus ``months`` calendar months (clamped to the month's last day)."""
-    y, m = divmod(day.month - 1 + months, 12)
-    year, month = day.year + y, m + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return _dt.date(year, month, min(day.day, d))
-        except ValueError:
-            continue
-    raise ValueError(f"no valid date for {day} + {months} months")  # pragma: no cover - 28 always exists
-
-
 def _watch_condition(monitored: list, ci_level: float) -> Optional[dict]:
     if not monitored:
         return None
@@ -257,12 +245,17 @@ def condition_texts(
     amber = [s["name"] for s in chosen["drift_signals"] if s["status"] == "amber"]
     if amber:
         conditions.append({"kind": "drift", "text": f"Watch the amber drift of {', '.join(amber)} in the first monthly checks."})
-    reaudit = add_months(audit, policy["reaudit_months"])
+    reaudit = (monitoring or {}).get("reaudit_date") or add_months(audit, policy["reaudit_months"]).isoformat()
+    independent = (monitoring or {}).get("independent_audit_due")
+    annual = f"; the next independent bias audit is due {independent}" if independent else ""
     conditions.append(
         {
             "kind": "reaudit",
-            "text": f"Re-audit by {reaudit.isoformat()}, or before any change to the model, its threshold or its inputs, whichever comes first.",
-            "due": reaudit.isoformat(),
+            "text": (
+                f"Re-audit by {reaudit} (the end of the monitoring plan), or before any change to the model, its threshold "
+                f"or its inputs, whichever comes first{annual}."
+            ),
+            "due": reaudit,
         }
     )
     return conditions

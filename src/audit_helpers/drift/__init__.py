@@ -80,6 +80,8 @@ _EXPORTS = {
         "PROFILE_FILE",
         "IMPORTANCE_FILE",
         "UNKNOWN_FEATURES",
+        "date_columns",
+        "ISO_DATE",
     ],
     "_report": [
         "drift_table",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
+import re
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
@@ -23,7 +25,7 @@ from ._bins import QUANTILE_METHOD
 from ._config import DriftConfig
 from ._profile import ReferenceProfile, compare, fit_reference
 
-__all__ = ["drift_from_context", "monitored_columns", "PROFILE_FILE", "IMPORTANCE_FILE", "REFERENCE_SPLIT",
+__all__ = ["drift_from_context", "monitored_columns", "date_columns", "ISO_DATE", "PROFILE_FILE", "IMPORTANCE_FILE", "REFERENCE_SPLIT",
            "SCORE_REFERENCE_SPLIT", "CURRENT_SPLIT", "UNKNOWN_FEATURES"]
 
 PROFILE_FILE = "reference_profile.json"
@@ -35,6 +37,35 @@ SCORE_REFERENCE_SPLIT = "test"
 #: The current period (next month).
 CURRENT_SPLIT = "eval"
 UNKNOWN_FEATURES = "drift.features lists columns that are not in the data: {cols}"
+#: Text that spells an ISO-8601 date or date-time (``2013-08-14``, ``2013-08-14 09:30:00``, ``...T09:30Z``).
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def date_columns(spec: Mapping[str, Any], frame: pd.DataFrame, columns: Sequence[str]) -> dict[str, str]:
+    """The columns among ``columns`` that hold dates, with the reason; they are never drift features.
+
+    A column is a date when it is the declared date column (``feature_spec["date"]``, from
+    ``data.date_column``), has a datetime or period dtype, holds ``datetime.date`` values, or is
+    text whose every non-missing value is an ISO-8601 date or date-time. A date is used for
+    volume per period (the monitor counts applicants per week), never binned: its reference bins
+    would hold only past dates, so every later month would land in the last bin and look red.
+    """
+    out: dict[str, str] = {}
+    for c in columns:
+        if c not in frame.columns:
+            continue
+        values = frame[c]
+        if c == spec.get("date"):
+            out[c] = "the declared date column (data.date_column)"
+        elif pd.api.types.is_datetime64_any_dtype(values) or isinstance(values.dtype, pd.PeriodDtype):
+            out[c] = f"datetime dtype ({values.dtype})"
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            present = values.dropna()
+            if len(present) and all(isinstance(v, (_dt.date, _dt.datetime)) for v in present.head(100)):
+                out[c] = "holds date values"
+            elif len(present) and present.astype(str).str.strip().str.match(ISO_DATE).all():
+                out[c] = "text whose every value is an ISO-8601 date"
+    return out
 
 
 def monitored_columns(spec: Mapping[str, Any], frame: pd.DataFrame, *,
@@ -49,7 +80,8 @@ def monitored_columns(spec: Mapping[str, Any], frame: pd.DataFrame, *,
     frame : pandas.DataFrame
         The reference split (decides the kind of a column the spec does not classify).
     features : sequence of str, optional
-        Explicit columns (``drift.features``); default: every model input column.
+        Explicit columns (``drift.features``); default: every model input column. Date columns
+        (:func:`date_columns`) are left out either way.
 
     Returns
     -------
@@ -61,6 +93,8 @@ def monitored_columns(spec: Mapping[str, Any], frame: pd.DataFrame, *,
     unknown = [c for c in columns if c not in frame.columns]
     if unknown:
         raise ValueError(UNKNOWN_FEATURES.format(cols=unknown))
+    dates = date_columns(spec, frame, columns)
+    columns = [c for c in columns if c not in dates]
     multi_spec = dict(spec.get("multilabel") or {})
     numeric, categorical, multilabel = [], [], {}
     for c in columns:
@@ -115,6 +149,10 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
     profile = _fit_profile(ctx, spec, train, config)
     features = compare(profile, current, config=config)
     notes: list[str] = []
+    candidates = list(config.features) if config.features else list(spec.get("model_features") or [])
+    dates = date_columns(spec, train, candidates)
+    for column, why in dates.items():
+        notes.append(f"{column} not monitored as a drift feature: a date ({why}); dates give volume per period")
     key = _key_features(ctx, features, config, notes)
 
     predictions = ctx.predictions()
@@ -148,6 +186,7 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
         "summary": summarise(features),
         "reference_profile": PROFILE_FILE,
         "reference_data_sha256": profile.data_sha256,
+        "date_columns": dates,
         "attributes": attributes,
         "conventions": _conventions(config),
         "notes": notes,

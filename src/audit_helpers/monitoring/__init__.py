@@ -1,0 +1,91 @@
+"""Monitoring: the six-month plan, ``hiring-audit monitor`` and its simulation.
+
+The plan (``monitoring_plan.yaml`` + ``.md``) is generated from an audited run: the frozen
+reference profile and the audited model with their sha256, the audit's baseline counts per group,
+the watch list with a reason per entry, the green/amber/red rules with their sample-size keys, a
+minimum batch size, the persistence rule, cadence, owners, escalation, records and a dated
+calendar. :func:`monitor_batch` applies it to one batch file: one engine-neutral counting
+function (:func:`count_batch` over pyarrow record batches, :func:`sum_counts` to add them; the
+same function runs per partition on Spark) turns the batch into count vectors, and every signal
+is computed from the summed counts by the drift package's own functions. Group signals use the
+audit's two-key rule on the change since the audit (beyond tolerance *and* significant after one
+Holm correction per batch).
+
+Modules: ``_config`` (the ``monitoring:`` parameters), ``_columns`` (arrow columns to codes),
+``_counting`` (count spec, counts, sums), ``_groups`` (group and error-rate tests), ``_evaluate``
+(counts to signals), ``_batch`` (reading and checking batch files), ``_state`` (state file,
+persistence), ``_alerts`` (alerts, alert.md/html), ``_monitor`` (the monitor), ``_plan`` (plan
+file, schema, watch list, rules), ``_schedule`` (owners, escalation, cadence, records, calendar),
+``_build`` (the plan from a run), ``_simulate`` (the six-month simulation), ``_pipeline`` (the step
+on a run folder), ``_report`` (Markdown and tables) and ``_plots`` (the timeline figure).
+Imports are lazy: ``audit_helpers.monitoring._config`` loads no computation.
+"""
+
+from .._common.lazy import attach
+
+_EXPORTS = {
+    "_config": ["MonitoringConfig", "SimulationConfig", "RED_BELOW_AMBER", "BREAK_BEFORE_CREEP"],
+    "_columns": ["WRONG_TYPE"],
+    "_counting": [
+        "CountSpec",
+        "BatchCounts",
+        "count_batch",
+        "sum_counts",
+        "counts_to_arrow",
+        "counts_from_arrow",
+        "COUNTS_SCHEMA",
+        "MISSING_SCORES",
+        "COUNTS_MISMATCH",
+        "LABEL_CELLS",
+    ],
+    "_groups": ["group_signals", "error_rate_signals", "TEST_LOG_RATIO"],
+    "_evaluate": ["count_spec", "evaluate_counts"],
+    "_batch": [
+        "MonitorError",
+        "BATCH_NOT_FOUND",
+        "UNSUPPORTED_BATCH",
+        "MISSING_COLUMNS",
+        "EMPTY_BATCH",
+        "BAD_BATCH_COLUMN",
+    ],
+    "_state": ["StateError", "read_state", "write_state", "apply_persistence", "STATE_CORRUPT", "STATE_OTHER_PLAN", "DUPLICATE_BATCH"],
+    "_alerts": ["EXIT_CODES", "alert_markdown", "alert_html"],
+    "_monitor": [
+        "MonitorOutcome",
+        "monitor_batch",
+        "validate_monitor_result",
+        "RESULT_FILE",
+        "ALERT_MD",
+        "ALERT_HTML",
+        "PROFILE_MISMATCH",
+        "MODEL_REFUSED",
+    ],
+    "_plan": [
+        "PLAN_SCHEMA_VERSION",
+        "PLAN_YAML",
+        "PLAN_MD",
+        "PlanError",
+        "read_plan",
+        "write_plan",
+        "validate_plan",
+        "BAD_PLAN_VERSION",
+        "PLAN_NOT_FOUND",
+        "PLAN_SCHEMA_VIOLATION",
+    ],
+    "_schedule": ["due_date"],
+    "_build": ["build_plan", "plan_columns", "BASELINE_SPLIT"],
+    "_simulate": ["trajectory", "month_config", "draw_month", "simulate_months", "first_red", "timeline", "MOVED_SIGNALS"],
+    "_pipeline": ["monitoring_from_context", "monitoring_section", "SIMULATION_DIR"],
+    "_report": [
+        "plan_markdown",
+        "plan_narrative",
+        "watch_table",
+        "calendar_table",
+        "simulation_table",
+        "alerts_table",
+        "simulation_narrative",
+    ],
+    "_plots": ["plot_timeline"],
+}
+
+__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

@@ -1,0 +1,210 @@
+"""Arrow columns → numpy codes: the per-column primitives of the engine-neutral counting function.
+
+Every function takes one :mod:`pyarrow` array (a column of one record batch) and returns numpy
+arrays, so the counting needs no pandas and runs the same inside a Spark ``mapInArrow``
+partition. Conventions are the drift package's (:mod:`audit_helpers.drift._bins`): numeric bins
+are right-closed (``searchsorted(edges, x, side="left")``: a value equal to an edge goes to the
+lower bin), missing values (null or NaN) go to the MISSING bin last; categories are keyed by the
+drift package's ``_category_key`` (so ``1``, ``1.0`` and ``"1"`` are one category); tags are the
+distinct stripped non-empty parts of a row.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..drift._counts import _category_key, _is_missing
+
+__all__ = [
+    "WRONG_TYPE",
+    "as_float",
+    "numeric_counts",
+    "category_codes",
+    "tag_pairs",
+    "date_days",
+    "label_codes",
+    "protected_codes",
+    "age_codes",
+]
+
+WRONG_TYPE = "column {column!r} must hold {expected}, but holds {got}"
+
+
+def _chunk(values) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks()
+    return values
+
+
+def as_float(values, column: str) -> np.ndarray:
+    """Float64 numpy view of a numeric column, NaN for null (strings are parsed, else an error)."""
+    arr = _chunk(values)
+    t = arr.type
+    if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+            or pa.types.is_boolean(t) or pa.types.is_null(t) or pa.types.is_string(t) or pa.types.is_large_string(t)):
+        raise ValueError(WRONG_TYPE.format(column=column, expected="numbers", got=str(t)))
+    try:
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            arr = pc.if_else(pc.equal(pc.utf8_trim_whitespace(arr), ""), pa.scalar(None, t), arr)
+        out = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        bad = _first_unparseable(arr)
+        raise ValueError(WRONG_TYPE.format(column=column, expected="numbers", got=f"text such as {bad!r}")) from None
+    return np.asarray(out, dtype=np.float64)
+
+
+def _first_unparseable(arr: pa.Array) -> Optional[str]:
+    for value in arr.to_pylist():
+        if value is None:
+            continue
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return str(value)
+    return None
+
+
+def numeric_counts(x: np.ndarray, edges: Sequence[float]) -> np.ndarray:
+    """Counts per frozen bin: ``len(edges) + 1`` right-closed value bins, then MISSING (NaN)."""
+    edges = np.asarray(edges, dtype=np.float64)
+    missing = np.isnan(x)
+    idx = np.searchsorted(edges, x, side="left")
+    idx[missing] = edges.size + 1
+    return np.bincount(idx, minlength=edges.size + 2).astype(np.int64)
+
+
+def _dictionary(values) -> tuple[np.ndarray, list]:
+    """``(indices with -1 for null, dictionary values as Python objects)``."""
+    arr = _chunk(values)
+    if pa.types.is_null(arr.type):
+        return np.full(len(arr), -1, dtype=np.int64), []
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)
+    idx = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return idx, arr.dictionary.to_pylist()
+
+
+def _key(value) -> str:
+    """Category key of a value; text that spells an integer-valued number keys as that number."""
+    key = _category_key(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return key
+        if math.isfinite(number) and number.is_integer():
+            return str(int(number))
+    return key
+
+
+def category_codes(values, categories: Sequence[str], column: str) -> np.ndarray:
+    """Bin of every row of a categorical column: category index, UNSEEN (``len``), MISSING (``len + 1``)."""
+    arr = _chunk(values)
+    if pa.types.is_nested(arr.type):
+        raise ValueError(WRONG_TYPE.format(column=column, expected="single values", got=str(arr.type)))
+    idx, dictionary = _dictionary(arr)
+    index = {c: i for i, c in enumerate(categories)}
+    unseen, missing = len(categories), len(categories) + 1
+    lookup = np.array(
+        [missing if _is_missing(v) else index.get(_category_key(v), index.get(_key(v), unseen)) for v in dictionary] + [missing],
+        dtype=np.int64,
+    )
+    return lookup[idx]  # index -1 (null) reads the appended MISSING entry
+
+
+def tag_pairs(values, separator: str, column: str) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+    """Distinct tags of every row of a multi-label column.
+
+    Returns
+    -------
+    rows, codes : numpy.ndarray
+        One entry per distinct (row, tag) pair: the row and the tag's index in ``tags``.
+    tags : list of str
+        The distinct tags of the batch.
+    tag_count : numpy.ndarray of float64
+        Distinct tags per row (0 for an empty or missing row: the data step turns a missing
+        multi-label cell into the empty string, so a null here is a row without tags).
+    """
+    arr = _chunk(values)
+    n = len(arr)
+    if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
+        lists = arr.cast(pa.list_(pa.string()))
+    elif pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or pa.types.is_null(arr.type):
+        lists = pc.split_pattern(arr.cast(pa.string()), separator)
+    else:
+        raise ValueError(WRONG_TYPE.format(column=column, expected=f"tags joined with {separator!r}", got=str(arr.type)))
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    keep = pc.and_(pc.is_valid(flat), pc.not_equal(flat, "")).fill_null(False).to_numpy(zero_copy_only=False)
+    idx, tags = _dictionary(flat.filter(pa.array(keep)))
+    rows = parents[keep]
+    k = max(len(tags), 1)
+    pairs = np.unique(rows * k + idx)
+    rows, codes = pairs // k, pairs % k
+    tag_count = np.bincount(rows, minlength=n).astype(np.float64)
+    return rows, codes, [str(t) for t in tags], tag_count
+
+
+def date_days(values, column: str) -> np.ndarray:
+    """Days since 1970-01-01 of every row of a date column (-1 for a missing date)."""
+    arr = _chunk(values)
+    try:
+        if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
+            days = arr.cast(pa.date32())
+        elif pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            text = pc.utf8_slice_codeunits(pc.utf8_trim_whitespace(arr), 0, 10)
+            days = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text).cast(pa.date32())
+        elif pa.types.is_null(arr.type):
+            return np.full(len(arr), -1, dtype=np.int64)
+        else:
+            raise ValueError(WRONG_TYPE.format(column=column, expected="dates", got=str(arr.type)))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise ValueError(WRONG_TYPE.format(column=column, expected="ISO dates (YYYY-MM-DD)", got="other text")) from None
+    return days.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def label_codes(values, positive_label) -> np.ndarray:
+    """Outcome of every row: 1 for ``positive_label``, 0 for any other value, 2 when not known yet (missing)."""
+    idx, dictionary = _dictionary(values)
+    lookup = np.array([2 if _is_missing(v) else int(_same(v, positive_label)) for v in dictionary] + [2], dtype=np.int64)
+    return lookup[idx]
+
+
+def _same(value, positive) -> bool:
+    if value == positive or str(value).strip() == str(positive):
+        return True
+    try:
+        return float(value) == float(positive)
+    except (TypeError, ValueError):
+        return False
+
+
+def protected_codes(values, labels: Sequence[str], unknown_label: str) -> np.ndarray:
+    """Group index of every row of a protected column; missing, unknown tokens and values the
+    audit did not see count as the unknown group (the data step's rule, ``normalise_protected``)."""
+    from ..validate import normalise_protected
+
+    idx, dictionary = _dictionary(values)
+    normalised, _ = normalise_protected(pd.Series(dictionary, dtype=object), allowed=[l for l in labels if l != unknown_label],
+                                        unknown_label=unknown_label)
+    index = {l: i for i, l in enumerate(labels)}
+    unknown = index[unknown_label]
+    lookup = np.array([index.get(v, unknown) for v in normalised.tolist()] + [unknown], dtype=np.int64)
+    return lookup[idx]
+
+
+def age_codes(values, labels: Sequence[str], threshold: int, unknown_label: str, column: str) -> np.ndarray:
+    """Age-group index of every row (the data step's ``_age_group``: at or above ``threshold``)."""
+    from ..dataprep._features import _age_group
+
+    x = as_float(values, column)
+    uniq, inverse = np.unique(np.where(np.isnan(x), -np.inf, x), return_inverse=True)
+    groups = _age_group(pd.Series(np.where(np.isinf(uniq), np.nan, uniq)), threshold, unknown_label).tolist()
+    index = {l: i for i, l in enumerate(labels)}
+    return np.array([index[g] for g in groups], dtype=np.int64)[inverse.reshape(-1)]

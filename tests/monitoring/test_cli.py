@@ -1,0 +1,21 @@
+"""The ``monitor`` subcommand sits beside the existing ones."""
+
+from pathlib import Path
+
+from audit_helpers import cli
+
+
+def test_monitor_arguments():
+    parser = cli.build_parser()
+    args = parser.parse_args(["monitor", "--plan", "p.yaml", "--batch", "b.csv", "--state", "s.json", "--out", "o",
+                              "--score-column", "logged"])
+    assert (args.command, args.plan, args.batch, args.state, args.out, args.score_column) == (
+        "monitor", Path("p.yaml"), Path("b.csv"), Path("s.json"), Path("o"), "logged")
+    defaults = parser.parse_args(["monitor", "--plan", "p", "--batch", "b"])
+    assert defaults.state is None and defaults.score_column is None and defaults.out == Path(".")
+    assert {a.dest for a in parser._subparsers._group_actions[0].choices["run"]._actions} >= {"params", "overrides", "seed", "out"}
+
+
+def test_missing_plan_is_exit_2(tmp_path, capsys):
+    assert cli.main(["monitor", "--plan", str(tmp_path / "none.yaml"), "--batch", str(tmp_path / "b.csv")]) == 2
+    assert "monitoring plan not found" in capsys.readouterr().err
