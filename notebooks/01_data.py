@@ -23,10 +23,10 @@ params_path = None
 run_dir = None
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from audit_helpers import dataprep as prep, synth
-from audit_helpers.context import load_context
+from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
 ctx.params_table(sections=["data"])
@@ -48,6 +48,7 @@ prepared = prep.prepare(
     random_state=ctx.params.seed,
     include_protected=ctx.params.model.include_protected,
     ground_truth_dir=ctx.run_dir,
+    carve_test=ctx.params.model.path is None,
 )
 summary = prepared.summary
 ctx.write_section("data", summary)

@@ -23,10 +23,10 @@ params_path = None
 run_dir = None
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from audit_helpers import models
-from audit_helpers.context import load_context
+from audit_helpers.context import Markdown, load_context
 from audit_helpers.results import dumps
 
 ctx = load_context(params_path, run_dir)
@@ -36,7 +36,8 @@ ctx.params_table(sections=["model"])
 spec = ctx.feature_spec()
 cfg = ctx.params.model
 train = ctx.load_split("train")
-frames = {split: ctx.load_split(split) for split in ("test", "eval")}
+frames = {split: ctx.load_split(split) for split in ctx.audited_splits()}
+first_split = next(iter(frames))
 
 # %% [markdown]
 # ## Where the models come from
@@ -84,7 +85,8 @@ entries = results["models"]
 display(
     Markdown(
         models.source_narrative(
-            entries, data_source=ctx.params.data.source, test_from_train=ctx.params.data.test_path is None
+            entries, data_source=ctx.params.data.source, test_from_train=ctx.params.data.test_path is None,
+            has_test="test" in frames,
         )
     )
 )
@@ -111,7 +113,7 @@ models.cv_table(entries)
 # mitigation step.
 
 # %%
-display(Markdown(models.threshold_narrative(entries, split="test")))
+display(Markdown(models.threshold_narrative(entries, split=first_split)))
 
 # %% [markdown]
 # ## The screens' population truth (synthetic scenario only)
@@ -132,7 +134,7 @@ if ctx.params.data.source == "synthetic":
 display(Markdown(models.screen_truth_narrative(truth)))
 
 # %%
-models.screen_truth_table(truth, split="test")
+models.screen_truth_table(truth, split=first_split)
 
 # %% [markdown]
 # ## Performance with uncertainty
@@ -147,10 +149,8 @@ models.screen_truth_table(truth, split="test")
 display(Markdown(models.performance_narrative(entries, split="eval")))
 
 # %%
-models.performance_table(entries, split="test")
-
-# %%
-models.performance_table(entries, split="eval")
+for split in frames:
+    display(models.performance_table(entries, split=split))
 
 # %% [markdown]
 # ## Calibration

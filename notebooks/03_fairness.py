@@ -24,11 +24,11 @@ params_path = None
 run_dir = None
 
 # %%
-from IPython.display import Image, Markdown, display
+from IPython.display import Image, display
 
 from audit_helpers import fairness as fair
 from audit_helpers import truth
-from audit_helpers.context import load_context
+from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
 ctx.params_table(sections=["fairness"])
@@ -55,7 +55,8 @@ section = fair.fairness_from_context(ctx)
 ctx.write_section("fairness", section)
 models = list(section)
 config = ctx.params.fairness
-first_blocks = section[models[0]]["test"]
+focus = next(iter(section[models[0]]))  # the held-out test split, or eval when the run has no test split
+first_blocks = section[models[0]][focus]
 display(Markdown(fair.status_rule_text(config, family_size=next(iter(first_blocks.values()))["holm_family"]["size"])))
 
 # %% [markdown]
@@ -107,7 +108,7 @@ for model in models:
         display(fair.metrics_table(blocks).round(3))
 
 # %% [markdown]
-# ## Rates by group (test split)
+# ## Rates by group (test split; next month when the run has no test split)
 #
 # Each dot is a group's rate with its confidence interval. Hollow grey dots are groups kept out
 # of the comparisons (the unknown category, groups under the small-share or minimum-size
@@ -116,9 +117,9 @@ for model in models:
 
 # %%
 for model in models:
-    for attr, block in section[model]["test"].items():
+    for attr, block in section[model][focus].items():
         path = ctx.figures_dir / f"fairness_rates_{model}_{attr.replace('|', '_x_')}.png"
-        fair.plot_group_rates(block, title=f"{model}, test split: {attr}").savefig(path, dpi=110)
+        fair.plot_group_rates(block, title=f"{model}, {focus} split: {attr}").savefig(path, dpi=110)
         display(Image(filename=str(path)))
 
 # %% [markdown]
@@ -132,9 +133,9 @@ for model in models:
 
 # %%
 for model in models:
-    for attr, block in section[model]["test"].items():
+    for attr, block in section[model][focus].items():
         path = ctx.figures_dir / f"fairness_impact_{model}_{attr.replace('|', '_x_')}.png"
-        fair.plot_impact_ratios(block, title=f"{model}, test split: {attr}").savefig(path, dpi=110)
+        fair.plot_impact_ratios(block, title=f"{model}, {focus} split: {attr}").savefig(path, dpi=110)
         display(Image(filename=str(path)))
         display(Markdown(f"Unknown category count for {attr}: {block['ll144']['unknown_count']}. "
                          + (block["ll144"].get("reference_note") or "")))
@@ -148,8 +149,8 @@ for model in models:
 
 # %%
 for model in models:
-    for attr, block in section[model]["test"].items():
-        display(Markdown(f"**{model}, test split: {attr}** (reference group: {block['reference_group']})"))
+    for attr, block in section[model][focus].items():
+        display(Markdown(f"**{model}, {focus} split: {attr}** (reference group: {block['reference_group']})"))
         display(fair.group_table(block).round(3))
         display(fair.comparisons_table(block).round(3))
         display(fair.group_notes_table(block))
@@ -162,11 +163,11 @@ for model in models:
 
 # %%
 for model in models:
-    for attr, block in section[model]["test"].items():
+    for attr, block in section[model][focus].items():
         if "|" in attr:
             continue
         path = ctx.figures_dir / f"fairness_reliability_{model}_{attr}.png"
-        fair.plot_reliability(block, title=f"{model}, test split: {attr}").savefig(path, dpi=110)
+        fair.plot_reliability(block, title=f"{model}, {focus} split: {attr}").savefig(path, dpi=110)
         display(Image(filename=str(path)))
 
 # %% [markdown]
@@ -177,9 +178,9 @@ for model in models:
 
 # %%
 for model in models:
-    blocks = section[model]["test"]
+    blocks = section[model][focus]
     attr = fair.largest_gap_attribute(blocks) or next(iter(blocks))
-    display(Markdown(f"**{model}, test split:** " + fair.incompatibility_text(blocks[attr])))
+    display(Markdown(f"**{model}, {focus} split:** " + fair.incompatibility_text(blocks[attr])))
 
 # %% [markdown]
 # ## Planted vs found

@@ -22,10 +22,10 @@ params_path = None
 run_dir = None
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from audit_helpers import drift
-from audit_helpers.context import load_context
+from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
 ctx.params_table(sections=["drift"])
@@ -50,6 +50,8 @@ section, profile = drift.drift_from_context(ctx)
 profile.save(ctx.run_dir / drift.PROFILE_FILE)
 ctx.write_section("drift", section)
 display(Markdown(drift.threshold_narrative(section["features"], config=ctx.params.drift)))
+if section["notes"]:
+    display(Markdown("\n".join(f"* {note}" for note in section["notes"])))
 
 # %% [markdown]
 # ## Key features
@@ -104,7 +106,8 @@ if flagged:
 # compared on the same applicants.
 
 # %%
-display(Markdown(drift.score_label_narrative(section["score_by_model"], section["label"])))
+display(Markdown(drift.score_label_narrative(section["score_by_model"], section["label"],
+                                             reference_split=section["conventions"]["score_reference_split"])))
 entries = drift.score_label_entries(section)
 drift.plot_overlays(entries, list(entries))
 
@@ -116,7 +119,8 @@ drift.plot_overlays(entries, list(entries))
 # exact test for small cells) and Holm-adjusted across all groups and attributes of a model.
 
 # %%
-display(Markdown(drift.selection_rate_narrative(section["selection_rate"], section["selection_rate_by_group"])))
+display(Markdown(drift.selection_rate_narrative(section["selection_rate"], section["selection_rate_by_group"],
+                                                reference_split=section["conventions"]["score_reference_split"])))
 primary = section["score"]["model"]
 drift.selection_rate_table(section["selection_rate_by_group"], model=primary)
 

@@ -22,10 +22,10 @@ params_path = None
 run_dir = None
 
 # %%
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from audit_helpers import mitigation as mit
-from audit_helpers.context import load_context
+from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
 ctx.params_table(sections=["mitigation"])

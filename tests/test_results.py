@@ -14,9 +14,36 @@ def _valid_data():
 
 
 def test_to_strict_converts_numpy_and_non_finite():
-    out = R.to_strict({"a": np.float64(0.5), "b": np.int64(3), "c": float("nan"), "d": np.inf, "e": np.array([1.0, np.nan]), "f": (1, 2), 3: np.bool_(True)})
-    assert out == {"a": 0.5, "b": 3, "c": None, "d": None, "e": [1.0, None], "f": [1, 2], "3": True}
+    """A non-finite value becomes null when its reason sits beside it (here: ``notes``)."""
+    why = ["c, d and e[1] are undefined: no negatives"]
+    out = R.to_strict({"a": np.float64(0.5), "b": np.int64(3), "c": float("nan"), "d": np.inf, "e": np.array([1.0, np.nan]), "f": (1, 2), 3: np.bool_(True), "notes": why})
+    assert out == {"a": 0.5, "b": 3, "c": None, "d": None, "e": [1.0, None], "f": [1, 2], "3": True, "notes": why}
     assert isinstance(out["b"], int) and isinstance(out["3"], bool)
+
+
+@pytest.mark.parametrize("reason", [{"fpr_note": "no negatives"}, {"reason": "too few"}, {"notes": ["n < 30"]}])
+def test_to_strict_accepts_every_reason_key(reason):
+    assert R.to_strict({"g": {"fpr": float("nan"), **reason}}) == {"g": {"fpr": None, **reason}}
+
+
+@pytest.mark.parametrize(
+    "value, path",
+    [
+        ({"fairness": {"m": {"groups": {"A": {"fpr": float("nan")}}}}}, "fairness.m.groups.A.fpr"),
+        ({"drift": {"psi": float("inf")}}, "drift.psi"),
+        ({"x": {"ci": np.array([0.1, np.nan])}}, r"x.ci\[1\]"),
+        ({"x": {"v": float("nan"), "notes": []}}, "x.v"),  # an empty reason is no reason
+    ],
+)
+def test_non_finite_without_a_reason_fails_naming_the_key(value, path):
+    with pytest.raises(R.ResultsError, match=f"at '{path}' has no recorded reason"):
+        R.to_strict(value)
+
+
+def test_write_results_leaves_no_file_for_a_silent_nan(tmp_path):
+    with pytest.raises(R.ResultsError, match="data.base_rate.train"):
+        R.write_results(tmp_path, {"data": {**_valid_data(), "base_rate": {"train": float("nan")}}})
+    assert not (tmp_path / R.RESULTS_FILE).exists()
 
 
 def test_to_strict_rejects_unknown_types():
@@ -25,8 +52,8 @@ def test_to_strict_rejects_unknown_types():
 
 
 def test_dumps_is_strict():
-    text = R.dumps({"v": float("nan")})
-    assert "NaN" not in text and json.loads(text) == {"v": None}
+    text = R.dumps({"v": float("nan"), "v_note": "undefined: empty group"})
+    assert "NaN" not in text and json.loads(text) == {"v": None, "v_note": "undefined: empty group"}
 
 
 def test_merge_is_deep_and_persistent(tmp_path):

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from .params import ParamsError, check_input_files, default_params_yaml, load_params, params_to_dict
+from .params import ParamsError, check_input_columns, check_input_files, default_params_yaml, load_params, params_to_dict
 from .paths import DEFAULT_PARAMS, DEFAULT_REPORTS_DIR, PROJECT_ROOT
 
 __all__ = ["main", "build_parser"]
@@ -64,7 +64,7 @@ def _resolve(args: argparse.Namespace):
     params = load_params(args.params, overrides=args.overrides, seed=args.seed)
     if params.prepare == "example":
         _prepare_example(params)
-    return check_input_files(params, base_dir=Path.cwd())
+    return check_input_columns(check_input_files(params, base_dir=Path.cwd()))
 
 
 def _prepare_example(params) -> None:

@@ -11,6 +11,7 @@ through kernel state, so any one of them can be re-executed alone against a run 
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,10 @@ from typing import Any, Mapping, Optional
 import pandas as pd
 
 from . import results as _results
+from ._common.text import escaped_style
 from .params import AuditParams, flatten_params, read_params
 
-__all__ = ["AuditContext", "load_context", "NO_RUN_DIR", "MISSING_ARTIFACT"]
+__all__ = ["AuditContext", "load_context", "Markdown", "escape_markdown_html", "NO_RUN_DIR", "MISSING_ARTIFACT"]
 
 NO_RUN_DIR = (
     "load_context needs params_path and run_dir; they are injected by `hiring-audit run`. "
@@ -31,6 +33,29 @@ NO_RUN_DIR = (
 MISSING_ARTIFACT = "{what} not found at {path}: run the step that writes it ({step}) first"
 
 SPLITS = ("train", "test", "eval")
+
+
+def escape_markdown_html(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` in generated Markdown, so that no HTML in it is ever parsed.
+
+    The narratives use Markdown syntax only (``**bold**``, lists, backticks), never raw HTML,
+    while the strings they quote come from the data (category labels, unseen tags, column and
+    file names): escaped here, a label ``<img src=x onerror=alert(1)>`` renders as text.
+    """
+    return html.escape(str(text), quote=False)
+
+
+try:  # the notebooks' Markdown: IPython's, with the text escaped on the way in
+    from IPython.display import Markdown as _IPythonMarkdown
+except ImportError:  # pragma: no cover - IPython always present with ipykernel
+    _IPythonMarkdown = object
+
+
+class Markdown(_IPythonMarkdown):
+    """``IPython.display.Markdown`` that escapes HTML in its text (:func:`escape_markdown_html`)."""
+
+    def __init__(self, data: Optional[str] = None, **kwargs: Any):
+        super().__init__(data=None if data is None else escape_markdown_html(data), **kwargs)
 
 
 @dataclass(frozen=True)
@@ -93,6 +118,11 @@ class AuditContext:
         path = self._require(self.data_dir / f"{split}.parquet", f"{split} split", "01_data")
         return pd.read_parquet(path)
 
+    def audited_splits(self) -> list[str]:
+        """The held-out splits this run has, in order (``test`` and ``eval``; no ``test`` for a
+        supplied model without a supplied test file)."""
+        return [s for s in ("test", "eval") if (self.data_dir / f"{s}.parquet").exists()]
+
     def predictions(self) -> pd.DataFrame:
         """Scores and decisions of every model on ``test`` and ``eval`` (long format)."""
         path = self._require(self.data_dir / "predictions.parquet", "predictions", "02_models")
@@ -107,8 +137,8 @@ class AuditContext:
         rows = flatten_params(self.params, sections=sections)
         frame = pd.DataFrame(rows, columns=["parameter", "value"])
         frame["value"] = frame["value"].map(lambda v: "null" if v is None else str(v))
-        caption = f"Run parameters (run {self.run_id})"
-        return frame.set_index("parameter").style.set_caption(caption)
+        caption = html.escape(f"Run parameters (run {self.run_id})")
+        return escaped_style(frame.set_index("parameter")).set_caption(caption)
 
 
 def _setup_kernel_display() -> None:
@@ -126,6 +156,7 @@ def _setup_kernel_display() -> None:
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 160)
     pd.set_option("display.precision", 3)
+    pd.set_option("styler.format.escape", "html")  # every Styler table escapes the data it shows
 
 
 def load_context(params_path: Optional[str | Path], run_dir: Optional[str | Path]) -> AuditContext:

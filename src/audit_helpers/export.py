@@ -65,6 +65,7 @@ def _exporter(*, reviewer: bool) -> HTMLExporter:
     cfg.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS) if reviewer else {"remove-cell"}
     cfg.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
     cfg.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
+    cfg.HTMLExporter.sanitize_html = True  # defence in depth: markdown cells and outputs carry no script
     exporter = HTMLExporter(config=cfg, template_name="basic")
     exporter.exclude_input = reviewer
     exporter.exclude_input_prompt = reviewer
@@ -91,6 +92,35 @@ def render_notebook_html(nb: nbformat.NotebookNode, *, reviewer: bool, title: st
     return wrap_page(body, title=title, subtitle=subtitle, nav=nav)
 
 
+BLOCKED_URL = "refused to fetch {url!r} into a PDF: only data: URLs and files inside the run folder {root} are read"
+
+
+def run_folder_fetcher(root: Optional[str | Path]):
+    """A WeasyPrint URL fetcher that reads ``data:`` URLs and files inside ``root`` only.
+
+    A tag arriving in the data (``<img src="file:///etc/passwd">``, an ``http://`` image) must
+    not pull anything into a PDF: every other URL is refused (WeasyPrint then skips the
+    resource and logs the refusal).
+    """
+    import weasyprint
+    from urllib.parse import unquote, urlsplit
+
+    folder = Path(root).resolve() if root else None
+
+    class _RunFolderFetcher(weasyprint.URLFetcher):
+        def fetch(self, url, headers=None):  # noqa: D102 - WeasyPrint hook
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file" and folder is not None and not parts.netloc:
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_relative_to(folder) and path.is_file():
+                    return super().fetch(url, headers)
+            raise ValueError(BLOCKED_URL.format(url=url, root=folder))
+
+    return _RunFolderFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
 def html_to_pdf(source: str | Path, pdf_path: Path, *, base_url: Optional[str | Path] = None) -> int:
     """Print an HTML document (text or file) to an A4 PDF with WeasyPrint; return the page count."""
     try:
@@ -100,7 +130,11 @@ def html_to_pdf(source: str | Path, pdf_path: Path, *, base_url: Optional[str | 
     if isinstance(source, Path):
         base_url = base_url or source.parent
         source = source.read_text(encoding="utf-8")
-    doc = weasyprint.HTML(string=mark_wide_tables(source), base_url=str(base_url) if base_url else None)
+    doc = weasyprint.HTML(
+        string=mark_wide_tables(source),
+        base_url=str(base_url) if base_url else None,
+        url_fetcher=run_folder_fetcher(base_url),
+    )
     rendered = doc.render()
     rendered.write_pdf(str(pdf_path))
     return len(rendered.pages)
@@ -366,6 +400,6 @@ class AuditPDFExporter(Exporter):
         except (ImportError, OSError) as err:
             raise RuntimeError(PDF_UNAVAILABLE.format(err=err)) from err
         buffer = io.BytesIO()
-        weasyprint.HTML(string=page).write_pdf(buffer)
+        weasyprint.HTML(string=page, url_fetcher=run_folder_fetcher(None)).write_pdf(buffer)
         resources["output_extension"] = ".pdf"
         return buffer.getvalue(), resources

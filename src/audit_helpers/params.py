@@ -45,6 +45,7 @@ __all__ = [
     "flatten_params",
     "default_params_yaml",
     "check_input_files",
+    "check_input_columns",
 ]
 
 UNKNOWN_KEY = "unknown parameter '{key}'{hint}"
@@ -65,6 +66,9 @@ UNKNOWN_IS_A_CATEGORY = (
     "data.unknown_label {label!r} is a real category of the synthetic scenario's {attribute!r}; "
     "choose a label no applicant group has"
 )
+MISSING_COLUMNS = "parameter 'data.{table}_path': {path} has no column {missing}; columns present: {available}{hint}"
+SEPARATOR_HINT = " (its header looks {sep!r}-separated: save it as a comma-separated CSV)"
+BAD_INPUT_FILE = "parameter 'data.{table}_path': {problem}"
 NOT_SYNTHETIC_COLUMN = (
     "parameter 'data.protected_attributes': {missing} not in the synthetic scenario "
     "(its protected columns are {available})"
@@ -238,6 +242,8 @@ def _format_validation_error(err: ValidationError, raw: dict) -> str:
     msg = first["msg"]
     if not first["loc"]:  # a rule across sections: its message names the keys
         return msg.removeprefix("Value error, ")
+    if first["type"] == "value_error" and isinstance(first.get("input"), dict):  # a section's own rule: no dump of the section
+        return f"parameter '{key}': {msg.removeprefix('Value error, ')}"
     return BAD_VALUE.format(key=key, msg=msg, value=first.get("input"))
 
 
@@ -320,6 +326,55 @@ def check_input_files(params: AuditParams, *, base_dir: Path) -> AuditParams:
             "model": params.model.model_copy(update=updates["model"]),
         }
     )
+
+
+def _named_columns(data, id_column: Optional[str], model_features: Optional[list[str]]) -> list[tuple[str, str]]:
+    """``(column, parameter)`` of every column the parameters name for each supplied table."""
+    named = [(data.label, "data.label")] + [(c, "data.protected_attributes") for c in data.protected_attributes]
+    if id_column is not None:
+        named.append((id_column, "data.id_column"))
+    for key in ("numeric_features", "categorical_features", "multilabel_features"):
+        named += [(c, f"data.{key}") for c in (getattr(data, key) or [])]
+    named += [(c, "model.features") for c in (model_features or []) if c not in {n for n, _ in named}]
+    return named
+
+
+def check_input_columns(params: AuditParams) -> AuditParams:
+    """Check the columns of the supplied files against the parameters, reading only their headers.
+
+    Run after :func:`check_input_files` (paths resolved), before any notebook: a label,
+    protected, feature or id column the parameters name but a file lacks is a parameter
+    problem (exit code 2), not a failed step. The id column left at its default and absent
+    from the files resolves to null: each applicant's id is then its row number (the data
+    step says so). Returns the parameters with ``data.id_column`` resolved.
+    """
+    data = params.data
+    if data.source != "files":
+        return params
+    from .dataprep._config import resolve_id_column  # light: pydantic only
+    from .validate import DataValidationError, read_columns  # pandas, loaded only for supplied files
+
+    tables = [(t, getattr(data, f"{t}_path")) for t in ("train", "test", "eval") if getattr(data, f"{t}_path") is not None]
+    columns = {}
+    for table, path in tables:
+        try:
+            columns[table] = read_columns(path, table=table)
+        except DataValidationError as err:
+            raise ParamsError(BAD_INPUT_FILE.format(table=table, problem=err.problems[0])) from None
+    id_column = resolve_id_column(data, list(columns.values()))
+    for table, path in tables:
+        present = set(columns[table])
+        missing = [f"{c!r} ({key})" for c, key in _named_columns(data, id_column, params.model.features) if c not in present]
+        if missing:
+            shown = columns[table][:40]
+            seps = [sep for sep in (";", "\t", "|") if len(shown) == 1 and sep in shown[0]]
+            hint = SEPARATOR_HINT.format(sep=seps[0]) if seps else ""
+            raise ParamsError(
+                MISSING_COLUMNS.format(table=table, path=Path(path).name, missing=", ".join(missing), available=shown, hint=hint)
+            )
+    if id_column == data.id_column:
+        return params
+    return params.model_copy(update={"data": data.model_copy(update={"id_column": id_column})})
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from .paths import SCHEMA_PATH
 __all__ = [
     "RESULTS_FILE",
     "ResultsError",
+    "NON_FINITE",
     "to_strict",
     "dumps",
     "read_results",
@@ -40,6 +41,13 @@ RESULTS_FILE = "audit_results.json"
 NOT_A_MAPPING = "results update must be a mapping of section -> value, got {kind}"
 SCHEMA_VIOLATION = "audit_results.json would violate the schema at '{path}': {msg}"
 MISSING_SECTION = "audit_results.json is missing required section '{section}'"
+NON_FINITE = (
+    "audit_results.json: {value} at '{path}' has no recorded reason (no 'notes', 'reason' or '*_note' key beside it); "
+    "an undefined value must be null with its reason, so this is a bug in the step that computed it"
+)
+#: Keys that record why a value beside them is undefined.
+REASON_KEYS = frozenset({"notes", "note", "reason", "reasons"})
+REASON_SUFFIXES = ("_note", "_notes", "_reason")
 UNSUPPORTED_TYPE = "cannot store a value of type {kind} in audit_results.json (at '{path}')"
 
 
@@ -47,11 +55,25 @@ class ResultsError(ValueError):
     """The results would not satisfy the contract."""
 
 
-def to_strict(obj: Any, _path: str = "") -> Any:
+def _is_reason_key(key: Any) -> bool:
+    key = str(key)
+    return key in REASON_KEYS or key.endswith(REASON_SUFFIXES)
+
+
+def _has_reason(mapping: Mapping) -> bool:
+    """Whether ``mapping`` holds a non-empty reason (``notes``, ``reason``, ``*_note``...) beside its values."""
+    return any(_is_reason_key(k) and v not in (None, "", [], {}) for k, v in mapping.items())
+
+
+def to_strict(obj: Any, _path: str = "", _reason: bool = False) -> Any:
     """Convert ``obj`` into strict-JSON-compatible Python values.
 
-    numpy scalars and arrays become Python numbers and lists, non-finite floats become ``None``,
-    paths and dates become strings, tuples and sets become lists, mapping keys become strings.
+    numpy scalars and arrays become Python numbers and lists, paths and dates become strings,
+    tuples and sets become lists, mapping keys become strings. A non-finite float (NaN, ±inf)
+    becomes ``None`` only where its reason is recorded: the mapping that holds it (or holds the
+    list that holds it) has a non-empty ``notes``, ``note``, ``reason``, ``reasons`` or
+    ``*_note`` / ``*_notes`` / ``*_reason`` key (DESIGN.md: undefined = null plus a reason).
+    Without one it is a bug, and :class:`ResultsError` names its key path.
     """
     if obj is None or isinstance(obj, (str, bool)):
         return obj
@@ -61,21 +83,28 @@ def to_strict(obj: Any, _path: str = "") -> Any:
         return int(obj)
     if isinstance(obj, (float, np.floating)):
         value = float(obj)
-        return value if math.isfinite(value) else None
+        if math.isfinite(value):
+            return value
+        if not _reason:
+            raise ResultsError(NON_FINITE.format(value=value, path=_path or "(top)"))
+        return None
     if isinstance(obj, Mapping):
-        return {str(k): to_strict(v, f"{_path}.{k}" if _path else str(k)) for k, v in obj.items()}
+        reason = _has_reason(obj)
+        return {str(k): to_strict(v, f"{_path}.{k}" if _path else str(k), reason) for k, v in obj.items()}
     if isinstance(obj, np.ndarray):
-        return [to_strict(v, f"{_path}[]") for v in obj.tolist()]
+        return [to_strict(v, f"{_path}[{i}]", _reason) for i, v in enumerate(obj.tolist())]
     if isinstance(obj, (list, tuple)):
-        return [to_strict(v, f"{_path}[{i}]") for i, v in enumerate(obj)]
+        return [to_strict(v, f"{_path}[{i}]", _reason) for i, v in enumerate(obj)]
     if isinstance(obj, (set, frozenset)):
-        return [to_strict(v, f"{_path}[]") for v in sorted(obj, key=str)]
+        return [to_strict(v, f"{_path}[]", _reason) for v in sorted(obj, key=str)]
     if isinstance(obj, Path):
         return str(obj)
     if isinstance(obj, (_dt.date, _dt.datetime)):
         return obj.isoformat()
     # pandas missing values (pd.NA, NaT) without importing pandas at module import time
     if type(obj).__name__ in ("NAType", "NaTType"):
+        if not _reason:
+            raise ResultsError(NON_FINITE.format(value=type(obj).__name__, path=_path or "(top)"))
         return None
     raise ResultsError(UNSUPPORTED_TYPE.format(kind=type(obj).__name__, path=_path or "(top)"))
 

@@ -23,6 +23,7 @@ __all__ = [
     "DataValidationError",
     "EMPTY_FILE",
     "EMPTY_TABLE",
+    "NO_ROWS",
     "LABEL_MISSING_VALUES",
     "LABEL_NOT_BINARY",
     "LABEL_POSITIVE_NOT_FOUND",
@@ -41,11 +42,13 @@ __all__ = [
     "normalise_protected",
     "parse_numeric",
     "read_table",
+    "read_columns",
     "validate_table",
 ]
 
 EMPTY_FILE = "{table}: the file {path} is empty."
 EMPTY_TABLE = "{table}: the table has no rows."
+NO_ROWS = "{table}: the file {path} has a header but no data rows."
 UNSUPPORTED_FILE_TYPE = "{table}: cannot read {path}: expected a .csv or .parquet file."
 UNREADABLE_FILE = "{table}: cannot read {path}: {error}"
 MISSING_LABEL_COLUMN = "{table}: label column {column!r} not found; columns present: {available}."
@@ -120,26 +123,62 @@ def read_table(path, *, table: str) -> pd.DataFrame:
         If the file is empty, has no rows, has an unsupported extension or
         cannot be parsed.
     """
+    df = _guarded_read(
+        path, table, pd.read_parquet, lambda p: pd.read_csv(p, dtype=str, keep_default_na=True, skipinitialspace=True)
+    )
+    if len(df) == 0:
+        raise DataValidationError([EMPTY_TABLE.format(table=table)])
+    return df
+
+
+def _parquet_header(path: Path) -> tuple[list[str], int]:
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    return list(meta.schema.to_arrow_schema().names), meta.num_rows
+
+
+def _csv_header(path: Path) -> tuple[list[str], int]:
+    head = pd.read_csv(path, dtype=str, nrows=1, skipinitialspace=True)
+    return [str(c) for c in head.columns], len(head)
+
+
+def read_columns(path, *, table: str) -> list[str]:
+    """The column names of a CSV or Parquet file, reading only its header (or schema).
+
+    Raises
+    ------
+    DataValidationError
+        The file is empty, has a header but no rows, has an unsupported extension or cannot
+        be parsed.
+    """
+    columns, n_rows = _guarded_read(path, table, _parquet_header, _csv_header)
+    if n_rows == 0:
+        raise DataValidationError([NO_ROWS.format(table=table, path=Path(path))])
+    return columns
+
+
+def _guarded_read(path, table: str, parquet, csv):
+    """``parquet(path)`` or ``csv(path)`` by extension; every failure becomes one DataValidationError."""
     path = Path(path)
     name = path.name.lower()
     if path.exists() and path.stat().st_size == 0:
         raise DataValidationError([EMPTY_FILE.format(table=table, path=path)])
     try:
         if name.endswith((".parquet", ".pq")):
-            df = pd.read_parquet(path)
-        elif name.endswith((".csv", ".csv.gz")):
-            df = pd.read_csv(path, dtype=str, keep_default_na=True, skipinitialspace=True)
-        else:
-            raise DataValidationError([UNSUPPORTED_FILE_TYPE.format(table=table, path=path)])
+            return parquet(path)
+        if name.endswith((".csv", ".csv.gz")):
+            return csv(path)
     except pd.errors.EmptyDataError:
         raise DataValidationError([EMPTY_FILE.format(table=table, path=path)]) from None
-    except DataValidationError:
-        raise
     except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise DataValidationError([UNREADABLE_FILE.format(table=table, path=path, error=exc)]) from exc
-    if len(df) == 0:
-        raise DataValidationError([EMPTY_TABLE.format(table=table)])
-    return df
+        raise DataValidationError([UNREADABLE_FILE.format(table=table, path=path, error=_one_line(exc))]) from exc
+    raise DataValidationError([UNSUPPORTED_FILE_TYPE.format(table=table, path=path)])
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def parse_numeric(series: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -74,3 +74,17 @@ def test_rank_key_features():
     assert key["ranking"][1]["importance"] == pytest.approx(0.15)
     fallback = drift.rank_key_features(res, importance=None, n_key=1)
     assert fallback["source"] == "psi" and fallback["key"] == ["x"]
+
+
+def test_selection_rate_drift_refuses_predictions_without_a_matching_applicant():
+    """An id in the predictions that the split lacks is an error, as in the fairness step (no silent inner join)."""
+    import pandas as pd
+    import pytest as _pytest
+
+    from audit_helpers import drift
+
+    preds = pd.DataFrame({"model": "m", "split": ["test", "test", "eval"], "applicant_id": ["1", "2", "9"],
+                          "score": 0.5, "selected": [1, 0, 1], "y_true": [1, 0, 1]})
+    frame = pd.DataFrame({"applicant_id": ["1", "2"], "sex": ["A", "B"]})
+    with _pytest.raises(ValueError, match=drift.UNMATCHED_IDS.format(n=1, model="m", split="eval")[:60].replace("(", r"\(").replace(")", r"\)")):
+        drift.selection_rate_drift(preds, frame, frame, id_column="applicant_id", attributes=["sex"])

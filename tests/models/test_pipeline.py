@@ -25,6 +25,8 @@ def test_default_families_are_trained_and_reported_with_intervals(step, splits):
         assert details["historical_pass_rate"] == splits["train"]["advanced"].mean()
         assert abs(details["reference_pass_rate"] - details["historical_pass_rate"]) < 0.005
         assert entry["skops_roundtrip_identical"] is True
+        # what happened: trained here (nothing loaded to obtain it), then its skops file reloaded for the round trip
+        assert entry["load_verification"] == "trained_in_this_run_skops_roundtrip_trusted_types"
         assert (out_dir / f"{name}.skops").is_file() and entry["path"] == f"models/{name}.skops"
         assert entry["sha256"] == models.file_sha256(out_dir / f"{name}.skops")
         for split in ("test", "eval"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
-__all__ = ["MISSING", "fmt_num", "fmt_pct", "fmt_pp", "fmt_signed", "fmt_p", "fmt_ci", "fmt_count"]
+__all__ = ["MISSING", "fmt_num", "fmt_pct", "fmt_pp", "fmt_signed", "fmt_p", "fmt_ci", "fmt_count", "escaped_style"]
 
 MISSING = "n/a"
 
@@ -65,3 +65,16 @@ def fmt_ci(
 def fmt_count(n: Optional[float], *, missing: str = MISSING) -> str:
     """A count with thousands separators: ``25000`` → ``"25,000"``."""
     return missing if n is None else f"{int(round(n)):,}"
+
+
+def escaped_style(frame, *, precision: int = 3):
+    """``frame.style`` with every cell and label HTML-escaped (labels come from the data).
+
+    pandas' Styler does not escape by default: a category named ``<img src=x onerror=...>``
+    would otherwise become a live tag in the rendered table.
+    """
+    return (
+        frame.style.format(escape="html", precision=precision)
+        .format_index(escape="html", axis=0)
+        .format_index(escape="html", axis=1)
+    )

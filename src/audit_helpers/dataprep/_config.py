@@ -18,16 +18,36 @@ __all__ = [
     "DataConfig",
     "NEEDS_FILES",
     "OVERLAPPING_ROLES",
+    "PROTECTED_AS_FEATURE",
     "SPLITS",
     "INTERSECTION_SEP",
     "NUMERIC_INFERENCE_SHARE",
     "SMALL_GROUP_SHARE",
+    "ROW_ID_COLUMN",
+    "ROW_ID_NOTE",
+    "resolve_id_column",
+    "NO_TEST_SPLIT_NOTE",
 ]
 
 NEEDS_FILES = "data.source is 'files': data.{key} is required."
 OVERLAPPING_ROLES = "data: column(s) {columns} are given more than one role (feature / label / id / protected)."
+PROTECTED_AS_FEATURE = (
+    "data: protected attribute(s) {columns} are also listed as model features; protected attributes are "
+    "model inputs only with the explicit flag model.include_protected: true (leave them out of the feature lists)"
+)
 
 SPLITS = ("train", "test", "eval")
+#: Name of the id column made from the row number when the supplied files have no id column.
+ROW_ID_COLUMN = "row_number"
+ROW_ID_NOTE = (
+    "no id column in the supplied files: each applicant's id is its row number in its file "
+    "(1 = the first data row), kept as column {column!r} in the prepared splits"
+)
+NO_TEST_SPLIT_NOTE = (
+    "No test split: the supplied model was trained on its training sample and no data.test_path was given, "
+    "so no rows it has seen are held out as a test; the model is evaluated on next month's applicants only, "
+    "and the whole training sample is the drift reference."
+)
 #: Share of parseable values above which a text column is inferred as numeric.
 NUMERIC_INFERENCE_SHARE = 0.9
 #: Share of the training data under which a group is listed as small (LL144's 2% rule).
@@ -56,7 +76,14 @@ class DataConfig(BaseModel):
         None,
         description="Recognised values per protected attribute; others become the unknown group. Null accepts every non-missing value.",
     )
-    id_column: str = Field("applicant_id", description="Applicant identifier column (unique per file).")
+    id_column: Optional[str] = Field(
+        "applicant_id",
+        description=(
+            "Applicant identifier column (unique per file). Null, or the default left unset and absent from the "
+            "supplied files, uses the row number in each file as the id (the data step says so); a column named "
+            "explicitly must exist."
+        ),
+    )
     date_column: Optional[str] = Field("application_date", description="Application date column, used for the date window (optional).")
     age_column: Optional[str] = Field("age", description="Age column for the 40-and-over add-on; null to skip it.")
     age_threshold: int = Field(40, ge=1, description="Age at and above which an applicant is in the older group (ADEA: 40).")
@@ -77,9 +104,26 @@ class DataConfig(BaseModel):
             for key in ("train_path", "eval_path"):
                 if getattr(self, key) is None:
                     raise ValueError(NEEDS_FILES.format(key=key))
-        roles = [self.label, self.id_column, *self.protected_attributes]
-        roles += list(self.numeric_features or []) + list(self.categorical_features or []) + list(self.multilabel_features or {})
+        features = list(self.numeric_features or []) + list(self.categorical_features or []) + list(self.multilabel_features or {})
+        both = [c for c in self.protected_attributes if c in features]
+        if both:
+            raise ValueError(PROTECTED_AS_FEATURE.format(columns=both))
+        roles = [self.label, *([self.id_column] if self.id_column else []), *self.protected_attributes] + features
         dup = sorted({c for c in roles if roles.count(c) > 1})
         if dup:
             raise ValueError(OVERLAPPING_ROLES.format(columns=dup))
         return self
+
+
+def resolve_id_column(config: DataConfig, columns: list[list[str]]) -> Optional[str]:
+    """The id column the supplied tables are joined on, or None for the row number.
+
+    ``columns`` holds the column names of every supplied table. A column named explicitly
+    (``data.id_column`` set in the params) is returned as is: its absence is the caller's error
+    to report. The default, left unset, falls back to the row number when a table lacks it.
+    """
+    if config.id_column is None:
+        return None
+    if "id_column" in config.model_fields_set:
+        return config.id_column
+    return config.id_column if all(config.id_column in cols for cols in columns) else None

@@ -110,10 +110,11 @@ def _motivation(ground_truth: Optional[dict]) -> str:
 
 def _composition(summary: dict) -> str:
     rows = summary["rows"]
-    total = rows["train"] + rows["test"]
+    total = rows["train"] + rows.get("test", 0)
     prot = ", ".join(summary["protected_attributes"])
+    split_words = f"split {rows['train']:,} train / {rows['test']:,} test" if "test" in rows else "no test split held out"
     comp = (
-        f"**Composition.** {total:,} applicants in the training period (split {rows['train']:,} train / {rows['test']:,} test) "
+        f"**Composition.** {total:,} applicants in the training period ({split_words}) "
         f"and {rows['eval']:,} next month; one row per applicant. Features: {', '.join(summary['features']['numeric'])} (numeric); "
         f"{', '.join(summary['features']['categorical'])} (categorical); {', '.join(summary['features']['multilabel']) or 'none'} "
         f"(multi-label). Protected attributes ({prot}"
@@ -122,7 +123,7 @@ def _composition(summary: dict) -> str:
         comp += f", and age with the {summary['age']['threshold']}-and-over group"
     comp += ") are kept as data, "
     comp += "and are model inputs." if summary["features"]["include_protected"] else "not as model inputs."
-    unk = "; ".join(f"{a}: {v['train'] + v['test'] + v['eval']:,}" for a, v in summary["unknown_counts"].items())
+    unk = "; ".join(f"{a}: {sum(v.values()):,}" for a, v in summary["unknown_counts"].items())
     comp += f" Applicants without a recognised protected value are kept in an explicit unknown group ({unk})."
     return comp
 
@@ -217,6 +218,8 @@ def _preprocessing(summary: dict) -> str:
             f"the training period split {1 - summary['split']['test_size']:.0%} / {summary['split']['test_size']:.0%} "
             f"within strata of {' x '.join(summary['split']['strata'])}."
         )
+    elif summary["split"].get("kind") == "none":
+        pre += "no test split (a supplied model is never evaluated on rows of its own training sample)."
     else:
         pre += "the test split was supplied."
     return pre

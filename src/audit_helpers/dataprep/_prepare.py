@@ -17,7 +17,7 @@ import pandas as pd
 from .. import synth
 from .._common.seeds import as_generator
 from ..validate import DataValidationError, _as_text, read_table, validate_table
-from ._config import DataConfig
+from ._config import ROW_ID_COLUMN, DataConfig, resolve_id_column
 from ._features import _age_group, _normalise_categorical, infer_feature_types
 from ._split import stratified_split
 from ._summary import _summary
@@ -35,7 +35,7 @@ class PreparedData:
     Attributes
     ----------
     train, test, eval : pandas.DataFrame
-        The prepared splits as written to parquet.
+        The prepared splits as written to parquet (``test`` is None when no test split exists).
     feature_spec : dict
         Content of ``feature_spec.json``.
     summary : dict
@@ -49,7 +49,7 @@ class PreparedData:
     """
 
     train: pd.DataFrame
-    test: pd.DataFrame
+    test: Optional[pd.DataFrame]
     eval: pd.DataFrame
     feature_spec: dict
     summary: dict
@@ -68,6 +68,7 @@ class _Source:
     label: str
     positive: Union[int, str]
     id_col: str
+    id_source: str
     date_col: Optional[str]
     age_col: Optional[str]
     numeric: list
@@ -102,6 +103,7 @@ def _synthetic_roles(config: DataConfig, protected: list, scenario=None) -> _Sou
         label=synth.LABEL_COLUMN,
         positive=1,
         id_col=synth.ID_COLUMN,
+        id_source="column",
         date_col=synth.DATE_COLUMN,
         age_col=synth.AGE_COLUMN if config.age_column is not None else None,
         numeric=spec_roles["numeric"],
@@ -135,12 +137,27 @@ def _file_roles(config: DataConfig, train_raw: pd.DataFrame, exclude: set) -> tu
     return numeric, categorical, multilabel
 
 
+def _row_number_ids(tables: list) -> str:
+    """Give every table an id column holding its row numbers (1, 2, ... as text); return its name."""
+    name = ROW_ID_COLUMN
+    while any(name in t.columns for t in tables):
+        name = f"_{name}"
+    for t in tables:
+        t.insert(0, name, [str(i) for i in range(1, len(t) + 1)])
+    return name
+
+
 def _files_source(config: DataConfig, protected: list) -> _Source:
     """Read the supplied files; date and age columns absent from train are dropped from the roles."""
     train_raw = read_table(config.train_path, table="train")
     eval_raw = read_table(config.eval_path, table="eval")
     test_raw = read_table(config.test_path, table="test") if config.test_path is not None else None
-    label, positive, id_col, date_col = config.label, config.positive_label, config.id_column, config.date_column
+    tables = [t for t in (train_raw, test_raw, eval_raw) if t is not None]
+    label, positive, date_col = config.label, config.positive_label, config.date_column
+    id_col = resolve_id_column(config, [list(t.columns) for t in tables])
+    id_source = "column"
+    if id_col is None:
+        id_col, id_source = _row_number_ids(tables), "row_number"
     age_col = config.age_column
     if date_col is not None and date_col not in train_raw.columns:
         date_col = None
@@ -155,6 +172,7 @@ def _files_source(config: DataConfig, protected: list) -> _Source:
         label=label,
         positive=positive,
         id_col=id_col,
+        id_source=id_source,
         date_col=date_col,
         age_col=age_col,
         numeric=numeric,
@@ -195,24 +213,26 @@ def _clean(src: _Source, raw, table: str, require_both: bool, config: DataConfig
     return clean
 
 
-def _validated_splits(src: _Source, config: DataConfig, protected: list, split_rng):
+def _validated_splits(src: _Source, config: DataConfig, protected: list, split_rng, carve_test: bool = True):
     """Clean train, eval (and a supplied test) in that order; split the test from train otherwise.
 
-    Returns the splits (train, test, eval), the validation reports by table and the strata.
+    With ``carve_test`` false and no supplied test file there is no test split (a supplied
+    model has seen every row of its training sample). Returns the splits (train, test if any,
+    eval), the validation reports by table and the strata.
     """
     validation: dict = {}
     full_train = _clean(src, src.train_raw, "train", True, config, protected, validation)
     eval_df = _clean(src, src.eval_raw, "eval", False, config, protected, validation)
     strata = [src.label, *protected]
+    splits = {"train": full_train}
     if src.test_raw is not None:
-        train_df = full_train
-        test_df = _clean(src, src.test_raw, "test", False, config, protected, validation)
-    else:
+        splits["test"] = _clean(src, src.test_raw, "test", False, config, protected, validation)
+    elif carve_test:
         tr_idx, te_idx = stratified_split(full_train, strata=strata, test_size=config.test_size, random_state=split_rng)
-        train_df = full_train.iloc[tr_idx].reset_index(drop=True)
-        test_df = full_train.iloc[te_idx].reset_index(drop=True)
-    eval_df = eval_df.reset_index(drop=True)
-    return {"train": train_df, "test": test_df, "eval": eval_df}, validation, strata
+        splits["train"] = full_train.iloc[tr_idx].reset_index(drop=True)
+        splits["test"] = full_train.iloc[te_idx].reset_index(drop=True)
+    splits["eval"] = eval_df.reset_index(drop=True)
+    return splits, validation, strata
 
 
 def prepare_synthetic_frame(frame: pd.DataFrame, config: DataConfig, *, table: str = "sample") -> pd.DataFrame:
@@ -251,6 +271,7 @@ def _feature_spec(src: _Source, config: DataConfig, protected: list, include_pro
         model_features += protected + ([age_col] if age_col else [])
     return {
         "id": src.id_col,
+        "id_source": src.id_source,
         "label": src.label,
         "positive_label": src.positive,
         "protected": protected,
@@ -284,6 +305,13 @@ def _write_artifacts(splits: dict, feature_spec: dict, ground_truth, data_dir: P
     return paths
 
 
+def _split_method(src: _Source, splits: dict) -> str:
+    """``split`` (carved from train), ``supplied`` (a test file) or ``none`` (no test split)."""
+    if src.test_raw is not None:
+        return "supplied"
+    return "split" if "test" in splits else "none"
+
+
 # ---------------------------------------------------------------------------
 # the entry point
 
@@ -295,6 +323,7 @@ def prepare(
     random_state,
     include_protected: bool = False,
     ground_truth_dir=None,
+    carve_test: bool = True,
 ) -> PreparedData:
     """Generate or load the applicants, validate, split and write the artifacts.
 
@@ -312,6 +341,10 @@ def prepare(
         (``model.include_protected``).
     ground_truth_dir : str or pathlib.Path, optional
         Second folder (the run folder) that also receives ``ground_truth.json``.
+    carve_test : bool, default=True
+        Split a test set from the training period when no test file is supplied. False for a
+        supplied model: it was trained on its training sample, so held-out rows cannot be
+        carved from it (no ``test`` split is written; ``PreparedData.test`` is None).
 
     Returns
     -------
@@ -332,13 +365,13 @@ def prepare(
         src = _synthetic_source(config, protected, gen_rng)
     else:
         src = _files_source(config, protected)
-    splits, validation, strata = _validated_splits(src, config, protected, split_rng)
+    splits, validation, strata = _validated_splits(src, config, protected, split_rng, carve_test)
     feature_spec = _feature_spec(src, config, protected, include_protected)
     paths = _write_artifacts(splits, feature_spec, src.ground_truth, data_dir, ground_truth_dir)
-    summary = _summary(config, splits, feature_spec, validation, paths, data_dir, test_from_split=src.test_raw is None, strata=strata)
+    summary = _summary(config, splits, feature_spec, validation, paths, data_dir, split_method=_split_method(src, splits), strata=strata)
     return PreparedData(
         train=splits["train"],
-        test=splits["test"],
+        test=splits.get("test"),
         eval=splits["eval"],
         feature_spec=feature_spec,
         summary=summary,

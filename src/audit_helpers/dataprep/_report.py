@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .._common.text import fmt_pct
-from ._config import INTERSECTION_SEP, SPLITS
+from ._config import INTERSECTION_SEP, NO_TEST_SPLIT_NOTE, ROW_ID_NOTE, SPLITS
 
 __all__ = [
     "base_rate_table",
@@ -103,12 +103,22 @@ def data_narrative(summary: dict) -> str:
     """
     rows, br = summary["rows"], summary["base_rate"]
     src = "the built-in synthetic scenario" if summary["source"] == "synthetic" else "the supplied files"
-    lines = [
-        f"The data come from {src}. After validation there are **{rows['train']:,}** applicants for training, "
-        f"**{rows['test']:,}** held out for testing and **{rows['eval']:,}** new applicants next month.",
-        f"The share who advanced past the screen (base rate) is {fmt_pct(br['train'])} in train, {fmt_pct(br['test'])} in test "
-        f"and {fmt_pct(br['eval'])} next month.",
-    ]
+    if "test" in rows:
+        lines = [
+            f"The data come from {src}. After validation there are **{rows['train']:,}** applicants for training, "
+            f"**{rows['test']:,}** held out for testing and **{rows['eval']:,}** new applicants next month.",
+            f"The share who advanced past the screen (base rate) is {fmt_pct(br['train'])} in train, {fmt_pct(br['test'])} in test "
+            f"and {fmt_pct(br['eval'])} next month.",
+        ]
+    else:
+        lines = [
+            f"The data come from {src}. After validation there are **{rows['train']:,}** applicants in the model's "
+            f"training sample and **{rows['eval']:,}** new applicants next month. {NO_TEST_SPLIT_NOTE}",
+            f"The share who advanced past the screen (base rate) is {fmt_pct(br['train'])} in the training sample "
+            f"and {fmt_pct(br['eval'])} next month.",
+        ]
+    if summary.get("id_source") == "row_number":
+        lines.append(ROW_ID_NOTE.format(column=summary["id_column"]).capitalize() + ".")
     if summary.get("date_window"):
         w = summary["date_window"]
         lines.append(
@@ -126,8 +136,9 @@ def data_narrative(summary: dict) -> str:
                 f"{known.loc[lo, 'base_rate'] / known.loc[hi, 'base_rate']:.2f} times the highest."
             )
         unk = summary["unknown_counts"][attr]
+        test_part = f", {unk['test']:,} test" if "test" in unk else ""
         lines.append(
-            f"{unk['train']:,} training, {unk['test']:,} test and {unk['eval']:,} next-month applicants have no recognised "
+            f"{unk['train']:,} training{test_part} and {unk['eval']:,} next-month applicants have no recognised "
             f"{attr}; they form the explicit group \"{summary['unknown_label']}\" and stay in every table."
         )
     small = {a: g for a, g in summary["small_groups"].items() if g and INTERSECTION_SEP not in a}

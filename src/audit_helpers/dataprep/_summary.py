@@ -12,7 +12,7 @@ import pandas as pd
 
 from .._common.groups import group_labels, intersection_key
 from .._common.hashing import file_sha256
-from ._config import INTERSECTION_SEP, SMALL_GROUP_SHARE
+from ._config import INTERSECTION_SEP, NO_TEST_SPLIT_NOTE, ROW_ID_NOTE, SMALL_GROUP_SHARE
 from ._features import _tag_counts
 
 __all__: list[str] = []
@@ -54,7 +54,7 @@ def _unseen_categories(splits: dict, spec: dict) -> dict:
     """Per test/eval split: categories (or tags) never seen in train, with counts."""
     ref_cats = _categories(splits["train"], spec)
     unseen: dict = {}
-    for name in ("test", "eval"):
+    for name in [s for s in ("test", "eval") if s in splits]:
         df = splits[name]
         per = {}
         for c in spec["categorical"]:
@@ -156,8 +156,12 @@ def _source_files(config):
     }
 
 
-def _notes(config, spec: dict, small_groups: dict) -> list:
+def _notes(config, spec: dict, small_groups: dict, rows: dict) -> list:
     notes = []
+    if spec.get("id_source") == "row_number":
+        notes.append(ROW_ID_NOTE.format(column=spec["id"]))
+    if "test" not in rows:
+        notes.append(NO_TEST_SPLIT_NOTE)
     if spec["age"] is None and config.age_column is not None:
         notes.append(f"age column {config.age_column!r} not present: the age add-on is skipped")
     for attr, groups in small_groups.items():
@@ -170,7 +174,14 @@ def _notes(config, spec: dict, small_groups: dict) -> list:
 # the whole section
 
 
-def _summary(config, splits, spec, validation, paths, data_dir, *, test_from_split, strata) -> dict:
+_SPLIT_METHODS = {
+    "split": "stratified random split of the training period",
+    "supplied": "supplied test file",
+    "none": "no test split: a supplied model is never evaluated on rows of its own training sample",
+}
+
+
+def _summary(config, splits, spec, validation, paths, data_dir, *, split_method, strata) -> dict:
     label = spec["label"]
     base_rates = _base_rates(splits, spec)
     small_groups = _small_groups(base_rates["train"])
@@ -180,13 +191,15 @@ def _summary(config, splits, spec, validation, paths, data_dir, *, test_from_spl
         "positive_label": spec["positive_label"],
         "protected_attributes": list(spec["protected"]),
         "id_column": spec["id"],
+        "id_source": spec.get("id_source", "column"),
         "unknown_label": spec["unknown_label"],
         "age": spec["age"],
         "rows": {name: int(len(df)) for name, df in splits.items()},
         "split": {
-            "method": "stratified random split of the training period" if test_from_split else "supplied test file",
-            "strata": list(strata) if test_from_split else None,
-            "test_size": config.test_size if test_from_split else None,
+            "method": _SPLIT_METHODS[split_method],
+            "kind": split_method,
+            "strata": list(strata) if split_method == "split" else None,
+            "test_size": config.test_size if split_method == "split" else None,
         },
         "date_window": _date_window(splits, spec),
         "base_rate": {name: float(df[label].mean()) for name, df in splits.items()},
@@ -206,5 +219,5 @@ def _summary(config, splits, spec, validation, paths, data_dir, *, test_from_spl
         },
         "files": _file_records(paths, data_dir),
         "source_files": _source_files(config),
-        "notes": _notes(config, spec, small_groups),
+        "notes": _notes(config, spec, small_groups, {name: len(df) for name, df in splits.items()}),
     }

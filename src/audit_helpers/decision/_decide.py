@@ -59,10 +59,15 @@ def _red_signals(signals: list[dict], policy: Mapping[str, Any]) -> list[dict]:
     return out
 
 
+def _accuracy_split(policy: Mapping[str, Any]) -> str:
+    """Accuracy loss is measured on ``test``; on the headline split when the run has no test split."""
+    return "test" if "test" in policy["splits"] else policy["headline_split"]
+
+
 def _check_strategy(name: str, strategy: Mapping[str, Any], baseline_accuracy: Optional[float], policy, protected) -> dict:
     items = strategy_items(strategy, policy, protected=protected)
     stopping = [i for i in items if i["effect"] in ("block", "escalate")]
-    accuracy = (strategy.get("test") or {}).get("accuracy")
+    accuracy = (strategy.get(_accuracy_split(policy)) or {}).get("accuracy")
     loss = None if accuracy is None or baseline_accuracy is None else baseline_accuracy - accuracy
     affordable = loss is not None and loss <= policy["max_accuracy_loss"] + 1e-12
     return {
@@ -83,7 +88,7 @@ def _check_strategy(name: str, strategy: Mapping[str, Any], baseline_accuracy: O
 
 def _strategies_for(results: Mapping[str, Any], model: str, policy, protected) -> list[dict]:
     mitigation = results.get("mitigation") or {}
-    baseline = ((mitigation.get("baselines") or {}).get(model) or {}).get("test") or {}
+    baseline = ((mitigation.get("baselines") or {}).get(model) or {}).get(_accuracy_split(policy)) or {}
     checks = []
     for name, strategy in (mitigation.get("strategies") or {}).items():
         if strategy.get("model") == model:
@@ -169,7 +174,7 @@ _RANK = {"ship": 0, "mitigate": 1, "escalate": 2}
 
 def _auc(results: Mapping[str, Any], model: str) -> float:
     perf = ((results.get("models") or {}).get(model) or {}).get("performance") or {}
-    auc = (perf.get("test") or {}).get("auc")
+    auc = (perf.get("test") or perf.get("eval") or {}).get("auc")
     return float(auc) if auc is not None else 0.0
 
 
@@ -187,7 +192,8 @@ def recommend(results: Mapping[str, Any], params: Any, *, monitoring: Optional[M
     """
     if not results.get("fairness"):
         raise ValueError(NO_FAIRNESS)
-    policy = resolve_policy(params)
+    audited = sorted({s for by_split in results["fairness"].values() for s in by_split}, key=["test", "eval"].index)
+    policy = resolve_policy(params, available_splits=audited)
     per_model = {m: decide_model(results, m, policy) for m in results["fairness"]}
     order = sorted(per_model, key=lambda m: (_RANK[per_model[m]["decision"]], len(per_model[m]["monitored"]), -_auc(results, m), m))
     best = per_model[order[0]]
@@ -204,6 +210,7 @@ def recommend(results: Mapping[str, Any], params: Any, *, monitoring: Optional[M
         "model": model,
         "strategy": best["strategy"] if model else None,
         "reasons": reasons,
+        "notes": [policy["splits_note"]] if policy.get("splits_note") else [],
         "conditions": conditions,
         "policy": policy,
         "per_model": per_model,

@@ -23,13 +23,35 @@ TOLERANCE_SOURCES = {
 """metric → (decision key, fairness key it falls back to when the decision key is null)."""
 
 
-def resolve_policy(params: Any) -> dict:
+SPLITS_NOTE = (
+    "the run has no {missing} split (a supplied model is never evaluated on rows of its own training sample): "
+    "the call uses the split(s) that exist: {used}; the summaries lead with {headline}"
+)
+
+
+def _splits(wanted: list, headline: str, available: Optional[list]) -> tuple[list, str, Optional[str]]:
+    """The policy's splits that the run has (all of them when none remains), the headline split, a note."""
+    if available is None:
+        return list(wanted), headline, None
+    used = [s for s in wanted if s in available] or list(available)
+    head = headline if headline in used else used[0]
+    missing = [s for s in wanted if s not in available]
+    note = SPLITS_NOTE.format(missing=", ".join(missing), used=", ".join(used), headline=head) if missing else None
+    return used, head, note
+
+
+def resolve_policy(params: Any, *, available_splits: Optional[list] = None) -> dict:
     """The policy of a run with every null filled from the step it defers to (JSON-ready).
 
     Parameters
     ----------
     params : AuditParams
         The run parameters (``decision``, ``fairness`` and ``mitigation`` sections are read).
+    available_splits : list of str, optional
+        The audited splits the run has. ``decision.splits`` keeps only those (all of them when
+        none of its own remains) and ``headline_split`` falls back to the first kept; the policy
+        then carries ``splits_note`` saying so. A supplied model without a test file has no
+        ``test`` split.
     """
     dec, fair = params.decision, params.fairness
     tolerances, sources = {}, {}
@@ -41,14 +63,15 @@ def resolve_policy(params: Any) -> dict:
         else:
             tolerances[metric], sources[metric] = float(value), f"decision.{own}"
     loss = dec.max_accuracy_loss
-    return {
+    splits, headline, note = _splits(list(dec.splits), dec.headline_split, available_splits)
+    policy = {
         "tolerances": tolerances,
         "tolerance_sources": sources,
         "alpha": float(fair.alpha),
         "ci_level": float(fair.ci_level),
         "status_effects": dict(dec.status_effects),
-        "splits": list(dec.splits),
-        "headline_split": dec.headline_split,
+        "splits": splits,
+        "headline_split": headline,
         "min_compared_share": float(dec.min_compared_share),
         "red_drift_signals": list(dec.red_drift_signals),
         "max_accuracy_loss": float(params.mitigation.accuracy_tolerance if loss is None else loss),
@@ -56,6 +79,9 @@ def resolve_policy(params: Any) -> dict:
         "reaudit_months": int(params.monitoring.months),
         "reaudit_months_source": "monitoring.months",
     }
+    if note:
+        policy["splits_note"] = note
+    return policy
 
 
 def disadvantaged_group(entry: Mapping[str, Any], metric: str) -> Optional[str]:

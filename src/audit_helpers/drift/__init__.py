@@ -73,6 +73,7 @@ _EXPORTS = {
         "summarise",
         "MISSING_PREDICTION_COLUMNS",
         "NO_MODEL_ROWS",
+        "UNMATCHED_IDS",
     ],
     "_pipeline": [
         "drift_from_context",

@@ -24,9 +24,14 @@ __all__ = [
     "summarise",
     "MISSING_PREDICTION_COLUMNS",
     "NO_MODEL_ROWS",
+    "UNMATCHED_IDS",
 ]
 
 MISSING_PREDICTION_COLUMNS = "predictions lack columns {cols}"
+UNMATCHED_IDS = (
+    "{n} prediction row(s) of model {model!r} on split {split!r} have no matching applicant in the {split} data: "
+    "the predictions and the prepared split disagree on ids"
+)
 NO_MODEL_ROWS = "no prediction rows for model {model!r} on split {split!r}"
 #: Separator of the labels of an intersection of two attributes (DESIGN.md).
 PREDICTION_COLUMNS = ("model", "split", "score", "selected")
@@ -182,6 +187,8 @@ def selection_rate_drift(
         for key, split, frame in (("ref", reference_split, reference_frame), ("cur", current_split, current_frame)):
             rows = _model_split(predictions, model, split)[[id_column, "selected"]]
             periods[key] = rows.merge(frame, on=id_column, how="inner", validate="one_to_one")
+            if len(periods[key]) != len(rows):
+                raise ValueError(UNMATCHED_IDS.format(n=len(rows) - len(periods[key]), model=model, split=split))
         ref, cur = periods["ref"], periods["cur"]
         change = proportion_change(int(ref["selected"].sum()), len(ref), int(cur["selected"].sum()), len(cur),
                                    ci_level=config.ci_level)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from .._common.groups import attribute_keys
 from .._common.hashing import file_sha256
+from ..results import read_results
 from ._audit import (
     group_composition,
     label_drift,
@@ -26,7 +27,7 @@ from ._config import DriftConfig
 from ._profile import ReferenceProfile, compare, fit_reference
 
 __all__ = ["drift_from_context", "monitored_columns", "date_columns", "ISO_DATE", "PROFILE_FILE", "IMPORTANCE_FILE", "REFERENCE_SPLIT",
-           "SCORE_REFERENCE_SPLIT", "CURRENT_SPLIT", "UNKNOWN_FEATURES"]
+           "SCORE_REFERENCE_SPLIT", "CURRENT_SPLIT", "UNKNOWN_FEATURES", "NO_TEST_REFERENCE", "MONITORED_SENSITIVE"]
 
 PROFILE_FILE = "reference_profile.json"
 IMPORTANCE_FILE = "permutation_importance.json"
@@ -36,6 +37,11 @@ REFERENCE_SPLIT = "train"
 SCORE_REFERENCE_SPLIT = "test"
 #: The current period (next month).
 CURRENT_SPLIT = "eval"
+NO_TEST_REFERENCE = (
+    "no test split (a supplied model without a test file): score, label and selection-rate drift use the whole "
+    "training sample as their reference, with the model's in-sample scores on it"
+)
+MONITORED_SENSITIVE = "protected or age column(s) the model uses as input are model features and are monitored: {cols}"
 UNKNOWN_FEATURES = "drift.features lists columns that are not in the data: {cols}"
 #: Text that spells an ISO-8601 date or date-time (``2013-08-14``, ``2013-08-14 09:30:00``, ``...T09:30Z``).
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
@@ -145,18 +151,20 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
     """
     config: DriftConfig = ctx.params.drift
     spec = ctx.feature_spec()
-    train, test, current = (ctx.load_split(s) for s in (REFERENCE_SPLIT, SCORE_REFERENCE_SPLIT, CURRENT_SPLIT))
-    profile = _fit_profile(ctx, spec, train, config)
+    # no test split (a supplied model without a test file): the training sample is the reference of everything
+    score_ref = _score_reference(ctx)
+    train, test, current = (ctx.load_split(s) for s in (REFERENCE_SPLIT, score_ref, CURRENT_SPLIT))
+    notes: list[str] = [] if score_ref == SCORE_REFERENCE_SPLIT else [NO_TEST_REFERENCE]
+    candidates = list(config.features) if config.features else _model_inputs(ctx, spec, notes)
+    profile = _fit_profile(ctx, spec, train, config, candidates)
     features = compare(profile, current, config=config)
-    notes: list[str] = []
-    candidates = list(config.features) if config.features else list(spec.get("model_features") or [])
     dates = date_columns(spec, train, candidates)
     for column, why in dates.items():
         notes.append(f"{column} not monitored as a drift feature: a date ({why}); dates give volume per period")
     key = _key_features(ctx, features, config, notes)
 
     predictions = ctx.predictions()
-    score_entries, score_bins = score_drift(predictions, config=config, reference_split=SCORE_REFERENCE_SPLIT,
+    score_entries, score_bins = score_drift(predictions, config=config, reference_split=score_ref,
                                             current_split=CURRENT_SPLIT)
     preferred = list(getattr(ctx.params.model, "families", []) or [])
     primary = _primary_model(list(score_entries), preferred)
@@ -164,7 +172,7 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
 
     attributes = list(_default_attributes(spec, train) if attributes is None else attributes)
     overall, by_group = selection_rate_drift(predictions, test, current, id_column=spec["id"], attributes=attributes,
-                                             config=config, reference_split=SCORE_REFERENCE_SPLIT,
+                                             config=config, reference_split=score_ref,
                                              current_split=CURRENT_SPLIT)
     within = {a: within_group_psi(profile, train, current, attribute=a, features=key["key_entries"], config=config)
               for a in attributes}
@@ -188,17 +196,38 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
         "reference_data_sha256": profile.data_sha256,
         "date_columns": dates,
         "attributes": attributes,
-        "conventions": _conventions(config),
+        "conventions": {**_conventions(config), "score_reference_split": score_ref},
         "notes": notes,
     }
     return section, profile
 
 
-def _fit_profile(ctx, spec: Mapping[str, Any], train: pd.DataFrame, config: DriftConfig) -> ReferenceProfile:
-    """The frozen reference profile of the monitored input columns, with the training file's hash."""
-    numeric, categorical, multilabel = monitored_columns(spec, train, features=config.features)
+def _score_reference(ctx) -> str:
+    """``test`` when the run has a test split, else the training sample (a supplied model without a test file)."""
+    return SCORE_REFERENCE_SPLIT if (ctx.data_dir / f"{SCORE_REFERENCE_SPLIT}.parquet").exists() else REFERENCE_SPLIT
+
+
+def _model_inputs(ctx, spec: Mapping[str, Any], notes: list[str]) -> list[str]:
+    """The data's model features plus every input column an audited model really uses.
+
+    A protected or age column that a (supplied) model takes as input is a model feature: it is
+    monitored, and ``notes`` says so.
+    """
+    columns = list(spec.get("model_features") or [])
+    used = [c for entry in (read_results(ctx.run_dir).get("models") or {}).values() for c in entry.get("features") or []]
+    extra = list(dict.fromkeys(c for c in used if c not in columns))
+    sensitive = set(spec.get("protected") or []) | {(spec.get("age") or {}).get("column")}
+    if [c for c in extra if c in sensitive]:
+        notes.append(MONITORED_SENSITIVE.format(cols=", ".join(c for c in extra if c in sensitive)))
+    return columns + extra
+
+
+def _fit_profile(ctx, spec: Mapping[str, Any], train: pd.DataFrame, config: DriftConfig, features: list[str]) -> ReferenceProfile:
+    """The frozen reference profile of the monitored input columns (dates left out), with the training file's hash."""
+    numeric, categorical, multilabel = monitored_columns(spec, train, features=features)
     train_path = ctx.data_dir / f"{REFERENCE_SPLIT}.parquet"
-    metadata = {"reference_split": REFERENCE_SPLIT, "score_reference_split": SCORE_REFERENCE_SPLIT,
+    score_ref = _score_reference(ctx)
+    metadata = {"reference_split": REFERENCE_SPLIT, "score_reference_split": score_ref,
                 "reference_file_sha256": file_sha256(train_path) if train_path.exists() else None}
     return fit_reference(train, numeric=numeric, categorical=categorical, multilabel=multilabel,
                          config=config, metadata=metadata)

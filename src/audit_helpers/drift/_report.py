@@ -179,12 +179,18 @@ def _ci_words(change: Mapping[str, Any]) -> str:
     return f"{100 * change.get('ci_level', 0.95):g}% {kind}CI"
 
 
-def score_label_narrative(score: Mapping[str, Mapping[str, Any]], label: Optional[Mapping[str, Any]]) -> str:
-    """Plain words on the drift of each model's score and of the label base rate."""
+def score_label_narrative(score: Mapping[str, Mapping[str, Any]], label: Optional[Mapping[str, Any]], *,
+                          reference_split: str = "test") -> str:
+    """Plain words on the drift of each model's score and of the label base rate.
+
+    ``reference_split`` is ``drift.conventions.score_reference_split``: ``test``, or ``train`` when
+    the run has no test split (a supplied model without a test file).
+    """
+    where = "the held-out test split" if reference_split == "test" else "the model's training sample (in-sample)"
     lines = []
     for model, e in score.items():
         lines.append(
-            f"- **{model}** score: mean {e['mean_reference']:.3f} on the held-out test split → "
+            f"- **{model}** score: mean {e['mean_reference']:.3f} on {where} → "
             f"{e['mean_current']:.3f} next month; PSI {e['psi']:.3f} (99% critical {e['critical_99']:.4f}), "
             f"status {e['status']}."
         )
@@ -195,19 +201,28 @@ def score_label_narrative(score: Mapping[str, Mapping[str, Any]], label: Optiona
             f"({_pp(ch['difference'])}, {_ci_words(ch)} {_pp(ch['ci_low'])} to {_pp(ch['ci_high'])}, "
             f"p = {_fmt(ch['p_value'], 3)}, {ch['test']}); PSI {label['psi']:.4f}, status {label['status']}."
         )
-    lines.append(
-        "The score reference is the held-out test split of the training period: scores on the training rows "
-        "themselves are in-sample and would overstate how settled the model is."
-    )
+    if reference_split == "test":
+        lines.append(
+            "The score reference is the held-out test split of the training period: scores on the training rows "
+            "themselves are in-sample and would overstate how settled the model is."
+        )
+    else:
+        lines.append(
+            "The run has no test split (a supplied model was trained on its training sample and no test file was "
+            "given), so the score reference is the model's in-sample scores on that sample: they may look more "
+            "settled than scores on new applicants, so read score drift with care."
+        )
     return "\n".join(lines)
 
 
-def selection_rate_narrative(overall: Mapping[str, Any], by_group: Mapping[str, Any], *, alpha: float = 0.05) -> str:
+def selection_rate_narrative(overall: Mapping[str, Any], by_group: Mapping[str, Any], *, alpha: float = 0.05,
+                             reference_split: str = "test") -> str:
     """Plain words on how the selection rate moved overall and by group (Holm-adjusted)."""
     lines = []
+    period = "test-period" if reference_split == "test" else "training-sample"
     for model, o in overall.items():
         lines.append(
-            f"- **{model}** selects {_pct(o['reference_rate'])} of test-period applicants and "
+            f"- **{model}** selects {_pct(o['reference_rate'])} of {period} applicants and "
             f"{_pct(o['current_rate'])} of next month's ({_pp(o['difference'])}, p = {_fmt(o['p_value'], 3)})."
         )
         hits = []

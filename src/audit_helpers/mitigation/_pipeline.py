@@ -164,16 +164,20 @@ def _prepare_run(
     train = _with_groups(train, id_col, group_cols, unknown)
     splits = {name: _with_groups(frame, id_col, group_cols, unknown) for name, frame in splits.items()}
     notes: list[str] = []
+    focus = "test" if "test" in splits else next(iter(splits))  # no test split: a supplied model without a test file
+    if focus != "test":
+        notes.append(f"no test split in this run: the target and the findings are read on the {focus} split")
     search = dict(
         attribute=config.target_attribute,
         metric=config.target_metric,
         model=config.target_model,
         include_intersections=config.target_include_intersections,
         candidates=attribute_keys(protected),
+        split=focus,
     )
     target = select_target(results["fairness"], **search)
     findings = mitigation_findings(results["fairness"], **search)
-    audited = results["fairness"][target["model"]].get("test") or {}
+    audited = results["fairness"][target["model"]].get(focus) or {}
     if config.target_attribute == "auto" and age_col and age_col in set(audited.keys()):
         notes.append(
             f"{age_col} is audited (notebook 03) but is not an automatic target: the US ADEA protects "
@@ -232,7 +236,7 @@ def mitigation_from_context(ctx: Any) -> dict:
     params = ctx.params
     results = ctx.read_results()
     splits = {}
-    for split in ("test", "eval"):
+    for split in ctx.audited_splits():
         frame = ctx.load_split(split)
         if frame is not None and len(frame):
             splits[split] = frame

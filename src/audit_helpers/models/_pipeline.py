@@ -27,7 +27,14 @@ __all__ = [
     "persist_model",
     "results_entry",
     "load_run_model",
+    "NOT_LOADED",
+    "ROUNDTRIP_LOADED",
 ]
+
+#: ``load_verification`` of a model trained in this run: nothing was loaded to obtain it.
+NOT_LOADED = "not_loaded_trained_in_this_run"
+#: ... and after its skops file was reloaded (with the trusted-type list) for the round-trip check.
+ROUNDTRIP_LOADED = "trained_in_this_run_skops_roundtrip_trusted_types"
 
 
 def predictions_frame(
@@ -124,7 +131,7 @@ def results_entry(
         ),
         "path": f"models/{artifact['file']}",
         "sha256": artifact["sha256"],
-        "load_verification": info.get("load_verification", "skops_trusted_types"),
+        "load_verification": info.get("load_verification", NOT_LOADED),
         "performance": dict(evaluation["performance"]),
         "calibration": dict(evaluation["calibration"]),
     }
@@ -220,7 +227,9 @@ def evaluate_and_persist(
     bootstrap intervals and calibration on every split in ``frames``, permutation importance
     on ``test`` (``eval`` if there is no test split), the artifact in ``models_dir``
     (:func:`persist_model`; a trained pipeline is reloaded from its skops file and must give
-    identical scores on the last split), and the prediction rows.
+    identical scores on the last split), and the prediction rows. Without a ``test`` split (a
+    supplied model without a test file) the rows also hold the in-sample scores on ``train``
+    (split ``"train"``): the reference of score drift, never audited for fairness.
 
     Returns
     -------
@@ -260,11 +269,15 @@ def evaluate_and_persist(
             reloaded, _ = load_model(Path(models_dir) / artifact["file"], sha256=artifact["sha256"])
             again = predict_scores(reloaded, frames[last][model.features], positive_label=model.positive_label)
             entry["skops_roundtrip_identical"] = bool(np.array_equal(again, scores[last]))
+            entry["load_verification"] = ROUNDTRIP_LOADED
         entries[name] = entry
         importance[name] = {str(k): float(v) for k, v in imp["mean"].items()}
         for split, frame in frames.items():
             tables.append(
                 predictions_frame(name, split, frame, scores[split], id_column=id_column, label=label, threshold=threshold)
             )
+        if "test" not in frames:  # the drift reference of the score is then the training sample
+            ref = model.reference_scores if model.reference_scores is not None else model.scores(train)
+            tables.append(predictions_frame(name, "train", train, ref, id_column=id_column, label=label, threshold=threshold))
     predictions = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return ModelsStep(entries=entries, predictions=predictions, importance=importance)

@@ -82,6 +82,7 @@ def source_narrative(
     *,
     data_source: str,
     test_from_train: bool = True,
+    has_test: bool = True,
 ) -> str:
     """Where the audited models come from: trained here (with the search) or supplied."""
     parts = []
@@ -102,7 +103,12 @@ def source_narrative(
                 )
         else:
             parts.append(supplied_model_narrative(entry))
-            if data_source == "files" and test_from_train:
+            if not has_test:
+                parts.append(
+                    "No test file was given and none was carved out of the supplied training sample (the model has "
+                    "seen those rows): it is evaluated on next month's applicants only."
+                )
+            elif data_source == "files" and test_from_train:
                 parts.append(
                     "No separate test file was given, so the test split was carved out of the supplied training "
                     "sample: if the model was fitted on those rows, its test performance is optimistic."

@@ -247,6 +247,8 @@ def _limitations(results: Mapping[str, Any]) -> list[str]:
     out = []
     if (results.get("data") or {}).get("source") == "synthetic":
         out.append(LIMITATIONS["synthetic"])
+    if "test" not in ((results.get("data") or {}).get("rows") or {"test": 0}):
+        out.append(LIMITATIONS["no_test"])
     out += [LIMITATIONS["labels"], LIMITATIONS["incompatibility"], LIMITATIONS["sizes"]]
     return out
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 __all__ = ["LIMITATIONS", "GLOSSARY"]
 
 LIMITATIONS = {
+    "no_test": (
+        "There is no held-out test sample: the supplied model was trained on its training sample and no test file was "
+        "given, so every figure comes from next month's applicants only."
+    ),
     "synthetic": (
         "The applicants are synthetic: bias and drift were planted at known sizes to check the audit, so the figures "
         "describe the scenario, not a real workforce."

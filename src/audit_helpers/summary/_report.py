@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .._common.text import fmt_num, fmt_pct
+from .._common.text import escaped_style, fmt_num, fmt_pct
 from ._html import bullets, esc
 from ._sentences import DECISION_TITLES
 
@@ -48,7 +48,7 @@ def per_model_table(rec: Mapping[str, Any]):
                 "rules that fired": ", ".join(r.replace("_", " ") for r in dict.fromkeys(r["rule"] for r in entry["reasons"])),
             }
         )
-    return pd.DataFrame(rows).style.hide(axis="index")
+    return escaped_style(pd.DataFrame(rows)).hide(axis="index")
 
 
 def strategy_table(rec: Mapping[str, Any]):
@@ -68,7 +68,7 @@ def strategy_table(rec: Mapping[str, Any]):
             )
     if not rows:
         rows = [{"note": "No metric blocks the screen, so no strategy had to be weighed."}]
-    return pd.DataFrame(rows).style.hide(axis="index")
+    return escaped_style(pd.DataFrame(rows)).hide(axis="index")
 
 
 def documents_html(info: Mapping[str, Any], *, prefix: str = "../") -> str:

@@ -1,0 +1,118 @@
+"""The catalogue of bad inputs found before any step runs: one line on stderr, exit code 2.
+
+Each case runs ``hiring-audit params`` (the same resolution and checks as ``run``, without
+executing a notebook) on the UCI-Adult-shaped files of ``adult_like`` with one thing wrong.
+Problems in the files' *columns* are found from their headers only.
+"""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from audit_helpers import cli
+from audit_helpers import params as P
+from audit_helpers.dataprep._config import PROTECTED_AS_FEATURE
+from audit_helpers.validate import EMPTY_FILE, NO_ROWS
+
+from adult_like import adult_params_yaml, write_adult_case
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("inputs")
+    paths = write_adult_case(folder, n_train=400, n_eval=200)
+    return folder, paths, adult_params_yaml(paths)
+
+
+def _check(folder: Path, text: str, capsys) -> tuple[int, list[str], str]:
+    params = folder / "p.yaml"
+    params.write_text(text, encoding="utf-8")
+    code = cli.main(["params", "--params", str(params)])
+    out = capsys.readouterr()
+    return code, out.err.strip().splitlines(), out.out
+
+
+def _data_line(text: str, line: str) -> str:
+    return text.replace("  protected_attributes: [sex, race]", f"  protected_attributes: [sex, race]\n  {line}")
+
+
+def test_valid_files_pass_and_the_default_id_becomes_the_row_number(case, capsys):
+    folder, _, text = case
+    code, err, out = _check(folder, text, capsys)
+    assert code == 0 and err == []
+    assert yaml.safe_load(out)["data"]["id_column"] is None  # resolved: the notebooks use the row number
+
+
+def test_a_named_id_column_that_exists_is_kept(case, capsys, tmp_path):
+    _, paths, _ = case
+    for key in ("train", "eval"):
+        frame = pd.read_csv(paths[key])
+        frame.insert(0, "person", [f"p{i}" for i in range(len(frame))])
+        frame.to_csv(tmp_path / f"{key}.csv", index=False)
+    text = adult_params_yaml({**paths, "train": tmp_path / "train.csv", "eval": tmp_path / "eval.csv"})
+    code, err, out = _check(tmp_path, _data_line(text, "id_column: person"), capsys)
+    assert code == 0 and yaml.safe_load(out)["data"]["id_column"] == "person"
+
+
+CASES = {
+    "unknown key": (lambda t, f: t + "fairness:\n  min_grup_n: 3\n", r"unknown parameter 'fairness.min_grup_n' \(did you mean 'fairness.min_group_n'\?\)"),
+    "wrong type": (lambda t, f: t.replace("n_bootstrap: 100", "n_bootstrap: many"), r"parameter 'model.n_bootstrap': .*valid integer"),
+    "out of range": (lambda t, f: t.replace("n_bootstrap: 100", "n_bootstrap: 5"), r"parameter 'model.n_bootstrap': .*greater than or equal to 50"),
+    "missing file": (lambda t, f: t.replace("adult.test.csv", "nope.csv"), r"parameter 'data.eval_path': file not found: .*nope\.csv"),
+    "protected attribute as a feature": (
+        lambda t, f: _data_line(t, "categorical_features: [sex, workclass]"),
+        r"protected attribute\(s\) \['sex'\] are also listed as model features; .*model.include_protected: true",
+    ),
+    "named id column absent": (lambda t, f: _data_line(t, "id_column: person_id"), r"adult.data.csv has no column 'person_id' \(data.id_column\)"),
+    "label column absent": (lambda t, f: t.replace("label: income", "label: salary"), r"has no column 'salary' \(data.label\)"),
+    "protected column absent": (lambda t, f: t.replace("[sex, race]", "[sex, ethnicity]"), r"has no column 'ethnicity' \(data.protected_attributes\)"),
+    "feature column absent": (lambda t, f: _data_line(t, "numeric_features: [age, weight]"), r"has no column 'weight' \(data.numeric_features\)"),
+    "model feature absent": (lambda t, f: t + "  features: [age, shoe_size]\n", r"has no column 'shoe_size' \(model.features\)"),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_params_and_columns_exit_2_with_one_line(case, capsys, name):
+    folder, paths, text = case
+    change, pattern = CASES[name]
+    code, err, _ = _check(folder, change(text, folder), capsys)
+    assert code == 2
+    assert len(err) == 1 and err[0].startswith("error: ")
+    assert re.search(pattern, err[0]), err[0]
+    assert "Traceback" not in err[0] and "{'source'" not in err[0]
+
+
+def test_an_empty_file_and_a_header_only_file_exit_2(case, capsys, tmp_path):
+    folder, paths, text = case
+    (tmp_path / "empty.csv").write_bytes(b"")
+    pd.read_csv(paths["eval"]).head(0).to_csv(tmp_path / "header.csv", index=False)
+    for name, message in (("empty.csv", EMPTY_FILE), ("header.csv", NO_ROWS)):
+        code, err, _ = _check(folder, text.replace(str(paths["eval"]), str(tmp_path / name)), capsys)
+        expected = message.format(table="eval", path=tmp_path / name)
+        assert code == 2 and err == [f"error: parameter 'data.eval_path': {expected}"]
+
+
+def test_columns_are_checked_from_the_header_of_a_parquet_file_too(case, capsys, tmp_path):
+    folder, paths, text = case
+    pd.read_csv(paths["eval"]).drop(columns=["race"]).to_parquet(tmp_path / "eval.parquet")
+    code, err, _ = _check(folder, text.replace(str(paths["eval"]), str(tmp_path / "eval.parquet")), capsys)
+    assert code == 2 and "data.eval_path" in err[0] and "'race' (data.protected_attributes)" in err[0]
+
+
+def test_check_input_columns_leaves_synthetic_params_alone():
+    params = P.load_params(None)
+    assert P.check_input_columns(params) is params
+
+
+def test_protected_as_feature_message_is_a_constant():
+    assert "model.include_protected" in PROTECTED_AS_FEATURE
+
+
+def test_a_semicolon_separated_file_is_named_as_such(case, capsys, tmp_path):
+    folder, paths, text = case
+    pd.read_csv(paths["eval"]).to_csv(tmp_path / "semi.csv", index=False, sep=";")
+    code, err, _ = _check(folder, text.replace(str(paths["eval"]), str(tmp_path / "semi.csv")), capsys)
+    assert code == 2 and len(err) == 1 and "looks ';'-separated" in err[0]
