@@ -36,7 +36,8 @@ ctx.params_table(sections=["monitoring"])
 #
 # * **Baseline.** The frozen reference bins of the drift step and the audited screen, each named
 #   with its sha256: the monitor refuses a profile or a model file with another hash. Group
-#   signals are compared with the audit's held-out test split, counted by the monitor itself.
+#   signals are compared with the audit's first held-out split (test; next month's sample when a supplied
+#   model comes without a test file), counted by the monitor itself.
 # * **Signals.** Every model input and the score (PSI against the frozen bins, the drift step's
 #   two-key tiers), the overall selection rate, the selection rate and impact ratio of every group
 #   (the unknown group included), and error rates once outcome labels mature.

@@ -79,7 +79,7 @@ def _model_block(name: str, entry: Mapping[str, Any]) -> dict:
 
 
 def _baseline(plan: dict, profile: ReferenceProfile, test: pd.DataFrame, scores: np.ndarray,
-              fairness: Mapping[str, Any], fairness_config) -> dict:
+              fairness: Mapping[str, Any], fairness_config, *, split: str = BASELINE_SPLIT) -> dict:
     frame = test.copy()
     frame[plan["columns"]["score"]] = np.asarray(scores, dtype=float)
     spec = count_spec(plan, profile)
@@ -88,12 +88,12 @@ def _baseline(plan: dict, profile: ReferenceProfile, test: pd.DataFrame, scores:
     labels = {a: list(spec.labels_of(a)) for a in spec.attributes}
     refs = _references(counts.cells, labels, fairness, spec.unknown_label, fairness_config)
     total = cell_counts(next(iter(counts.cells.values())))
-    return {"split": BASELINE_SPLIT, "rows": int(counts.rows), "selected": int(total["selected"].sum()),
+    return {"split": split, "rows": int(counts.rows), "selected": int(total["selected"].sum()),
             "attributes": baseline_groups(counts.cells, labels, refs)}
 
 
 def build_plan(*, params, results: Mapping[str, Any], spec: Mapping[str, Any], profile_path: Path, test: pd.DataFrame,
-               test_scores, plan_id: str, run_dir: Path, frames: list[pd.DataFrame]) -> dict:
+               test_scores, plan_id: str, run_dir: Path, frames: list[pd.DataFrame], baseline_split: str = BASELINE_SPLIT) -> dict:
     """The whole plan (a dict ready for :func:`~audit_helpers.monitoring.write_plan`).
 
     Parameters
@@ -108,6 +108,8 @@ def build_plan(*, params, results: Mapping[str, Any], spec: Mapping[str, Any], p
         The frozen ``reference_profile.json`` (its path in the plan is relative to ``run_dir``).
     test, test_scores :
         The baseline split and the monitored model's scores on it.
+    baseline_split : str
+        Its name: ``test``, or ``eval`` when the audit has no test split.
     plan_id : str
     run_dir : Path
         Folder of the plan (the run folder root).
@@ -139,8 +141,8 @@ def build_plan(*, params, results: Mapping[str, Any], spec: Mapping[str, Any], p
         "columns": plan_columns(spec, frames, attributes=list(drift["attributes"]), score_column=config.score_column),
         "rules": plan_rules(config, params.drift, params.fairness),
     }
-    fairness = ((results.get("fairness") or {}).get(model_name) or {}).get(BASELINE_SPLIT) or {}
-    plan["baseline"].update(_baseline(plan, profile, test, test_scores, fairness, params.fairness))
+    fairness = ((results.get("fairness") or {}).get(model_name) or {}).get(baseline_split) or {}
+    plan["baseline"].update(_baseline(plan, profile, test, test_scores, fairness, params.fairness, split=baseline_split))
     plan["watch_list"] = watch_list(drift, (results.get("mitigation") or {}).get("proxies"), model=model_name,
                                     threshold=model["threshold"], baseline=plan["baseline"],
                                     unknown_label=plan["columns"]["unknown_label"], maturity_days=config.label_maturity_days)

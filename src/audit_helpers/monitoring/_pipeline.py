@@ -18,8 +18,8 @@ PROFILE_FILE = "reference_profile.json"
 NO_SIMULATION = "the simulation draws months from the synthetic scenario's generator; this run's data are supplied files"
 
 
-def _scores(predictions, test, spec: Mapping[str, Any], model: str) -> np.ndarray:
-    rows = predictions[(predictions["model"] == model) & (predictions["split"] == BASELINE_SPLIT)][[spec["id"], "score"]]
+def _scores(predictions, test, spec: Mapping[str, Any], model: str, split: str = BASELINE_SPLIT) -> np.ndarray:
+    rows = predictions[(predictions["model"] == model) & (predictions["split"] == split)][[spec["id"], "score"]]
     merged = test[[spec["id"]]].astype({spec["id"]: str}).merge(rows.astype({spec["id"]: str}), on=spec["id"],
                                                                 how="left", validate="one_to_one")
     return merged["score"].to_numpy(dtype=float)
@@ -71,11 +71,13 @@ def monitoring_from_context(ctx) -> tuple[dict, dict, list]:
     params = ctx.params
     spec = ctx.feature_spec()
     results = ctx.read_results()
-    train, test = ctx.load_split("train"), ctx.load_split(BASELINE_SPLIT)
+    # the audit's first held-out split: test, or eval for a supplied model audited without a test file
+    split = (ctx.audited_splits() or [BASELINE_SPLIT])[0]
+    train, test = ctx.load_split("train"), ctx.load_split(split)
     model = results["drift"]["score"]["model"]
     plan = build_plan(params=params, results=results, spec=spec, profile_path=ctx.run_dir / PROFILE_FILE, test=test,
-                      test_scores=_scores(ctx.predictions(), test, spec, model),
-                      plan_id=_plan_id(params), run_dir=ctx.run_dir, frames=[train, test])
+                      test_scores=_scores(ctx.predictions(), test, spec, model, split),
+                      plan_id=_plan_id(params), run_dir=ctx.run_dir, frames=[train, test], baseline_split=split)
     plan_path = ctx.run_dir / PLAN_YAML
     sha = write_plan(plan, plan_path)
     (ctx.run_dir / PLAN_MD).write_text(plan_markdown(plan, yaml_sha256=sha), encoding="utf-8")
