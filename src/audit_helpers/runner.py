@@ -56,7 +56,7 @@ _DOCUMENTS = (
     ("Executive summary (HTML)", "executive_summary.html"),
     ("Audit summary (HTML)", "audit_summary.html"),
     ("Monitoring plan (Markdown)", "monitoring_plan.md"),
-    ("Monitoring plan (YAML, what `hiring-audit monitor` applies)", "monitoring_plan.yaml"),
+    ("Monitoring plan (YAML: what hiring-audit monitor applies)", "monitoring_plan.yaml"),
 )
 
 
