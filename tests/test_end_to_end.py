@@ -98,6 +98,14 @@ def test_reviewer_html_hides_code(two_runs):
     assert "load_context" not in page and "run parameters" in page.lower()
 
 
+def test_rendered_pages_print_markup_as_markup(two_runs):
+    """No heading, paragraph or table structure of any page escaped into visible text."""
+    for path in sorted((two_runs[1] / "html").rglob("*.html")):
+        page = path.read_text()
+        for escaped in ("&lt;h2", "&lt;p&gt;", "&lt;thead", "&lt;tbody", "&lt;style"):
+            assert escaped not in page, (path.name, escaped)
+
+
 def test_own_model_example_runs_end_to_end(tmp_path):
     """`prepare: example` generates a model and data; the supplied model is audited, not trained."""
     env = dict(os.environ)

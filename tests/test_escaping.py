@@ -79,3 +79,25 @@ def test_a_pdf_never_embeds_a_local_file_named_in_the_data(tmp_path):
     from pypdf import PdfReader
 
     assert "TOP-SECRET-LINE" not in "".join(p.extract_text() for p in PdfReader(run / "out.pdf").pages)
+
+
+def test_ordinary_markup_survives_the_render():
+    """Headings, paragraphs and styled tables render as markup, not as text (nbconvert's own
+    sanitizer printed them as text on every page)."""
+    frame = pd.DataFrame({"rate": [0.5, 0.4]}, index=["a", "b"])
+    nb = _notebook([nbformat.v4.new_output("display_data", {"text/html": escaped_style(frame).to_html(), "text/plain": ""})])
+    nb.cells.append(nbformat.v4.new_markdown_cell("## Second heading\n\nA paragraph."))
+    html = render_notebook_html(nb, reviewer=True, title="t")
+    assert "&lt;h2" not in html and "&lt;tbody" not in html and "&lt;style" not in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("h2") is not None and soup.find("table").find("tbody") is not None
+
+
+def test_active_content_is_removed_from_outputs():
+    from audit_helpers.export import strip_active_content
+
+    cleaned = strip_active_content('<p onclick="x()">a<script>alert(1)</script><a href="javascript:alert(1)">l</a></p>')
+    soup = BeautifulSoup(cleaned, "html.parser")
+    assert soup.find("script") is None and "onclick" not in cleaned and "javascript:" not in cleaned
+    assert soup.get_text() == "al"
+    assert strip_active_content("<b>kept</b> 0.5 < 0.8") == "<b>kept</b> 0.5 < 0.8"  # nothing active: unchanged

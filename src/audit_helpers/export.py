@@ -23,6 +23,7 @@ from .paths import PACKAGE_DIR
 
 __all__ = [
     "render_notebook_html",
+    "strip_active_content",
     "html_to_pdf",
     "pdf_page_count",
     "mark_wide_tables",
@@ -59,18 +60,60 @@ class _DropStderr(Preprocessor):
         return cell, resources
 
 
+ACTIVE_TAGS = ("script", "iframe", "object", "embed", "base", "meta", "link", "form")
+"""Elements removed from every HTML or Markdown output of a rendered notebook."""
+
+
+def strip_active_content(markup: str) -> str:
+    """``markup`` without script-carrying elements, ``on*`` attributes or ``javascript:`` URLs.
+
+    Defence in depth behind the escaping at the source (``context.Markdown``, the escaped table
+    styles): a helper that forgets to escape a label still cannot make a page run script.
+    nbconvert's own ``sanitize_html`` is not used: it escapes headings, table sections and the
+    tables' ``<style>`` blocks, so every rendered page printed its markup as text.
+    """
+    if "<" not in markup:
+        return markup
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    changed = False
+    for tag in soup.find_all(ACTIVE_TAGS):
+        tag.decompose()
+        changed = True
+    for tag in soup.find_all(True):
+        for attr in list(tag.attrs):
+            value = str(tag.attrs[attr]).strip().lower()
+            if attr.lower().startswith("on") or (attr.lower() in ("href", "src", "action", "xlink:href") and value.startswith("javascript:")):
+                del tag.attrs[attr]
+                changed = True
+    return str(soup) if changed else markup
+
+
+class _StripActiveContent(Preprocessor):
+    """Apply :func:`strip_active_content` to every ``text/html`` and ``text/markdown`` output."""
+
+    def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert hook
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            for mime in ("text/html", "text/markdown"):
+                if isinstance(data.get(mime), str):
+                    data[mime] = strip_active_content(data[mime])
+        return cell, resources
+
+
 def _exporter(*, reviewer: bool) -> HTMLExporter:
     cfg = Config()
     cfg.TagRemovePreprocessor.enabled = True
     cfg.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS) if reviewer else {"remove-cell"}
     cfg.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
     cfg.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
-    cfg.HTMLExporter.sanitize_html = True  # defence in depth: markdown cells and outputs carry no script
     exporter = HTMLExporter(config=cfg, template_name="basic")
     exporter.exclude_input = reviewer
     exporter.exclude_input_prompt = reviewer
     exporter.exclude_output_prompt = True
     exporter.register_preprocessor(TagRemovePreprocessor(config=cfg), enabled=True)
+    exporter.register_preprocessor(_StripActiveContent(), enabled=True)
     if reviewer:
         exporter.register_preprocessor(_DropStderr(), enabled=True)
     return exporter
