@@ -154,3 +154,30 @@ def test_resolved_params_file_round_trips_the_unknown_label(tmp_path):
     params = P.load_params(DEFAULT_PARAMS, overrides=["data.unknown_label=Missing"])
     P.write_params(params, tmp_path / "params.yaml")
     assert P.read_params(tmp_path / "params.yaml").fairness.unknown_label == "Missing"
+
+
+# issue 15: strings with quotes, backslashes and newlines survive the params file exactly
+AWKWARD = [
+    'O\'Brien & "Sons" Ltd',
+    "back\\slash \\n not a newline \\\\ two",
+    "line one\nline two\r\nline three\n",
+    "  leading and trailing spaces  ",
+    "{{ jinja }} ${SHELL} $(touch pwned) `cmd` #comment: key: value",
+    "\"; import os; os.system('touch pwned'); \"",
+    "yes",
+    "null",
+    "1e3",
+    "Zoë – ünïcødé ✓",
+    "tab\tseparated",
+]
+
+
+@pytest.mark.parametrize("text", AWKWARD, ids=range(len(AWKWARD)))
+def test_awkward_strings_round_trip_through_the_params_file(tmp_path, text):
+    p = P.load_params(None)
+    p = p.model_copy(update={"report": p.report.model_copy(update={"organisation": text})})
+    P.write_params(p, tmp_path / "params.yaml")
+    back = P.read_params(tmp_path / "params.yaml")
+    assert back.report.organisation == text and type(back.report.organisation) is str
+    assert back == p
+    assert not (tmp_path / "pwned").exists()

@@ -85,3 +85,191 @@ def test_success_publishes_and_points_latest(tmp_path, notebooks):
 def test_unknown_step_named(notebooks):
     with pytest.raises(RunFailed, match="unknown step 'nope'"):
         discover_steps(notebooks, ["nope"])
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 15: --out refusal (before any step) and interrupted runs
+
+
+from audit_helpers import cli, runner  # noqa: E402
+from audit_helpers.runner import OUT_NOT_A_FOLDER, OUT_NOT_REPORTS, RUN_INTERRUPTED, RunInterrupted  # noqa: E402
+
+
+@pytest.fixture()
+def no_run(monkeypatch):
+    """Replace run_audit: record the call, run nothing."""
+    calls = []
+
+    def fake(params, *, out_dir, progress=lambda m: None, **kw):
+        calls.append(out_dir)
+        raise RunFailed("stopped by the test")
+
+    monkeypatch.setattr(runner, "run_audit", fake)
+    return calls
+
+
+def test_out_folder_with_other_files_is_refused_before_any_step(tmp_path, no_run, capsys):
+    out = tmp_path / "Documents"
+    out.mkdir()
+    (out / "thesis.docx").write_text("mine")
+    (out / "notes").mkdir()
+    assert cli.main(["run", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"error: {OUT_NOT_REPORTS.format(out=out, examples='notes, thesis.docx')}"]
+    assert no_run == [] and sorted(p.name for p in out.iterdir()) == ["notes", "thesis.docx"]
+    # --force lets the run start (here: the fake run_audit, exit 1 from its RunFailed)
+    assert cli.main(["run", "--out", str(out), "--force"]) == 1 and no_run == [out]
+
+
+@pytest.mark.parametrize("layout", ["missing", "empty", "gitkeep", "latest", "run_folder", "failed_folder"])
+def test_new_empty_or_reports_folders_are_accepted(tmp_path, no_run, layout):
+    out = tmp_path / "reports"
+    if layout != "missing":
+        out.mkdir()
+    if layout == "gitkeep":
+        (out / ".gitkeep").write_text("")
+    if layout == "latest":
+        (out / "latest").symlink_to("gone", target_is_directory=True)
+        (out / "stray.txt").write_text("x")
+    if layout in ("run_folder", "failed_folder"):
+        prefix = "failed-" if layout == "failed_folder" else ""
+        (out / f"{prefix}20261201-101500-audit").mkdir()
+        (out / "stray.txt").write_text("x")
+    assert cli.main(["run", "--out", str(out)]) == 1  # reached run_audit
+    assert no_run == [out]
+
+
+def test_out_path_that_is_a_file_is_refused_even_with_force(tmp_path, no_run, capsys):
+    out = tmp_path / "report.txt"
+    out.write_text("x")
+    assert cli.main(["run", "--out", str(out), "--force"]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {OUT_NOT_A_FOLDER.format(out=out)}"
+    assert no_run == []
+
+
+def _interrupting_execute(how):
+    """A fake ``_execute``: the first step writes its notebook, the second is interrupted."""
+    import signal
+
+    def fake(step, run_dir, params_file):
+        if step.stem == "01_ok":
+            (run_dir / "notebooks" / "01_ok.ipynb").write_text("{}")
+            return
+        if how == "sigterm":
+            os.kill(os.getpid(), signal.SIGTERM)
+        raise KeyboardInterrupt
+
+    return fake
+
+
+@pytest.mark.parametrize("how", ["sigint", "sigterm"])
+def test_interrupted_run_keeps_latest_and_is_moved_to_failed(tmp_path, notebooks, monkeypatch, how):
+    import signal
+
+    out = tmp_path / "reports"
+    (out / "previous-run").mkdir(parents=True)
+    (out / "latest").symlink_to("previous-run")
+    monkeypatch.setattr(runner, "_execute", _interrupting_execute(how))
+    before = signal.getsignal(signal.SIGTERM)
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    with pytest.raises(RunInterrupted) as info:
+        run_audit(params, out_dir=out, notebooks_dir=notebooks)
+    assert isinstance(info.value, KeyboardInterrupt)
+    assert os.readlink(out / "latest") == "previous-run"
+    failed = [p for p in out.iterdir() if p.name.startswith("failed-")]
+    assert len(failed) == 1 and not any(p.name.startswith(".tmp-") for p in out.iterdir())
+    assert (failed[0] / "params.yaml").is_file() and (failed[0] / "notebooks" / "01_ok.ipynb").is_file()
+    assert not (failed[0] / "index.html").exists() and not (failed[0] / "manifest.json").exists()
+    why = "SIGTERM" if how == "sigterm" else "SIGINT"
+    assert str(info.value) == RUN_INTERRUPTED.format(why=why, step="02_bad", folder=failed[0])
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is restored
+
+
+def test_cli_reports_an_interrupted_run_with_exit_130(tmp_path, monkeypatch, capsys):
+    def fake(params, *, out_dir, progress=lambda m: None, **kw):
+        raise RunInterrupted("run interrupted (SIGINT) during 01_data.")
+
+    monkeypatch.setattr(runner, "run_audit", fake)
+    assert cli.main(["run", "--out", str(tmp_path / "reports")]) == 130
+    assert capsys.readouterr().err.strip() == "error: run interrupted (SIGINT) during 01_data."
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 15: parameter injection into a folder whose name holds quotes, a space and a backslash
+
+ECHO = '''# %% tags=["parameters"]
+params_path = None
+run_dir = None
+# %%
+import json, pathlib
+from audit_helpers.params import read_params
+seen = {"params_path": params_path, "run_dir": run_dir, "organisation": read_params(params_path).report.organisation}
+pathlib.Path(run_dir, "seen.json").write_text(json.dumps(seen), encoding="utf-8")
+'''
+
+
+def test_paths_with_quotes_and_spaces_are_injected_exactly_and_never_run(tmp_path):
+    # if papermill pasted the path into code unquoted, this name would create the file "pwned"
+    name = """run 'one' "two" \\ x"+str(open('pwned','w'))+" """
+    run_dir = tmp_path / name
+    (run_dir / "notebooks").mkdir(parents=True)
+    step = tmp_path / "01_echo.py"
+    step.write_text(ECHO, encoding="utf-8")
+    organisation = 'O\'Brien "Ltd" \\ back\nslash'
+    params = P.load_params(None)
+    params = params.model_copy(update={"report": params.report.model_copy(update={"organisation": organisation})})
+    params_file = run_dir / "params.yaml"
+    P.write_params(params, params_file)
+    runner._execute(step, run_dir, params_file)
+    seen = json.loads((run_dir / "seen.json").read_text(encoding="utf-8"))
+    assert seen == {"params_path": str(params_file), "run_dir": str(run_dir), "organisation": organisation}
+    assert not (run_dir / "pwned").exists() and not (tmp_path / "pwned").exists()
+
+
+SLEEPER = '''# %% tags=["parameters"]
+params_path = None
+run_dir = None
+# %%
+import os, pathlib, time
+pathlib.Path(run_dir, "kernel_pid").write_text(str(os.getpid()))
+time.sleep(60)
+'''
+
+
+def test_sigterm_during_a_real_kernel_step_keeps_latest_and_stops_the_kernel(tmp_path):
+    """The real path (papermill, a live kernel): SIGTERM once the step's cell runs."""
+    import signal
+    import threading
+    import time
+
+    nb_dir = tmp_path / "nbs"
+    nb_dir.mkdir()
+    (nb_dir / "01_sleep.py").write_text(SLEEPER)
+    out = tmp_path / "reports"
+    (out / "previous-run").mkdir(parents=True)
+    (out / "latest").symlink_to("previous-run")
+
+    def terminate_when_running():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list(out.glob(".tmp-*/kernel_pid")):
+            time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=terminate_when_running, daemon=True).start()
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    t0 = time.monotonic()
+    with pytest.raises(RunInterrupted, match=r"run interrupted \(SIGTERM\) during 01_sleep"):
+        run_audit(params, out_dir=out, notebooks_dir=nb_dir)
+    assert time.monotonic() - t0 < 50
+    assert os.readlink(out / "latest") == "previous-run"
+    failed = [p for p in out.iterdir() if p.name.startswith("failed-")]
+    assert len(failed) == 1 and not any(p.name.startswith(".tmp-") for p in out.iterdir())
+    pid = int((failed[0] / "kernel_pid").read_text())
+    for _ in range(50):  # the kernel is shut down with the run
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"kernel {pid} still running")

@@ -8,6 +8,8 @@ from audit_helpers.validate import (
     DUPLICATE_IDS,
     EMPTY_FILE,
     EMPTY_TABLE,
+    IMPLAUSIBLE_NUMBERS,
+    INFINITE_NUMBERS,
     LABEL_MISSING_VALUES,
     LABEL_NOT_BINARY,
     LABEL_POSITIVE_NOT_FOUND,
@@ -17,6 +19,7 @@ from audit_helpers.validate import (
     MISSING_IDS,
     MISSING_LABEL_COLUMN,
     MISSING_PROTECTED_COLUMNS,
+    PLAUSIBLE_RANGES,
     PROTECTED_ALL_MISSING,
     UNPARSEABLE_NUMBERS,
     UNSUPPORTED_FILE_TYPE,
@@ -241,3 +244,45 @@ def test_read_csv_keeps_ids_and_parquet_roundtrip(tmp_path):
     pq = tmp_path / "t.parquet"
     clean.to_parquet(pq)
     assert read_table(pq, table="train").equals(clean)
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 15: NaN stays missing; infinite and implausible numbers are refused, naming column and count
+
+
+def test_nan_in_a_numeric_feature_stays_missing():
+    clean, _ = validate_table(_frame(years_experience=["1.5", "", np.nan, "4"]), **KW)
+    assert clean["years_experience"].isna().tolist() == [False, True, True, False]
+
+
+@pytest.mark.parametrize("csv_text", [True, False])
+def test_infinite_numbers_are_refused_with_column_count_and_rows(csv_text):
+    values = ["inf", "3", "-inf", "0"] if csv_text else [np.inf, 3.0, -np.inf, 0.0]
+    with pytest.raises(DataValidationError) as err:
+        validate_table(_frame(years_experience=values), **KW)
+    assert err.value.problems == [INFINITE_NUMBERS.format(table="train", column="years_experience", n=2, rows=[0, 2])]
+
+
+def test_negative_and_absurd_experience_is_refused():
+    with pytest.raises(DataValidationError) as err:
+        validate_table(_frame(years_experience=["-1", "3", "71.5", "70"]), **KW)
+    assert err.value.problems == [
+        IMPLAUSIBLE_NUMBERS.format(
+            table="train", column="years_experience", n=2, low=0, high=70, examples=[-1, 71.5], rows=[0, 2]
+        )
+    ]
+    assert PLAUSIBLE_RANGES["years_experience"] == (0, 70)
+    clean, _ = validate_table(_frame(years_experience=["0", "3", "70", ""]), **KW)  # the bounds are allowed
+    assert clean["years_experience"].tolist()[:3] == [0.0, 3.0, 70.0]
+
+
+def test_columns_without_a_plausible_range_accept_negative_values():
+    kw = {**KW, "numeric_features": ["years_experience", "score_z"]}
+    clean, _ = validate_table(_frame(score_z=["-2.5", "0", "1", "-0.1"]), **kw)
+    assert clean["score_z"].tolist() == [-2.5, 0.0, 1.0, -0.1]
+
+
+def test_a_single_group_is_kept_not_refused():
+    # one group is a documented handling, not an error: the fairness step says comparisons are undefined
+    clean, report = validate_table(_frame(race=["White"] * 4), **KW)
+    assert set(clean["race"]) == {"White"} and report["race"]["n_unknown"] == 0

@@ -1,7 +1,9 @@
 """Command line: ``hiring-audit run | params | example | monitor``.
 
 Exit codes: 0 success, 1 a step or check failed, 2 a parameter problem found before any
-notebook ran. ``monitor``: 0 green, 3 amber, 4 red, 2 bad input (plan, batch or state file).
+notebook ran (including an ``--out`` folder that is not a reports folder, without ``--force``),
+130 a run interrupted by SIGINT or SIGTERM (its folder kept as ``failed-<run_id>``).
+``monitor``: 0 green, 3 amber, 4 red, 2 bad input (plan, batch or state file).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the whole audit and render the deliverables")
     _add_param_options(run)
     run.add_argument("--out", type=Path, default=DEFAULT_REPORTS_DIR, help="folder that receives run folders (default: reports/)")
+    run.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
 
     prm = sub.add_parser("params", help="check parameters, or print the resolved or default ones")
     _add_param_options(prm)
@@ -79,8 +82,9 @@ def _prepare_example(params) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import RunFailed, run_audit
+    from .runner import RunFailed, RunInterrupted, check_out_dir, run_audit
 
+    check_out_dir(args.out, force=args.force)
     params = _resolve(args)
     print(f"hiring-audit: data={params.data.source} seed={params.seed} out={args.out}", flush=True)
     t0 = time.perf_counter()
@@ -89,6 +93,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except RunFailed as err:
         print(f"error: {err}", file=sys.stderr, flush=True)
         return 1
+    except RunInterrupted as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        return 130
     print(f"audit finished in {time.perf_counter() - t0:.1f} s: {outcome.run_dir}", flush=True)
     print(f"open {outcome.run_dir / 'index.html'}", flush=True)
     return 0

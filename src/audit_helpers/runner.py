@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import shutil
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -22,11 +26,24 @@ import nbformat
 from . import results as _results
 from .export import html_to_pdf, render_notebook_html, write_index
 from .manifest import build_manifest, git_commit
-from .params import AuditParams, params_sha256, params_to_dict, write_params
+from .params import AuditParams, ParamsError, params_sha256, params_to_dict, write_params
 from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from .summary._config import resolve_audit_date
 
-__all__ = ["RunFailed", "RunOutcome", "discover_steps", "run_audit", "STEP_SECTIONS", "UNKNOWN_STEP"]
+__all__ = [
+    "RunFailed",
+    "RunInterrupted",
+    "OutDirRefused",
+    "RunOutcome",
+    "check_out_dir",
+    "discover_steps",
+    "run_audit",
+    "STEP_SECTIONS",
+    "UNKNOWN_STEP",
+    "OUT_NOT_REPORTS",
+    "OUT_NOT_A_FOLDER",
+    "RUN_INTERRUPTED",
+]
 
 UNKNOWN_STEP = "unknown step '{name}' in run.steps; available: {available}"
 STEP_FAILED = (
@@ -34,6 +51,15 @@ STEP_FAILED = (
     "  executed notebook kept at: {notebook}\n"
     "  reports/latest is unchanged."
 )
+RUN_INTERRUPTED = (
+    "run interrupted ({why}) during {step}.\n  partial run kept at: {folder}\n  reports/latest is unchanged."
+)
+OUT_NOT_REPORTS = (
+    "--out {out} is not empty and is not a reports folder made by hiring-audit (no run folders or "
+    "'latest' link inside; it holds e.g. {examples}). Refusing to write into it: choose a new or empty "
+    "folder, or pass --force"
+)
+OUT_NOT_A_FOLDER = "--out {out} exists and is not a folder"
 RUN_FAILED = "run failed after step {step}: {err}\n  partial run kept at: {folder}\n  reports/latest is unchanged."
 
 # The results section each step is responsible for (checked once the run has finished).
@@ -62,6 +88,61 @@ _DOCUMENTS = (
 
 class RunFailed(RuntimeError):
     """A step raised, or the finished run broke the results contract."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """The run was stopped by SIGINT or SIGTERM; its folder was kept as ``failed-<run_id>``."""
+
+
+class OutDirRefused(ParamsError):
+    """``--out`` names a folder this tool should not write into (CLI exit code 2)."""
+
+
+# Entries of a reports folder made by this tool: run folders (published, temporary or failed).
+_RUN_FOLDER_RE = re.compile(r"^(\.tmp-|failed-)?\d{8}-\d{6}-")
+# Files that do not make a folder "non-empty" (a repository placeholder, a desktop's index).
+_IGNORED_ENTRIES = {".gitkeep", ".DS_Store"}
+
+
+def check_out_dir(out_dir: Path, *, force: bool = False) -> None:
+    """Refuse an ``--out`` folder that holds something other than this tool's run folders.
+
+    Accepted: a folder that does not exist yet, an empty one (placeholders such as
+    ``.gitkeep`` ignored), or a reports folder made by this tool (a ``latest`` link or a run
+    folder inside). Anything else is refused unless ``force``: the tool writes and renames
+    folders there, and a user who mistypes ``--out ~/Documents`` should not find run folders
+    among their files. A path that exists and is not a folder is refused even with ``force``.
+
+    Raises
+    ------
+    OutDirRefused
+    """
+    out = Path(out_dir)
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir():
+        raise OutDirRefused(OUT_NOT_A_FOLDER.format(out=out))
+    entries = sorted(p.name for p in out.iterdir() if p.name not in _IGNORED_ENTRIES)
+    ours = (out / "latest").is_symlink() or any(_RUN_FOLDER_RE.match(n) and (out / n).is_dir() for n in entries)
+    if entries and not ours and not force:
+        raise OutDirRefused(OUT_NOT_REPORTS.format(out=out, examples=", ".join(entries[:3])))
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """While running, SIGTERM raises KeyboardInterrupt (as SIGINT does), so the cleanup path runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @dataclass
@@ -326,15 +407,23 @@ def run_audit(
     RunFailed
         When a notebook raises (the message names the step, the cell and the error) or the
         finished results break the contract. ``out_dir/latest`` is left untouched.
+    RunInterrupted
+        On SIGINT or SIGTERM: the temporary folder is moved to ``failed-<run_id>`` first and
+        ``out_dir/latest`` is left untouched.
     """
     steps = discover_steps(notebooks_dir, params.run.steps)
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     state = _start_run(params, out_dir, _dt.datetime.now(_dt.timezone.utc))
     try:
-        _execute_steps(state, steps, progress)
-        _check_results(state)
-        _render_and_index(state, progress)
+        with _sigterm_as_interrupt():
+            _execute_steps(state, steps, progress)
+            _check_results(state)
+            _render_and_index(state, progress)
+    except KeyboardInterrupt as err:  # SIGINT, or SIGTERM through _sigterm_as_interrupt
+        failed = _keep_failed(out_dir, state)
+        why = str(err) if str(err) else "SIGINT"
+        raise RunInterrupted(RUN_INTERRUPTED.format(why=why, step=state.current, folder=failed)) from None
     except RunFailed as err:
         failed = _keep_failed(out_dir, state)
         raise RunFailed(str(err).replace(str(state.tmp_dir), str(failed))) from None

@@ -33,6 +33,9 @@ __all__ = [
     "MISSING_IDS",
     "MISSING_LABEL_COLUMN",
     "MISSING_PROTECTED_COLUMNS",
+    "INFINITE_NUMBERS",
+    "IMPLAUSIBLE_NUMBERS",
+    "PLAUSIBLE_RANGES",
     "PROTECTED_ALL_MISSING",
     "UNKNOWN_TOKENS",
     "UNPARSEABLE_NUMBERS",
@@ -69,6 +72,10 @@ PROTECTED_ALL_MISSING = (
 DUPLICATE_IDS = "{table}: id column {column!r} has {n} duplicated value(s), e.g. {examples}."
 MISSING_IDS = "{table}: id column {column!r} has {n} missing value(s), e.g. rows {rows}."
 UNPARSEABLE_NUMBERS = "{table}: numeric column {column!r} has {n} value(s) that are not numbers, e.g. {examples} at rows {rows}."
+INFINITE_NUMBERS = "{table}: numeric column {column!r} has {n} infinite value(s) (inf or -inf) at rows {rows}."
+IMPLAUSIBLE_NUMBERS = "{table}: numeric column {column!r} has {n} value(s) outside the plausible range [{low}, {high}], e.g. {examples} at rows {rows}."
+#: Plausible ranges of the schema's count-like features; a value outside is a data-entry error.
+PLAUSIBLE_RANGES = {"years_experience": (0, 70), "employment_gap_months": (0, 840), "n_prev_employers": (0, 100)}
 
 #: Values (compared case-insensitively after stripping) that mean "not known".
 UNKNOWN_TOKENS = frozenset({"", "unknown", "na", "n/a", "nan", "none", "null", "missing", "?", "-"})
@@ -366,7 +373,15 @@ def _check_label(df: pd.DataFrame, clean: pd.DataFrame, *, table: str, label: st
 
 
 def _check_numeric(df: pd.DataFrame, clean: pd.DataFrame, cols: list, *, table: str, numeric_features) -> list[str]:
-    """Unparseable numbers per numeric feature; writes the parsed columns into ``clean``."""
+    """Unparseable, infinite and implausible numbers per numeric feature; writes the parsed columns into ``clean``.
+
+    Handling, chosen for an auditor: a missing value (empty, NaN) stays missing; it is counted in
+    the data step's missingness table and the model's imputer handles it, as it would in use.
+    ``inf``/``-inf`` and values outside :data:`PLAUSIBLE_RANGES` (e.g. a negative or 80-year
+    experience) are refused, naming the column, the count and the rows: they are upstream errors
+    (a division by zero, a typo), and turning them into missing values or clipping them would
+    audit the model on applicants who differ from the file without anyone deciding so.
+    """
     problems = []
     for col in numeric_features:
         if col not in cols:
@@ -377,12 +392,31 @@ def _check_numeric(df: pd.DataFrame, clean: pd.DataFrame, cols: list, *, table: 
             rows = _examples(np.flatnonzero(bad.to_numpy()))
             problems.append(UNPARSEABLE_NUMBERS.format(table=table, column=col, n=int(bad.sum()), examples=examples, rows=rows))
             continue
+        found = _value_problems(values, table=table, column=col)
+        if found:
+            problems += found
+            continue
         finite = values.dropna()
         if len(finite) == len(values) and np.all(np.mod(finite.to_numpy(), 1) == 0) and not pd.api.types.is_float_dtype(df[col]):
             clean[col] = values.astype("int64")
         else:
             clean[col] = values
     return problems
+
+
+def _value_problems(values: pd.Series, *, table: str, column: str) -> list[str]:
+    """The infinite values of one parsed column, and those outside its plausible range."""
+    arr = values.to_numpy(dtype="float64")
+    infinite = np.isinf(arr)
+    if infinite.any():
+        return [INFINITE_NUMBERS.format(table=table, column=column, n=int(infinite.sum()), rows=_examples(np.flatnonzero(infinite)))]
+    low, high = PLAUSIBLE_RANGES.get(column, (-np.inf, np.inf))
+    outside = ~np.isnan(arr) & ((arr < low) | (arr > high))
+    if not outside.any():
+        return []
+    examples = [float(v) if v % 1 else int(v) for v in _examples(arr[outside])]
+    rows = _examples(np.flatnonzero(outside))
+    return [IMPLAUSIBLE_NUMBERS.format(table=table, column=column, n=int(outside.sum()), low=low, high=high, examples=examples, rows=rows)]
 
 
 def _check_protected(
@@ -421,7 +455,8 @@ def validate_table(
     Checks, all collected before raising: the table has rows; the id, label,
     protected and feature columns exist (missing ones are listed); ids are
     present and unique; the label is binary and mappable through
-    ``positive_label``; numeric features parse as numbers; no protected
+    ``positive_label``; numeric features parse as numbers, are finite and
+    plausible (see :func:`_check_numeric`); no protected
     attribute is entirely missing.
 
     Parameters

@@ -131,3 +131,33 @@ def test_group_intervals_are_wilson_and_wald():
         assert g["ci"]["calibration_in_the_large"] == pytest.approx([resid.mean() - half, resid.mean() + half], abs=1e-12)
     assert "Wilson" in block["settings"]["ci_method"]["group rates"]
 
+
+
+def test_a_single_group_gives_undefined_metrics_with_reasons_never_zero():
+    """Issue 15: a protected attribute with one group has nothing to compare; every headline
+    metric is null, ``insufficient``, with the reason, and no gap reads as 0."""
+    y = np.array([0, 1, 1, 0, 1, 0])
+    p = np.array([1, 0, 1, 0, 1, 1])
+    block = audit_attribute(y, p, np.array(["a"] * 6), config=PERMISSIVE)
+    assert list(block["groups"]) == ["a"] and block["reference_group"] == "a"
+    assert block["groups"]["a"]["selection_rate"] == pytest.approx(4 / 6)
+    assert block["groups"]["a"]["comparisons"] is None
+    for name in ("tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio"):
+        metric = block["metrics"][name]
+        assert metric["value"] is None and metric["status"] == "insufficient", name
+        assert "undefined: fewer than two eligible groups" in metric["reason"], name
+
+
+def test_groups_without_positives_or_negatives_have_null_rates_and_gaps_over_the_rest():
+    """A group with only negatives has no TPR; one with only positives has no FPR (null + reason, not 0)."""
+    y = np.array([0, 0, 0, 1, 1, 1, 0, 1, 0, 1])
+    p = np.array([1, 0, 0, 1, 0, 1, 0, 1, 1, 0])
+    g = np.array(["neg_only"] * 3 + ["pos_only"] * 3 + ["mixed"] * 4)
+    block = audit_attribute(y, p, g, config=PERMISSIVE)
+    neg, pos = block["groups"]["neg_only"], block["groups"]["pos_only"]
+    assert neg["tpr"] is None and neg["fnr"] is None and neg["fpr"] == pytest.approx(1 / 3)
+    assert "tpr/fnr undefined: 0 positives < min_positives=1 (Fairlearn would report 0)" in neg["notes"]
+    assert pos["fpr"] is None and pos["tpr"] == pytest.approx(2 / 3)
+    assert "fpr undefined: 0 negatives < min_negatives=1 (Fairlearn would report 0)" in pos["notes"]
+    assert block["metrics"]["tpr_gap"]["groups"] and "neg_only" not in block["metrics"]["tpr_gap"]["groups"]
+    assert "pos_only" not in block["metrics"]["fpr_gap"]["groups"]

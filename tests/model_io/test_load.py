@@ -11,7 +11,10 @@ from sklearn.base import BaseEstimator
 
 from audit_helpers.model_io import (
     BAD_SHA256,
+    HASH_MISMATCH,
+    HASH_MISSING,
     UNSUPPORTED_SUFFIX,
+    UNTRUSTED_TYPES,
     ModelLoadError,
     file_sha256,
     load_model,
@@ -139,3 +142,51 @@ def test_bad_inputs_to_load_model(tmp_path):
     with pytest.raises(ModelLoadError) as err:
         load_model(pkl, sha256="xyz")
     assert str(err.value) == BAD_SHA256.format(value="xyz")
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 15: refused before loading, nothing from the file runs
+
+
+class MarkerWriter:
+    """Unpickling this object writes a marker file with content (arbitrary code in a pickle)."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (pathlib.Path(self.target), "pwned"))
+
+
+@pytest.mark.parametrize("suffix", [".pkl", ".joblib", ".pickle"])
+@pytest.mark.parametrize("declared", ["mismatch", "absent"])
+def test_marker_pickle_never_runs_without_matching_hash_or_trust(tmp_path, suffix, declared):
+    marker = tmp_path / "marker.txt"
+    path = tmp_path / f"model{suffix}"
+    path.write_bytes(pickle.dumps(MarkerWriter(str(marker))))
+    actual = file_sha256(path)
+    sha = "ef" * 32 if declared == "mismatch" else None
+    with pytest.raises(ModelLoadError) as err:
+        load_model(path, sha256=sha, trust_unverified=False)
+    template = HASH_MISMATCH if declared == "mismatch" else HASH_MISSING
+    assert str(err.value) == template.format(path=path, actual=actual, expected=sha, kind=suffix.lstrip("."))
+    assert not marker.exists()
+    # the control: trusting the file does run its payload
+    load_model(path, sha256=actual)
+    assert marker.read_text() == "pwned"
+
+
+class OtherOpaque(BaseEstimator):
+    """A second type unknown to skops."""
+
+
+def test_skops_refusal_lists_every_untrusted_type(tmp_path):
+    path = tmp_path / "two.skops"
+    save_model_skops({"a": Opaque(1), "b": OtherOpaque()}, path)
+    names = sorted([f"{Opaque.__module__}.Opaque", f"{OtherOpaque.__module__}.OtherOpaque"])
+    with pytest.raises(ModelLoadError) as err:
+        load_model(path, trusted_types=names[:1])
+    assert str(err.value) == UNTRUSTED_TYPES.format(path=path, types=names[1])
+    with pytest.raises(ModelLoadError) as err:
+        load_model(path)
+    assert str(err.value) == UNTRUSTED_TYPES.format(path=path, types=", ".join(names))

@@ -51,6 +51,7 @@ def check_model(
     features: Optional[Sequence[str]] = None,
     positive_label: Any = None,
     split: str = "eval",
+    name: str = "model",
 ) -> dict:
     """Check that a supplied model can score ``frame``, with clear messages when it cannot.
 
@@ -70,6 +71,8 @@ def check_model(
         See :func:`positive_class_index`.
     split : str, default="eval"
         Name of the data, used in messages.
+    name : str, default="model"
+        Name of the model, used in messages (the audit passes ``model.name`` or the file stem).
 
     Returns
     -------
@@ -87,19 +90,9 @@ def check_model(
         positive_class_index(classes, positive_label)
     cols = resolve_features(model, features)
     check_feature_columns(frame, cols, split=split)
-    try:
-        scores = predict_scores(model, frame[cols], positive_label=positive_label)
-    except ModelCheckError:
-        raise
-    except Exception as err:  # the model's own error, re-raised with context
-        raise ModelCheckError(PREDICT_FAILED.format(split=split, error=f"{type(err).__name__}: {err}")) from err
-    if scores.shape != (len(frame),):
-        raise ModelCheckError(BAD_SCORE_SHAPE.format(shape=scores.shape, n=len(frame), split=split))
-    bad = int(np.sum(~np.isfinite(scores)))
-    if bad:
-        raise ModelCheckError(NON_FINITE_SCORES.format(count=bad, split=split))
+    scores = _checked_scores(model, frame[cols], kind=kind, positive_label=positive_label, split=split, name=name)
     if kind == "predict_proba" and (scores.min() < 0.0 or scores.max() > 1.0):
-        raise ModelCheckError(PROBA_OUT_OF_RANGE.format(split=split))
+        raise ModelCheckError(PROBA_OUT_OF_RANGE.format(model=name, split=split))
     steps = getattr(model, "steps", None)
     final = steps[-1][1] if steps else model
     return {
@@ -109,3 +102,32 @@ def check_model(
         "is_pipeline": steps is not None,
         "classes": [] if classes is None else [str(c) for c in np.asarray(classes).tolist()],
     }
+
+
+def _checked_scores(model: Any, X: pd.DataFrame, *, kind: str, positive_label: Any, split: str, name: str) -> np.ndarray:
+    """Score ``X``; the model's own error, a wrong shape or a non-finite score becomes a named error.
+
+    ``predict_proba`` must return one row of two probabilities per applicant (a binary
+    classifier); a matrix of any other shape is refused before a column is picked from it.
+    """
+    n = len(X)
+    try:
+        if kind == "predict_proba":
+            raw = np.asarray(model.predict_proba(X))
+            if raw.shape != (n, 2):
+                raise ModelCheckError(
+                    BAD_SCORE_SHAPE.format(model=name, shape=raw.shape, n=n, split=split, expected=f"shape ({n}, 2)")
+                )
+        scores = predict_scores(model, X, positive_label=positive_label)
+    except ModelCheckError:
+        raise
+    except Exception as err:  # the model's own error, re-raised with context
+        raise ModelCheckError(PREDICT_FAILED.format(model=name, split=split, error=f"{type(err).__name__}: {err}")) from err
+    if scores.shape != (n,):
+        raise ModelCheckError(
+            BAD_SCORE_SHAPE.format(model=name, shape=scores.shape, n=n, split=split, expected="one score per row")
+        )
+    bad = int(np.sum(~np.isfinite(scores)))
+    if bad:
+        raise ModelCheckError(NON_FINITE_SCORES.format(model=name, count=bad, split=split))
+    return scores

@@ -64,13 +64,15 @@ NO_FEATURES = (
     "a pandas DataFrame has them); list the columns in model.features"
 )
 MISSING_FEATURES = "the {split} data lacks {n} feature column(s) that the model needs: {missing}"
-PREDICT_FAILED = "the supplied model failed to score the {split} data: {error}"
+PREDICT_FAILED = "the supplied model '{model}' failed to score the {split} data: {error}"
 BAD_SCORE_SHAPE = (
-    "the supplied model returned scores of shape {shape} for {n} rows of {split} data; "
-    "expected one score per row"
+    "the supplied model '{model}' returned scores of shape {shape} for {n} rows of {split} data; "
+    "expected {expected}"
 )
-NON_FINITE_SCORES = "the supplied model returned {count} non-finite score(s) on the {split} data"
-PROBA_OUT_OF_RANGE = "the supplied model's predict_proba returned values outside [0, 1] on the {split} data"
+NON_FINITE_SCORES = (
+    "the supplied model '{model}' returned {count} non-finite score(s) (NaN or infinite) on the {split} data"
+)
+PROBA_OUT_OF_RANGE = "the supplied model '{model}' returned predict_proba values outside [0, 1] on the {split} data"
 
 
 class ModelLoadError(RuntimeError):

@@ -56,8 +56,10 @@ def load_supplied_model(
     model, info = load_model(
         config.path, sha256=config.sha256, trust_unverified=config.trust_unverified, trusted_types=config.trusted_types
     )
-    checked = check_model(model, check_frame, features=config.features, positive_label=positive_label, split=split)
     name = config.name or _safe_name(Path(config.path).stem)
+    checked = check_model(
+        model, check_frame, features=config.features, positive_label=positive_label, split=split, name=name
+    )
     if reference_frame is not None:
         check_feature_columns(reference_frame, checked["features"], split="train")
     audited = AuditedModel(
