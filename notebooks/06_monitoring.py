@@ -14,9 +14,9 @@
 # # 06 · Monitoring plan
 #
 # The audit describes the screen on the day it was audited. Will anybody notice when that stops
-# being true? This step writes a six-month monitoring plan that people can sign and a scheduler
-# can run (`hiring-audit monitor`), and then runs it on six simulated future months to show which
-# alert fires when, and who is paged.
+# being true? This step writes a monitoring plan (as many months as `monitoring.months`) that people
+# can sign and a scheduler can run (`hiring-audit monitor`), and then runs it on simulated future
+# months to show which alert fires when, and who is paged.
 
 # %% tags=["parameters"]
 params_path = None
@@ -61,7 +61,7 @@ display(Markdown(monitoring.plan_narrative(plan)))
 display(Markdown((ctx.run_dir / section["plan_files"]["md"]).read_text(encoding="utf-8")))
 
 # %% [markdown]
-# ## Six simulated months
+# ## Simulated months
 #
 # Future months are drawn from the scenario's generator along a documented trajectory: stable
 # months first, then a creeping shift (years of experience shrink a little more every month),

@@ -31,7 +31,6 @@ from audit_helpers.context import load_context
 ctx = load_context(params_path, run_dir)
 results = ctx.read_results()
 rec = decision.recommend(results, ctx.params, monitoring=results.get("monitoring"))
-rec["headline"] = decision.headline(results, rec["model"] or next(iter(results["fairness"])), rec["policy"]["headline_split"])
 results = ctx.write_section("recommendation", rec)
 display(HTML(summary.recommendation_html(rec)))
 

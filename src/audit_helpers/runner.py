@@ -100,14 +100,14 @@ class OutDirRefused(ParamsError):
 
 # Entries of a reports folder made by this tool: run folders (published, temporary or failed).
 _RUN_FOLDER_RE = re.compile(r"^(\.tmp-|failed-)?\d{8}-\d{6}-")
-# Files that do not make a folder "non-empty" (a repository placeholder, a desktop's index).
+# Files that do not make a folder "non-empty" (a repository keep-file, a desktop's index).
 _IGNORED_ENTRIES = {".gitkeep", ".DS_Store"}
 
 
 def check_out_dir(out_dir: Path, *, force: bool = False) -> None:
     """Refuse an ``--out`` folder that holds something other than this tool's run folders.
 
-    Accepted: a folder that does not exist yet, an empty one (placeholders such as
+    Accepted: a folder that does not exist yet, an empty one (keep-files such as
     ``.gitkeep`` ignored), or a reports folder made by this tool (a ``latest`` link or a run
     folder inside). Anything else is refused unless ``force``: the tool writes and renames
     folders there, and a user who mistypes ``--out ~/Documents`` should not find run folders

@@ -14,6 +14,7 @@ def _rules(rec):
 def test_nothing_flagged_ships_with_conditions():
     rec = recommend(results(), params())
     assert (rec["decision"], rec["model"]) == ("ship", "m")
+    assert rec["headline"]["model"] == "m" and rec["headline"]["split"] == "test"
     assert _rules(rec) == ["nothing_blocks"]
     kinds = [c["kind"] for c in rec["conditions"]]
     assert kinds[0] == "monitoring" and kinds[-1] == "reaudit"

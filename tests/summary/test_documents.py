@@ -2,7 +2,7 @@
 
 import pytest
 
-from audit_helpers.decision import headline, recommend
+from audit_helpers.decision import recommend
 from audit_helpers.summary import audit_html, executive_html, plain_text, reading_ease, write_documents
 from audit_helpers.summary._render import TOO_LONG
 
@@ -19,7 +19,6 @@ def _results(label="A"):
         race["groups"][label]["comparisons"] = {"selection": {"estimate": 0.7, "ci": [0.55, 0.9], "p_value_adjusted": 0.2, "status": "watch"}}
     p = params()
     rec = recommend(res, p)
-    rec["headline"] = headline(res, "m", "test")
     res["recommendation"] = rec
     return res, p
 

@@ -46,3 +46,17 @@ def test_decision_sentences_and_next_steps():
     assert any("role_tags" in s for s in why_sentences({**rec, "headline": {"model": "a"}}))
     ship = {"decision": "ship", "model": "m", "conditions": [{"kind": "reaudit", "text": "Re-audit by 2027-12-01."}]}
     assert next_steps(ship) == ["Re-audit by 2027-12-01."]
+
+
+def test_why_says_when_only_per_group_cutoffs_would_close_the_gaps():
+    def rec(deployable_closes):
+        checks = [{"strategy": "tpg", "deployable": False, "closes_every_flag": True, "affordable": True},
+                  {"strategy": "rw", "deployable": True, "closes_every_flag": deployable_closes, "affordable": True}]
+        reasons = [{"rule": "mitigation_fails", "model": "m", "text": ".", "strategy": c["strategy"]} for c in checks]
+        return {"decision": "escalate", "model": None, "headline": {"model": "m"}, "reasons": reasons,
+                "per_model": {"m": {"strategies": checks}}}
+
+    assert any("Only separate cut-off scores" in s for s in why_sentences(rec(False)))
+    one = rec(False)
+    one["per_model"]["m"]["strategies"][0]["closes_every_flag"] = False
+    assert "None of the 2 fixes tested closes every gap within the law and the agreed cost." in why_sentences(one)

@@ -22,6 +22,7 @@ from typing import Any, Mapping, Optional
 
 from ..mitigation._config import METRIC_LABELS
 from ..mitigation._legal import RISK_ORDER
+from ._headline import headline
 from ._evidence import drift_signals, evidence_reasons, fairness_items, protected_groups, strategy_items
 from ..summary._config import resolve_audit_date
 from ._policy import resolve_policy
@@ -179,7 +180,7 @@ def _auc(results: Mapping[str, Any], model: str) -> float:
 
 
 def recommend(results: Mapping[str, Any], params: Any, *, monitoring: Optional[Mapping[str, Any]] = None) -> dict:
-    """The ``recommendation`` section: the call across audited models, its reasons and conditions.
+    """The ``recommendation`` section: the call across audited models, its reasons, conditions and headline figures.
 
     Parameters
     ----------
@@ -215,4 +216,6 @@ def recommend(results: Mapping[str, Any], params: Any, *, monitoring: Optional[M
         "policy": policy,
         "per_model": per_model,
         "audit_date": report.audit_date.isoformat() if report.audit_date else None,
+        # the figures the summaries lead with: the recommended screen's, else the first audited
+        "headline": headline(results, model or next(iter(results["fairness"])), policy["headline_split"]),
     }

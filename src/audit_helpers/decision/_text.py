@@ -225,7 +225,7 @@ def condition_texts(
             {
                 "kind": "monitoring",
                 "text": (
-                    f"Run the six-month monitoring plan ({(monitoring.get('plan_files') or {}).get('yaml', 'monitoring_plan.yaml')}) "
+                    f"Run the {policy['reaudit_months']}-month monitoring plan ({(monitoring.get('plan_files') or {}).get('yaml', 'monitoring_plan.yaml')}) "
                     f"from first use on {first_use.isoformat()}; first check due {first['date']} ({first['what']})."
                 ),
                 "due": first["date"],

@@ -53,7 +53,7 @@ def as_float(values, column: str) -> np.ndarray:
         if pa.types.is_string(t) or pa.types.is_large_string(t):
             arr = pc.if_else(pc.equal(pc.utf8_trim_whitespace(arr), ""), pa.scalar(None, t), arr)
         out = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # any failed cast (invalid text, unsupported type) is a wrong type
         bad = _first_unparseable(arr)
         raise ValueError(WRONG_TYPE.format(column=column, expected="numbers", got=f"text such as {bad!r}")) from None
     return np.asarray(out, dtype=np.float64)
@@ -164,7 +164,7 @@ def date_days(values, column: str) -> np.ndarray:
             return np.full(len(arr), -1, dtype=np.int64)
         else:
             raise ValueError(WRONG_TYPE.format(column=column, expected="dates", got=str(arr.type)))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # any failed cast (invalid text, unsupported type) is a wrong type
         raise ValueError(WRONG_TYPE.format(column=column, expected="ISO dates (YYYY-MM-DD)", got="other text")) from None
     return days.cast(pa.int32()).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 

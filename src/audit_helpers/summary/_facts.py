@@ -10,7 +10,7 @@ from typing import Any, Mapping, Optional
 
 from .._common.groups import INTERSECTION_SEP
 from .._common.text import fmt_ci, fmt_count, fmt_num, fmt_p, fmt_pct, fmt_signed
-from ..decision._text import SPLIT_LABELS, attribute_label, group_label
+from ..decision._text import attribute_label, group_label
 from ..mitigation._config import METRIC_LABELS
 
 __all__ = [
@@ -267,10 +267,10 @@ def monitoring_outline(results: Mapping[str, Any], *, short: bool = False) -> li
     monthly = [c for c in mon.get("calendar") or [] if c.get("kind") == "monthly"]
     esc = {e["tier"]: e for e in mon.get("escalation") or []}
     amber, group = esc.get("amber"), esc.get("red on a group")
+    inputs = f"{len(features)} inputs" + ("" if short else f" ({', '.join(features)})")
     lines = [
         f"{len(watch)} signals are watched: the model score, the pass rate and impact ratio of every group, "
-        f"error rates once outcomes mature, and {len(features)} inputs"
-        + (f", checked monthly from {monthly[0]['date']}." if monthly else "."),
+        f"error rates once outcomes mature, and {inputs}" + (f", checked monthly from {monthly[0]['date']}." if monthly else "."),
     ]
     if amber and group:
         lines.append(
@@ -286,14 +286,13 @@ def monitoring_outline(results: Mapping[str, Any], *, short: bool = False) -> li
         return lines
     cadence = mon.get("cadence") or []
     lines.insert(1, "Cadence: " + "; ".join(f"{c['signal']}: {c['frequency']}" for c in cadence) + ".")
-    lines[0] = lines[0].replace(f"and {len(features)} inputs", f"and {len(features)} inputs ({', '.join(features)})")
     lines.insert(2, f"A batch under {fmt_count(mon.get('min_batch_size'))} applicants is pooled with the next; two ambers in a "
                     "row become red.")
     sim = mon.get("simulation") or {}
     months = sim.get("months") or []
     if months:
         path = ", ".join(f"{m['period']} {m['status']}" for m in months)
-        lines.append(f"Six simulated months (stable, creeping drift, a break): {path}; first red {sim.get('first_red_period') or 'none'}.")
+        lines.append(f"{len(months)} simulated months (stable, creeping drift, a break): {path}; first red {sim.get('first_red_period') or 'none'}.")
     files = mon.get("plan_files") or {}
     if files:
         lines[-1] += f" The plan: {files.get('md')} (to sign), {files.get('yaml')} (what the monitor applies)."
@@ -317,8 +316,3 @@ def methods_lines(results: Mapping[str, Any]) -> list[str]:
         f"Drift: bins frozen on the {conv.get('reference_split', 'training')} sample, PSI and both KL directions in "
         f"{conv.get('units', 'nats')}, smoothing {fmt_num(conv.get('smoothing'), 1)}, and a sample-size-aware two-key alert rule.",
     ]
-
-
-def split_label(split: str) -> str:
-    """``test`` → ``held-out test split``."""
-    return SPLIT_LABELS.get(split, split)

@@ -118,7 +118,12 @@ def why_sentences(rec: Mapping[str, Any]) -> list[str]:
         out.append(text)
     fails = [r for r in reasons if r["rule"] == "mitigation_fails"]
     if fails and "mitigation_closes" not in seen:
-        only_banned = any("not deployable" in r["text"] and "closes every flag" in r["text"] for r in fails)
+        checks = {s["strategy"]: s for s in ((rec.get("per_model") or {}).get(model) or {}).get("strategies") or []}
+        only_banned = any(
+            not c["deployable"] and c["closes_every_flag"] and c["affordable"]
+            for c in (checks.get(r.get("strategy")) for r in fails)
+            if c
+        )
         out.append(
             "Only separate cut-off scores for each group would close the gaps, and US law does not allow them."
             if only_banned
