@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import pandas as pd
 
 from . import results as _results
-from ._common.text import escaped_style
 from .params import AuditParams, flatten_params, read_params
 
 __all__ = ["AuditContext", "load_context", "Markdown", "escape_markdown_html", "NO_RUN_DIR", "MISSING_ARTIFACT"]
@@ -64,6 +63,7 @@ class AuditContext:
 
     params: AuditParams
     run_dir: Path
+    _figures: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def run_id(self) -> str:
@@ -130,15 +130,33 @@ class AuditContext:
 
     # ---- display -----------------------------------------------------------------------
     def params_table(self, sections: Optional[list[str]] = None):
-        """The run parameters as a captioned two-column table (shown in the code-free render).
+        """The run parameters as a captioned two-column table (escaped, every row, values as typed).
 
-        The code-free render hides the injected parameters cell, so every notebook shows this.
+        The code-free render hides the injected parameters cell, so every notebook shows this
+        table, in its appendix (:meth:`params_appendix`).
         """
+        from .display import table
+
         rows = flatten_params(self.params, sections=sections)
-        frame = pd.DataFrame(rows, columns=["parameter", "value"])
-        frame["value"] = frame["value"].map(lambda v: "null" if v is None else str(v))
-        caption = html.escape(f"Run parameters (run {self.run_id})")
-        return escaped_style(frame.set_index("parameter")).set_caption(caption)
+        values = [("null" if v is None else str(v)) for _, v in rows]
+        frame = pd.DataFrame({"value": pd.Series(values, dtype=object)}, index=pd.Index([k for k, _ in rows], name="parameter"))
+        return table(frame, formats={"value": "text"}, caption=f"Run parameters (run {self.run_id})", classes="compact params")
+
+    def params_appendix(self, sections: Optional[list[str]] = None):
+        """The notebook's last block: the parameters it ran with (what a re-run needs), kept short in print."""
+        from .display import HTML
+
+        return HTML(f'<div class="appendix">{self.params_table(sections=sections)._repr_html_()}</div>')
+
+    def figure(self, fig, *, name: str, caption: str):
+        """Save ``fig`` as ``figures/<name>.png`` and show it as the notebook's next numbered figure.
+
+        ``caption`` says what to see in the figure; it is printed under it and used as its alt text.
+        """
+        from .display import figure_html
+
+        self._figures.append(name)
+        return figure_html(fig, path=self.figures_dir / f"{name}.png", number=len(self._figures), caption=caption)
 
 
 def _setup_kernel_display() -> None:
@@ -153,6 +171,8 @@ def _setup_kernel_display() -> None:
     shell.run_line_magic("matplotlib", "inline")
     shell.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
     shell.run_line_magic("config", "InlineBackend.rc = {'figure.dpi': 110, 'savefig.dpi': 110}")
+    pd.set_option("display.max_rows", None)
+    pd.set_option("display.max_colwidth", None)
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 160)
     pd.set_option("display.precision", 3)

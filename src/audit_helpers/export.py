@@ -27,6 +27,8 @@ __all__ = [
     "html_to_pdf",
     "pdf_page_count",
     "mark_wide_tables",
+    "print_links",
+    "notebook_title",
     "write_index",
     "decision_html",
     "evidence_map_html",
@@ -119,20 +121,39 @@ def _exporter(*, reviewer: bool) -> HTMLExporter:
     return exporter
 
 
-def wrap_page(body: str, *, title: str, subtitle: str = "", nav: str = "") -> str:
-    """Wrap an HTML fragment in the project's page with its style sheet."""
+def wrap_page(body: str, *, title: str, subtitle: str = "", nav: str = "", runhead: str = "") -> str:
+    """Wrap an HTML fragment in the project's page with its style sheet.
+
+    ``runhead`` (e.g. "run 2026… · audit date 2026-12-01 · 03 · Fairness audit") is shown
+    under the navigation on screen and repeated as the running header of every printed page.
+    ``nav`` is screen-only: its links lead nowhere on paper.
+    """
     sub = f'<p class="subtitle">{html.escape(subtitle)}</p>' if subtitle else ""
+    head = f'<p class="runhead">{html.escape(runhead)}</p>' if runhead else ""
+    nav = f'<div class="nav">{nav}</div>' if nav else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title><style>{page_css()}</style></head>"
-        f"<body><main>{nav}{sub}{body}</main></body></html>\n"
+        f"<body><main>{nav}{head}{sub}{body}</main></body></html>\n"
     )
 
 
-def render_notebook_html(nb: nbformat.NotebookNode, *, reviewer: bool, title: str, subtitle: str = "", nav: str = "") -> str:
+def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
+    """The notebook's own title: the text of the first level-1 Markdown heading."""
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return default
+
+
+def render_notebook_html(
+    nb: nbformat.NotebookNode, *, reviewer: bool, title: str, subtitle: str = "", nav: str = "", runhead: str = ""
+) -> str:
     """HTML of an executed notebook: ``reviewer=True`` hides all code and stderr."""
     body, _ = _exporter(reviewer=reviewer).from_notebook_node(nb)
-    return wrap_page(body, title=title, subtitle=subtitle, nav=nav)
+    return wrap_page(body, title=title, subtitle=subtitle, nav=nav, runhead=runhead)
 
 
 BLOCKED_URL = "refused to fetch {url!r} into a PDF: only data: URLs and files inside the run folder {root} are read"
@@ -174,7 +195,7 @@ def html_to_pdf(source: str | Path, pdf_path: Path, *, base_url: Optional[str | 
         base_url = base_url or source.parent
         source = source.read_text(encoding="utf-8")
     doc = weasyprint.HTML(
-        string=mark_wide_tables(source),
+        string=print_links(mark_wide_tables(source)),
         base_url=str(base_url) if base_url else None,
         url_fetcher=run_folder_fetcher(base_url),
     )
@@ -200,6 +221,25 @@ def mark_wide_tables(page: str, *, min_columns: int = WIDE_TABLE_COLUMNS) -> str
         widest = max((len(row.find_all(["td", "th"], recursive=False)) for row in table.find_all("tr")), default=0)
         if widest >= min_columns:
             table["class"] = list(table.get("class", [])) + ["wide"]
+            changed = True
+    return str(soup) if changed else page
+
+
+def print_links(page: str) -> str:
+    """``page`` with every link that leads outside the page replaced by its text.
+
+    On paper a link to another file of the run (the index, the code view, a YAML file) is dead;
+    links to anchors of the same page stay (they work inside the PDF).
+    """
+    if "<a" not in page:
+        return page
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    changed = False
+    for link in soup.find_all("a"):
+        if not str(link.get("href") or "").startswith("#"):
+            link.unwrap()
             changed = True
     return str(soup) if changed else page
 

@@ -24,7 +24,7 @@ import jupytext
 import nbformat
 
 from . import results as _results
-from .export import html_to_pdf, render_notebook_html, write_index
+from .export import html_to_pdf, notebook_title, render_notebook_html, write_index
 from .manifest import build_manifest, git_commit
 from .params import AuditParams, ParamsError, params_sha256, params_to_dict, write_params
 from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
@@ -252,8 +252,9 @@ def _source_cell_number(executed: Path, cell_index: int) -> str:
     return f"{failing[0] + 1} of {len(cells)} (`{first[:60]}`)"
 
 
-def _render(run_dir: Path, steps: list[dict], *, render_pdf: bool) -> dict:
+def _render(run_dir: Path, steps: list[dict], *, render_pdf: bool, audit_date: Optional[str] = None) -> dict:
     timings = {}
+    run_id = run_dir.name.removeprefix(".tmp-")
     (run_dir / "html" / "code").mkdir(parents=True, exist_ok=True)
     for step in steps:
         name = step["name"]
@@ -261,10 +262,12 @@ def _render(run_dir: Path, steps: list[dict], *, render_pdf: bool) -> dict:
         nb = nbformat.read(run_dir / "notebooks" / f"{name}.ipynb", as_version=4)
         nav = '<p class="subtitle"><a href="../index.html">run index</a> · <a href="code/{0}.html">with code</a></p>'.format(name)
         nav_code = '<p class="subtitle"><a href="../../index.html">run index</a> · <a href="../{0}.html">reviewer view</a></p>'.format(name)
-        reviewer = render_notebook_html(nb, reviewer=True, title=name, nav=nav)
+        title = notebook_title(nb, name)
+        runhead = " · ".join(p for p in (f"run {run_id}", f"audit date {audit_date}" if audit_date else "", title) if p)
+        reviewer = render_notebook_html(nb, reviewer=True, title=name, nav=nav, runhead=runhead)
         (run_dir / "html" / f"{name}.html").write_text(reviewer, encoding="utf-8")
         (run_dir / "html" / "code" / f"{name}.html").write_text(
-            render_notebook_html(nb, reviewer=False, title=f"{name} (code)", nav=nav_code), encoding="utf-8"
+            render_notebook_html(nb, reviewer=False, title=f"{name} (code)", nav=nav_code, runhead=runhead), encoding="utf-8"
         )
         timings[f"html:{name}"] = time.perf_counter() - t0
         if render_pdf:
@@ -359,7 +362,7 @@ def _render_and_index(state: _RunState, progress: ProgressFn) -> None:
     params, tmp_dir, done = state.params, state.tmp_dir, state.done
     state.current = "render"
     progress("rendering HTML" + (" and PDF" if params.run.render_pdf else "") + " ...")
-    timings = _render(tmp_dir, done, render_pdf=params.run.render_pdf)
+    timings = _render(tmp_dir, done, render_pdf=params.run.render_pdf, audit_date=str(params.report.audit_date))
     shutil.rmtree(tmp_dir / ".src", ignore_errors=True)
     finished = _dt.datetime.now(_dt.timezone.utc)
     duration = time.perf_counter() - state.t_start

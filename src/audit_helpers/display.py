@@ -1,0 +1,249 @@
+"""How a notebook shows its results: the findings box, print-ready tables, numbered figures.
+
+Every notebook of the audit uses the same four pieces, so the rendered pages read alike:
+
+* :func:`findings_box` — the generated "What this step found" box right below the question;
+* :func:`table` — a table with one shared number format (counts with thousands separators,
+  shares as percentages or three decimals, p-values, intervals; "—" with a footnote where a
+  value is undefined), never truncated, every label escaped;
+* :func:`figure_html` — a figure saved under ``figures/`` and shown with its numbered caption,
+  which is also its alt text (:meth:`AuditContext.figure` numbers them);
+* :func:`screen_only` — detail kept in the HTML (a collapsible section) and replaced in print by
+  one line that says where it is.
+
+Presentation only: these functions format numbers computed elsewhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import re
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+
+import pandas as pd
+
+from ._common.text import fmt_ci, fmt_count, fmt_num, fmt_p, fmt_pct, fmt_signed
+
+__all__ = [
+    "UNDEFINED",
+    "UNDEFINED_NOTE",
+    "FORMATS",
+    "HTML",
+    "findings_box",
+    "table",
+    "table_html",
+    "format_cell",
+    "screen_only",
+    "figure_html",
+    "print_width_in",
+]
+
+UNDEFINED = "—"
+UNDEFINED_NOTE = "— = undefined: too few applicants for this value (the notes give the reason); never read as 0."
+PRINT_WIDTH_IN = 7.2
+"""Width of the A4 text block in inches (210 mm less two 13 mm margins): figures drawn at most
+this wide print with their type at its true size."""
+
+
+def print_width_in() -> float:
+    """The widest a figure can be drawn and still print at its true type size (inches)."""
+    return PRINT_WIDTH_IN
+
+
+class HTML:
+    """A block of trusted markup built here (every data-derived string inside it is escaped)."""
+
+    def __init__(self, markup: str):
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _inline(text: str) -> str:
+    """Escape ``text`` and turn ``**bold**`` into ``<strong>`` (the only markup the sentences use)."""
+    return _BOLD.sub(r"<strong>\1</strong>", html.escape(str(text), quote=False))
+
+
+def findings_box(sentences: Iterable[str], *, title: str = "What this step found") -> HTML:
+    """The box that opens every notebook: three to five generated sentences with the key numbers."""
+    items = "".join(f"<li>{_inline(s)}</li>" for s in sentences if s)
+    return HTML(f'<div class="findings"><p class="findings-title">{html.escape(title)}</p><ul>{items}</ul></div>')
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and len(value) == 2 and all(v is None or isinstance(v, (int, float)) for v in value)
+
+
+def _ci(value: Any) -> str:
+    return fmt_ci(value, brackets=True, sep=", ", missing=UNDEFINED)
+
+
+FORMATS: dict[str, Callable[[Any], str]] = {
+    "count": lambda v: fmt_count(v),
+    "int": lambda v: f"{int(round(v))}",
+    "num": lambda v: fmt_num(v, 3),
+    "num2": lambda v: fmt_num(v, 2),
+    "num1": lambda v: fmt_num(v, 1),
+    "pct": lambda v: "<0.1%" if 0 < abs(v) < 0.0005 else fmt_pct(v, 1),
+    "pct0": lambda v: fmt_pct(v, 0),
+    "pct2": lambda v: fmt_pct(v, 2),
+    "pp": lambda v: fmt_signed(v, scale=100, digits=1, unit=" pp"),
+    "signed": lambda v: fmt_signed(v, digits=3),
+    "p": lambda v: fmt_p(v),
+    "ci": _ci,
+    "ci_pct": lambda v: fmt_ci(v, brackets=True, sep=", ", missing=UNDEFINED, fmt=lambda x: fmt_pct(x, 1)),
+    "text": lambda v: str(v),
+}
+"""Named cell formats: ``table(frame, formats={"share": "pct", "n": "count", "p": "p"})``."""
+
+
+def _infer(series: pd.Series) -> str:
+    values = [v for v in series if not _is_missing(v)]
+    if not values:
+        return "text"
+    if all(isinstance(v, bool) for v in values):
+        return "text"
+    if all(isinstance(v, (int,)) or (isinstance(v, float) and float(v).is_integer()) for v in values) and all(
+        not isinstance(v, bool) for v in values
+    ):
+        return "count"
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return "num"
+    if all(_is_pair(v) for v in values):
+        return "ci"
+    return "text"
+
+
+def format_cell(value: Any, kind: str) -> str:
+    """One cell as text in format ``kind`` (:data:`FORMATS`); undefined values print as "—"."""
+    if _is_pair(value) and kind not in ("ci", "ci_pct"):
+        kind = "ci"
+    if _is_missing(value) or (isinstance(value, (list, tuple)) and not value):
+        return UNDEFINED
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    try:
+        return FORMATS[kind](value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _label(value: Any) -> str:
+    """An index or cell label; intersection labels ``A|B`` may wrap after the bar, never mid-word."""
+    return str(value).replace("|", "|\u200b")
+
+
+def table_html(
+    frame: pd.DataFrame,
+    *,
+    formats: Optional[Mapping[str, str]] = None,
+    caption: Optional[str] = None,
+    notes: Sequence[str] = (),
+    index: bool = True,
+    classes: str = "",
+) -> str:
+    """Markup of :func:`table` (escaped), for callers that wrap it further."""
+    formats = dict(formats or {})
+    shown = pd.DataFrame(index=frame.index)
+    undefined = False
+    for col in frame.columns:
+        kind = formats.get(str(col)) or _infer(frame[col])
+        cells = []
+        for v in frame[col].tolist():
+            text = format_cell(v, kind)
+            undefined = undefined or text == UNDEFINED
+            cells.append(_label(text) if kind == "text" else text)
+        shown[col] = cells
+    head = "".join(f"<th>{html.escape(_label(c))}</th>" for c in shown.columns)
+    names = [n for n in (frame.index.names or []) if n]
+    corner = f"<th>{html.escape(' / '.join(map(str, names)))}</th>" if index else ""
+    rows = []
+    for key, row in shown.iterrows():
+        label = " · ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+        first = f"<th>{html.escape(_label(label))}</th>" if index else ""
+        kinds = [formats.get(str(c)) or _infer(frame[c]) for c in shown.columns]
+        tds = "".join(
+            f'<td class="{"txt" if k == "text" else "num"}">{html.escape(str(v))}</td>' for v, k in zip(row.tolist(), kinds)
+        )
+        rows.append(f"<tr>{first}{tds}</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    all_notes = list(notes) + ([UNDEFINED_NOTE] if undefined else [])
+    foot = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in all_notes)
+    cls = f' class="audit-table {html.escape(classes)}"' if classes else ' class="audit-table"'
+    return f"<div class=\"table-block\"><table{cls}>{cap}<thead><tr>{corner}{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{foot}</div>"
+
+
+def table(frame: pd.DataFrame, **kwargs: Any) -> HTML:
+    """A print-ready table: every row, one number format per column, "—" for undefined values.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The values; the index labels the rows (hidden with ``index=False``).
+    formats : mapping, optional
+        Column name → a key of :data:`FORMATS`; other columns are inferred (integers as counts with
+        thousands separators, other numbers with three decimals, pairs as intervals).
+    caption : str, optional
+    notes : sequence of str
+        Lines printed under the table (the undefined-value footnote is added when needed).
+    index : bool
+    classes : str
+        Extra CSS classes (``compact`` for small type in print).
+    """
+    return HTML(table_html(frame, **kwargs))
+
+
+def screen_only(content: Any, *, summary: str, print_note: str) -> HTML:
+    """``content`` in a collapsible section of the HTML page; in print, one line saying where it is.
+
+    ``content`` is :class:`HTML`, an object with ``_repr_html_`` or a DataFrame (shown with :func:`table`).
+    """
+    if isinstance(content, pd.DataFrame):
+        inner = table_html(content)
+    elif isinstance(content, (list, tuple)):
+        inner = "".join(c._repr_html_() if hasattr(c, "_repr_html_") else html.escape(str(c)) for c in content)
+    elif hasattr(content, "_repr_html_"):
+        inner = content._repr_html_()
+    else:
+        inner = f"<p>{html.escape(str(content))}</p>"
+    return HTML(
+        f'<details class="screen-only"><summary>{html.escape(summary)}</summary>{inner}</details>'
+        f'<p class="print-only print-note">{html.escape(print_note)}</p>'
+    )
+
+
+def figure_html(fig, *, path: Path, number: int, caption: str, dpi: int = 150) -> HTML:
+    """Save ``fig`` to ``path`` (PNG) and show it with ``Figure N. caption`` as caption and alt text.
+
+    The image is drawn at its own size, at most the print width, so its type prints at the
+    size it was set in.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    data = buffer.getvalue()
+    path.write_bytes(data)
+    width_in = min(float(fig.get_figwidth()), PRINT_WIDTH_IN)
+    text = f"Figure {number}. {caption}"
+    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return HTML(
+        f'<figure class="audit-figure"><img src="{src}" alt="{html.escape(text)}" style="width:{width_in:.2f}in">'
+        f"<figcaption>{_inline(text)}</figcaption></figure>"
+    )
