@@ -25,11 +25,24 @@ run_dir = None
 # %%
 from IPython.display import display
 
-from audit_helpers import dataprep as prep, synth
+from audit_helpers import dataprep as prep, display as show, synth
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
-ctx.params_table(sections=["data"])
+prepared = prep.prepare(
+    ctx.params.data,
+    data_dir=ctx.data_dir,
+    random_state=ctx.params.seed,
+    include_protected=ctx.params.model.include_protected,
+    ground_truth_dir=ctx.run_dir,
+    carve_test=ctx.params.model.path is None,
+)
+summary = prepared.summary
+ctx.write_section("data", summary)
+check = None
+if prepared.scenario is not None:
+    check = synth.planted_bias_check(prepared.scenario.train, prepared.scenario.train_latent, prepared.ground_truth)
+show.findings_box(prep.data_findings(summary, check, prepared.ground_truth))
 
 # %% [markdown]
 # ## Preparing the data
@@ -42,17 +55,7 @@ ctx.params_table(sections=["data"])
 # protected groups, so each group keeps its size and base rate in both parts.
 
 # %%
-prepared = prep.prepare(
-    ctx.params.data,
-    data_dir=ctx.data_dir,
-    random_state=ctx.params.seed,
-    include_protected=ctx.params.model.include_protected,
-    ground_truth_dir=ctx.run_dir,
-    carve_test=ctx.params.model.path is None,
-)
-summary = prepared.summary
-ctx.write_section("data", summary)
-display(Markdown(prep.data_narrative(summary)))
+display(Markdown(prep.data_narrative(summary, groups=False)))
 
 # %% [markdown]
 # ## Data dictionary
@@ -63,7 +66,14 @@ display(Markdown(prep.data_narrative(summary)))
 # otherwise.
 
 # %%
-prep.data_dictionary(prepared.train, prepared.feature_spec)
+dictionary = prep.data_dictionary(prepared.train, prepared.feature_spec)
+formats = {"missing share": "pct", "distinct": "count", "range / top values": "text", "description": "text"}
+show.screen_and_print(
+    show.table(dictionary, formats=formats, caption="Columns of the training split", classes="compact full"),
+    show.table(dictionary.drop(columns=["dtype", "range / top values"]), formats=formats,
+               caption="Columns of the training split", classes="compact full"),
+    print_note="Types and value ranges of every column: HTML version of this notebook, section 'Data dictionary'.",
+)
 
 # %% [markdown]
 # ## Distributions: training period versus next month
@@ -72,34 +82,45 @@ prep.data_dictionary(prepared.train, prepared.feature_spec)
 # applicants per category. Differences here are what the drift step (04) quantifies.
 
 # %%
-prep.plot_distributions(prepared.train, prepared.eval, prepared.feature_spec)
+ctx.figure(
+    prep.plot_distributions(prepared.train, prepared.eval, prepared.feature_spec),
+    name="01_distributions",
+    caption=prep.distributions_caption(summary),
+)
 
 # %% [markdown]
 # ## Base rates by group
 #
 # The base rate is the share of applicants the historical process advanced. Differences
 # between groups here are in the labels themselves: a model trained on them will tend to
-# reproduce them. The dashed line is the overall rate.
+# reproduce them.
 
 # %%
-prep.plot_base_rates(summary, split="train")
-
-# %%
-for attribute in summary["protected_attributes"]:
-    display(Markdown(f"**{attribute}** (train split)"))
-    display(prep.base_rate_table(summary, split="train", attribute=attribute))
+display(ctx.figure(prep.plot_base_rates(summary, split="train"), name="01_base_rates", caption=prep.base_rates_caption(summary)))
+show.table(
+    prep.base_rate_overview(summary, split="train"),
+    formats={"n": "count", "share": "pct", "advanced": "count", "base rate": "pct", "vs highest": "num2"},
+    caption="Base rate by group, training split",
+    classes="compact",
+)
 
 # %% [markdown]
 # ### Intersections
 #
 # Base rates for every combination of the first two protected attributes, as NYC Local Law 144
 # asks for sex × race/ethnicity. Small cells are reported with their size; their rates are
-# noisy.
+# noisy. The fairness step (03) compares the intersections that are large enough.
 
 # %%
 intersection = "|".join(summary["protected_attributes"][:2])
 if intersection in summary["base_rates"]["train"]:
-    display(prep.base_rate_table(summary, split="train", attribute=intersection))
+    frame = prep.base_rate_overview(summary, split="train", attributes=[intersection]).droplevel("attribute")
+    display(show.screen_only(
+        show.table(frame, formats={"n": "count", "share": "pct", "advanced": "count", "base rate": "pct", "vs highest": "num2"},
+                   caption=f"Base rate by {intersection}, training split", classes="compact"),
+        summary=f"Base rates of all {len(frame)} {intersection} groups",
+        print_note=prep.intersection_note(summary, intersection),
+    ))
 
 # %% [markdown]
 # ## Missing values and unknown groups
@@ -109,10 +130,11 @@ if intersection in summary["base_rates"]["train"]:
 # rather than dropped.
 
 # %%
-prep.missingness_table(summary)
+show.table(prep.missingness_table(summary), formats={s: "pct" for s in ("train", "test", "eval")},
+           caption="Missing share per column and split", classes="compact")
 
 # %%
-prep.unknown_table(summary)
+show.table(prep.unknown_table(summary), caption="Unknown group per protected attribute (count of applicants)", classes="compact")
 
 # %% [markdown]
 # ### Categories never seen in training
@@ -121,7 +143,11 @@ prep.unknown_table(summary)
 # model has learned nothing about them; the drift step counts them in an explicit UNSEEN bin.
 
 # %%
-prep.unseen_table(summary)
+unseen = prep.unseen_table(summary)
+if unseen.empty:
+    display(Markdown("No category of test or next month is absent from the train split."))
+else:
+    display(show.table(unseen, index=False, formats={"count": "count"}, caption="Categories absent from train", classes="compact"))
 
 # %% [markdown]
 # ## Planted effects (synthetic scenario only)
@@ -131,8 +157,7 @@ prep.unseen_table(summary)
 # step should detect. For supplied data this section states that no ground truth exists.
 
 # %%
-if prepared.scenario is not None:
-    check = synth.planted_bias_check(prepared.scenario.train, prepared.scenario.train_latent, prepared.ground_truth)
+if check is not None:
     display(Markdown(prep.planted_bias_narrative(check, prepared.ground_truth)))
 else:
     display(Markdown("The data were supplied: no planted ground truth exists for this run."))
@@ -145,3 +170,9 @@ else:
 
 # %%
 display(Markdown(prep.datasheet_markdown(summary, prepared.ground_truth)))
+
+# %% [markdown]
+# ## Appendix · run parameters
+
+# %%
+ctx.params_appendix(sections=["data"])

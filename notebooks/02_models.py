@@ -25,32 +25,16 @@ run_dir = None
 # %%
 from IPython.display import display
 
-from audit_helpers import models
+from audit_helpers import display as show, models
 from audit_helpers.context import Markdown, load_context
 from audit_helpers.results import dumps
 
 ctx = load_context(params_path, run_dir)
-ctx.params_table(sections=["model"])
-
-# %%
 spec = ctx.feature_spec()
 cfg = ctx.params.model
 train = ctx.load_split("train")
 frames = {split: ctx.load_split(split) for split in ctx.audited_splits()}
 first_split = next(iter(frames))
-
-# %% [markdown]
-# ## Where the models come from
-#
-# Trained screens are scikit-learn Pipelines: one preprocessing step (numeric columns imputed
-# with the median plus a missing-value indicator, then standardised; categorical columns
-# one-hot encoded; the `;`-joined role tags multi-hot encoded) followed by the classifier. The
-# hyperparameters are chosen by a small stratified cross-validated grid search on the train
-# split only; `test` and `eval` are never seen during training.
-#
-# A supplied model is loaded under the safety rules of the parameters: a `.skops` file with an
-# explicit list of trusted types; a `.joblib`/`.pkl` file (which runs code when loaded) only if
-# its sha256 matches `model.sha256` or `model.trust_unverified` is set.
 
 # %%
 audited = models.obtain_models(
@@ -80,6 +64,23 @@ step.predictions.to_parquet(ctx.data_dir / "predictions.parquet", index=False)
 (ctx.data_dir / "permutation_importance.json").write_text(dumps(step.importance), encoding="utf-8")
 results = ctx.write_section("models", step.entries)
 entries = results["models"]
+truth = None
+if ctx.params.data.source == "synthetic":
+    truth = models.add_screen_truth(
+        ctx.run_dir, audited, entries, data_config=ctx.params.data, seed=ctx.params.seed,
+        reference_min_share=ctx.params.fairness.reference_min_share,
+    )
+display(show.findings_box(models.models_findings(entries, step.importance, truth)))
+
+# %% [markdown]
+# ## Where the models come from
+#
+# Trained screens are scikit-learn Pipelines: one preprocessing step (numeric columns imputed
+# with the median plus a missing-value indicator, then standardised; categorical columns
+# one-hot encoded; the `;`-joined role tags multi-hot encoded) followed by the classifier. The
+# hyperparameters are chosen by a small stratified cross-validated grid search on the train
+# split only; `test` and `eval` are never seen during training. A supplied model is loaded
+# only under the safety rules of the parameters (below).
 
 # %%
 display(
@@ -92,25 +93,25 @@ display(
 )
 display(Markdown(models.inputs_narrative(entries, protected=models.protected_columns(spec))))
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ### Cross-validation candidates
 #
 # Mean and standard deviation of the cross-validated score of every candidate in the grid
 # (rank 1 was refitted). Empty for a supplied model.
 
-# %%
-models.cv_table(entries)
+# %% tags=["screen-only"]
+show.screen_only(
+    show.table(models.cv_table(entries), index=False, caption="Cross-validation candidates", classes="compact"),
+    summary="Every candidate of the grid search with its cross-validated score",
+    print_note="The cross-validated score of every candidate is in the HTML version of this notebook; the chosen ones are named above.",
+)
 
 # %% [markdown]
 # ## Operating threshold
 #
 # A screen turns a score into a decision with one threshold for everybody: an applicant is
-# selected when the score is at least the threshold. By default (`model.threshold_rule:
-# historical_rate`) the threshold is the value that reproduces the pass rate of the historical
-# screen in the training period, so the screen is audited at the rate it would really run at;
-# an explicit `model.threshold` always wins (the rule is then `fixed`). The same threshold
-# applies to every group; group-specific thresholds are examined only as a comparison in the
-# mitigation step.
+# selected when the score is at least the threshold (`model.threshold_rule`; an explicit
+# `model.threshold` always wins). Group-specific thresholds appear only as a comparison in step 05.
 
 # %%
 display(Markdown(models.threshold_narrative(entries, split=first_split)))
@@ -125,16 +126,12 @@ display(Markdown(models.threshold_narrative(entries, split=first_split)))
 # fairness step's estimates can be checked against it. For supplied data no such truth exists.
 
 # %%
-truth = None
-if ctx.params.data.source == "synthetic":
-    truth = models.add_screen_truth(
-        ctx.run_dir, audited, entries, data_config=ctx.params.data, seed=ctx.params.seed,
-        reference_min_share=ctx.params.fairness.reference_min_share,
-    )
 display(Markdown(models.screen_truth_narrative(truth)))
-
-# %%
-models.screen_truth_table(truth, split=first_split)
+display(show.screen_only(
+    show.table(models.screen_truth_table(truth, split=first_split), index=False, caption=f"True group rates of each screen ({first_split} split)", classes="compact"),
+    summary="True selection rates, TPR, FPR and impact ratios of every group",
+    print_note="The table of every group's true rates is in the HTML version of this notebook, section 'The screens' population truth'.",
+))
 
 # %% [markdown]
 # ## Performance with uncertainty
@@ -146,11 +143,11 @@ models.screen_truth_table(truth, split=first_split)
 # the training period; `eval` is next month.
 
 # %%
-display(Markdown(models.performance_narrative(entries, split="eval")))
-
-# %%
-for split in frames:
-    display(models.performance_table(entries, split=split))
+show.table(
+    models.performance_frame(entries),
+    caption="Performance on the held-out splits: value [95% percentile bootstrap interval]",
+    classes="compact",
+)
 
 # %% [markdown]
 # ## Calibration
@@ -160,9 +157,8 @@ for split in frames:
 # group.
 
 # %%
-fig = models.calibration_figure(entries, split="eval")
-fig.savefig(ctx.figures_dir / "02_calibration_eval.png", dpi=110)
-fig
+ctx.figure(models.calibration_figure(entries, split="eval"), name="02_calibration_eval",
+           caption="Calibration next month: " + models.calibration_reading(entries, split="eval"))
 
 # %% [markdown]
 # ## What drives the scores
@@ -172,16 +168,24 @@ fig
 # uses this ranking to decide which features to watch most closely.
 
 # %%
-fig = models.importance_figure(step.importance)
-fig.savefig(ctx.figures_dir / "02_permutation_importance.png", dpi=110)
-fig
+ctx.figure(models.importance_figure(step.importance), name="02_permutation_importance",
+           caption=models.importance_reading(step.importance))
 
-# %% [markdown]
+# %% [markdown] tags=["screen-only"]
 # ## Model cards
 #
 # One card per model in the structure of Mitchell et al. (2019), generated from this run's
 # results. Group-level results are in the fairness step.
 
 # %%
-for name, entry in entries.items():
-    display(Markdown(models.model_card_markdown(name, entry["model_card"])))
+show.screen_only(
+    [Markdown(models.model_card_markdown(name, entry["model_card"])) for name, entry in entries.items()],
+    summary=f"Model cards of {', '.join(entries)}",
+    print_note="Model cards (Mitchell et al. 2019) of every screen, built from this run's results: HTML version of this notebook, section 'Model cards'.",
+)
+
+# %% [markdown]
+# ## Appendix · run parameters
+
+# %%
+ctx.params_appendix(sections=["model"])

@@ -25,13 +25,16 @@ run_dir = None
 # %%
 from IPython.display import HTML, display
 
-from audit_helpers import decision, summary
+from audit_helpers import decision, display as show, summary
 from audit_helpers.context import load_context
 
 ctx = load_context(params_path, run_dir)
 results = ctx.read_results()
 rec = decision.recommend(results, ctx.params, monitoring=results.get("monitoring"))
 results = ctx.write_section("recommendation", rec)
+info = summary.write_documents(results, ctx.params.report, ctx.run_dir, run_id=ctx.run_id)
+ctx.write_section("summary", info)
+display(show.findings_box(summary.summary_findings(rec, info)))
 display(HTML(summary.recommendation_html(rec)))
 
 # %% [markdown]
@@ -44,7 +47,7 @@ display(HTML(summary.recommendation_html(rec)))
 # **escalate** otherwise. The screen that ships is preferred to one that needs a mitigation.
 
 # %%
-summary.per_model_table(rec)
+show.table(summary.per_model_table(rec), index=False, caption="The call per audited screen", classes="compact full")
 
 # %% [markdown]
 # ### The evidence of the headline screen
@@ -54,9 +57,8 @@ summary.per_model_table(rec)
 # tolerance (dashed). The colour is the status under the policy: only **flagged** blocks by default.
 
 # %%
-fig = summary.evidence_figure(rec, rec["headline"]["model"])
-fig.savefig(ctx.figures_dir / "07_summary_evidence.png", dpi=110)
-fig
+headline_model = rec["headline"]["model"]
+ctx.figure(summary.evidence_figure(rec, headline_model), name="07_summary_evidence", caption=summary.evidence_caption(rec, headline_model))
 
 # %% [markdown]
 # ## The strategies the call weighed
@@ -66,7 +68,7 @@ fig
 # costs no more test accuracy than the policy allows.
 
 # %%
-summary.strategy_table(rec)
+show.table(summary.strategy_table(rec), index=False, formats={"still blocking": "count"}, caption="Strategies weighed", classes="compact")
 
 # %% [markdown]
 # ## The documents
@@ -74,12 +76,10 @@ summary.strategy_table(rec)
 # Written into the run folder; every figure in them is formatted from `audit_results.json`.
 
 # %%
-info = summary.write_documents(results, ctx.params.report, ctx.run_dir, run_id=ctx.run_id)
-ctx.write_section("summary", info)
 display(HTML(summary.documents_html(info)))
 
 # %% [markdown]
-# ## Appendix: the parameters of this step
+# ## Appendix · run parameters
 
 # %%
-ctx.params_table(sections=["decision", "report"])
+ctx.params_appendix(sections=["decision", "report"])

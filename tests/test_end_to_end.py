@@ -89,8 +89,8 @@ def test_executed_notebooks_carry_figures_and_no_errors(two_runs):
         nb = json.loads(path.read_text())
         outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
         assert not any(o.get("output_type") == "error" for o in outputs), path.name
-        if path.stem != "01_data":
-            assert any("image/png" in o.get("data", {}) for o in outputs), f"{path.name} has no figure"
+        figures = [o for o in outputs if "image/png" in o.get("data", {}) or 'class="audit-figure"' in "".join(o.get("data", {}).get("text/html", ""))]
+        assert figures, f"{path.name} has no figure"
 
 
 def test_reviewer_html_hides_code(two_runs):

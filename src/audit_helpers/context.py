@@ -129,24 +129,56 @@ class AuditContext:
         return pd.read_parquet(path)
 
     # ---- display -----------------------------------------------------------------------
-    def params_table(self, sections: Optional[list[str]] = None):
-        """The run parameters as a captioned two-column table (escaped, every row, values as typed).
+    def params_table(
+        self, sections: Optional[list[str]] = None, *, pairs: bool = False, skip: tuple[str, ...] = (), set_only: bool = False
+    ):
+        """The run parameters as a captioned table (escaped, every row, values as typed).
 
         The code-free render hides the injected parameters cell, so every notebook shows this
-        table, in its appendix (:meth:`params_appendix`).
+        table, in its appendix (:meth:`params_appendix`). ``pairs=True`` prints two
+        parameter–value pairs per row (half the length on paper); ``skip`` leaves out the
+        parameters whose dotted name starts with one of its prefixes; ``set_only`` leaves out the
+        parameters that are null (unset).
         """
         from .display import table
 
-        rows = flatten_params(self.params, sections=sections)
-        values = [("null" if v is None else str(v)) for _, v in rows]
-        frame = pd.DataFrame({"value": pd.Series(values, dtype=object)}, index=pd.Index([k for k, _ in rows], name="parameter"))
-        return table(frame, formats={"value": "text"}, caption=f"Run parameters (run {self.run_id})", classes="compact params")
+        rows = [
+            (k, "null" if v is None else str(v))
+            for k, v in flatten_params(self.params, sections=sections)
+            if not any(k.startswith(prefix) for prefix in skip) and not (set_only and v is None)
+        ]
+        caption = f"Run parameters (run {self.run_id})"
+        if not pairs:
+            frame = pd.DataFrame({"parameter": [k for k, _ in rows], "value": [v for _, v in rows]}, dtype=object)
+            return table(frame, index=False, formats={"value": "text", "parameter": "text"}, caption=caption, classes="compact params")
+        half = (len(rows) + 1) // 2
+        left, right = rows[:half], rows[half:] + [("", "")] * (2 * half - len(rows))
+        frame = pd.DataFrame(
+            {"parameter": [k for k, _ in left], "value": [v for _, v in left],
+             "parameter\u2002": [k for k, _ in right], "value\u2002": [v for _, v in right]},
+            dtype=object,
+        )
+        return table(frame, index=False, formats={c: "text" for c in frame.columns}, caption=caption, classes="compact params")
 
     def params_appendix(self, sections: Optional[list[str]] = None):
-        """The notebook's last block: the parameters it ran with (what a re-run needs), kept short in print."""
-        from .display import HTML
+        """The notebook's last block: the parameters it ran with (what a re-run needs).
 
-        return HTML(f'<div class="appendix">{self.params_table(sections=sections)._repr_html_()}</div>')
+        The screen shows every row. On paper the table shows the parameters that are set; the
+        unset (null) ones are named in one line under it, and the synthetic scenario's own
+        settings (``data.synthetic.*``, dozens of shares and weights) are left to the HTML page
+        and ``params.yaml``.
+        """
+        from .display import HTML, screen_and_print
+
+        full = self.params_table(sections=sections, pairs=True)
+        skip = ("data.synthetic.",)
+        short = self.params_table(sections=sections, pairs=True, skip=skip, set_only=True)
+        unset = [k for k, v in flatten_params(self.params, sections=sections) if v is None and not k.startswith(skip)]
+        notes = [f"Unset (null): {', '.join(unset)}." if unset else ""]
+        if any(k.startswith(skip) for k, _ in flatten_params(self.params, sections=sections)):
+            notes.append("The synthetic scenario's settings (data.synthetic.*) are in the HTML version and in params.yaml.")
+        note = " ".join(n for n in notes if n)
+        return HTML(f'<div class="appendix">{screen_and_print(full, short, print_note=note).markup}</div>')
 
     def figure(self, fig, *, name: str, caption: str):
         """Save ``fig`` as ``figures/<name>.png`` and show it as the notebook's next numbered figure.

@@ -38,6 +38,7 @@ __all__ = [
     "table_html",
     "format_cell",
     "screen_only",
+    "screen_and_print",
     "figure_html",
     "print_width_in",
 ]
@@ -210,23 +211,42 @@ def table(frame: pd.DataFrame, **kwargs: Any) -> HTML:
     return HTML(table_html(frame, **kwargs))
 
 
+def _markup(content: Any) -> str:
+    """HTML of one displayable: a DataFrame (via :func:`table_html`), an object with ``_repr_html_``,
+    a Markdown object (rendered with mistune; raw HTML in it is escaped unless it came through
+    ``context.Markdown``, whose text is escaped already), or plain text (escaped)."""
+    if isinstance(content, pd.DataFrame):
+        return table_html(content)
+    if hasattr(content, "_repr_html_") and content._repr_html_() is not None:
+        return content._repr_html_()
+    if hasattr(content, "_repr_markdown_"):
+        import mistune
+
+        from .context import Markdown as _EscapedMarkdown
+
+        pre_escaped = isinstance(content, _EscapedMarkdown)
+        return mistune.create_markdown(escape=not pre_escaped, plugins=["table"])(content.data or "")
+    return f"<p>{html.escape(str(content))}</p>"
+
+
 def screen_only(content: Any, *, summary: str, print_note: str) -> HTML:
     """``content`` in a collapsible section of the HTML page; in print, one line saying where it is.
 
-    ``content`` is :class:`HTML`, an object with ``_repr_html_`` or a DataFrame (shown with :func:`table`).
+    ``content`` is one displayable or a list of them (:class:`HTML`, tables, Markdown, DataFrames).
     """
-    if isinstance(content, pd.DataFrame):
-        inner = table_html(content)
-    elif isinstance(content, (list, tuple)):
-        inner = "".join(c._repr_html_() if hasattr(c, "_repr_html_") else html.escape(str(c)) for c in content)
-    elif hasattr(content, "_repr_html_"):
-        inner = content._repr_html_()
-    else:
-        inner = f"<p>{html.escape(str(content))}</p>"
+    items = content if isinstance(content, (list, tuple)) else [content]
+    inner = "".join(_markup(c) for c in items)
     return HTML(
         f'<details class="screen-only"><summary>{html.escape(summary)}</summary>{inner}</details>'
         f'<p class="print-only print-note">{html.escape(print_note)}</p>'
     )
+
+
+def screen_and_print(screen: Any, printed: Any, *, print_note: str = "") -> HTML:
+    """One block in two versions: ``screen`` in the HTML page, the shorter ``printed`` on paper
+    (followed by ``print_note``, which says where the rest is)."""
+    note = f'<p class="print-note">{html.escape(print_note)}</p>' if print_note else ""
+    return HTML(f'<div class="screen-only">{_markup(screen)}</div><div class="print-only">{_markup(printed)}{note}</div>')
 
 
 def figure_html(fig, *, path: Path, number: int, caption: str, dpi: int = 150) -> HTML:

@@ -31,8 +31,43 @@ def test_model_card_and_narratives_come_from_the_results(step):
     assert list(table.columns) == ["logistic_regression", "random_forest"]
     assert not models.cv_table(entries).empty
     fig = models.calibration_figure(entries, split="eval")
-    assert len(fig.axes) == 1
+    assert [ax.get_title() for ax in fig.axes] == list(entries)  # one panel per model
+    for ax, entry in zip(fig.axes, entries.values()):
+        cal = entry["calibration"]["eval"]
+        top = max(v for v in cal["mean_score"] + cal["observed_rate"] if v is not None)
+        assert ax.get_xlim()[1] == min(1.0, top + 0.08)  # the axis is fitted to the data
+    assert fig.get_figwidth() <= 7.2
     assert len(models.importance_figure(result.importance).axes) == 2
+
+
+def test_findings_and_readings_quote_the_results(step):
+    result, _ = step
+    entries = result.entries
+    findings = models.models_findings(entries, result.importance)
+    assert len(findings) == len(entries) + 1
+    for name, e in entries.items():
+        line = next(f for f in findings if f.startswith(f"**{name}**"))
+        assert f"{e['performance']['test']['auc']:.3f}" in line and f"{e['performance']['eval']['auc']:.3f}" in line
+        assert f"{100 * e['performance']['test']['selection_rate']:.1f}%" in line
+    tops = {max(v, key=v.get) for v in result.importance.values()}
+    if len(tops) == 1:
+        assert f"relies most on {tops.pop()}" in findings[-1]
+    reading = models.importance_reading(result.importance, top=2)
+    for name, values in result.importance.items():
+        first, second = sorted(values, key=values.get, reverse=True)[:2]
+        assert f"{name}: {first} ({values[first]:.3f}), {second} ({values[second]:.3f})" in reading
+    frame = models.performance_frame(entries)
+    assert list(frame.columns) == [f"{m} · {s}" for s in ("test", "eval") for m in entries]
+
+
+def test_calibration_reading_names_the_worst_band_with_enough_applicants():
+    cal = {"mean_score": [0.1, 0.5, 0.9], "observed_rate": [0.1, 0.3, 0.2], "counts": [500, 200, 10]}
+    entries = {"m": {"performance": {"eval": {"brier": 0.2}}, "calibration": {"eval": cal}}}
+    text = models.calibration_reading(entries, split="eval", min_n=50)
+    # the 0.9 band is further from the diagonal but has only 10 applicants
+    assert "m (Brier score 0.200) over-states the chance of advancing most in the band around 0.50, where 30.0% of 200" in text
+    cal["observed_rate"][1] = 0.7
+    assert "under-states" in models.calibration_reading(entries, split="eval", min_n=50)
 
 
 def test_supplied_model_narrative_states_unverified_loading():

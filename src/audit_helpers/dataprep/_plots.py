@@ -1,4 +1,4 @@
-"""Figures of the data step; each returns a ``matplotlib.figure.Figure`` (no pyplot)."""
+"""Figures of the data step (seaborn on a themed figure); each returns a ``matplotlib.figure.Figure``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
+
+from .._common import palette
+from .._common._plots import new_figure
 
 from ._config import INTERSECTION_SEP, SPLITS
 from ._features import _tag_counts
@@ -15,11 +21,30 @@ from ._report import UNKNOWN_SPLIT, base_rate_table
 __all__ = ["plot_distributions", "plot_base_rates"]
 
 
-def plot_distributions(reference: pd.DataFrame, current: pd.DataFrame, feature_spec: dict, *, bins: int = 30) -> Figure:
-    """Distributions of every feature, training period versus next month.
+PERIOD_COLOURS = {"train": palette.REFERENCE, "next month": palette.COMPARED}
 
-    Numeric features as density histograms on common bins; categorical and
-    multi-label features as shares per category (tags counted per applicant).
+
+def _category_shares(reference: pd.DataFrame, current: pd.DataFrame, col: str, feature_spec: dict) -> pd.DataFrame:
+    if col in feature_spec["multilabel"]:
+        sep = feature_spec["multilabel"][col]
+        rs = _tag_counts(reference[col], sep) / len(reference)
+        cs = _tag_counts(current[col], sep) / len(current)
+    else:
+        rs = reference[col].astype("object").fillna("(missing)").astype(str).value_counts(normalize=True)
+        cs = current[col].astype("object").fillna("(missing)").astype(str).value_counts(normalize=True)
+    order = feature_spec.get("ordinal", {}).get(col)
+    cats = list(order) if order else sorted(set(rs.index) | set(cs.index), key=lambda k: -rs.get(k, 0.0))
+    cats += [k for k in sorted(set(rs.index) | set(cs.index)) if k not in cats]
+    return pd.DataFrame(
+        [{"category": str(k), "period": p, "share": float(src.get(k, 0.0))} for k in cats for p, src in (("train", rs), ("next month", cs))]
+    )
+
+
+def plot_distributions(reference: pd.DataFrame, current: pd.DataFrame, feature_spec: dict, *, bins: int = 30) -> Figure:
+    """Distributions of every feature, training period (dark grey) versus next month (blue).
+
+    Numeric features as density histograms on common bins; categorical and multi-label
+    features as shares per category (tags counted per applicant).
 
     Parameters
     ----------
@@ -36,42 +61,36 @@ def plot_distributions(reference: pd.DataFrame, current: pd.DataFrame, feature_s
     feats = list(feature_spec["numeric"]) + list(feature_spec["categorical"]) + list(feature_spec["multilabel"])
     ncols = 3
     nrows = max(1, int(np.ceil(len(feats) / ncols)))
-    fig = Figure(figsize=(4.2 * ncols, 3.0 * nrows), layout="constrained")
+    fig = new_figure(7.2, 1.45 * nrows + 0.3)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, col in zip(axes, feats):
         if col in feature_spec["numeric"]:
             r, c = reference[col].dropna().to_numpy(float), current[col].dropna().to_numpy(float)
-            lo = float(min(r.min(initial=0.0), c.min(initial=0.0)))
-            hi = float(max(r.max(initial=1.0), c.max(initial=1.0)))
-            edges = np.linspace(lo, hi, bins + 1)
-            ax.hist(r, bins=edges, density=True, alpha=0.55, label="train")
-            ax.hist(c, bins=edges, density=True, alpha=0.55, label="next month")
+            both = np.concatenate([r, c])
+            lo, hi = (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
+            edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+            long = pd.DataFrame({col: both, "period": ["train"] * len(r) + ["next month"] * len(c)})
+            sns.histplot(data=long, x=col, hue="period", bins=edges, stat="density", common_norm=False, element="step",
+                         fill=True, alpha=0.25, palette=PERIOD_COLOURS, legend=False, ax=ax)
             ax.set_ylabel("density")
         else:
-            if col in feature_spec["multilabel"]:
-                sep = feature_spec["multilabel"][col]
-                rs = _tag_counts(reference[col], sep) / len(reference)
-                cs = _tag_counts(current[col], sep) / len(current)
-            else:
-                rs = reference[col].astype("object").fillna("(missing)").astype(str).value_counts(normalize=True)
-                cs = current[col].astype("object").fillna("(missing)").astype(str).value_counts(normalize=True)
-            order = feature_spec.get("ordinal", {}).get(col)
-            cats = list(order) if order else sorted(set(rs.index) | set(cs.index), key=lambda k: -rs.get(k, 0.0))
-            cats += [k for k in sorted(set(rs.index) | set(cs.index)) if k not in cats]
-            x = np.arange(len(cats))
-            ax.bar(x - 0.2, [rs.get(k, 0.0) for k in cats], width=0.4, label="train")
-            ax.bar(x + 0.2, [cs.get(k, 0.0) for k in cats], width=0.4, label="next month")
-            ax.set_xticks(x, [str(k) for k in cats], rotation=45, ha="right", fontsize=7)
+            shares = _category_shares(reference, current, col, feature_spec)
+            sns.barplot(data=shares, x="category", y="share", hue="period", palette=PERIOD_COLOURS, legend=False, ax=ax)
+            ax.tick_params(axis="x", rotation=60, labelsize=6.5)
+            for label in ax.get_xticklabels():
+                label.set_horizontalalignment("right")
             ax.set_ylabel("share of applicants")
-        ax.set_title(col, fontsize=9)
+        ax.set_xlabel("")
+        ax.set_title(col)
     for ax in axes[len(feats):]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=7)
+    handles = [Patch(color=c, label=p) for p, c in PERIOD_COLOURS.items()]
+    fig.legend(handles=handles, loc="outside upper right", ncols=2, frameon=False)
     return fig
 
 
 def plot_base_rates(summary: dict, *, split: str = "train", attributes: Optional[Sequence[str]] = None) -> Figure:
-    """Base rate per group (horizontal bars with the overall rate as a line).
+    """Base rate per group (bars; small and unknown groups in light grey) with the overall rate dashed.
 
     Parameters
     ----------
@@ -90,15 +109,21 @@ def plot_base_rates(summary: dict, *, split: str = "train", attributes: Optional
     block = summary["base_rates"][split]
     attrs = list(attributes) if attributes is not None else [a for a in block if INTERSECTION_SEP not in a]
     sizes = [len(block[a]) for a in attrs]
-    fig = Figure(figsize=(8.0, 0.35 * sum(sizes) + 1.2 * len(attrs)), layout="constrained")
+    fig = new_figure(7.2, 0.17 * sum(sizes) + 0.5 * len(attrs) + 0.3)
     axes = fig.subplots(len(attrs), 1, squeeze=False, height_ratios=[max(s, 1) for s in sizes]).ravel()
     overall = summary["base_rate"][split]
     for ax, attr in zip(axes, attrs):
-        tab = base_rate_table(summary, split=split, attribute=attr).iloc[::-1]
-        ax.barh([f"{g} (n={n})" for g, n in zip(tab.index, tab["n"])], tab["base_rate"], color="tab:blue")
-        ax.axvline(overall, color="black", linestyle="--", linewidth=1, label=f"overall {overall:.1%}")
-        ax.set_title(f"{attr}: share advanced ({split})", fontsize=9)
-        ax.tick_params(axis="y", labelsize=7)
-        ax.set_xlim(0, max(1e-9, float(tab["base_rate"].max())) * 1.15)
-        ax.legend(fontsize=7, loc="lower right")
+        tab = base_rate_table(summary, split=split, attribute=attr)
+        dim = set(summary["small_groups"].get(attr) or []) | {summary["unknown_label"]}
+        frame = pd.DataFrame({"group": [f"{g} (n={n:,})" for g, n in zip(tab.index, tab["n"])], "rate": tab["base_rate"].to_numpy()})
+        colours = [palette.EXCLUDED if g in dim else palette.COMPARED for g in tab.index]
+        sns.barplot(data=frame, y="group", x="rate", hue="group", palette=dict(zip(frame["group"], colours)), legend=False, ax=ax)
+        ax.axvline(overall, color=palette.LINE, linestyle="--", linewidth=1)
+        ax.text(overall, -0.7, f" overall {overall:.1%}", fontsize=7, va="bottom")
+        ax.set_title(f"{attr}: share advanced ({split})", loc="left")
+        ax.set_xlim(0, max(1e-9, float(tab["base_rate"].max())) * 1.18)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    axes[-1].set_xlabel("base rate (share advanced)")
     return fig

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pandas as pd
 
 from .._common.text import fmt_pct
@@ -9,11 +11,16 @@ from ._config import INTERSECTION_SEP, NO_TEST_SPLIT_NOTE, ROW_ID_NOTE, SPLITS
 
 __all__ = [
     "base_rate_table",
+    "base_rate_overview",
     "missingness_table",
     "unknown_table",
     "unseen_table",
     "data_narrative",
     "planted_bias_narrative",
+    "data_findings",
+    "distributions_caption",
+    "base_rates_caption",
+    "intersection_note",
     "UNKNOWN_SPLIT",
     "UNKNOWN_ATTRIBUTE",
 ]
@@ -54,6 +61,19 @@ def base_rate_table(summary: dict, *, split: str = "train", attribute: str = "se
     return df.sort_values("base_rate", ascending=False)
 
 
+def base_rate_overview(summary: dict, *, split: str = "train", attributes: Optional[list[str]] = None) -> pd.DataFrame:
+    """:func:`base_rate_table` of several attributes stacked, indexed by (attribute, group).
+
+    Columns renamed for print: ``n``, ``share``, ``advanced``, ``base rate``, ``vs highest``.
+    Defaults to every attribute without an intersection (protected attributes and age group).
+    """
+    block = summary["base_rates"][split]
+    attrs = attributes if attributes is not None else [a for a in block if INTERSECTION_SEP not in a]
+    parts = {a: base_rate_table(summary, split=split, attribute=a) for a in attrs}
+    frame = pd.concat(parts, names=["attribute", "group"])
+    return frame.rename(columns={"n_pos": "advanced", "base_rate": "base rate", "ratio_to_highest": "vs highest"})
+
+
 def missingness_table(summary: dict) -> pd.DataFrame:
     """Missing share per column and split (protected: share in the unknown group)."""
     data = {name: {c: v["share"] for c, v in block.items()} for name, block in summary["missingness"].items()}
@@ -89,13 +109,16 @@ def unseen_table(summary: dict) -> pd.DataFrame:
 # narrative
 
 
-def data_narrative(summary: dict) -> str:
+def data_narrative(summary: dict, *, groups: bool = True) -> str:
     """Markdown paragraph describing the prepared data (all numbers from ``summary``).
 
     Parameters
     ----------
     summary : dict
         The ``data`` section from :func:`prepare`.
+    groups : bool, default=True
+        Also describe every protected attribute's base rates, unknown and small groups and the
+        unseen categories (the notebook says those in its findings box, figure and tables).
 
     Returns
     -------
@@ -125,6 +148,8 @@ def data_narrative(summary: dict) -> str:
             f"Training applications run from {w['train']['start']} to {w['train']['end']}; next month covers "
             f"{w['eval']['start']} to {w['eval']['end']}."
         )
+    if not groups:
+        return "\n\n".join(lines)
     for attr in summary["protected_attributes"]:
         tab = base_rate_table(summary, split="train", attribute=attr)
         known = tab.drop(index=summary["unknown_label"], errors="ignore")
@@ -204,3 +229,104 @@ def planted_bias_narrative(check: dict, ground_truth: dict) -> str:
             f"(95% CI {f['ci_low']:.3f} to {f['ci_high']:.3f}), planted 0."
         )
     return "\n\n".join(lines)
+
+
+def _known_range(summary: dict, attribute: str) -> Optional[tuple[str, float, str, float]]:
+    """Lowest and highest training base rate among the groups large enough to compare."""
+    small = set(summary["small_groups"].get(attribute) or [])
+    block = summary["base_rates"]["train"][attribute]
+    rates = {g: v["rate"] for g, v in block.items() if g != summary["unknown_label"] and g not in small and v["rate"] is not None}
+    if len(rates) < 2:
+        return None
+    lo, hi = min(rates, key=rates.get), max(rates, key=rates.get)
+    return lo, rates[lo], hi, rates[hi]
+
+
+def data_findings(summary: dict, check: Optional[dict] = None, ground_truth: Optional[dict] = None) -> list[str]:
+    """The data step's "what this step found" sentences (all numbers from ``summary`` and ``check``).
+
+    Parameters
+    ----------
+    summary : dict
+        The ``data`` section from :func:`prepare`.
+    check : dict, optional
+        :func:`audit_helpers.synth.planted_bias_check` of a synthetic run.
+    ground_truth : dict, optional
+        The scenario's ground truth (with ``check``).
+
+    Returns
+    -------
+    list of str
+    """
+    rows, br = summary["rows"], summary["base_rate"]
+    held = f"**{rows['test']:,}** held out for testing and " if "test" in rows else ""
+    out = [
+        f"**{rows['train']:,}** applicants for training, {held}**{rows['eval']:,}** next month; "
+        f"{fmt_pct(br['train'])} of the training applicants advanced (the base rate), {fmt_pct(br['eval'])} next month."
+    ]
+    ranges = []
+    for attr in summary["protected_attributes"]:
+        found = _known_range(summary, attr)
+        if found:
+            lo, lo_rate, hi, hi_rate = found
+            ranges.append(f"{attr} from {fmt_pct(lo_rate)} ({lo}) to {fmt_pct(hi_rate)} ({hi}), {lo_rate / hi_rate:.2f} times")
+    if ranges:
+        out.append("The historical outcome is already unequal before any model: the base rate ranges by " + "; by ".join(ranges) + ".")
+    unknown = [f"{summary['unknown_counts'][a]['train']:,} have no recognised {a}" for a in summary["protected_attributes"]]
+    out.append(
+        "Of the training applicants, " + " and ".join(unknown)
+        + f": they are kept as the group \"{summary['unknown_label']}\" in every table, not dropped."
+    )
+    unseen = summary["unseen_categories"].get("eval", {})
+    if unseen:
+        parts = [f"{feat} '{cat}' ({n:,} applicants, {fmt_pct(n / rows['eval'])})" for feat, cats in unseen.items() for cat, n in cats.items()]
+        out.append("Next month brings categories never seen in training: " + ", ".join(parts) + "; the models learned nothing about them.")
+    if check is not None and ground_truth:
+        b = check["bias_group"]
+        direct = ground_truth["bias"][0]
+        where = "inside" if b["covered"] else "outside"
+        out.append(
+            f"Planted check: the direct bias against {direct['group']} applicants is in the labels at its planted size "
+            f"(log-odds {b['planted'] + 0.0:.2f}; estimate {b['estimate']:.2f}, 95% CI {b['ci_low']:.2f} to {b['ci_high']:.2f}, planted value {where} it)."
+        )
+    return out
+
+
+def distributions_caption(summary: dict) -> str:
+    """Caption of the distributions figure: what the two colours are and what to look for."""
+    rows = summary["rows"]
+    unseen = summary["unseen_categories"].get("eval", {})
+    new = "; ".join(
+        f"{feat} '{cat}' appears only next month ({fmt_pct(n / rows['eval'])} of applicants)" for feat, cats in unseen.items() for cat, n in cats.items()
+    )
+    tail = f" {new[0].upper()}{new[1:]}." if new else ""
+    return (
+        f"Every model input, training split (dark grey, {rows['train']:,} applicants) against next month (blue, {rows['eval']:,}). "
+        "Where the two differ, the drift step (04) measures by how much and whether it matters." + tail
+    )
+
+
+def base_rates_caption(summary: dict, *, split: str = "train") -> str:
+    """Caption of the base-rate figure with the overall rate and the widest gap."""
+    parts = []
+    for attr in summary["protected_attributes"]:
+        found = _known_range(summary, attr)
+        if found:
+            lo, lo_rate, hi, hi_rate = found
+            parts.append(f"{attr}: {lo} {fmt_pct(lo_rate)}, {lo_rate / hi_rate:.2f} times {hi} ({fmt_pct(hi_rate)})")
+    lowest = f" Lowest against highest — {'; '.join(parts)}." if parts else ""
+    return (
+        f"Share of applicants the historical process advanced, per group ({split} split); dashed line: overall "
+        f"{fmt_pct(summary['base_rate'][split])}. Light grey bars: the unknown group and groups under "
+        f"{summary['small_group_share']:.0%} of the data, reported but too small to compare.{lowest}"
+    )
+
+
+def intersection_note(summary: dict, intersection: str) -> str:
+    """Print stand-in for the intersection table kept in the HTML."""
+    n = len(summary["base_rates"]["train"][intersection])
+    small = len(summary["small_groups"].get(intersection) or [])
+    return (
+        f"The base rates of all {n} {intersection} groups ({small} of them under {summary['small_group_share']:.0%} of the data) "
+        "are in the HTML version of this notebook, section 'Intersections'; step 03 compares those large enough."
+    )

@@ -20,6 +20,10 @@ __all__ = [
     "supplied_model_narrative",
     "screen_truth_narrative",
     "screen_truth_table",
+    "models_findings",
+    "calibration_reading",
+    "importance_reading",
+    "performance_frame",
 ]
 
 
@@ -279,9 +283,8 @@ def screen_truth_narrative(ground_truth: Optional[Mapping[str, Any]], *, min_sha
     n = sample.get("n")
     parts = [
         f"The screens' true selection rates were measured on {n:,} fresh applicants per split, drawn from the "
-        "scenario's own generator (the training-period generator for test, the next-month generator for eval) "
-        "with a seed derived from the run seed, prepared as the data step prepares applicants and selected at "
-        f"each screen's operating threshold. The reference group is {sample.get('reference', 'the group with the highest selection rate')}; "
+        "scenario's own generator (training period for test, next month for eval), prepared as in step 01 and "
+        f"selected at each screen's operating threshold. The reference group is {sample.get('reference', 'the group with the highest selection rate')}; "
         f"groups under {min_share:.0%} of applicants are left out of the lowest ratios."
     ]
     lowest = lowest_impact_ratios(ground_truth["screens"], min_share=min_share)
@@ -325,3 +328,99 @@ def screen_truth_table(
     if not rows:
         return pd.DataFrame({"note": ["no population truth: the data were supplied"]})
     return pd.DataFrame(rows)
+
+
+def _auc_text(perf: Mapping[str, Any]) -> str:
+    return f"{fmt_num(perf['auc'])} (95% CI {fmt_ci(perf['ci'].get('auc'), fmt=fmt_num)})"
+
+
+def _largest_miscalibration(cal: Optional[Mapping[str, Any]], *, min_n: int) -> Optional[tuple[float, float, int]]:
+    """(mean score, observed rate, n) of the bin farthest from the diagonal among bins with at least ``min_n`` applicants."""
+    if not cal:
+        return None
+    bins = [
+        (m, o, n) for m, o, n in zip(cal["mean_score"], cal["observed_rate"], cal["counts"]) if m is not None and o is not None and n >= min_n
+    ]
+    return max(bins, key=lambda b: abs(b[1] - b[0])) if bins else None
+
+
+def calibration_reading(entries: Mapping[str, Mapping[str, Any]], *, split: str = "eval", min_n: int = 50) -> str:
+    """What the calibration figure shows: each model's Brier score and its worst-calibrated score band."""
+    parts = []
+    for name, entry in entries.items():
+        perf = entry.get("performance", {}).get(split)
+        worst = _largest_miscalibration(entry.get("calibration", {}).get(split), min_n=min_n)
+        if perf is None or worst is None:
+            continue
+        m, o, n = worst
+        word = "over-states" if o < m else "under-states"
+        parts.append(
+            f"{name} (Brier score {fmt_num(perf['brier'])}) {word} the chance of advancing most in the band around "
+            f"{fmt_num(m, 2)}, where {fmt_pct(o)} of {n:,} applicants advanced"
+        )
+    if not parts:
+        return f"No model has scores on the {split} split to check calibration."
+    return (
+        "; ".join(parts) + f" (bands with at least {min_n} applicants). On the diagonal a score reads as a probability; "
+        "step 03 checks this group by group."
+    )
+
+
+def importance_reading(importance: Mapping[str, Mapping[str, float]], *, top: int = 3) -> str:
+    """What the importance figure shows: the inputs each model leans on most, with their AUC drop."""
+    parts = []
+    for name, values in importance.items():
+        ranked = sorted(values.items(), key=lambda kv: kv[1], reverse=True)[:top]
+        parts.append(f"{name}: " + ", ".join(f"{k} ({fmt_num(v)})" for k, v in ranked))
+    if not parts:
+        return "No permutation importance was computed."
+    return (
+        "Inputs each screen relies on most, with the drop in ROC AUC when the input is shuffled — " + "; ".join(parts) + ". "
+        "A high-ranking input that differs by group carries that difference into the scores (step 05 tests proxies)."
+    )
+
+
+def performance_frame(entries: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """:func:`performance_table` of every held-out split side by side (columns ``model · split``)."""
+    parts = []
+    for split in ("test", "eval"):
+        if any(split in e.get("performance", {}) for e in entries.values()):
+            t = performance_table(entries, split=split).drop(index="interval", errors="ignore")
+            t.columns = [f"{c} · {split}" for c in t.columns]
+            parts.append(t)
+    frame = pd.concat(parts, axis=1) if parts else pd.DataFrame()
+    frame.index.name = "metric"
+    return frame
+
+
+def models_findings(
+    entries: Mapping[str, Mapping[str, Any]], importance: Mapping[str, Mapping[str, float]], ground_truth: Optional[Mapping[str, Any]] = None
+) -> list[str]:
+    """The models step's "what this step found" sentences (every number from the results)."""
+    out = []
+    for name, entry in entries.items():
+        perf = entry.get("performance", {})
+        held = [f"{_auc_text(perf[s])} on {'the held-out test split' if s == 'test' else 'next month'}" for s in ("test", "eval") if s in perf]
+        first = perf.get("test") or perf.get("eval")
+        out.append(
+            f"**{name}** ({entry.get('source')}) ranks applicants with ROC AUC " + " and ".join(held)
+            + f"; at its threshold {fmt_num(entry['threshold'], 3)} ({entry.get('threshold_rule')}) it passes "
+            f"{fmt_pct(first['selection_rate'])} of applicants."
+        )
+    if importance:
+        tops = {n: max(v, key=v.get) for n, v in importance.items() if v}
+        if len(set(tops.values())) == 1 and tops:
+            feat = next(iter(tops.values()))
+            out.append(f"Every screen relies most on {feat} (largest drop in ROC AUC when it is shuffled).")
+        else:
+            out.append("The input each screen relies on most: " + ", ".join(f"{n}: {f}" for n, f in tops.items()) + ".")
+    if ground_truth and ground_truth.get("screens"):
+        lowest = lowest_impact_ratios(ground_truth["screens"])
+        cells = []
+        for model, splits in lowest.items():
+            v = min(((a, x) for a, x in (splits.get("test") or next(iter(splits.values()), {})).items()), key=lambda ax: ax[1]["impact_ratio"], default=None)
+            if v:
+                cells.append(f"{model} {fmt_num(v[1]['impact_ratio'], 2)} ({v[0]}: {v[1]['group']})")
+        if cells:
+            out.append("Planted truth: the lowest true impact ratio each screen carries on a large fresh sample is " + "; ".join(cells) + ".")
+    return out

@@ -15,7 +15,7 @@ _EXPORTS = {
     "_render": ["write_documents", "reading_ease", "PAGE_LIMITS", "TOO_LONG"],
     "_sentences": ["decision_sentence", "bottom_line", "why_sentences", "next_steps", "DECISION_TITLES"],
     "_plots": ["evidence_figure", "STATUS_COLORS"],
-    "_report": ["recommendation_html", "per_model_table", "strategy_table", "documents_html"],
+    "_report": ["recommendation_html", "per_model_table", "strategy_table", "documents_html", "summary_findings", "evidence_caption"],
     "_facts": ["headline_model", "ll144_table", "error_table", "mitigation_table", "monitoring_outline"],
 }
 __all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

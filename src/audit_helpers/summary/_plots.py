@@ -7,13 +7,16 @@ from typing import Any, Mapping
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from .._common import palette
+from .._common._plots import new_figure
+
 from ..decision._text import attribute_label
 from ..mitigation._config import METRIC_LABELS
 
 __all__ = ["evidence_figure", "STATUS_COLORS"]
 
-# Okabe-Ito colour-blind-safe colours, one meaning each.
-STATUS_COLORS = {"flagged": "#D55E00", "watch": "#E69F00", "review": "#0072B2", "ok": "#009E73", "insufficient": "#999999"}
+# The audit's status colours (Okabe-Ito, one meaning each across every figure).
+STATUS_COLORS = {s: palette.STATUS_COLOURS[s] for s in ("flagged", "watch", "review", "ok", "insufficient")}
 _SPLIT_MARKERS = {"test": "o", "eval": "s"}
 
 
@@ -25,7 +28,7 @@ def evidence_figure(rec: Mapping[str, Any], model: str) -> Figure:
     entry = rec["per_model"][model]
     items = [i for i in entry["items"] if i.get("value") is not None]
     metrics = [m for m in ("min_impact_ratio", "tpr_gap", "fpr_gap", "calibration_gap") if any(i["metric"] == m for i in items)]
-    fig = Figure(figsize=(9.0, 1.2 + 0.9 * max(1, len(metrics))), layout="constrained")
+    fig = new_figure(7.2, 0.9 + 0.75 * max(1, len(metrics)))
     axes = fig.subplots(len(metrics) or 1, 1, squeeze=False)[:, 0]
     attrs = list(dict.fromkeys(i["attribute"] for i in items))
     for ax, metric in zip(axes, metrics):
@@ -37,15 +40,14 @@ def evidence_figure(rec: Mapping[str, Any], model: str) -> Figure:
             ax.errorbar(i["value"], y, xerr=xerr, fmt=_SPLIT_MARKERS.get(i["split"], "o"), color=STATUS_COLORS[i["status"]],
                         ms=5, capsize=2, lw=1)
         tol = rows[0]["tolerance"]
-        ax.axvline(tol, color="#333333", ls="--", lw=1)
-        ax.set_yticks(range(len(attrs)), [attribute_label(a) for a in attrs], fontsize=8)
+        ax.axvline(tol, color=palette.LINE, ls="--", lw=1)
+        ax.set_yticks(range(len(attrs)), [attribute_label(a) for a in attrs])
         ax.set_ylim(-0.6, len(attrs) - 0.4)
         ax.invert_yaxis()
         side = "lower is worse" if metric == "min_impact_ratio" else "higher is worse"
-        ax.set_title(f"{METRIC_LABELS[metric]} (tolerance {tol:g}, dashed; {side})", fontsize=9, loc="left")
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(axis="x", color="#dddddd", lw=0.5)
+        ax.set_title(f"{METRIC_LABELS[metric]} (tolerance {tol:g}, dashed; {side})", loc="left")
+        ax.grid(axis="y", visible=False)
     handles = [Line2D([], [], color=c, marker="o", ls="", label=s) for s, c in STATUS_COLORS.items()]
-    handles += [Line2D([], [], color="#333333", marker=m, ls="", label=f"{s} split") for s, m in _SPLIT_MARKERS.items()]
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
+    handles += [Line2D([], [], color=palette.REFERENCE, marker=m, ls="", label=f"{s} split") for s, m in _SPLIT_MARKERS.items()]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     return fig

@@ -9,11 +9,11 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .._common.text import escaped_style, fmt_num, fmt_pct
+from .._common.text import fmt_num, fmt_pct
 from ._html import bullets, esc
 from ._sentences import DECISION_TITLES
 
-__all__ = ["recommendation_html", "per_model_table", "strategy_table", "documents_html"]
+__all__ = ["recommendation_html", "per_model_table", "strategy_table", "documents_html", "summary_findings", "evidence_caption"]
 
 
 def recommendation_html(rec: Mapping[str, Any]) -> str:
@@ -33,7 +33,7 @@ def recommendation_html(rec: Mapping[str, Any]) -> str:
 
 
 def per_model_table(rec: Mapping[str, Any]):
-    """One row per audited model: its own call and the status counts it rests on (a Styler, no index)."""
+    """One row per audited model: its own call and the status counts it rests on."""
     rows = []
     for model, entry in rec["per_model"].items():
         c = entry["counts"]
@@ -48,11 +48,11 @@ def per_model_table(rec: Mapping[str, Any]):
                 "rules that fired": ", ".join(r.replace("_", " ") for r in dict.fromkeys(r["rule"] for r in entry["reasons"])),
             }
         )
-    return escaped_style(pd.DataFrame(rows)).hide(axis="index")
+    return pd.DataFrame(rows)
 
 
 def strategy_table(rec: Mapping[str, Any]):
-    """Every strategy the call weighed, with what kept it from qualifying (a Styler, no index)."""
+    """Every strategy the call weighed, with what kept it from qualifying."""
     rows = []
     for model, entry in rec["per_model"].items():
         for s in entry["strategies"]:
@@ -68,7 +68,7 @@ def strategy_table(rec: Mapping[str, Any]):
             )
     if not rows:
         rows = [{"note": "No metric blocks the screen, so no strategy had to be weighed."}]
-    return escaped_style(pd.DataFrame(rows)).hide(axis="index")
+    return pd.DataFrame(rows)
 
 
 def documents_html(info: Mapping[str, Any], *, prefix: str = "../") -> str:
@@ -90,4 +90,43 @@ def documents_html(info: Mapping[str, Any], *, prefix: str = "../") -> str:
         f"<p>Flesch reading ease of the executive summary's prose ({r['words']} words): "
         f"<strong>{fmt_num(r['flesch_reading_ease'], 1)}</strong>, which {verdict} the target of {fmt_num(r['target'], 0)} "
         "(60 to 70 is plain English; higher is easier).</p>"
+    )
+
+
+def summary_findings(rec: Mapping[str, Any], info: Mapping[str, Any]) -> list[str]:
+    """Step 07's "what this step found" sentences: the call, each screen's call, the documents."""
+    model = rec.get("model")
+    out = [
+        f"The call is **{DECISION_TITLES[rec['decision']]}**"
+        + (f" with {model}" + (f" and {rec['strategy']}" if rec.get("strategy") else "") if model else "; no audited screen qualifies")
+        + "."
+    ]
+    per = []
+    for name, entry in rec["per_model"].items():
+        c = entry["counts"]
+        per.append(f"{name} {entry['decision']} ({c['flagged']} of {c['metrics']} metrics flagged, {c['watch']} watch)")
+    out.append("Per screen: " + "; ".join(per) + ".")
+    strategies = [s for e in rec["per_model"].values() for s in e["strategies"]]
+    if strategies:
+        ok = sum(1 for s in strategies if s["works"] and s["deployable"])
+        out.append(f"{len(strategies)} mitigation strategies were weighed; {ok} would leave nothing blocking and can be deployed.")
+    if rec.get("conditions"):
+        first = min(rec["conditions"], key=lambda c: c.get("due") or "9999")
+        out.append(f"{len(rec['conditions'])} conditions come with the call; the first is due {first.get('due')}.")
+    docs = info.get("documents") or {}
+    pages = ", ".join(f"{n.replace('_', ' ')} {d['pages']} page{'s' if d['pages'] != 1 else ''}" for n, d in docs.items() if "pages" in d)
+    r = info.get("readability") or {}
+    if pages:
+        out.append(f"Documents written: {pages}; the executive summary reads at Flesch {fmt_num(r.get('flesch_reading_ease'), 1)}.")
+    return out
+
+
+def evidence_caption(rec: Mapping[str, Any], model: str) -> str:
+    """Caption of the evidence figure: what is drawn and how many items block."""
+    items = [i for i in rec["per_model"][model]["items"] if i.get("value") is not None]
+    flagged = sum(1 for i in items if i["status"] == "flagged")
+    return (
+        f"Every metric the call judged for {model}, with its 95% confidence interval, on the test split (circles) and next "
+        f"month (squares), against the policy's tolerance (dashed). Vermillion = flagged (blocks): {flagged} of {len(items)} points; "
+        "orange = watch, purple = review (ADEA direction), green = within tolerance."
     )
