@@ -79,6 +79,25 @@ def test_glance_is_generated_from_results():
     assert glance_html({}) == ""
 
 
+def test_glance_counts_what_the_call_judged_when_there_is_a_call():
+    """The index, notebook 07 and the summaries count the same metrics (demographic parity ratio,
+    which repeats the impact ratio, is not judged twice)."""
+    from audit_helpers.export import glance_html
+
+    fairness = {"lr": {"test": {"sex": {"metrics": {m: {"status": "ok"} for m in ("tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio", "calibration_gap")}}}}}
+    items = [
+        {"split": "test", "attribute": "sex", "metric": "min_impact_ratio", "status": "flagged"},
+        {"split": "test", "attribute": "sex", "metric": "tpr_gap", "status": "watch"},
+        {"split": "test", "attribute": "sex", "metric": "fpr_gap", "status": "ok"},
+        {"split": "test", "attribute": "sex", "metric": "calibration_gap", "status": "review"},
+        {"split": "eval", "attribute": "sex", "metric": "tpr_gap", "status": "ok"},
+    ]
+    page = glance_html({"fairness": fairness, "recommendation": {"per_model": {"lr": {"items": items}}}})
+    assert "Fairness, lr on test: 1 of 4 metrics the call judged flagged (sex lowest impact ratio), 1 watch, 1 review, 0 insufficient." in page
+    without = glance_html({"fairness": fairness})
+    assert "0 of 5 gap metrics flagged" in without
+
+
 # ------------------------------------------------------------------------------------------
 # the at-a-glance list counts flags as the mitigation step does (hand-built fairness sections)
 

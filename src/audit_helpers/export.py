@@ -259,12 +259,33 @@ def _fmt(x: Any, digits: int = 3) -> str:
     return fmt_num(x, digits, missing="–")
 
 
-def _fairness_counts(fairness: Mapping, model: str, split: str) -> str:
+def _judged_counts(rec: Mapping, model: str, split: str) -> Optional[str]:
+    """Counts of the metrics the call judged for one screen on one split (escaped), or None."""
+    from .mitigation._config import METRIC_LABELS
+
+    items = [i for i in ((rec.get("per_model") or {}).get(model) or {}).get("items", []) if i["split"] == split]
+    if not items:
+        return None
+    count = {s: sum(1 for i in items if i["status"] == s) for s in ("flagged", "watch", "review", "insufficient")}
+    flagged = [f"{i['attribute']} {METRIC_LABELS.get(i['metric'], i['metric'])}" for i in items if i["status"] == "flagged"]
+    named = f" ({', '.join(flagged)})" if flagged else ""
+    return html.escape(
+        f"{count['flagged']} of {len(items)} metrics the call judged flagged{named}, {count['watch']} watch, "
+        f"{count['review']} review, {count['insufficient']} insufficient."
+    )
+
+
+def _fairness_counts(fairness: Mapping, model: str, split: str, rec: Optional[Mapping] = None) -> str:
     """Counts of one screen on one split, each status named and defined (escaped HTML).
 
-    Counted with the same rule as the mitigation step (:func:`audit_helpers.mitigation.count_statuses`):
-    calibration gaps count like every other metric, and a flagged per-group comparison flags its metric.
+    With a recommendation, the metrics the call judged (the same count as notebook 07 and the
+    summaries). Without one, counted with the rule of the mitigation step
+    (:func:`audit_helpers.mitigation.count_statuses`): calibration gaps count like every other
+    metric, and a flagged per-group comparison flags its metric.
     """
+    judged = _judged_counts(rec or {}, model, split)
+    if judged is not None:
+        return judged
     from .mitigation._config import METRIC_LABELS
     from .mitigation._findings import block_findings, count_statuses
 
@@ -331,7 +352,10 @@ def glance_html(results: Mapping) -> str:
     fairness = results.get("fairness") or {}
     for name, splits in fairness.items():
         for split in splits:
-            items.append(f"<li>Fairness, {html.escape(name)} on {html.escape(split)}: {_fairness_counts(fairness, name, split)}</li>")
+            items.append(
+                f"<li>Fairness, {html.escape(name)} on {html.escape(split)}: "
+                f"{_fairness_counts(fairness, name, split, results.get('recommendation'))}</li>"
+            )
     if fairness:
         items.append(f"<li>{_status_words()}</li>")
     summary = results.get("drift", {}).get("summary")
