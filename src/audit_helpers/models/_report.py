@@ -102,7 +102,7 @@ def source_narrative(
             )
             if "skops_roundtrip_identical" in entry:
                 parts.append(
-                    f"Reloaded from {entry['path']} (skops, sha256 {entry['sha256'][:12]}…) it gives "
+                    f"Reloaded from {entry['path']} (skops; sha256 starting {entry['sha256'][:12]}, in full in audit_results.json) it gives "
                     + ("identical scores." if entry["skops_roundtrip_identical"] else "**different scores: investigate before use.**")
                 )
         else:
