@@ -130,8 +130,14 @@ if intersection in summary["base_rates"]["train"]:
 # rather than dropped.
 
 # %%
-show.table(prep.missingness_table(summary), formats={s: "pct" for s in ("train", "test", "eval")},
-           caption="Missing share per column and split", classes="compact")
+missing = prep.missingness_table(summary)
+complete = missing.index[(missing.fillna(0) == 0).all(axis=1)].tolist()
+shares = {s: "pct" for s in missing.columns}
+show.screen_and_print(
+    show.table(missing, formats=shares, caption="Missing share per column and split", classes="compact"),
+    show.table(missing.drop(index=complete), formats=shares, caption="Missing share per column and split", classes="compact"),
+    print_note=f"No value is missing in {', '.join(complete)}." if complete else "",
+)
 
 # %%
 show.table(prep.unknown_table(summary), caption="Unknown group per protected attribute (count of applicants)", classes="compact")

@@ -157,3 +157,25 @@ def test_glance_never_all_clear_while_a_flag_stands_elsewhere():
     assert "Mitigation: none proposed (the 1 flagged gap metrics on test are not targets of the mitigation search " \
            "(see step 05); 1 flagged on eval: followed up by the monitoring plan)." in page
     assert not ALL_CLEAR.search(page)
+
+
+def test_headings_stay_with_their_figure_or_short_table_in_print():
+    from audit_helpers.export import KEEP_TABLE_ROWS, keep_with_next
+
+    def cell(kind, body):
+        return f'<div class="cell border-box-sizing {kind} rendered">{body}</div>'
+
+    figure = '<figure class="audit-figure"><img alt="Figure 1. x"></figure>'
+    short = '<div class="table-block"><table>' + "<tr><td>1</td></tr>" * KEEP_TABLE_ROWS + "</table></div>"
+    long = '<div class="table-block"><table>' + "<tr><td>1</td></tr>" * (KEEP_TABLE_ROWS + 5) + "</table></div>"
+    page = "<main>" + "".join([
+        cell("text_cell", "<h2>A</h2>"), cell("code_cell", figure),
+        cell("text_cell", "<h2>B</h2>"), cell("code_cell", short),
+        cell("text_cell", "<h2>C</h2>"), cell("code_cell", long),
+        cell("code_cell", figure),
+    ]) + "</main>"
+    from bs4 import BeautifulSoup
+
+    groups = BeautifulSoup(keep_with_next(page), "html.parser").select("div.keep-with-next")
+    assert [g.h2.text for g in groups] == ["A", "B"]  # C's table is too long to keep whole
+    assert groups[0].select("figure") and groups[1].select("table") and not groups[1].select("figure")

@@ -28,6 +28,7 @@ __all__ = [
     "pdf_page_count",
     "mark_wide_tables",
     "print_links",
+    "keep_with_next",
     "notebook_title",
     "write_index",
     "decision_html",
@@ -195,7 +196,7 @@ def html_to_pdf(source: str | Path, pdf_path: Path, *, base_url: Optional[str | 
         base_url = base_url or source.parent
         source = source.read_text(encoding="utf-8")
     doc = weasyprint.HTML(
-        string=print_links(mark_wide_tables(source)),
+        string=keep_with_next(print_links(mark_wide_tables(source))),
         base_url=str(base_url) if base_url else None,
         url_fetcher=run_folder_fetcher(base_url),
     )
@@ -240,6 +241,42 @@ def print_links(page: str) -> str:
     for link in soup.find_all("a"):
         if not str(link.get("href") or "").startswith("#"):
             link.unwrap()
+            changed = True
+    return str(soup) if changed else page
+
+
+KEEP_TABLE_ROWS = 14
+"""A table of at most this many rows is kept on one page with the section heading before it."""
+
+
+def _keeps_whole(cell) -> bool:
+    figures = cell.select("figure.audit-figure")
+    tables = cell.select("div.table-block")
+    if len(figures) == 1 and not tables:
+        return True
+    return not figures and len(tables) == 1 and len(tables[0].select("tr")) <= KEEP_TABLE_ROWS + 1
+
+
+def keep_with_next(page: str) -> str:
+    """Group each heading-and-intro cell with the one figure (or short table) that follows it.
+
+    WeasyPrint does not carry ``break-after: avoid`` across notebook cells, so a heading could end
+    a page while its figure opened the next; the group (class ``keep-with-next``, unbreakable in
+    print) moves to the next page as a whole.
+    """
+    if "text_cell" not in page:
+        return page
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    changed = False
+    for cell in soup.select("div.code_cell"):
+        before = cell.find_previous_sibling("div")
+        if before is not None and "text_cell" in (before.get("class") or []) and _keeps_whole(cell):
+            group = soup.new_tag("div", attrs={"class": "keep-with-next"})
+            before.insert_before(group)
+            group.append(before.extract())
+            group.append(cell.extract())
             changed = True
     return str(soup) if changed else page
 
