@@ -55,11 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     mon = sub.add_parser("monitor", help="apply a monitoring plan to one batch (exit 0 green, 3 amber, 4 red, 2 bad input)")
     mon.add_argument("--plan", type=Path, required=True, help="monitoring_plan.yaml of an audit run")
-    mon.add_argument("--batch", type=Path, required=True, help="applicants in the audit's input schema (.csv or .parquet)")
+    mon.add_argument("--batch", required=True,
+                     help="applicants in the audit's input schema: a .csv or .parquet file (spark engine: a Parquet "
+                          "file or folder, local or scheme://, or a table name)")
     mon.add_argument("--state", type=Path, default=None, help="state file of the persistence rule and pooling (created if absent)")
     mon.add_argument("--out", type=Path, default=Path("."), help="folder receiving monitor_result.json, alert.md, alert.html (default: .)")
     mon.add_argument("--score-column", default=None, help="column holding the logged score (default: the plan's, 'score')")
     mon.add_argument("--period", default=None, help="label of the batch (default: its month from the date column)")
+    mon.add_argument("--engine", choices=("local", "spark"), default="local",
+                     help="who counts the batch: this process (default) or Spark (same counts, same result)")
+    mon.add_argument("--spark-master", default=None, help="Spark master URL of --engine spark (default: local[*])")
     return parser
 
 
@@ -126,7 +131,8 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
 
     try:
         outcome = monitor_batch(args.plan, args.batch, state=args.state, out_dir=args.out,
-                                score_column=args.score_column, period=args.period)
+                                score_column=args.score_column, period=args.period, engine=args.engine,
+                                spark_master=args.spark_master)
     except MonitorError as err:
         print(f"error: {err}", file=sys.stderr, flush=True)
         return 2

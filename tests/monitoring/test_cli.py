@@ -10,9 +10,10 @@ def test_monitor_arguments():
     args = parser.parse_args(["monitor", "--plan", "p.yaml", "--batch", "b.csv", "--state", "s.json", "--out", "o",
                               "--score-column", "logged"])
     assert (args.command, args.plan, args.batch, args.state, args.out, args.score_column) == (
-        "monitor", Path("p.yaml"), Path("b.csv"), Path("s.json"), Path("o"), "logged")
+        "monitor", Path("p.yaml"), "b.csv", Path("s.json"), Path("o"), "logged")
     defaults = parser.parse_args(["monitor", "--plan", "p", "--batch", "b"])
     assert defaults.state is None and defaults.score_column is None and defaults.out == Path(".")
+    assert (defaults.engine, defaults.spark_master) == ("local", None)
     assert {a.dest for a in parser._subparsers._group_actions[0].choices["run"]._actions} >= {"params", "overrides", "seed", "out"}
 
 

@@ -12,7 +12,7 @@ audit's two-key rule on the change since the audit (beyond tolerance *and* signi
 Holm correction per batch).
 
 Modules: ``_config`` (the ``monitoring:`` parameters), ``_columns`` (arrow columns to codes),
-``_counting`` (count spec, counts, sums), ``_groups`` (group and error-rate tests), ``_evaluate``
+``_counting`` (count spec, counts, sums), ``_spark`` (the Spark engine: pyspark imported there only), ``_groups`` (group and error-rate tests), ``_evaluate``
 (counts to signals), ``_batch`` (reading and checking batch files), ``_state`` (state file,
 persistence), ``_alerts`` (alerts, alert.md/html), ``_monitor`` (the monitor), ``_plan`` (plan
 file, schema, watch list, rules), ``_schedule`` (owners, escalation, cadence, records, calendar),
@@ -30,6 +30,7 @@ _EXPORTS = {
         "CountSpec",
         "BatchCounts",
         "count_batch",
+        "count_stream",
         "sum_counts",
         "counts_to_arrow",
         "counts_from_arrow",
@@ -59,6 +60,19 @@ _EXPORTS = {
         "ALERT_HTML",
         "PROFILE_MISMATCH",
         "MODEL_REFUSED",
+        "UNKNOWN_ENGINE",
+        "ENGINES",
+    ],
+    "_spark": [
+        "spark_session",
+        "count_spark",
+        "DEFAULT_MASTER",
+        "SPARK_MISSING",
+        "JAVA_MISSING",
+        "SPARK_START_FAILED",
+        "SOURCE_NOT_FOUND",
+        "SPARK_JOB_FAILED",
+        "SPARK_CSV",
     ],
     "_plan": [
         "PLAN_SCHEMA_VERSION",

@@ -12,6 +12,7 @@ distinct stripped non-empty parts of a row.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Optional, Sequence
 
 import numpy as np
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 WRONG_TYPE = "column {column!r} must hold {expected}, but holds {got}"
+#: Largest (rows x distinct tags) grid :func:`tag_pairs` marks to find distinct pairs (16 MB of booleans).
+_MARK_LIMIT = 1 << 24
 
 
 def _chunk(values) -> pa.Array:
@@ -118,20 +121,8 @@ def category_codes(values, categories: Sequence[str], column: str) -> np.ndarray
     return lookup[idx]  # index -1 (null) reads the appended MISSING entry
 
 
-def tag_pairs(values, separator: str, column: str) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
-    """Distinct tags of every row of a multi-label column.
-
-    Returns
-    -------
-    rows, codes : numpy.ndarray
-        One entry per distinct (row, tag) pair: the row and the tag's index in ``tags``.
-    tags : list of str
-        The distinct tags of the batch.
-    tag_count : numpy.ndarray of float64
-        Distinct tags per row (0 for an empty or missing row: the data step turns a missing
-        multi-label cell into the empty string, so a null here is a row without tags).
-    """
-    arr = _chunk(values)
+def _row_tags(arr: pa.Array, separator: str, column: str) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+    """:func:`tag_pairs` computed row by row (``arr`` plain text, lists or null)."""
     n = len(arr)
     if pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
         lists = arr.cast(pa.list_(pa.string()))
@@ -145,15 +136,61 @@ def tag_pairs(values, separator: str, column: str) -> tuple[np.ndarray, np.ndarr
     idx, tags = _dictionary(flat.filter(pa.array(keep)))
     rows = parents[keep]
     k = max(len(tags), 1)
-    pairs = np.unique(rows * k + idx)
+    pairs = rows * k + idx
+    if n * k <= _MARK_LIMIT:  # distinct pairs by marking a (row, tag) grid: sorted, like np.unique, and faster
+        seen = np.zeros(n * k, dtype=bool)
+        seen[pairs] = True
+        pairs = np.flatnonzero(seen)
+    else:
+        pairs = np.unique(pairs)
     rows, codes = pairs // k, pairs % k
     tag_count = np.bincount(rows, minlength=n).astype(np.float64)
     return rows, codes, [str(t) for t in tags], tag_count
 
 
+def tag_pairs(values, separator: str, column: str) -> tuple[np.ndarray, np.ndarray, list, np.ndarray]:
+    """Distinct tags of every row of a multi-label column.
+
+    Text columns are split once per distinct value (a batch repeats few tag combinations) and
+    the pairs of each value are repeated for the rows that hold it; list columns row by row.
+
+    Returns
+    -------
+    rows, codes : numpy.ndarray
+        One entry per distinct (row, tag) pair, in row order: the row and the tag's index in ``tags``.
+    tags : list of str
+        The distinct tags of the batch.
+    tag_count : numpy.ndarray of float64
+        Distinct tags per row (0 for an empty or missing row: the data step turns a missing
+        multi-label cell into the empty string, so a null here is a row without tags).
+    """
+    arr = _chunk(values)
+    if not (pa.types.is_dictionary(arr.type) or pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return _row_tags(arr, separator, column)
+    if not pa.types.is_dictionary(arr.type):
+        arr = pc.dictionary_encode(arr)
+    dict_rows, dict_codes, tags, _ = _row_tags(arr.dictionary, separator, column)
+    n, d = len(arr), len(arr.dictionary)
+    if d == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), tags, np.zeros(n, dtype=np.float64)
+    idx = arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    per_value = np.bincount(dict_rows, minlength=d)
+    first = np.cumsum(per_value) - per_value  # where each value's pairs start (they are in value order)
+    valid = idx >= 0
+    safe = np.where(valid, idx, 0)
+    length = np.where(valid, per_value[safe], 0)
+    rows = np.repeat(np.arange(n, dtype=np.int64), length)
+    within = np.arange(rows.size, dtype=np.int64) - np.repeat(np.cumsum(length) - length, length)
+    codes = dict_codes[np.repeat(first[safe], length) + within]
+    return rows, codes, tags, length.astype(np.float64)
+
+
 def date_days(values, column: str) -> np.ndarray:
     """Days since 1970-01-01 of every row of a date column (-1 for a missing date)."""
     arr = _chunk(values)
+    if pa.types.is_dictionary(arr.type):  # parse each distinct value once
+        days = np.append(date_days(arr.dictionary, column), -1)
+        return days[arr.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)]
     try:
         if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
             days = arr.cast(pa.date32())
@@ -188,15 +225,27 @@ def _same(value, positive) -> bool:
 def protected_codes(values, labels: Sequence[str], unknown_label: str) -> np.ndarray:
     """Group index of every row of a protected column; missing, unknown tokens and values the
     audit did not see count as the unknown group (the data step's rule, ``normalise_protected``)."""
+    idx, dictionary = _dictionary(values)
+    try:
+        lookup = _protected_lookup(tuple(dictionary), tuple(labels), unknown_label)
+    except TypeError:  # unhashable values: no memo
+        lookup = _protected_lookup.__wrapped__(tuple(dictionary), tuple(labels), unknown_label)
+    return lookup[idx]
+
+
+@lru_cache(maxsize=64)
+def _protected_lookup(dictionary: tuple, labels: tuple, unknown_label: str) -> np.ndarray:
+    """Group index of every distinct value (then the unknown group, read by null rows); memoised,
+    as every record batch of a file repeats the same few values."""
     from ..validate import normalise_protected
 
-    idx, dictionary = _dictionary(values)
-    normalised, _ = normalise_protected(pd.Series(dictionary, dtype=object), allowed=[l for l in labels if l != unknown_label],
+    normalised, _ = normalise_protected(pd.Series(list(dictionary), dtype=object), allowed=[l for l in labels if l != unknown_label],
                                         unknown_label=unknown_label)
     index = {l: i for i, l in enumerate(labels)}
     unknown = index[unknown_label]
     lookup = np.array([index.get(v, unknown) for v in normalised.tolist()] + [unknown], dtype=np.int64)
-    return lookup[idx]
+    lookup.setflags(write=False)
+    return lookup
 
 
 def age_codes(values, labels: Sequence[str], threshold: int, unknown_label: str, column: str) -> np.ndarray:

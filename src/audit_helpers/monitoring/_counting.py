@@ -6,8 +6,8 @@ the score, and applicants per (group × selected × outcome) cell of every prote
 two batches add, so a file is streamed one record batch at a time (memory does not grow with the
 file) and a cluster can count each partition apart and sum on the driver::
 
-    counts = sum_counts(count_batch(b, spec) for b in parquet_file.iter_batches())
-    # Spark: df.mapInArrow(lambda it: (counts_to_arrow(count_batch(b, spec)) for b in it), COUNTS_SCHEMA)
+    counts = count_stream(parquet_file.iter_batches(), spec)                      # local engine
+    df.mapInArrow(lambda it: [counts_to_arrow(count_stream(it, spec))], COUNTS_SCHEMA)  # Spark, per partition
 
 :func:`count_batch` is pure: it reads only the record batch and the frozen :class:`CountSpec`, and
 it needs neither pandas frames of the data nor a model (a batch without a logged score is scored
@@ -41,6 +41,7 @@ __all__ = [
     "CountSpec",
     "BatchCounts",
     "count_batch",
+    "count_stream",
     "sum_counts",
     "counts_to_arrow",
     "counts_from_arrow",
@@ -105,6 +106,12 @@ class CountSpec:
         for i, column in enumerate(attribute.split(INTERSECTION_SEP)):
             labels = [f"{a}{INTERSECTION_SEP if i else ''}{b}" for a in labels for b in own[column]]
         return tuple(labels)
+
+    def coded_columns(self) -> list[str]:
+        """Columns counted by value (categories, tags, protected groups, the label), not by number."""
+        cols = [b.source for b in self.features if not (b.kind == "numeric" and b.transform == "value")]
+        cols += [c for c, _ in self.protected] + ([self.label_column] if self.label_column else [])
+        return list(dict.fromkeys(cols))
 
     def input_columns(self) -> list[str]:
         """Columns a batch must hold (besides the score): monitored inputs, protected, age."""
@@ -303,6 +310,19 @@ def sum_counts(counts: Iterable[BatchCounts]) -> BatchCounts:
         )
     if total is None:
         raise ValueError(NOTHING_TO_SUM)
+    return total
+
+
+def count_stream(batches: Iterable[pa.RecordBatch], spec: CountSpec) -> Optional[BatchCounts]:
+    """Count a stream of record batches one at a time and sum (``None`` for an empty stream).
+
+    The one function both engines run: the local engine on the record batches of a file, the
+    Spark engine on those of each partition. Only one record batch and the running sum are held.
+    """
+    total: Optional[BatchCounts] = None
+    for batch in batches:
+        counts = count_batch(batch, spec)
+        total = counts if total is None else sum_counts([total, counts])
     return total
 
 

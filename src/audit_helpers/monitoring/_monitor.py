@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import jsonschema
 
@@ -25,13 +25,14 @@ from ..drift._profile import ReferenceProfile
 from ..paths import PACKAGE_DIR
 from ._alerts import alert_html, alert_markdown, build_alerts, overall_status
 from ._batch import EMPTY_BATCH, BAD_BATCH_COLUMN, MonitorError, batch_columns, check_columns, iter_record_batches, scored_batches
-from ._counting import BatchCounts, count_batch, sum_counts
+from ._counting import BatchCounts, count_stream, sum_counts
 from ._evaluate import count_spec, evaluate_counts, signal_kind
 from ._plan import PlanError, read_plan
 from ._state import StateError, apply_persistence, read_state, write_state
 
 __all__ = ["MonitorOutcome", "monitor_batch", "RESULT_FILE", "ALERT_MD", "ALERT_HTML", "RESULT_SCHEMA_PATH",
-           "PROFILE_MISMATCH", "MODEL_REFUSED", "RESULT_SCHEMA_VIOLATION", "validate_monitor_result"]
+           "PROFILE_MISMATCH", "MODEL_REFUSED", "RESULT_SCHEMA_VIOLATION", "UNKNOWN_ENGINE", "ENGINES",
+           "validate_monitor_result"]
 
 RESULT_FILE = "monitor_result.json"
 ALERT_MD = "alert.md"
@@ -42,6 +43,9 @@ RESULT_VERSION = 1
 PROFILE_MISMATCH = "reference profile {path}: {why}; the plan only applies to the frozen profile it names"
 MODEL_REFUSED = "batch has no score column {column!r}, and the audited model cannot be used: {why}"
 RESULT_SCHEMA_VIOLATION = "monitor_result.json would violate its schema at '{where}': {msg}"
+UNKNOWN_ENGINE = "unknown engine {engine!r}: expected one of {engines}"
+#: Engines that count a batch: pyarrow streaming on this machine, or Spark (``mapInArrow`` per partition).
+ENGINES = ("local", "spark")
 
 
 @dataclass
@@ -88,37 +92,70 @@ def _load_model(plan: Mapping[str, Any], root: Path, column: str):
     return model
 
 
-def _count_file(path: Path, plan: Mapping[str, Any], root: Path, spec) -> tuple[BatchCounts, str]:
-    schema = batch_columns(path)
+def _prepare_read(where, schema, plan: Mapping[str, Any], root: Path, spec) -> tuple[list, list, Optional[Callable], str]:
+    """Check a batch's columns against the plan (both engines): the columns to read, the numeric
+    ones (parsed as numbers from CSV), the scoring step (``None`` with a logged score) and how the
+    batch was scored."""
     has_score = spec.score_column in schema.names
     features = list(plan["baseline"]["model"]["features"])
     numeric = [b.source for b in spec.features if b.kind == "numeric" and b.transform == "value"]
     numeric += [spec.age[0]] if spec.age else []
     required = spec.input_columns() + ([] if has_score else features)
-    check_columns(path, schema, required, numeric, spec.score_column if has_score else None)
+    check_columns(where, schema, required, numeric, spec.score_column if has_score else None)
     optional = [c for c in (spec.label_column, spec.date_column) if c and c in schema.names]
     columns = list(dict.fromkeys(required + optional + ([spec.score_column] if has_score else [])))
-    stream = iter_record_batches(path, columns, numeric=numeric + ([spec.score_column] if has_score else []))
     if has_score:
-        scored_with = f"logged score column {spec.score_column!r}"
-    else:
-        model = _load_model(plan, root, spec.score_column)
-        stream = scored_batches(stream, model, features=features, positive_label=plan["columns"]["positive_label"],
-                                score_column=spec.score_column,
-                                categorical=plan["columns"].get("categorical", []), multilabel=list(plan["columns"].get("multilabel", {})))
-        scored_with = f"audited model {plan['baseline']['model']['name']} (sha256 verified against the plan)"
-    parts = []
+        return columns, numeric + [spec.score_column], None, f"logged score column {spec.score_column!r}"
+    model = _load_model(plan, root, spec.score_column)
+    scorer = partial(scored_batches, model=model, features=features, positive_label=plan["columns"]["positive_label"],
+                     score_column=spec.score_column, categorical=plan["columns"].get("categorical", []),
+                     multilabel=list(plan["columns"].get("multilabel", {})))
+    return columns, numeric, scorer, f"audited model {plan['baseline']['model']['name']} (sha256 verified against the plan)"
+
+
+def _count_file(path: Path, plan: Mapping[str, Any], root: Path, spec) -> tuple[BatchCounts, str]:
+    """The local engine: stream the file's record batches through :func:`count_stream`."""
+    columns, numeric, scorer, scored_with = _prepare_read(path, batch_columns(path), plan, root, spec)
+    stream = iter_record_batches(path, columns, numeric=numeric, dictionary=spec.coded_columns() + [spec.date_column])
     try:
-        for batch in stream:
-            parts.append(count_batch(batch, spec))
+        counts = count_stream(stream if scorer is None else scorer(stream), spec)
     except ValueError as err:
         if isinstance(err, MonitorError):
             raise
         raise MonitorError(BAD_BATCH_COLUMN.format(path=path, msg=str(err).splitlines()[0])) from None
-    counts = sum_counts(parts) if parts else None
     if counts is None or counts.rows == 0:
         raise MonitorError(EMPTY_BATCH.format(path=path))
     return counts, scored_with
+
+
+def _count_source(batch: Path | str, plan: Mapping[str, Any], root: Path, spec, *, engine: str, master: Optional[str],
+                  plan_sha: str, state) -> tuple[BatchCounts, str, Optional[str], dict, dict]:
+    """Count the batch with the chosen engine and read the state: counts, how the batch was scored,
+    its sha256, the state and the engine block of the result."""
+    if engine == "local":
+        path = Path(batch)
+        sha = file_sha256(path) if path.is_file() else None
+        st = _read_state(state, plan_sha, sha, str(path))
+        counts, scored_with = _count_file(path, plan, root, spec)
+        return counts, scored_with, sha, st, {"name": "local"}
+    if engine != "spark":
+        raise MonitorError(UNKNOWN_ENGINE.format(engine=engine, engines=", ".join(ENGINES)))
+    from ._spark import DEFAULT_MASTER, count_spark
+
+    def prepare(schema):
+        columns, _numeric, scorer, scored_with = _prepare_read(batch, schema, plan, root, spec)
+        return columns, scorer, scored_with
+
+    run, scored_with = count_spark(str(batch), spec, prepare, master=master or DEFAULT_MASTER)
+    st = _read_state(state, plan_sha, run.sha256, str(batch))
+    return run.counts, scored_with, run.sha256, st, run.engine
+
+
+def _read_state(state, plan_sha: str, sha: Optional[str], where: str) -> dict:
+    try:
+        return read_state(state, plan_sha, batch_sha256=sha, batch_path=where)
+    except StateError as err:
+        raise MonitorError(str(err)) from None
 
 
 def _period(counts: BatchCounts, path: Path) -> str:
@@ -135,7 +172,7 @@ def _day(n: Optional[int]) -> Optional[str]:
     return None if n is None else (_dt.date(1970, 1, 1) + _dt.timedelta(days=n)).isoformat()
 
 
-def _batch_block(path: Path, sha: str, counts: BatchCounts, total: BatchCounts, period: str, scored_with: str,
+def _batch_block(path: Path | str, sha: str, counts: BatchCounts, total: BatchCounts, period: str, scored_with: str,
                  pooled: list) -> dict:
     return {
         "path": str(path), "rows": int(counts.rows), "sha256": sha, "period": period,
@@ -200,15 +237,17 @@ def _evaluate(result: dict, st: dict, total: BatchCounts, plan: Mapping[str, Any
 
 def monitor_batch(plan: Path | str, batch: Path | str, *, state: Optional[Path | str] = None,
                   out_dir: Optional[Path | str] = None, score_column: Optional[str] = None,
-                  period: Optional[str] = None, as_of: Optional[_dt.date] = None) -> MonitorOutcome:
-    """Apply a monitoring plan to one batch file.
+                  period: Optional[str] = None, as_of: Optional[_dt.date] = None, engine: str = "local",
+                  spark_master: Optional[str] = None) -> MonitorOutcome:
+    """Apply a monitoring plan to one batch.
 
     Parameters
     ----------
     plan : path-like
         ``monitoring_plan.yaml`` (paths inside it are relative to its folder).
-    batch : path-like
-        Applicants in the audit's input schema (CSV or Parquet); a logged score column is used
+    batch : path-like or str
+        Applicants in the audit's input schema (CSV or Parquet; with the Spark engine a Parquet
+        file or folder, local or ``scheme://``, or a table name); a logged score column is used
         if present, outcome labels are optional.
     state : path-like, optional
         The state file (created if absent); without one the persistence rule and pooling are off.
@@ -221,6 +260,11 @@ def monitor_batch(plan: Path | str, batch: Path | str, *, state: Optional[Path |
         Label of the batch (default: its month from the date column, else the file name).
     as_of : datetime.date, optional
         Day the monitor runs (response deadlines count from it; default today, UTC).
+    engine : {"local", "spark"}, default="local"
+        Who counts the batch: this process (pyarrow streaming) or Spark (the same counting
+        function per partition, ``mapInArrow``). The result is the same apart from ``batch.engine``.
+    spark_master : str, optional
+        Spark master URL of the Spark engine (default ``local[*]``).
 
     Returns
     -------
@@ -233,7 +277,8 @@ def monitor_batch(plan: Path | str, batch: Path | str, *, state: Optional[Path |
         Bad plan, profile, model, state or batch (exit code 2); nothing has been written then.
     """
     as_of = as_of or _dt.datetime.now(_dt.timezone.utc).date()
-    plan_path, batch_path = Path(plan), Path(batch)
+    plan_path = Path(plan)
+    batch_path = Path(batch) if "://" not in str(batch) else str(batch)
     try:
         plan_doc = read_plan(plan_path)
     except PlanError as err:
@@ -242,20 +287,16 @@ def monitor_batch(plan: Path | str, batch: Path | str, *, state: Optional[Path |
     plan_sha = file_sha256(plan_path)
     profile = _load_profile(plan_doc, root)
     spec = count_spec(plan_doc, profile, score_column=score_column)
-    batch_sha = file_sha256(batch_path) if batch_path.is_file() else None
-    try:
-        st = read_state(state, plan_sha, batch_sha256=batch_sha, batch_path=str(batch_path))
-    except StateError as err:
-        raise MonitorError(str(err)) from None
-    counts, scored_with = _count_file(batch_path, plan_doc, root, spec)
-    label = period or _period(counts, batch_path)
+    counts, scored_with, batch_sha, st, engine_block = _count_source(batch_path, plan_doc, root, spec, engine=engine,
+                                                                     master=spark_master, plan_sha=plan_sha, state=state)
+    label = period or _period(counts, Path(str(batch_path)))
     pool = st.get("pool")
     total = counts if pool is None else sum_counts([BatchCounts.from_dict(pool["counts"]), counts])
     pooled = [] if pool is None else list(pool["periods"])
     result = {"schema_version": RESULT_VERSION, "as_of": as_of.isoformat(),
               "plan": {"path": str(plan_path), "sha256": plan_sha, "plan_id": plan_doc["plan_id"],
                        "model": plan_doc["baseline"]["model"]["name"], "model_sha256": plan_doc["baseline"]["model"]["sha256"]},
-              "batch": _batch_block(batch_path, batch_sha, counts, total, label, scored_with, pooled),
+              "batch": {**_batch_block(batch_path, batch_sha, counts, total, label, scored_with, pooled), "engine": engine_block},
               "state": None if state is None else str(state), "notes": []}
     minimum = int(plan_doc["rules"]["min_batch_size"])
     if state is None:

@@ -29,6 +29,8 @@ lists every planted effect with its magnitude. :func:`screen_truth` measures
 how much of it reaches a trained screen: selection rate, TPR, FPR and impact
 ratio by group on a large fresh sample of either period, at the screen's
 operating threshold (the ``screens`` key of a run's ``ground_truth.json``).
+:func:`write_applicants` writes million-row train, eval or monthly files (CSV or Parquet) in
+chunks, with an optional logged score column, for benchmarks that need no external data.
 """
 
 from .._common.lazy import attach
@@ -73,6 +75,7 @@ _EXPORTS = {
         "UNKNOWN_SPLIT_ERROR",
         "MISSING_THRESHOLD_ERROR",
     ],
+    "_bulk": ["write_applicants", "file_format", "BULK_FORMAT_ERROR", "BULK_SIZE_ERROR", "DEFAULT_CHUNK_ROWS"],
     "_stats": ["fit_logistic", "planted_bias_check", "LOGIT_SHAPE_ERROR", "LOGIT_LABEL_ERROR"],
 }
 __all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)
