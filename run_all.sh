@@ -3,7 +3,8 @@
 #   ./run_all.sh [hiring-audit run options]   set up if needed, then run the audit
 #   ./run_all.sh test [pytest options]        set up if needed, then run the test suite
 # Set-up: a virtual environment in .venv with the pinned dependencies (rebuilt when
-# pyproject.toml or requirements.lock change), and the Debian libraries the PDF renderer needs.
+# pyproject.toml or requirements.lock change), and the Debian libraries the PDF renderer needs;
+# `test` adds the spark extra and a Java runtime (Debian openjdk-17-jre-headless) where missing.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -41,6 +42,11 @@ if command -v dpkg >/dev/null 2>&1; then
   for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_deb+=("$pkg")
   done
+  # the test suite runs the monitor's Spark engine, which needs a Java runtime
+  if [ "${1:-}" = "test" ] && ! command -v java >/dev/null 2>&1 && [ ! -x "${JAVA_HOME:-/nonexistent}/bin/java" ]; then
+    need_deb+=("openjdk-17-jre-headless")
+    if [ -w /usr/share ]; then mkdir -p /usr/share/man/man1; fi  # the JRE's postinst fails without it on slim images
+  fi
   apt_install "${need_deb[@]+"${need_deb[@]}"}"
 fi
 
@@ -56,6 +62,13 @@ if [ ! -x "$VENV/bin/python" ] || [ "$want_stamp" != "$have_stamp" ]; then
     || die "installing Python dependencies failed (details in $LOG)"
   echo "$want_stamp" >"$STAMP"
   say "environment ready in $((SECONDS - t0)) s"
+fi
+# the spark extra (pyspark, ~450 MB) only for the test suite; the audit itself never loads it
+if [ "${1:-}" = "test" ] && [ "$(cat "$VENV/.spark-stamp" 2>/dev/null || true)" != "$want_stamp" ]; then
+  say "installing the spark extra for the test suite ..."
+  "$VENV/bin/python" -m pip install -q --progress-bar off -c requirements.lock -e '.[test,spark]' >>"$LOG" 2>&1 \
+    || die "installing the spark extra failed (details in $LOG)"
+  echo "$want_stamp" >"$VENV/.spark-stamp"
 fi
 
 # --- run --------------------------------------------------------------------------------------

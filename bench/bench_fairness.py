@@ -12,6 +12,8 @@ comparison times it against our closed-form intervals, which need no resampling.
 Also times the whole audit (every metric, every interval and test, calibration and the LL144
 scoring rate) on 10M rows: groups of sex, race, sex x race and age group, in one pass.
 
+``rows(quick)`` gives the table rows of ``bench/run.py`` (``--quick``: 5 resamples, 1M-row timing).
+
 Usage::
 
     .venv/bin/python bench/bench_fairness.py                  # quick, about a minute
@@ -92,6 +94,30 @@ def fairlearn_run(frame: pd.DataFrame, n_boot: int | None) -> None:
 
 def ours_run(frame: pd.DataFrame, *, scores: bool, attributes=tuple(GROUPINGS)) -> None:
     audit_frame(frame, attributes=list(attributes), config=FairnessConfig(), score_col="score" if scores else None)
+
+
+def rows(quick: bool) -> list[dict]:
+    """Table rows (``bench/run.py``): ratio = Fairlearn time / ours (how many times faster ours is)."""
+    from _shared import row
+
+    warnings.simplefilter("ignore", FutureWarning)
+    n, boot, big_n, repeat = (25_000, 5, 1_000_000, 2) if quick else (25_000, 20, 10_000_000, 5)
+    frame = make_frame(n, seed=0, categorical=False)
+    ours = best_of(lambda: ours_run(frame, scores=False), repeat)
+    fl_point = best_of(lambda: fairlearn_run(frame, None), 3)
+    fl_boot = best_of(lambda: fairlearn_run(frame, boot), 1)
+    big = make_frame(big_n, seed=1, categorical=True)
+    keys = ("sex", "race", "sex|race", "age_group")
+    t_all = best_of(lambda: ours_run(big, scores=True, attributes=keys), max(1, repeat // 2))
+    groups = f"{n:,} rows, sex / race / sex|race"
+    return [
+        row("bench_fairness", f"audit_frame vs MetricFrame points, {groups}", round(ours, 4), "s", round(fl_point, 4),
+            round(fl_point / ours, 1), "ours adds Wilson/Katz/Newcombe intervals, tests, Holm; ratio = reference / value"),
+        row("bench_fairness", f"audit_frame vs MetricFrame n_boot={boot}, {groups}", round(ours, 4), "s", round(fl_boot, 3),
+            round(fl_boot / ours, 0), "Fairlearn's intervals by bootstrap; ours closed form"),
+        row("bench_fairness", f"whole fairness audit (with calibration, LL144), {big_n:,} rows", round(t_all, 3), "s",
+            note="4 groupings; every metric, interval and test"),
+    ]
 
 
 def main() -> None:

@@ -1,122 +1,76 @@
-"""Peak memory of ``hiring-audit monitor`` on a 1M-row and a 5M-row Parquet batch.
+"""Time and peak memory of ``hiring-audit monitor`` on a 1M-row and a 10M-row Parquet batch.
 
-The monitor streams a batch (``ParquetFile.iter_batches``, 65,536 rows at a time) and keeps only
-count vectors, so its peak memory must not grow with the batch: the target is less than 30%
-difference between the two sizes. The batches are applicants from the scenario's generator in the
-audit's input schema, with the score the screen would log (computed once by the audited model
-while the files are written, in row groups of 100,000 rows).
+The monitor streams a batch (``ParquetFile.iter_batches``) and keeps only count vectors, so its
+peak memory must not grow with the batch (target: the 10M-row peak within 30% of the 1M-row
+one) and a 10M-row batch with a logged score column must take at most 20 s end to end. The
+batches are applicants from the scenario's generator in the audit's input schema with the score
+the audited screen would log (``synth.write_applicants``, written once in 100,000-row chunks and
+cached in ``bench/results/cache``); the plan is the benchmark plan of ``_shared.bench_plan``.
 
 Each measurement runs ``monitor_batch`` in a fresh interpreter and reads that process's own peak
-resident set size at its end: ``VmHWM`` of ``/proc/self/status`` (the high-water mark of the
-process's own address space; ``getrusage``'s ``ru_maxrss`` survives ``exec`` on Linux and would
-report the parent's peak when the parent was larger, so it is only the fallback). The same
-interpreter with the same imports and no batch gives the baseline.
+resident set size at its end (``VmHWM`` of ``/proc/self/status``; ``getrusage``'s ``ru_maxrss``
+survives ``exec`` and would report a larger parent's peak). The same interpreter with the same
+imports and no batch gives the baseline. ``wall`` is the whole process, interpreter start
+included, as ``time hiring-audit monitor ...`` would report it.
 
 Usage::
 
-    .venv/bin/python bench/monitor_memory.py --plan reports/latest/monitoring_plan.yaml
-    .venv/bin/python bench/monitor_memory.py --plan PLAN --rows 1000000 5000000 --keep /tmp/batches
+    .venv/bin/python bench/monitor_memory.py                       # 1M and 10M rows
+    .venv/bin/python bench/monitor_memory.py --quick               # 200k and 1M rows
+    .venv/bin/python bench/monitor_memory.py --plan PLAN
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
-import tempfile
-import time
+import os
 from pathlib import Path
 
-CHUNK = 100_000
+from _shared import bench_plan, measure_child, row, scored_batch
+
+NAME = "monitor_memory"
+TARGET_SECONDS = 20.0
+TARGET_GROWTH = 1.3
 
 
-def write_batch(plan_path: Path, path: Path, rows: int, *, seed: int) -> None:
-    """Write ``rows`` applicants with a logged ``score`` column, ``CHUNK`` rows per row group."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from audit_helpers.model_io import load_model, predict_scores
-    from audit_helpers.monitoring import read_plan
-    from audit_helpers.params import read_params
-    from audit_helpers.synth import draw_period
-
-    plan = read_plan(plan_path)
-    entry = plan["baseline"]["model"]
-    model, _ = load_model(plan_path.parent / entry["path"], sha256=entry["sha256"])
-    config = read_params(plan_path.parent / "params.yaml").data.synthetic
-    writer = None
-    try:
-        for k, start in enumerate(range(0, rows, CHUNK)):
-            n = min(CHUNK, rows - start)
-            frame, _ = draw_period(config, n, random_state=seed + k, drifted=False)
-            frame["score"] = predict_scores(model, frame[entry["features"]])
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
-            writer.write_table(table, row_group_size=CHUNK)
-    finally:
-        if writer is not None:
-            writer.close()
-
-
-def _peak_kib() -> int:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def child(plan: str, batch: str) -> None:
-    """Run the monitor once (or only import it when ``batch`` is '-') and print the peak RSS."""
+def child(plan: str, batch: str) -> int:
+    """Run the monitor once (or only import it when ``batch`` is '-'); the rows counted."""
     from audit_helpers.monitoring import monitor_batch
 
-    t0 = time.perf_counter()
-    rows = 0
-    if batch != "-":
-        rows = monitor_batch(plan, batch).result["batch"]["rows"]
-    print(json.dumps({"peak_kib": _peak_kib(), "rows": rows, "seconds": time.perf_counter() - t0}))
+    return 0 if batch == "-" else monitor_batch(plan, batch).result["batch"]["rows"]
 
 
-def measure(plan: Path, batch: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", str(plan), batch], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def rows(quick: bool, plan: Path | None = None) -> list[dict]:
+    plan = plan or bench_plan()
+    small, large = (200_000, 1_000_000) if quick else (1_000_000, 10_000_000)
+    base = measure_child("monitor_memory", "child", plan, "-")
+    out = [row(NAME, "baseline peak RSS (imports, no batch)", round(base["peak_kib"] / 1024), "MiB")]
+    peaks = {}
+    for n in (small, large):
+        batch = scored_batch(plan, n)
+        m = measure_child("monitor_memory", "child", plan, batch)
+        assert m["out"] == n, (m["out"], n)
+        peaks[n] = m["peak_kib"] / 1024
+        out.append(row(NAME, f"peak RSS, {n:,} rows", round(peaks[n]), "MiB",
+                       note=f"{os.path.getsize(batch) / 2**20:.0f} MiB Parquet"))
+        out.append(row(NAME, f"wall time, {n:,} rows", round(m["wall"], 2), "s",
+                       reference=TARGET_SECONDS if n == 10_000_000 else None,
+                       ratio=round(TARGET_SECONDS / m["wall"], 2) if n == 10_000_000 else None,
+                       note=f"{n / m['wall'] / 1e6:.2f} M rows/s" + ("; target <= 20 s, ratio = target / value" if n == 10_000_000 else "")))
+    growth = peaks[large] / peaks[small]
+    out.append(row(NAME, f"peak RSS growth {large:,} / {small:,} rows", round(peaks[large]), "MiB", reference=round(peaks[small]),
+                   ratio=round(growth, 3), note=f"ratio = value / reference; target < {TARGET_GROWTH} ({'met' if growth < TARGET_GROWTH else 'NOT met'})"))
+    return out
 
 
 def main() -> None:
+    from run import print_table
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--plan", type=Path, default=Path("reports/latest/monitoring_plan.yaml"))
-    ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
-    ap.add_argument("--keep", type=Path, default=None, help="folder for the batches (default: a temporary one)")
-    ap.add_argument("--child", nargs=2, metavar=("PLAN", "BATCH"), help=argparse.SUPPRESS)
+    ap.add_argument("--plan", type=Path, default=None, help="monitoring_plan.yaml (default: the benchmark plan)")
+    ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    if args.child:
-        child(*args.child)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = args.keep or Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        base = measure(args.plan, "-")
-        print(f"baseline (imports, no batch): peak RSS {base['peak_kib'] / 1024:.0f} MiB")
-        peaks = []
-        for rows in args.rows:
-            path = folder / f"batch_{rows}.parquet"
-            if not path.exists():
-                t0 = time.perf_counter()
-                write_batch(args.plan, path, rows, seed=rows)
-                print(f"wrote {rows:,} rows ({path.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t0:.0f} s")
-            m = measure(args.plan, str(path))
-            peaks.append(m["peak_kib"])
-            print(f"{rows:>10,} rows: peak RSS {m['peak_kib'] / 1024:.0f} MiB "
-                  f"(+{(m['peak_kib'] - base['peak_kib']) / 1024:.0f} MiB over the baseline), {m['seconds']:.1f} s")
-        if len(peaks) >= 2:
-            ratio = peaks[-1] / peaks[0]
-            print(f"ratio {args.rows[-1]:,} / {args.rows[0]:,} rows: {ratio:.3f} ({100 * (ratio - 1):+.1f}%; target < 30%)")
+    print_table(rows(args.quick, args.plan))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,51 @@ def run(plan: Path, params, step: dict, n: int, rows: int, seed: int, folder: Pa
     return out
 
 
+def simulate(plan: Path, params, n: int, n_rows: int, seed: int) -> dict:
+    """Monitor ``n`` null, break and creep months each; the results and the seconds each set took."""
+    steps = M.trajectory(params.monitoring)
+    stable = {**steps[0], "labels": False}
+    brk = {**next(s for s in steps if s["phase"] == "break"), "labels": False}
+    creep = {**next(s for s in steps if s["phase"] == "creep"), "labels": False}
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        null = run(plan, params, stable, n, n_rows, seed, Path(tmp))
+        t1 = time.perf_counter()
+        power = run(plan, params, brk, n, n_rows, seed + 100_000, Path(tmp))
+        t2 = time.perf_counter()
+        slow = run(plan, params, creep, n, n_rows, seed + 200_000, Path(tmp))
+    return {"null": null, "power": power, "slow": slow, "t_null": t1 - t0, "t_power": t2 - t1}
+
+
+def _share(results: list[dict], test) -> float:
+    return sum(bool(test(r)) for r in results) / len(results)
+
+
+def _status(result: dict, signal: str) -> str:
+    return next((s["status"] for s in result["signals"] if s["signal"] == signal), "not tested")
+
+
+def rows(quick: bool) -> list[dict]:
+    """Table rows (``bench/run.py``): false-alarm rate and power on the benchmark plan."""
+    from _shared import bench_plan, row
+
+    plan = bench_plan()
+    params = read_params(plan.parent / "params.yaml")
+    n = 20 if quick else 200
+    n_rows = params.monitoring.simulation.rows_per_month
+    sim = simulate(plan, params, n, n_rows, 9000)
+    what = f"{n} months x {n_rows:,} applicants"
+    return [
+        row("monitor_null_batches", f"false-alarm rate (null months not green), {what}",
+            round(_share(sim["null"], lambda r: r["overall"]["status"] != "green"), 3), "share",
+            note=f"{sim['t_null'] / n:.2f} s per monitored month"),
+        row("monitor_null_batches", f"power: break month red overall, {what}",
+            round(_share(sim["power"], lambda r: r["overall"]["status"] == "red"), 3), "share"),
+        row("monitor_null_batches", f"power: creep month flags years_experience, {what}",
+            round(_share(sim["slow"], lambda r: _status(r, "feature:years_experience") != "green"), 3), "share"),
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--plan", type=Path, default=Path("reports/latest/monitoring_plan.yaml"))
@@ -50,34 +95,25 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=9000)
     args = ap.parse_args()
     params = read_params(args.params or args.plan.parent / "params.yaml")
-    rows = args.rows or params.monitoring.simulation.rows_per_month
-    steps = M.trajectory(params.monitoring)
-    stable = {**steps[0], "labels": False}
-    brk = {**next(s for s in steps if s["phase"] == "break"), "labels": False}
-    creep = {**next(s for s in steps if s["phase"] == "creep"), "labels": False}
-    with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        null = run(args.plan, params, stable, args.n, rows, args.seed, Path(tmp))
-        t1 = time.perf_counter()
-        power = run(args.plan, params, brk, args.n, rows, args.seed + 100_000, Path(tmp))
-        t2 = time.perf_counter()
-        slow = run(args.plan, params, creep, args.n, rows, args.seed + 200_000, Path(tmp))
+    n_rows = args.rows or params.monitoring.simulation.rows_per_month
+    sim = simulate(args.plan, params, args.n, n_rows, args.seed)
+    null, power, slow = sim["null"], sim["power"], sim["slow"]
     not_green = [r for r in null if r["overall"]["status"] != "green"]
     kinds = Counter(s["kind"] for r in null for s in r["signals"] if s["status"] != "green")
     tested = Counter(s["kind"] for r in null for s in r["signals"])
-    print(f"null batches: {len(null)} x {rows:,} applicants ({t1 - t0:.1f} s)")
+    print(f"null batches: {len(null)} x {n_rows:,} applicants ({sim['t_null']:.1f} s)")
     print(f"  not green: {len(not_green)} ({len(not_green) / len(null):.1%}); "
           f"amber {sum(r['overall']['status'] == 'amber' for r in null)}, red {sum(r['overall']['status'] == 'red' for r in null)}")
     for kind in sorted(tested):
         print(f"  {kind:16s} non-green signal-months {kinds[kind]:4d} of {tested[kind]:6d} ({kinds[kind] / tested[kind]:.2%})")
-    print(f"break months: {len(power)} x {rows:,} applicants ({t2 - t1:.1f} s)")
-    print(f"  overall red: {sum(r['overall']['status'] == 'red' for r in power) / len(power):.1%}")
+    print(f"break months: {len(power)} x {n_rows:,} applicants ({sim['t_power']:.1f} s)")
+    print(f"  overall red: {_share(power, lambda r: r['overall']['status'] == 'red'):.1%}")
     for signal in M.MOVED_SIGNALS["break"] + ["score", "feature:employment_gap_months"]:
-        tiers = Counter(next((s["status"] for s in r["signals"] if s["signal"] == signal), "not tested") for r in power)
+        tiers = Counter(_status(r, signal) for r in power)
         print(f"  {signal:32s} red {tiers['red'] / len(power):6.1%}  amber {tiers['amber'] / len(power):6.1%}")
-    flagged = [next(s["status"] for s in r["signals"] if s["signal"] == "feature:years_experience") != "green" for r in slow]
+    flagged = [_status(r, "feature:years_experience") != "green" for r in slow]
     print(f"creep months: {len(slow)}; years_experience flagged (amber or red) in {sum(flagged) / len(slow):.1%}; "
-          f"overall not green {sum(r['overall']['status'] != 'green' for r in slow) / len(slow):.1%}")
+          f"overall not green {_share(slow, lambda r: r['overall']['status'] != 'green'):.1%}")
 
 
 if __name__ == "__main__":

@@ -109,6 +109,22 @@ def compare(before: Path, after: Path, allow: list[str]) -> int:
     return 0 if unexpected == 0 else 1
 
 
+def rows(quick: bool) -> list[dict]:
+    """Table rows (``bench/run.py``): the smoke scenario run twice must give identical results
+    (determinism; skipped with ``--quick``, two audit runs take a few minutes)."""
+    from _shared import row
+
+    if quick:
+        return [row("results_identity", "two smoke runs, differing values", None, "paths", note="skipped with --quick")]
+    with tempfile.TemporaryDirectory(prefix="identity-bench-") as tmp:
+        for side in ("a", "b"):
+            snapshot(Path(tmp) / side, ["smoke"])
+        a, b = (json.loads((Path(tmp) / side / "smoke.json").read_text()) for side in ("a", "b"))
+        diffs = list(_diff(a, b, ""))
+    return [row("results_identity", "two smoke runs, differing values (same params and seed)", len(diffs), "paths", reference=0,
+                note="audit_results.json without the run block, ground truth, profile, spec, importance, predictions")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)

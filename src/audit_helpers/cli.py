@@ -1,4 +1,4 @@
-"""Command line: ``hiring-audit run | params | example | monitor``.
+"""Command line: ``hiring-audit run | params | example | synth | monitor``.
 
 Exit codes: 0 success, 1 a step or check failed, 2 a parameter problem found before any
 notebook ran (including an ``--out`` folder that is not a reports folder, without ``--force``),
@@ -52,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("example", help="generate the bundled own-model example (data and model)")
     ex.add_argument("--out", type=Path, default=PROJECT_ROOT / "data" / "example", help="output folder (default: data/example)")
     ex.add_argument("--seed", type=int, default=20261123)
+
+    syn = sub.add_parser("synth", help="write N synthetic applicants to a CSV or Parquet file, in chunks (for benchmarks)")
+    syn.add_argument("--rows", type=int, required=True, help="applicants to write (millions are fine: memory stays flat)")
+    syn.add_argument("--out", type=Path, required=True, help="target file: .parquet, .csv or .csv.gz")
+    syn.add_argument("--period", choices=("train", "next-month"), default="train",
+                     help="the scenario's training-period generator (default) or next month's, with its planted drift")
+    syn.add_argument("--plan", type=Path, default=None,
+                     help="monitoring_plan.yaml: add the audited model's score as a logged 'score' column (a monitor batch)")
+    syn.add_argument("--seed", type=int, default=20261123)
 
     mon = sub.add_parser("monitor", help="apply a monitoring plan to one batch (exit 0 green, 3 amber, 4 red, 2 bad input)")
     mon.add_argument("--plan", type=Path, required=True, help="monitoring_plan.yaml of an audit run")
@@ -126,6 +135,31 @@ def _cmd_example(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import write_applicants
+
+    score = None
+    if args.plan is not None:
+        from .model_io import load_model, predict_scores
+        from .monitoring import PlanError, read_plan
+
+        try:
+            plan = read_plan(args.plan)
+        except PlanError as err:
+            print(f"error: {err}", file=sys.stderr, flush=True)
+            return 2
+        entry = plan["baseline"]["model"]
+        model, _ = load_model(args.plan.parent / entry["path"], sha256=entry["sha256"])
+        score = lambda frame: predict_scores(model, frame[list(entry["features"])])  # noqa: E731
+    try:
+        path = write_applicants(args.out, args.rows, random_state=args.seed, drifted=args.period == "next-month", score=score)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr, flush=True)
+        return 2
+    print(f"{args.rows:,} applicants: {path}", flush=True)
+    return 0
+
+
 def _cmd_monitor(args: argparse.Namespace) -> int:
     from .monitoring import MonitorError, monitor_batch
 
@@ -146,7 +180,7 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": _cmd_run, "params": _cmd_params, "example": _cmd_example, "monitor": _cmd_monitor}
+    handlers = {"run": _cmd_run, "params": _cmd_params, "example": _cmd_example, "synth": _cmd_synth, "monitor": _cmd_monitor}
     try:
         return handlers[args.command](args)
     except ParamsError as err:

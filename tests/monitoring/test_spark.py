@@ -29,7 +29,10 @@ ROW_GROUP = 400
 
 
 @pytest.fixture(scope="session")
-def spark():
+def spark(tmp_path_factory):
+    from pyspark.sql import SparkSession
+
+    SparkSession.builder.config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
     session = M.spark_session(MASTER)
     session.conf.set("spark.sql.shuffle.partitions", "2")
     session.conf.set("spark.sql.files.maxPartitionBytes", str(64 * 1024))

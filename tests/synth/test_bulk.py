@@ -49,3 +49,16 @@ def test_bad_names_and_sizes_leave_nothing(tmp_path):
     with pytest.raises(RuntimeError):
         synth.write_applicants(tmp_path / "b.parquet", 300, random_state=1, chunk_rows=100, score=broken)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_synth_command(tmp_path, capsys):
+    """Without --plan: applicants only; a bad file name is exit 2 with one line and no file."""
+    from audit_helpers import cli
+
+    assert cli.main(["synth", "--rows", "1500", "--out", str(tmp_path / "m.parquet"), "--period", "next-month", "--seed", "5"]) == 0
+    frame = pd.read_parquet(tmp_path / "m.parquet")
+    assert len(frame) == 1500 and "score" not in frame
+    assert frame[synth.DATE_COLUMN].min() >= "2026-01-01"  # next month, after the twelve training months
+    assert cli.main(["synth", "--rows", "10", "--out", str(tmp_path / "m.xlsx")]) == 2
+    assert capsys.readouterr().err == f"error: {synth.BULK_FORMAT_ERROR.format(path=tmp_path / 'm.xlsx')}\n"
+    assert not (tmp_path / "m.xlsx").exists()
