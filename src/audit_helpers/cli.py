@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("example", help="generate the bundled own-model example (data and model)")
     ex.add_argument("--out", type=Path, default=PROJECT_ROOT / "data" / "example", help="output folder (default: data/example)")
     ex.add_argument("--seed", type=int, default=20261123)
+    ex.add_argument("--format", dest="file_format", choices=("csv", "parquet"), default="csv",
+                    help="format of train/test/eval (default: csv)")
 
     syn = sub.add_parser("synth", help="write N synthetic applicants to a CSV or Parquet file, in chunks (for benchmarks)")
     syn.add_argument("--rows", type=int, required=True, help="applicants to write (millions are fine: memory stays flat)")
@@ -129,7 +131,7 @@ def _cmd_params(args: argparse.Namespace) -> int:
 def _cmd_example(args: argparse.Namespace) -> int:
     from .example import make_example
 
-    paths = make_example(args.out, random_state=args.seed)
+    paths = make_example(args.out, random_state=args.seed, file_format=args.file_format)
     for key, value in paths.items():
         print(f"{key}: {value}")
     return 0

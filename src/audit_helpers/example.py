@@ -2,7 +2,7 @@
 
 :func:`make_example` plays the part of a user who hands over a trained screen: it draws a small
 scenario with the project's synthetic generator, writes the training sample, a held-out test
-sample from the same period and next month's applicants as CSV files (label ``advanced`` spelled
+sample from the same period and next month's applicants as CSV (or Parquet) files (label ``advanced`` spelled
 ``yes``/``no``, as an HR system might export it), fits a scikit-learn Pipeline of its own on the
 training sample and saves it both as ``.skops`` and as ``.joblib`` with the joblib file's sha256
 next to it. ``params/own_model.example.yaml`` audits it with ``prepare: example``.
@@ -29,6 +29,8 @@ __all__ = [
     "EXAMPLE_CATEGORICAL",
     "EXAMPLE_LABELS",
     "make_example",
+    "FILE_FORMATS",
+    "BAD_FORMAT",
 ]
 
 #: Columns the example model uses (it ignores the role tags, as a simpler in-house screen might).
@@ -38,6 +40,9 @@ EXAMPLE_CATEGORICAL = ("education_tier", "region", "referral")
 EXAMPLE_LABELS = ("no", "yes")
 
 BAD_SIZES = "n_train, n_test and n_eval must be positive, got {sizes}"
+BAD_FORMAT = "file_format must be one of {formats}, got {got!r}"
+#: Formats of the example's data files.
+FILE_FORMATS = ("csv", "parquet")
 
 
 def _example_model(C: float) -> Pipeline:
@@ -59,6 +64,7 @@ def make_example(
     n_test: int = 2000,
     n_eval: int = 2000,
     C: float = 1.0,
+    file_format: str = "csv",
 ) -> dict[str, Any]:
     """Write the own-model example into ``out_dir``.
 
@@ -76,6 +82,8 @@ def make_example(
         Next month's applicants (``eval.csv``), with the scenario's planted drift.
     C : float, default=1.0
         Inverse regularisation strength of the example's logistic regression.
+    file_format : {"csv", "parquet"}, default="csv"
+        Format of the three data files (``train.csv`` or ``train.parquet``...).
 
     Returns
     -------
@@ -86,6 +94,8 @@ def make_example(
     """
     if min(n_train, n_test, n_eval) < 1:
         raise ValueError(BAD_SIZES.format(sizes=(n_train, n_test, n_eval)))
+    if file_format not in FILE_FORMATS:
+        raise ValueError(BAD_FORMAT.format(got=file_format, formats=", ".join(FILE_FORMATS)))
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     config = synth.SyntheticConfig(n_train=n_train + n_test, n_eval=n_eval)
@@ -106,11 +116,12 @@ def make_example(
     for name, frame in frames.items():
         out = frame.copy()
         out[label] = np.where(out[label].to_numpy() == 1, EXAMPLE_LABELS[1], EXAMPLE_LABELS[0])
-        path = folder / f"{name}.csv"
-        out.to_csv(path, index=False)
+        path = folder / f"{name}.{file_format}"
+        out.to_csv(path, index=False) if file_format == "csv" else out.to_parquet(path, index=False)
         paths[name] = path
 
-    train = pd.read_csv(paths["train"])  # fit on what a user would read back from the file
+    read = pd.read_csv if file_format == "csv" else pd.read_parquet
+    train = read(paths["train"])  # fit on what a user would read back from the file
     features = list(EXAMPLE_NUMERIC) + list(EXAMPLE_CATEGORICAL)
     model = _example_model(C).fit(train[features], train[label].astype(str))
 

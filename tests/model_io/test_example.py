@@ -57,3 +57,24 @@ def test_persist_model_exports_joblib_on_request(tmp_path, pipelines, data):
     assert info["load_verification"] == "sha256_match"
     np.testing.assert_array_equal(loaded.predict_proba(data), pipelines["logistic_regression"].predict_proba(data))
     assert persist_model(model, tmp_path / "again")["sha256"] == art["sha256"]
+
+
+def test_parquet_example_holds_the_csv_example(tmp_path):
+    """``hiring-audit example --format parquet``: the same applicants, read back without parsing."""
+    from audit_helpers import cli
+    from audit_helpers.example import BAD_FORMAT
+
+    csv = make_example(tmp_path / "csv", random_state=5, n_train=300, n_test=100, n_eval=120)
+    assert cli.main(["example", "--out", str(tmp_path / "pq"), "--seed", "5", "--format", "parquet"]) == 0
+    pq = make_example(tmp_path / "pq2", random_state=5, n_train=300, n_test=100, n_eval=120, file_format="parquet")
+    for key in ("train", "test", "eval"):
+        assert pq[key].suffix == ".parquet" and (tmp_path / "pq" / f"{key}.parquet").is_file()
+        back = pd.read_csv(csv[key])
+        back["role_tags"] = back["role_tags"].fillna("")  # CSV cannot tell an empty tag list from a missing one
+        pd.testing.assert_frame_equal(pd.read_parquet(pq[key]), back, check_dtype=False)
+    try:
+        make_example(tmp_path / "bad", random_state=5, file_format="xlsx")
+    except ValueError as err:
+        assert str(err) == BAD_FORMAT.format(got="xlsx", formats="csv, parquet")
+    else:
+        raise AssertionError("an unknown format was accepted")
