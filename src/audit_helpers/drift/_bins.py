@@ -38,7 +38,6 @@ from ._counts import (
     _tag_counts,
     _tag_frequencies,
 )
-from ._stats import critical_value, psi_kl, status_from_critical
 
 __all__ = [
     "FeatureBins",
@@ -317,6 +316,9 @@ def compare_bins(bins: FeatureBins, values, *, config: Optional[DriftConfig] = N
 
 
 def _entry(bins: FeatureBins, cur: np.ndarray, n_cur: int, config: DriftConfig) -> dict:
+    # scipy (via _stats) only when comparing: unpickling bins (e.g. in a Spark worker) stays light
+    from ._stats import critical_value, psi_kl, status_from_critical
+
     if n_cur == 0:
         raise ValueError(EMPTY_SAMPLE.format(which="current", name=bins.name))
     if bins.n_ref == 0:
