@@ -114,6 +114,26 @@ def test_streaming_equals_one_batch_and_arrow_round_trip():
     assert M.counts_to_arrow(whole).schema == M.COUNTS_SCHEMA
 
 
+def test_count_stream_and_dictionary_columns_give_the_same_counts():
+    """``count_stream``, also with text columns handed over dictionary-encoded (as the local
+    engine reads Parquet), counts exactly what one batch counts; a failing batch raises."""
+    ref, cur = _frame(2000, 3), _frame(2500, 4)
+    spec = _spec(ref)
+    table = pa.Table.from_pandas(cur, preserve_index=False)
+    whole = M.count_batch(table.combine_chunks().to_batches()[0], spec).to_dict()
+    batches = table.to_batches(max_chunksize=333)
+    coded = [pa.RecordBatch.from_arrays([c.dictionary_encode() if pa.types.is_string(c.type) or pa.types.is_large_string(c.type)
+                                         else c for c in b.columns], names=b.schema.names) for b in batches]
+    assert pa.types.is_dictionary(coded[0].column("tags").type)
+    assert M.count_stream(batches, spec).to_dict() == whole
+    assert M.count_stream(coded, spec).to_dict() == whole
+    assert M.count_stream([], spec) is None
+    bad = [b if i != 4 else b.set_column(b.schema.get_field_index("score"), "score", pa.array([None] * b.num_rows, pa.float64()))
+           for i, b in enumerate(batches)]
+    with pytest.raises(ValueError, match=f"{batches[4].num_rows} missing"):
+        M.count_stream(bad, spec)
+
+
 def test_counts_of_different_layouts_do_not_add():
     ref = _frame(500, 5)
     spec = _spec(ref)
