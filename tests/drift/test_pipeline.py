@@ -58,6 +58,11 @@ def test_drift_from_context(tmp_path):
     assert [r["feature"] for r in section["key_features"][:3]] == ["assessment_score", "years_experience", "education_tier"]
     assert set(section["within_group"]) == {"sex", "race", "sex|race"}
     assert section["summary"]["n_features"] == len(section["features"]) == 9
+    # scores of rows with a new value / a risen missing share: additive, one entry per (column, condition)
+    for c in section["score_conditions"]:
+        assert set(c["by_model"]) == {"logistic_regression", "random_forest"}
+        assert c["n_rows"] == c["by_model"]["logistic_regression"]["n_with"] > 0
+        assert c["condition"] == "unseen" or c["share_current"] > c["missing_share_reference"]
     # the saved profile reproduces the published entries on the same month
     path = profile.save(tmp_path / drift.PROFILE_FILE)
     loaded = ReferenceProfile.load(path)

@@ -16,7 +16,7 @@ The names are imported lazily (PEP 562) from the private modules by concern, so 
 ``_bins`` (frozen bins of one entry, labels, its drift entry), ``_profile`` (the reference
 profile, its JSON file and data hash), ``_stats`` (PSI/KL, critical values, tiers, period
 changes), ``_audit`` (score, label, selection-rate and within-group drift, key features),
-``_pipeline`` (the step on a run folder), ``_report`` (tables, narrative) and ``_plots``.
+``_conditions`` (scores of rows with a new category or a missing value), ``_pipeline`` (the step on a run folder), ``_tables`` (tables and their number formats), ``_report`` (narrative, findings box) and ``_plots``.
 """
 
 from .._common.lazy import attach
@@ -75,6 +75,13 @@ _EXPORTS = {
         "NO_MODEL_ROWS",
         "UNMATCHED_IDS",
     ],
+    "_conditions": [
+        "condition_masks",
+        "unseen_values",
+        "score_conditions",
+        "CONDITIONS",
+        "UNMATCHED_CONDITION_IDS",
+    ],
     "_pipeline": [
         "drift_from_context",
         "monitored_columns",
@@ -84,29 +91,44 @@ _EXPORTS = {
         "date_columns",
         "ISO_DATE",
     ],
-    "_report": [
+    "_tables": [
         "drift_table",
         "contributions_table",
         "selection_rate_table",
         "within_group_table",
+        "key_features_table",
+        "composition_table",
+        "conditions_table",
+        "DRIFT_TABLE_FORMATS",
+        "CONTRIBUTIONS_FORMATS",
+        "SELECTION_RATE_FORMATS",
+        "COMPOSITION_FORMATS",
+        "CONDITIONS_FORMATS",
+    ],
+    "_report": [
+        "drift_findings",
+        "conditions_narrative",
+        "composition_narrative",
+        "largest_composition_change",
+        "moved_entries",
+        "psi_caption",
+        "overlay_caption",
+        "selection_caption",
         "drift_narrative",
         "threshold_narrative",
         "score_label_narrative",
         "selection_rate_narrative",
         "within_group_narrative",
         "key_features_narrative",
-        "key_features_table",
         "overlay_entries",
         "score_label_entries",
-        "composition_table",
         "profile_narrative",
     ],
     "_plots": [
         "plot_psi_ranking",
         "plot_overlays",
-        "plot_contributions",
-        "plot_within_group",
         "plot_selection_rate_change",
+        "PERIOD_COLOURS",
     ],
 }
 

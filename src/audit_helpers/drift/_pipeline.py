@@ -23,6 +23,7 @@ from ._audit import (
     within_group_psi,
 )
 from ._bins import QUANTILE_METHOD
+from ._conditions import score_conditions
 from ._config import DriftConfig
 from ._profile import ReferenceProfile, compare, fit_reference
 
@@ -177,6 +178,7 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
     within = {a: within_group_psi(profile, train, current, attribute=a, features=key["key_entries"], config=config)
               for a in attributes}
     composition = group_composition(train, current, attributes=attributes, config=config)
+    conditions = score_conditions(profile, features, current, predictions, id_column=spec["id"], split=CURRENT_SPLIT)
 
     profile = profile.with_targets(scores=score_bins, label=label_bins)
     section = {
@@ -188,6 +190,7 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
         "selection_rate_by_group": by_group,
         "within_group": within,
         "composition": composition,
+        "score_conditions": conditions,
         "key_features": key["ranking"],
         "key_features_source": key["source"],
         "key_entries": key["key_entries"],

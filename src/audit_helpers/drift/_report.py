@@ -1,33 +1,33 @@
-"""Tables and plain-words narrative of the drift results (all numbers come from the results)."""
+"""Plain-words narrative of the drift results, and the findings box (all numbers come from the results)."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Any, Mapping, Optional, Sequence
 
-import numpy as np
-import pandas as pd
-
-from .._common.text import fmt_num, fmt_pct, fmt_pp
+from .._common.text import fmt_num, fmt_pct, fmt_pp, fmt_signed
 from ._bins import bin_labels
 from ._config import DriftConfig
 from ._stats import critical_value
+from ._tables import _top_bin
 
 __all__ = [
-    "drift_table",
-    "contributions_table",
-    "selection_rate_table",
-    "within_group_table",
+    "drift_findings",
+    "conditions_narrative",
+    "composition_narrative",
+    "largest_composition_change",
+    "moved_entries",
+    "psi_caption",
+    "overlay_caption",
+    "selection_caption",
     "drift_narrative",
     "threshold_narrative",
     "score_label_narrative",
     "selection_rate_narrative",
     "within_group_narrative",
     "key_features_narrative",
-    "key_features_table",
     "overlay_entries",
     "score_label_entries",
-    "composition_table",
     "profile_narrative",
 ]
 
@@ -39,74 +39,6 @@ EXAMPLE_BATCH_SIZES = (200, 1000, 10000)
 _fmt = partial(fmt_num, missing="undefined")
 _pct = partial(fmt_pct, missing="undefined")
 _pp = partial(fmt_pp, missing="undefined")
-
-
-def _top_bin(entry: Mapping[str, Any]) -> tuple[str, float, float, float]:
-    i = int(np.argmax(entry["contributions"]))
-    return bin_labels(entry)[i], entry["reference_share"][i], entry["current_share"][i], entry["contributions"][i]
-
-
-def drift_table(features: Mapping[str, Mapping[str, Any]], *, key_entries: Sequence[str] = ()) -> pd.DataFrame:
-    """One row per monitored entry, sorted by PSI (largest first).
-
-    Columns: kind, key (is a key feature), PSI, both KLs, the 99% and 99.9% critical values,
-    bins tested, missing share in each period, the bin that contributes most, and status.
-    """
-    rows = []
-    for name, e in features.items():
-        label, ref_share, cur_share, _ = _top_bin(e)
-        rows.append({
-            "feature": name,
-            "kind": e["kind"],
-            "key": name in key_entries,
-            "psi": e["psi"],
-            "kl_ref_cur": e["kl_ref_cur"],
-            "kl_cur_ref": e["kl_cur_ref"],
-            "critical_99": e["critical_99"],
-            "critical_999": e["critical_999"],
-            "bins": e["bins_tested"],
-            "missing_ref": e["missing_share_reference"],
-            "missing_cur": e["missing_share_current"],
-            "top_bin": f"{label} ({_pct(ref_share)} → {_pct(cur_share)})",
-            "status": e["status"],
-        })
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    return frame.sort_values(["psi", "feature"], ascending=[False, True]).set_index("feature")
-
-
-def contributions_table(entry: Mapping[str, Any]) -> pd.DataFrame:
-    """Per-bin raw counts, shares and PSI contribution of one entry."""
-    return pd.DataFrame({
-        "bin": bin_labels(entry),
-        "reference_count": entry["reference_counts"],
-        "current_count": entry["current_counts"],
-        "reference_share": entry["reference_share"],
-        "current_share": entry["current_share"],
-        "contribution": entry["contributions"],
-    }).set_index("bin")
-
-
-def selection_rate_table(by_group: Mapping[str, Mapping[str, Any]], *, model: str) -> pd.DataFrame:
-    """Selection rate by group for one model, reference vs current, with the change and tests."""
-    rows = []
-    for attribute, groups in by_group[model].items():
-        for group, c in groups.items():
-            rows.append({"attribute": attribute, "group": group, "n_ref": c["n_ref"], "n_cur": c["n_cur"],
-                         "rate_ref": c["reference_rate"], "rate_cur": c["current_rate"],
-                         "change": c["difference"], "ci_low": c["ci_low"], "ci_high": c["ci_high"],
-                         "p_value": c["p_value"], "p_holm": c["p_value_holm"]})
-    return pd.DataFrame(rows).set_index(["attribute", "group"])
-
-
-def within_group_table(within: Mapping[str, Mapping[str, Any]], *, attribute: str) -> pd.DataFrame:
-    """Groups × features table of within-group PSI (empty cells: group too small)."""
-    rows = {}
-    for group, block in within[attribute].items():
-        first = next(iter(block.values()), {"n_ref": 0, "n_cur": 0})
-        rows[f"{group} (n={first['n_ref']}/{first['n_cur']})"] = {f: v["psi"] for f, v in block.items()}
-    return pd.DataFrame.from_dict(rows, orient="index").astype(float)
 
 
 def drift_narrative(
@@ -313,17 +245,6 @@ def key_features_narrative(ranking: Sequence[Mapping[str, Any]], *, source: str)
             f"{names}.")
 
 
-def key_features_table(ranking: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """Ranked input columns: importance (mean and per model), their entries, largest PSI, key flag."""
-    rows = []
-    for r in ranking:
-        row = {"feature": r["feature"], "rank": r["rank"], "key": r["key"], "importance": r["importance"]}
-        row.update({f"importance[{m}]": v for m, v in r["importance_by_model"].items()})
-        row.update({"max_psi": r["max_psi"], "entries": ", ".join(r["entries"])})
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("feature")
-
-
 def overlay_entries(section: Mapping[str, Any]) -> list[str]:
     """Entries to draw as overlays: the key features first, then any other flagged entry."""
     names = list(section["key_entries"])
@@ -339,25 +260,153 @@ def score_label_entries(section: Mapping[str, Any]) -> dict[str, Mapping[str, An
     return out
 
 
-def composition_table(section: Mapping[str, Any]) -> pd.DataFrame:
-    """Group mix of every attribute, reference (train) vs current (eval), with PSI and status."""
-    rows = []
-    for attribute, e in section["composition"].items():
-        for label, r, c in zip(bin_labels(e), e["reference_share"], e["current_share"]):
-            if r == 0 and c == 0:
-                continue
-            rows.append({"attribute": attribute, "group": label, "share_ref": r, "share_cur": c,
-                         "attribute_psi": e["psi"], "status": e["status"]})
-    return pd.DataFrame(rows).set_index(["attribute", "group"])
-
-
 def profile_narrative(section: Mapping[str, Any], profile) -> str:
     """What the frozen reference profile holds and how the monitor uses it."""
     n_scores = len(profile.scores)
     return (
         f"The frozen bins are saved in `{section['reference_profile']}` in the run folder: {len(profile.features)} "
-        f"input entries built from {profile.n_rows:,} training rows (data sha256 `{profile.data_sha256[:16]}…`), "
+        f"input entries built from {profile.n_rows:,} training rows (data sha256 beginning `{profile.data_sha256[:16]}`), "
         f"plus score bins for {n_scores} model{'s' if n_scores != 1 else ''} and the label. The monthly monitor "
         f"loads this file and counts each new month into exactly these bins, so every month is compared with the "
         f"same baseline; re-fitting the bins on new data would hide slow drift."
     )
+
+
+# ---- findings first -------------------------------------------------------------------------
+
+#: At most this many moved inputs are named one by one in the findings box.
+MAX_NAMED = 4
+
+
+def moved_entries(section: Mapping[str, Any]) -> list[str]:
+    """The inputs that moved (red or amber), largest PSI first."""
+    features = section["features"]
+    return sorted(section["summary"]["flagged"], key=lambda n: (-features[n]["psi"], n))
+
+
+def largest_composition_change(section: Mapping[str, Any]) -> Optional[dict]:
+    """The group whose share of applicants changed most (single attributes, not intersections)."""
+    best = None
+    for attribute, e in (section.get("composition") or {}).items():
+        if "|" in attribute:
+            continue
+        for label, r, c in zip(bin_labels(e), e["reference_share"], e["current_share"]):
+            if best is None or abs(c - r) > abs(best["change"]):
+                best = {"attribute": attribute, "group": label, "reference": r, "current": c, "change": c - r,
+                        "psi": e["psi"], "status": e["status"]}
+    return best
+
+
+def composition_narrative(section: Mapping[str, Any]) -> str:
+    """The largest change of the group mix in words, and why it matters although it is not model drift."""
+    top = largest_composition_change(section)
+    if top is None:
+        return "The group mix was not compared (no protected attribute in the data)."
+    return (
+        f"The group mix changed most for {top['attribute']} = {top['group']}: {_pct(top['current'])} of next "
+        f"month's applicants against {_pct(top['reference'])} of the training sample ({_pp(top['change'])}; "
+        f"{top['attribute']} PSI {top['psi']:.3f}, {top['status']} under the drift keys). Group membership is not a "
+        f"model input, so this is not drift in the model's sense, but it changes the mix of applicants behind "
+        f"every group figure of the audit."
+    )
+
+
+def _condition_words(c: Mapping[str, Any], model: str) -> str:
+    m = c["by_model"][model]
+    if c["condition"] == "unseen":
+        values = ", ".join(v for v, _ in c.get("values") or [])
+        who = f"{_pct(c['share_current'])} of next month's applicants ({c['n_rows']:,}) have a {c['column']} value never " \
+              f"seen in training" + (f" ({values})" if values else "")
+    else:
+        who = (f"{_pct(c['share_current'])} ({c['n_rows']:,}) have no {c['column']} "
+               f"(training: {_pct(c.get('missing_share_reference'))})")
+    return (f"{who}: their mean score is {_fmt(m['mean_score_with'])} against {_fmt(m['mean_score_rest'])} for the rest "
+            f"({fmt_signed(m['mean_score_difference'], digits=3, missing='undefined')}) and "
+            f"{_pct(m['selection_rate_with'])} of them are selected against {_pct(m['selection_rate_rest'])}")
+
+
+def conditions_narrative(conditions: Sequence[Mapping[str, Any]], *, model: str) -> str:
+    """What the new values and the extra missing values do to ``model``'s scores next month."""
+    mine = [c for c in conditions if model in c["by_model"]]
+    if not mine:
+        return "No input holds a value never seen in training, and no input's missing share rose: nothing to compare."
+    return f"Under {model}, " + "; ".join(_condition_words(c, model) for c in mine) + "."
+
+
+def drift_findings(section: Mapping[str, Any], *, config: Optional[DriftConfig] = None) -> list[str]:
+    """The "What this step found" sentences of the drift step (3–5, every number from ``section``)."""
+    config = config or DriftConfig()
+    features, summary = section["features"], section["summary"]
+    moved = moved_entries(section)
+    if moved:
+        named = "; ".join(
+            f"{n} {features[n]['psi']:.3f} against {features[n]['critical_99']:.4f} ({features[n]['status']})"
+            for n in moved[:MAX_NAMED])
+        more = f"; and {len(moved) - MAX_NAMED} more" if len(moved) > MAX_NAMED else ""
+        first = (f"Of {summary['n_features']} monitored inputs, **{summary['red']} red and {summary['amber']} amber**; "
+                 f"PSI against its 99% no-drift critical value: {named}{more}.")
+    else:
+        first = (f"All {summary['n_features']} monitored inputs stayed green: no PSI passed both the rule of thumb "
+                 f"({config.amber_psi:g}) and the no-drift critical value.")
+    out = [first]
+    score, label = section.get("score"), section.get("label")
+    model = score["model"] if score else None
+    if score:
+        text = (f"The {model} score moved from a mean of {score['mean_reference']:.3f} to {score['mean_current']:.3f} "
+                f"(PSI {score['psi']:.3f}, {score['status']})")
+        rate = (section.get("selection_rate") or {}).get(model)
+        if rate:
+            text += f" and its selection rate from {_pct(rate['reference_rate'])} to {_pct(rate['current_rate'])}"
+        if label is not None:
+            text += (f"; the label base rate moved from {_pct(label['base_rate_reference'])} to "
+                     f"{_pct(label['base_rate_current'])} ({label['status']})")
+        else:
+            text += "; next month has no outcome labels, so label drift is not measured"
+        out.append(text + ".")
+    if model is not None:
+        out.append(conditions_narrative(section.get("score_conditions") or [], model=model))
+    out.append(composition_narrative(section))
+    return out
+
+
+# ---- figure captions (what to see, with the numbers) ---------------------------------------
+
+
+def psi_caption(section: Mapping[str, Any], *, config: Optional[DriftConfig] = None) -> str:
+    """Caption of the PSI ranking: which inputs passed both keys, with their PSI."""
+    config = config or DriftConfig()
+    features = section["features"]
+    moved = moved_entries(section)
+    named = ", ".join(f"{n} {features[n]['psi']:.3f} ({features[n]['status']})" for n in moved) or "none"
+    return (f"PSI of every monitored input (log scale), largest first. Past both keys: {named}; the other "
+            f"{len(features) - len(moved)} stay green. A bar turns amber or red only when it passes its dashed PSI key "
+            f"({config.amber_psi:g} amber, {config.red_psi:g} red) and its own {100 * config.amber_quantile:g}% "
+            f"no-drift critical value (black tick).")
+
+
+def _top_changes(features: Mapping[str, Mapping[str, Any]], names: Sequence[str]) -> str:
+    parts = []
+    for n in names:
+        label, r, c, _ = _top_bin(features[n])
+        parts.append(f"{n} bin {label}: {_pct(r)} → {_pct(c)}")
+    return "; ".join(parts)
+
+
+def overlay_caption(section: Mapping[str, Any], names: Sequence[str]) -> str:
+    """Caption of the moved inputs' small multiples: the bin that changed most in each."""
+    return (f"Share of the training sample (dark grey) and of next month (blue) in every frozen bin of the inputs "
+            f"that moved. Largest change per input: {_top_changes(section['features'], names)}.")
+
+
+def selection_caption(section: Mapping[str, Any], *, alpha: float = 0.05, min_n: int = 0) -> str:
+    """Caption of the selection-rate dot plots: overall change per model and the significant group changes."""
+    parts = []
+    for model, o in section["selection_rate"].items():
+        hits = [f"{a} = {g} ({_pp(c['difference'])})" for a, groups in section["selection_rate_by_group"][model].items()
+                if "|" not in a for g, c in groups.items()
+                if c["p_value_holm"] is not None and c["p_value_holm"] < alpha]
+        sig = ("significant after Holm: " + ", ".join(hits)) if hits else "no group's change significant after Holm"
+        parts.append(f"{model} {_pct(o['reference_rate'])} → {_pct(o['current_rate'])} overall, {sig}")
+    small = f" Hollow light grey: groups with fewer than {min_n:,} applicants in a period." if min_n else ""
+    return (f"Share of applicants selected per group, test period (dark grey) vs next month (blue): "
+            + "; ".join(parts) + f" (α = {alpha:g}).{small} Each axis is fitted to the rates shown.")
