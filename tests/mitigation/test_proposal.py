@@ -110,7 +110,7 @@ def test_flagged_calibration_gap_only_is_named_for_a_label_review():
     text = prop["text"]
     assert "the calibration gap for race under the rf screen" in text
     assert "the baseline shows 0.090 (CI 0.050 to 0.130) on test" in text
-    assert "It is flagged (White vs Black, Holm-adjusted p = 0.0004), and it is a calibration gap" in text
+    assert "It is flagged (White vs Black, Holm-adjusted p < 0.001), and it is a calibration gap" in text
     assert "historical labels treat groups differently" in text and "escalate for a label review" in text
     # the strategies are evaluated on it, for information only
     assert "reweighting 0.120 (CI 0.080 to 0.160) (flagged); proxy removal 0.100" in text
@@ -175,7 +175,7 @@ def test_only_watch_findings_no_proposal_listed_to_monitor():
     text = prop["text"]
     assert "no mitigation is proposed" in text
     assert "Beyond tolerance, not yet significant (watch): monitor, no mitigation is proposed for these alone" in text
-    assert "race TPR gap under rf (0.070, White vs Black, Holm-adjusted p = 0.09); sex demographic-parity ratio" in text
+    assert "race TPR gap under rf (0.070, White vs Black, Holm-adjusted p = 0.090); sex demographic-parity ratio" in text
     assert "0 of the 10 gap metrics of the baseline screens are flagged" in text and "; 3 on watch (" in text
     assert prop["legal_risk"] == {"class": "none", "text": "no mitigation proposed: no metric of the baseline screens is flagged on test"}
 

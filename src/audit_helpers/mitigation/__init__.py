@@ -79,17 +79,27 @@ _EXPORTS = {
     "_proposal": ["build_proposal", "CLOSED_STATUSES"],
     "_pipeline": ["run_mitigation", "mitigation_from_context", "ERR_NO_STRATEGY"],
     "_report": [
+        "step_findings",
+        "tradeoff_caption",
         "target_narrative",
         "proposal_narrative",
         "legal_risk_markdown",
+    ],
+    "_tables": [
+        "summary_table",
         "comparison_table",
         "gap_table",
         "threshold_table",
         "side_effects_table",
         "proxy_table",
         "reweighing_summary_table",
+        "SUMMARY_FORMATS",
+        "COMPARISON_FORMATS",
+        "THRESHOLD_FORMATS",
+        "PROXY_FORMATS",
+        "REWEIGHING_FORMATS",
     ],
-    "_plots": ["tradeoff_figure", "RISK_COLORS", "KIND_MARKERS"],
+    "_plots": ["tradeoff_figure", "RISK_COLOURS", "KIND_MARKERS"],
 }
 
 __all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

@@ -5,31 +5,31 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Mapping, Optional
 
-import pandas as pd
-
-from .._common.text import fmt_ci, fmt_num, fmt_signed
+from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_signed
 from ..fairness._config import STATUS_SUMMARY
-from ._config import ACTIONABLE_METRICS, GAP_METRICS, METRIC_LABELS, RATIO_METRICS
+from ._config import ACTIONABLE_METRICS, METRIC_LABELS, RATIO_METRICS
 from ._evaluate import _entry_metric
-from ._legal import DEPLOYABLE, LABEL_REVIEW_REASON, LEGAL_RISK, RICCI_NOTE
+from ._legal import DEPLOYABLE, FOUR_FIFTHS, LABEL_REVIEW_REASON, LEGAL_RISK, RICCI_NOTE
 from ._target import _disparity
 
 __all__ = [
+    "step_findings",
+    "tradeoff_caption",
     "target_narrative",
     "proposal_narrative",
     "legal_risk_markdown",
-    "comparison_table",
-    "gap_table",
-    "threshold_table",
-    "side_effects_table",
-    "proxy_table",
-    "reweighing_summary_table",
 ]
 
 
 # undefined values read "undefined" in the mitigation prose
 _signed = partial(fmt_signed, missing="undefined")
 _fmt = partial(fmt_num, missing="undefined")
+
+
+def _p(p: float) -> str:
+    """``= 0.042`` or ``< 0.001`` (never scientific notation in print)."""
+    text = fmt_p(p)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def _fmt_ci(gap: Mapping[str, Any], digits: int = 3) -> str:
@@ -50,9 +50,9 @@ def target_narrative(section: Mapping[str, Any]) -> str:
     t = section["target"]
     groups = ", ".join(t.get("groups") or []) or "the groups compared"
     parity = "1 is parity" if t["metric"] in RATIO_METRICS else "0 is parity"
-    p = "" if t.get("p_value") is None else f", p = {t['p_value']:.3g}"
+    p = "" if t.get("p_value") is None else f", p {_p(t['p_value'])}"
     if t.get("p_value_adjusted") is not None:
-        p += f" (Holm-adjusted {t['p_value_adjusted']:.3g})"
+        p += f" (Holm-adjusted p {_p(t['p_value_adjusted'])})"
     text = (
         f"**Target gap:** {_describe_target(t)} on the {t['split']} split: "
         f"{_fmt_ci(t)}{p}, status **{t.get('status')}** ({parity}; groups: {groups}). "
@@ -71,8 +71,12 @@ def target_narrative(section: Mapping[str, Any]) -> str:
     return text
 
 
-def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any]) -> str:
-    """Markdown proposal text, generated from the numbers in the section."""
+def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any], *, sep: str = " ") -> str:
+    """Markdown proposal text, generated from the numbers in the section.
+
+    ``sep`` joins its sentences (``"\n\n"``: one paragraph each, as the notebook prints it; the
+    results file keeps the single paragraph).
+    """
     t = section["target"]
     metric = t["metric"]
     label = METRIC_LABELS[metric]
@@ -109,7 +113,7 @@ def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any]) 
     parts.extend(_other_findings_parts(proposal, t))
     parts.extend(_threshold_parts(section, metric, base, base_test))
     parts.append(SCOPE_NOTE)
-    return " ".join(parts)
+    return sep.join(parts)
 
 
 SCOPE_NOTE = (
@@ -164,7 +168,7 @@ def _pair_p(f: Mapping[str, Any]) -> str:
     """``White vs Black, Holm-adjusted p = 0.0004`` (the parts that are known)."""
     groups = " vs ".join(f.get("groups") or [])
     p = f.get("p_value_adjusted")
-    return ", ".join(x for x in (groups, "" if p is None else f"Holm-adjusted p = {p:.2g}") if x)
+    return ", ".join(x for x in (groups, "" if p is None else f"Holm-adjusted p {_p(p)}") if x)
 
 
 #: At most this many findings are named in one sentence of the proposal; the rest are counted.
@@ -178,7 +182,7 @@ def _short(f: Mapping[str, Any], *, p: bool = False) -> str:
     if f.get("groups"):
         inner.append(" vs ".join(f["groups"]))
     if p and f.get("p_value_adjusted") is not None:
-        inner.append(f"Holm-adjusted p = {f['p_value_adjusted']:.2g}")
+        inner.append(f"Holm-adjusted p {_p(f['p_value_adjusted'])}")
     return f"{f['attribute']} {label} under {f['model']} ({', '.join(inner)})"
 
 
@@ -338,129 +342,72 @@ def legal_risk_markdown(section: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _entries(section: Mapping[str, Any]) -> list[tuple[str, dict]]:
-    """``(row name, entry)`` of every baseline (``baseline_<model>``) then every strategy."""
-    rows = [(f"baseline_{m}", e) for m, e in section.get("baselines", {}).items()]
-    return rows + list(section.get("strategies", {}).items())
+
+# ---- findings first -------------------------------------------------------------------------
 
 
-def comparison_table(section: Mapping[str, Any], *, digits: int = 3) -> pd.DataFrame:
-    """Side-by-side test and eval table: accuracy, AUC, selection rate and the target gap (CI).
-
-    One row per baseline and strategy; columns ``(split, quantity)``.
-    """
-    metric = section["target"]["metric"]
-    label = METRIC_LABELS[metric]
-    records = {}
-    for name, entry in _entries(section):
-        row = {("", "legal risk"): entry["legal_risk"]["class"], ("", "deployable"): "yes" if entry["deployable"] else "no"}
-        for split in ("test", "eval"):
-            e = entry.get(split)
-            if not e:
-                continue
-            row[(split, "accuracy")] = _fmt(e.get("accuracy"), digits)
-            row[(split, "AUC")] = _fmt(e.get("auc"), digits)
-            row[(split, "selection rate")] = _fmt(e.get("selection_rate"), digits)
-            gap = e["gaps"].get(metric, {})
-            row[(split, label)] = _fmt_ci(gap, digits).replace(" (CI ", " [").replace(" to ", ", ").replace(")", "]")
-            row[(split, "status")] = gap.get("status")
-        records[name] = row
-    table = pd.DataFrame.from_dict(records, orient="index")
-    table.columns = pd.MultiIndex.from_tuples(table.columns)
-    table.index.name = "strategy"
-    return table
+def _strategy_words(section: Mapping[str, Any]) -> str:
+    """``reweighting (moderate), per-group thresholds (prohibited: not deployable) and ...``"""
+    kinds, models = [], []
+    for e in section.get("strategies", {}).values():
+        if e["strategy"] not in kinds:
+            kinds.append(e["strategy"])
+        if e["model"] not in models:
+            models.append(e["model"])
+    words = [f"{k.replace('_', ' ')} ({LEGAL_RISK[k]['class']}{'' if DEPLOYABLE[k] else ', not deployable'})" for k in kinds]
+    listed = ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1] if words else "none"
+    return f"{len(kinds)} strateg{'y' if len(kinds) == 1 else 'ies'} on {len(models)} model{'s' if len(models) != 1 else ''}: {listed}"
 
 
-def gap_table(section: Mapping[str, Any], split: str, *, attribute: Optional[str] = None, digits: int = 3) -> pd.DataFrame:
-    """Every gap with its CI, p-value and status for one split (rows: strategies)."""
-    records = {}
-    for name, entry in _entries(section):
-        e = entry.get(split)
-        if not e:
-            continue
-        gaps = e["gaps"] if attribute is None else e["by_attribute"].get(attribute, {}).get("gaps", {})
-        row = {}
-        for metric in GAP_METRICS:
-            gap = gaps.get(metric, {})
-            row[METRIC_LABELS[metric]] = _fmt_ci(gap, digits).replace(" (CI ", " [").replace(" to ", ", ").replace(")", "]")
-            row[f"{METRIC_LABELS[metric]} status"] = gap.get("status")
-        records[name] = row
-    table = pd.DataFrame.from_dict(records, orient="index")
-    table.index.name = "strategy"
-    return table
+def step_findings(section: Mapping[str, Any]) -> list[str]:
+    """The "What this step found" sentences of the mitigation step (3–5, every number from ``section``)."""
+    t, proposal = section["target"], section["proposal"]
+    label = METRIC_LABELS[t["metric"]]
+    out = [f"The gap to mitigate is {_describe_target(t)} on {t['split']}: {_fmt_ci(t)}, status **{t.get('status')}**"
+           + (f" ({' vs '.join(t['groups'])})" if t.get("groups") else "") + "."]
+    out.append(f"Tried: {_strategy_words(section)}.")
+    name = proposal.get("strategy")
+    if proposal["decision"] == "mitigate" and name:
+        e, rem, cost = section["strategies"][name], proposal["remaining_gap"], proposal["cost"]
+        eval_txt = f" and {_fmt(rem['eval'].get('value'))} on eval" if (rem.get("eval") or {}).get("value") is not None else ""
+        acc_eval = (cost.get("eval") or {}).get("accuracy")
+        out.append(
+            f"Proposed: **{e['strategy'].replace('_', ' ')}** on {e['model']}, legal risk {e['legal_risk']['class']} "
+            f"({e['legal_risk']['text'].split(' — ', 1)[-1]}); it moves the {label} to {_fmt(rem['test'].get('value'))} "
+            f"on test ({rem['test'].get('status')}){eval_txt}, at an accuracy cost of "
+            f"{_signed(cost['test'].get('accuracy'), scale=100, unit=' points')} on test"
+            + (f" ({_signed(acc_eval, scale=100, unit=' points')} on eval)." if acc_eval is not None else "."))
+    elif proposal["decision"] == "none":
+        out.append("**No mitigation is proposed**: no flagged finding on test calls for one; the strategies are shown "
+                   "for information.")
+    else:
+        out.append(f"**Escalate**: no lawful strategy brings the {label} out of the flagged range within the accuracy "
+                   f"tolerance ({proposal['accuracy_tolerance']:.1%}); counsel and the model owner decide.")
+    blocks = []
+    if proposal.get("label_review"):
+        n = len(proposal["label_review"])
+        blocks.append(f"{n} flagged calibration gap{'s' if n != 1 else ''} go{'es' if n == 1 else ''} to a label review "
+                      "(no strategy corrects the labels)")
+    others = _distinct_ratios(proposal.get("also_flagged", []), t)
+    if others:
+        blocks.append(f"{len(others)} other flagged finding{'s' if len(others) != 1 else ''} "
+                      f"{'is' if len(others) == 1 else 'are'} not targeted by this proposal")
+    tail = "step 07 makes the call on the screen as a whole (every metric, attribute and split)"
+    out.append(("Still open: " + "; ".join(blocks) + f"; {tail}.") if blocks else f"Nothing else is open here; {tail}.")
+    return out
 
 
-def side_effects_table(section: Mapping[str, Any], split: str, *, digits: int = 3) -> pd.DataFrame:
-    """Gap values (no CI) of every reported non-target attribute, one row per strategy.
-
-    Shows whether mitigating the target gap moves the gaps of the other attributes.
-    """
-    target_attr = section["target"]["attribute"]
-    records = {}
-    for name, entry in _entries(section):
-        e = entry.get(split)
-        if not e:
-            continue
-        row = {}
-        for attr, block in e.get("by_attribute", {}).items():
-            if attr == target_attr:
-                continue
-            for metric in GAP_METRICS:
-                gap = block["gaps"].get(metric, {})
-                row[(attr, METRIC_LABELS[metric])] = _fmt(gap.get("value"), digits) + (
-                    " *" if gap.get("status") == "flagged" else ""
-                )
-        records[name] = row
-    table = pd.DataFrame.from_dict(records, orient="index")
-    if len(table.columns):
-        table.columns = pd.MultiIndex.from_tuples(table.columns)
-    table.index.name = "strategy"
-    return table
-
-
-def threshold_table(section: Mapping[str, Any]) -> pd.DataFrame:
-    """Per-group cut-offs and achieved validation rates of every per-group threshold strategy."""
-    rows = []
-    for name, entry in section.get("strategies", {}).items():
-        search = entry.get("thresholds")
-        if not search:
-            continue
-        for g, v in search["groups"].items():
-            rows.append(
-                {
-                    "strategy": name,
-                    "group": g,
-                    "threshold": v["threshold"],
-                    f"validation {search['objective']}": v["rate"],
-                    "n counted": v["n"],
-                    "equalised": v["equalised"],
-                    "target rate": search["target_rate"],
-                    "spread": search["spread"],
-                    "within tolerance": search["within_tolerance"],
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def proxy_table(section: Mapping[str, Any], *, top: int = 10) -> pd.DataFrame:
-    """The proxy ranking (strongest first), with the removed features marked."""
-    proxies = section.get("proxies")
-    if not proxies:
-        return pd.DataFrame()
-    table = pd.DataFrame(proxies["ranking"]).head(top)
-    table["removed"] = table["feature"].isin(proxies["removed"])
-    return table.set_index("rank")
-
-
-def reweighing_summary_table(section: Mapping[str, Any]) -> pd.DataFrame:
-    """Reweighting cells (weights) with each group's label rate before and after weighting."""
-    rw = section.get("reweighing")
-    if not rw:
-        return pd.DataFrame()
-    cells = pd.DataFrame(rw["cells"])
-    wide = cells.pivot(index="group", columns="label", values="weight")
-    wide.columns = [f"weight (label {c})" for c in wide.columns]
-    wide["n"] = cells.groupby("group")["n"].sum()
-    wide["label rate before"] = pd.Series(rw["label_rate_before"])
-    wide["label rate after"] = pd.Series(rw["label_rate_after"])
-    return wide
+def tradeoff_caption(section: Mapping[str, Any]) -> str:
+    """Caption of the trade-off figure: where the baseline and the proposal sit, and the four-fifths line."""
+    t, proposal = section["target"], section["proposal"]
+    label = METRIC_LABELS[t["metric"]]
+    base = _entry_metric(section["baseline"], "test", t["metric"])
+    text = (f"Accuracy against the {label} for {t['attribute']} on test and eval, with 95% bootstrap intervals; "
+            f"colour = legal risk class, shape = strategy, filled = the target model ({t['model']}). "
+            f"The baseline sits at {_fmt(base.get('value'))} on test")
+    name = proposal.get("strategy")
+    if name and proposal["decision"] == "mitigate":
+        text += f"; the proposal ({name.replace('_', ' ')}) at {_fmt(proposal['remaining_gap']['test'].get('value'))}"
+    if t["metric"] in RATIO_METRICS:
+        text += f"; dashed line: the four-fifths ratio ({FOUR_FIFTHS:g}), dotted: parity (1)"
+    return text + "."
