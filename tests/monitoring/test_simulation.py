@@ -56,3 +56,5 @@ def test_timeline_rows_carry_values_and_bands(simulated, audited):
     assert all(r["amber"] <= r["red"] for r in rows)
     assert len(M.simulation_table(months)) == 6 and not M.alerts_table(months).empty
     assert "Month 5" in M.simulation_narrative(months, M.first_red(months))
+    assert M.paging_table(months).to_numpy().sum() >= len(M.alerts_table(months))
+    assert len(M.plot_timeline(rows, months).axes) == 4

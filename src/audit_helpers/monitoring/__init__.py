@@ -98,6 +98,12 @@ _EXPORTS = {
         "simulation_table",
         "alerts_table",
         "simulation_narrative",
+        "monitoring_findings",
+        "escalation_table",
+        "months_table",
+        "paging_table",
+        "timeline_caption",
+        "MONTHS_FORMATS",
     ],
     "_plots": ["plot_timeline"],
 }

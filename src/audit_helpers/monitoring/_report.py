@@ -12,7 +12,8 @@ import pandas as pd
 from .._common.text import fmt_count, fmt_pct
 
 __all__ = ["plan_markdown", "simulation_narrative", "simulation_table", "alerts_table", "watch_table",
-           "calendar_table", "plan_narrative", "TIER_WORDS"]
+           "calendar_table", "plan_narrative", "TIER_WORDS", "monitoring_findings", "escalation_table", "months_table",
+           "paging_table", "timeline_caption", "MONTHS_FORMATS"]
 
 TIER_WORDS = {"green": "green (no action)", "amber": "amber (review)", "red": "red (act now)"}
 
@@ -182,3 +183,104 @@ def simulation_narrative(months: Sequence[Mapping[str, Any]], first_red_period) 
         parts.append(text + ".")
     tail = (f"The first red month is {first_red_period}." if first_red_period else "No month turned red.")
     return "\n\n".join(parts + [tail])
+
+
+# ---- findings first and print tables --------------------------------------------------------
+
+MONTHS_FORMATS = {"applicants": "count", "labelled": "count", "exit code": "int", "amber": "int", "red": "int",
+                  "alerts": "int"}
+
+
+def _watched(plan: Mapping[str, Any]) -> str:
+    kinds = pd.Series([w["kind"] for w in plan["watch_list"]]).value_counts()
+    errors = plan["rules"]["error_rates"]
+    return (f"{int(kinds.get('input_feature', 0))} inputs, the score of {plan['baseline']['model']['name']}, the overall "
+            f"selection rate, and for {int(kinds.get('group_selection', 0))} protected attributes the selection rate and "
+            f"impact ratio of every group, plus TPR and FPR by group once outcome labels mature "
+            f"({errors['label_maturity_days']} days)")
+
+
+def _thresholds(plan: Mapping[str, Any]) -> str:
+    r = plan["rules"]
+    d, g = r["drift"], r["groups"]
+    return (f"inputs and score turn amber at PSI {d['amber_psi']:g} beyond the {100 * d['amber_quantile']:g}% no-drift "
+            f"critical value and red at {d['red_psi']:g} beyond the {100 * d['red_quantile']:g}% one; a group turns amber "
+            f"at a selection-rate change of {100 * g['selection_rate_change']['amber']:g} points or an impact-ratio fall "
+            f"of {g['impact_ratio_drop']['amber']:g}, red at {100 * g['selection_rate_change']['red']:g} points or "
+            f"{g['impact_ratio_drop']['red']:g}, only when significant after Holm; amber "
+            f"{r['persistence']['consecutive_ambers']} times in a row turns red")
+
+
+def _first(months: Sequence[Mapping[str, Any]], predicate) -> Any:
+    return next((m for m in months if predicate(m)), None)
+
+
+def monitoring_findings(plan: Mapping[str, Any], simulation: Mapping[str, Any], *, plan_file: str = "monitoring_plan.md") -> list[str]:
+    """The "What this step found" sentences of the monitoring step (3–5, every number from the plan and the simulation)."""
+    h = plan["horizon"]
+    out = [f"The plan covers **{h['months']} months** ({h['start']} to {h['end']}, re-audit on {plan['reaudit_date']}) "
+           f"and is written to {plan_file} for sign-off and to monitoring_plan.yaml, which the hiring-audit monitor command applies.",
+           f"It watches {_watched(plan)}.",
+           f"Thresholds: {_thresholds(plan)}."]
+    months = simulation.get("months") or []
+    if not months:
+        out.append(f"No months were simulated: {simulation.get('reason') or 'no simulation'}.")
+        return out
+    tiers = ", ".join(f"M{m['month']} {m['status']}" for m in months)
+    first_red = _first(months, lambda m: m["status"] == "red")
+    red_txt = (f"the first red month is {first_red['period']} (month {first_red['month']}, {first_red['phase']})"
+               if first_red else "no month turned red")
+    out.append(f"Simulated months: {tiers}; {red_txt}.")
+    escalated = _first(months, lambda m: m["escalated"])
+    n_alerts = sum(len(m["alerts"]) for m in months)
+    group_red = _first(months, lambda m: any(a["tier"] == "red" and a["signal"].startswith("group:") for a in m["alerts"]))
+    parts = [f"{n_alerts} alerts in all"]
+    if escalated:
+        parts.append(f"the persistence rule first escalates in {escalated['period']} ({', '.join(escalated['escalated'])})")
+    if group_red:
+        parts.append(f"a red group signal in {group_red['period']} pauses automated rejection (human review)")
+    out.append("When the plan escalates: " + "; ".join(parts) + ".")
+    return out
+
+
+def escalation_table(plan: Mapping[str, Any]) -> pd.DataFrame:
+    """Who is paged for which tier, what they must do, and by when (the plan's escalation ladder)."""
+    return pd.DataFrame([{"tier": e["tier"], "who": e["who"], "what they must do": e["action"], "within": e["within"]}
+                         for e in plan["escalation"]])
+
+
+def months_table(months: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The print table of the simulation: one row per month with its tier and how many signals and alerts."""
+    rows = []
+    for m in months:
+        tiers = list(m["signals"].values())
+        rows.append({"month": f"M{m['month']} ({m['period']})", "phase": m["phase"], "applicants": m["rows"],
+                     "labelled": m["labelled_rows"], "status": m["status"], "exit code": m["exit_code"],
+                     "amber": tiers.count("amber"), "red": tiers.count("red"), "alerts": len(m["alerts"])})
+    return pd.DataFrame(rows, columns=["month", "phase", "applicants", "labelled", "status", "exit code", "amber", "red",
+                                       "alerts"])
+
+
+def paging_table(months: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Alerts per person paged and month (the print stand-in of the full alert list); 0 where nobody was paged."""
+    periods = [m["period"] for m in months]
+    counts: dict[str, dict[str, int]] = {}
+    for m in months:
+        for a in m["alerts"]:
+            for who in str(a["who"]).split("; "):
+                counts.setdefault(who, dict.fromkeys(periods, 0))[m["period"]] += 1
+    frame = pd.DataFrame.from_dict(counts, orient="index", columns=periods)
+    frame.index.name = "paged"
+    return frame
+
+
+def timeline_caption(months: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]) -> str:
+    """Caption of the timeline: what each panel shows and the month each signal first left green."""
+    firsts = {}
+    for r in sorted(rows, key=lambda r: r["month"]):
+        if r["status"] != "green" and r["signal"] not in firsts:
+            firsts[r["signal"]] = r
+    moved = "; ".join(f"{s.split(':', 1)[-1]} ({r['panel']}) {r['status']} in M{r['month']}" for s, r in firsts.items())
+    return ("The simulated months against the plan's bands (amber band orange, red band vermillion; point colour = the "
+            "signal's tier that month). Top: the overall tier and alerts of each month. First month off green: "
+            + (moved or "none") + ".")
