@@ -181,3 +181,13 @@ def test_awkward_strings_round_trip_through_the_params_file(tmp_path, text):
     assert back.report.organisation == text and type(back.report.organisation) is str
     assert back == p
     assert not (tmp_path / "pwned").exists()
+
+
+def test_params_table_prints_every_value(tmp_path):
+    """The appendix table shows the values as typed (they once printed as '—', misaligned to their index)."""
+    from audit_helpers.context import AuditContext
+
+    ctx = AuditContext(params=P.read_params(DEFAULT_PARAMS), run_dir=tmp_path)
+    markup = ctx.params_appendix(sections=["drift"])._repr_html_()
+    assert "<th>drift.amber_psi</th><td class=\"txt\">0.1</td>" in markup
+    assert f"<td class=\"txt\">{ctx.params.seed}</td>" in markup and "—" not in markup

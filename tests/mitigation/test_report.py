@@ -9,15 +9,21 @@ from audit_helpers import mitigation as mit
 from mitigation_cases import _entry, _section
 
 
-def test_tables_and_figure_from_section():
-    from matplotlib.figure import Figure
-
+def _two_strategies():
+    """Reweighting and per-group thresholds on rf, with the proposal built by the step's rule."""
     strategies = {
         "reweighting_rf": _entry("reweighting", "rf", 0.795, 0.86, "ok"),
         "threshold_per_group_rf": _entry("threshold_per_group", "rf", 0.799, 0.99, "ok"),
     }
     sec = _section(strategies)
     sec["proposal"] = mit.build_proposal(sec, accuracy_tolerance=0.02)
+    return sec
+
+
+def test_tables_and_figure_from_section():
+    from matplotlib.figure import Figure
+
+    sec = _two_strategies()
     table = mit.comparison_table(sec)
     assert list(table.index) == ["baseline_rf", "reweighting_rf", "threshold_per_group_rf"]
     assert table.loc["threshold_per_group_rf", "deployable"] == "no"
@@ -39,12 +45,7 @@ def test_tables_and_figure_from_section():
 def test_tradeoff_figure_draws_the_four_fifths_line_and_the_risk_legend():
     from audit_helpers._common import palette
 
-    strategies = {
-        "reweighting_rf": _entry("reweighting", "rf", 0.795, 0.86, "ok"),
-        "threshold_per_group_rf": _entry("threshold_per_group", "rf", 0.799, 0.99, "ok"),
-    }
-    sec = _section(strategies)
-    sec["proposal"] = mit.build_proposal(sec, accuracy_tolerance=0.02)
+    sec = _two_strategies()
     fig = mit.tradeoff_figure(sec)
     ax = fig.axes[0]
     vertical = sorted(line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() in ("--", ":"))
@@ -58,12 +59,7 @@ def test_tradeoff_figure_draws_the_four_fifths_line_and_the_risk_legend():
 
 
 def test_findings_box_names_target_strategies_proposal_and_what_blocks():
-    strategies = {
-        "reweighting_rf": _entry("reweighting", "rf", 0.795, 0.86, "ok"),
-        "threshold_per_group_rf": _entry("threshold_per_group", "rf", 0.799, 0.99, "ok"),
-    }
-    sec = _section(strategies)
-    sec["proposal"] = mit.build_proposal(sec, accuracy_tolerance=0.02)
+    sec = _two_strategies()
     sentences = mit.step_findings(sec)
     assert 3 <= len(sentences) <= 5
     target, tried, proposed, still = sentences

@@ -282,5 +282,6 @@ def timeline_caption(months: Sequence[Mapping[str, Any]], rows: Sequence[Mapping
             firsts[r["signal"]] = r
     moved = "; ".join(f"{s.split(':', 1)[-1]} ({r['panel']}) {r['status']} in M{r['month']}" for s, r in firsts.items())
     return ("The simulated months against the plan's bands (amber band orange, red band vermillion; point colour = the "
-            "signal's tier that month). Top: the overall tier and alerts of each month. First month off green: "
+            "signal's tier that month; a green point inside a band was not significant after Holm). Top: the overall "
+            "tier and alerts of each month. First month off green: "
             + (moved or "none") + ".")
