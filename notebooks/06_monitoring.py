@@ -59,17 +59,16 @@ display(show.screen_only(Markdown((ctx.run_dir / plan_md).read_text(encoding="ut
 
 # %% [markdown]
 # ## Simulated months
-#
-# Future months are drawn from the scenario's generator along a documented trajectory: stable
-# months first, then a creeping shift (years of experience shrink a little more every month),
-# then a break (experience shrinks further, a new role tag appears and women's career breaks are
-# recorded as longer, which reaches the screen's score through the employment-gap proxy). Each
-# month is monitored with the same function as `hiring-audit monitor`; outcome labels exist only
-# in the months whose outcomes have matured.
 
 # %%
 months = sim["months"]
 if months:
+    display(Markdown(
+        "Future months are drawn from the scenario's generator along a documented trajectory: stable months first, "
+        "then a creeping shift (years of experience shrink a little more every month), then a break (experience "
+        "shrinks further, a new role tag appears and women's career breaks are recorded as longer, which reaches the "
+        "screen's score through the employment-gap proxy). Each month is monitored with the same function as "
+        "`hiring-audit monitor`; outcome labels exist only in the months whose outcomes have matured."))
     display(ctx.figure(monitoring.plot_timeline(sim["timeline"], months), name="06_monitoring_timeline",
                        caption=monitoring.timeline_caption(months, sim["timeline"])))
     display(show.table(monitoring.months_table(months), formats=monitoring.MONTHS_FORMATS, index=False,
