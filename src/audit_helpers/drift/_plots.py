@@ -144,7 +144,7 @@ def plot_selection_rate_change(by_group: Mapping[str, Any], *, attributes: Optio
     labels = [r["label"] for a in (attributes or list(by_group[models[0]])) if a in by_group[models[0]]
               for r in _rate_rows(by_group[models[0]][a], a, min_n)]
     lines = sum(label.count("\n") + 1 for label in labels)
-    fig = new_figure(MAX_WIDTH_IN, 0.11 * max(lines, 4) + 0.04 * len(labels) + 1.0)
+    fig = new_figure(MAX_WIDTH_IN, 0.12 * max(lines, 4) + 0.06 * len(labels) + 1.0)
     axes = fig.subplots(1, len(models), squeeze=False, sharey=True)[0]
     for ax, model in zip(axes, models):
         attrs = [a for a in (attributes or list(by_group[model])) if a in by_group[model]]
