@@ -179,3 +179,14 @@ def test_headings_stay_with_their_figure_or_short_table_in_print():
     groups = BeautifulSoup(keep_with_next(page), "html.parser").select("div.keep-with-next")
     assert [g.h2.text for g in groups] == ["A", "B"]  # C's table is too long to keep whole
     assert groups[0].select("figure") and groups[1].select("table") and not groups[1].select("figure")
+
+
+def test_code_view_links_resolve_one_folder_deeper():
+    """The code view (html/code/) shows the same outputs as the reviewer view (html/): their
+    relative links are prefixed, anchors and embedded images are not."""
+    from audit_helpers.export import rebase_links
+
+    out = rebase_links('<a href="../audit_summary.pdf">a</a><a href="#x">b</a><img src="data:image/png;base64,AA">'
+                       '<a href="https://example.org">c</a><a href="code/01.html">d</a>', "../")
+    assert 'href="../../audit_summary.pdf"' in out and 'href="#x"' in out and 'src="data:image/png;base64,AA"' in out
+    assert 'href="https://example.org"' in out and 'href="../code/01.html"' in out

@@ -28,6 +28,7 @@ __all__ = [
     "pdf_page_count",
     "mark_wide_tables",
     "print_links",
+    "rebase_links",
     "keep_with_next",
     "notebook_title",
     "write_index",
@@ -105,6 +106,44 @@ class _StripActiveContent(Preprocessor):
         return cell, resources
 
 
+CODE_VIEW_PREFIX = "../"
+"""The code view of a notebook lives one folder below the reviewer view (``html/code/``), so the
+relative links its outputs carry (written for ``html/``) get this prefix."""
+
+
+def _is_relative(url: str) -> bool:
+    return bool(url) and not url.startswith(("#", "/", "data:")) and ":" not in url.split("/", 1)[0]
+
+
+def rebase_links(markup: str, prefix: str) -> str:
+    """``markup`` with every relative ``href``/``src`` prefixed by ``prefix`` (anchors, absolute and
+    ``data:`` URLs untouched)."""
+    if "href=" not in markup and "src=" not in markup:
+        return markup
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    changed = False
+    for tag in soup.find_all(True):
+        for attr in ("href", "src"):
+            url = tag.get(attr)
+            if isinstance(url, str) and _is_relative(url):
+                tag[attr] = prefix + url
+                changed = True
+    return str(soup) if changed else markup
+
+
+class _RebaseLinks(Preprocessor):
+    """Prefix the relative links of every ``text/html`` output (see :data:`CODE_VIEW_PREFIX`)."""
+
+    def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert hook
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            if isinstance(data.get("text/html"), str):
+                data["text/html"] = rebase_links(data["text/html"], CODE_VIEW_PREFIX)
+        return cell, resources
+
+
 def _exporter(*, reviewer: bool) -> HTMLExporter:
     cfg = Config()
     cfg.TagRemovePreprocessor.enabled = True
@@ -119,6 +158,8 @@ def _exporter(*, reviewer: bool) -> HTMLExporter:
     exporter.register_preprocessor(_StripActiveContent(), enabled=True)
     if reviewer:
         exporter.register_preprocessor(_DropStderr(), enabled=True)
+    else:
+        exporter.register_preprocessor(_RebaseLinks(), enabled=True)
     return exporter
 
 
