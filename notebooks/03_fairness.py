@@ -24,17 +24,28 @@ params_path = None
 run_dir = None
 
 # %%
-from IPython.display import Image, display
+from IPython.display import display
 
+from audit_helpers import display as show
 from audit_helpers import fairness as fair
 from audit_helpers import truth
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
-ctx.params_table(sections=["fairness"])
+config = ctx.params.fairness
+section = fair.fairness_from_context(ctx)
+ctx.write_section("fairness", section)
+models = list(section)
+focus = {model: next(iter(splits)) for model, splits in section.items()}  # test, or eval without a test split
+split = focus[models[0]]
+blocks = {model: section[model][focus[model]] for model in models}
+attributes = list(blocks[models[0]])
+ground_truth = ctx.ground_truth()
+truth_summary = truth.truth_summary(ground_truth, section, tolerance=config.min_impact_ratio)
+display(show.findings_box(fair.step_findings(section, truth=truth_summary)))
 
 # %% [markdown]
-# ## Definitions
+# ## How to read this step
 #
 # * **Selection rate**: share of a group the screen passes. **Impact ratio**: a group's
 #   selection rate divided by the reference group's (the highest selection rate among groups
@@ -48,152 +59,156 @@ ctx.params_table(sections=["fairness"])
 #   Expected calibration error (ECE) over score bins, calibration-in-the-large (mean score minus
 #   observed rate) and the Brier score.
 # * Undefined is not zero: a rate whose denominator is below the minimum in the parameters is
-#   reported as missing with the reason, never as 0.
+#   reported as missing ("—") with the reason, never as 0.
 
 # %%
-section = fair.fairness_from_context(ctx)
-ctx.write_section("fairness", section)
-models = list(section)
-config = ctx.params.fairness
-focus = next(iter(section[models[0]]))  # the held-out test split, or eval when the run has no test split
-first_blocks = section[models[0]][focus]
-display(Markdown(fair.status_rule_text(config, family_size=next(iter(first_blocks.values()))["holm_family"]["size"])))
+family = next(iter(blocks[models[0]].values()))["holm_family"]["size"]
+display(Markdown(fair.status_rule_text(config, family_size=family)))
+display(Markdown(fair.age_note_text(section)))
 
 # %% [markdown]
-# ## Findings at a glance
+# ## Findings by model
 #
-# Count of gap metrics by status for every model and split, with the flagged ones named.
-
-# %%
-display(Markdown(fair.fairness_overview_text(section)))
-
-# %% [markdown]
-# ## The largest error-rate gap and the lowest impact ratio
-#
-# The two numbers counsel asks for first: the largest gap in how often qualified applicants
-# are passed (the key harm of a hiring screen) and the lowest impact ratio (the legal
-# selection-rate test), for each model and split.
+# For each model, in plain words, the finding behind the two criteria this audit leads with
+# (the lowest impact ratio, the legal test, and the largest TPR gap, qualified applicants
+# screened out: see 'Which fairness criterion comes first'); then the counts for every split.
+# All five headline metrics follow in one table per model; every individual finding, with its
+# sentence, is in the HTML version of this page.
 
 # %%
 for model in models:
-    for split, blocks in section[model].items():
-        display(Markdown(fair.largest_gap_text(blocks, model=model, split=split)))
-        display(Markdown(fair.impact_ratio_text(blocks, model=model, split=split)))
+    display(Markdown(fair.headline_findings_text(blocks[model], model=model, split=focus[model],
+                                                 metrics=("min_impact_ratio", "tpr_gap"))))
+counts = fair.status_counts_table(section)
+display(show.table(counts, caption="Tests by status, per model and split (Holm families of every attribute)"))
+agreement = fair.split_agreement_text(section)
+if agreement:
+    display(Markdown(agreement))
+display(show.screen_only(
+    [show.table(fair.findings_table(section[m][s], sentences=True), formats=fair.TABLE_FORMATS, index=False,
+                caption=f"Every flagged and watch finding: {m}, {s} split")
+     for m in models for s in section[m]],
+    summary="Every finding, every model and split (with its sentence)",
+    print_note="Every flagged and watch finding with its sentence: HTML version of this page, 'Every finding'.",
+))
 
 # %% [markdown]
-# ## Findings in plain words
+# ## Headline metrics
 #
-# Each flagged finding with the two groups it compares, its interval, its Holm-adjusted p-value
-# and what it means for applicants; then every flagged and watch finding in one table.
+# The five headline metrics of every attribute (Fairlearn's definitions: largest minus smallest
+# rate, lowest over highest selection rate), each with the interval and Holm-adjusted p-value of
+# the two groups it comes from, the splits side by side.
 
 # %%
 for model in models:
-    for split, blocks in section[model].items():
-        display(Markdown(fair.flagged_findings_text(blocks, model=model, split=split)))
-        table = fair.findings_table(blocks)
-        if not table.empty:
-            display(table)
+    frame = fair.headline_table(section[model])
+    display(show.table(frame, formats=fair.table_formats(frame), classes="compact",
+                       caption=f"Headline metrics: {model}"))
 
 # %% [markdown]
-# ## Gap metrics with uncertainty
+# ## Rates by group
 #
-# Every headline metric of every attribute: the value (Fairlearn's definition), the interval of
-# the quantity of the two groups it names, the test, the raw and the Holm-adjusted p-value, and
-# the status.
+# Each dot is a group's rate with its confidence interval; only the groups in the comparisons
+# are drawn, the others are named under each figure and reported in the tables.
 
 # %%
-for model in models:
-    for split, blocks in section[model].items():
-        display(Markdown(f"**{model}, {split} split**"))
-        display(fair.metrics_table(blocks).round(3))
+for attr in attributes:
+    by_model = {model: blocks[model][attr] for model in models if attr in blocks[model]}
+    display(ctx.figure(fair.plot_group_rates(by_model), name=f"03_rates_{split}_{attr.replace('|', '_x_')}",
+                       caption=fair.rates_caption(by_model, split=split)))
+    note = fair.excluded_groups_note(next(iter(by_model.values())))
+    if note:
+        display(show.note(note))
 
 # %% [markdown]
-# ## Rates by group (test split; next month when the run has no test split)
+# ## Impact ratios and the Local Law 144 view
 #
-# Each dot is a group's rate with its confidence interval. Hollow grey dots are groups kept out
-# of the comparisons (the unknown category, groups under the small-share or minimum-size
-# threshold): they are still reported. A missing dot means the rate is undefined for lack of
-# data (see the group table for the reason).
+# The impact ratio is the legal selection-rate test. The tables follow the Local Law 144
+# bias-audit layout for sex and race/ethnicity: every category with its n and share, small and
+# unknown categories counted but kept out of the ratio; the *scoring rate* is the share of the
+# group scoring above the full-sample median score.
 
 # %%
-for model in models:
-    for attr, block in section[model][focus].items():
-        path = ctx.figures_dir / f"fairness_rates_{model}_{attr.replace('|', '_x_')}.png"
-        fair.plot_group_rates(block, title=f"{model}, {focus} split: {attr}").savefig(path, dpi=110)
-        display(Image(filename=str(path)))
-
-# %% [markdown]
-# ## Selection rate and impact ratio (NYC Local Law 144 view)
-#
-# Selection rate with its interval and the impact ratio against the reference group, with
-# the four-fifths line. The table beside it follows the Local Law 144 bias-audit layout:
-# categories under the small-share threshold are shown with their n and rate and marked as
-# excluded from the impact ratio with the reason; the unknown category is counted. The
-# *scoring rate* is the share of the group scoring above the full-sample median score.
-
-# %%
-for model in models:
-    for attr, block in section[model][focus].items():
-        path = ctx.figures_dir / f"fairness_impact_{model}_{attr.replace('|', '_x_')}.png"
-        fair.plot_impact_ratios(block, title=f"{model}, {focus} split: {attr}").savefig(path, dpi=110)
-        display(Image(filename=str(path)))
-        display(Markdown(f"Unknown category count for {attr}: {block['ll144']['unknown_count']}. "
-                         + (block["ll144"].get("reference_note") or "")))
-        display(fair.ll144_table(block).round(3))
-
-# %% [markdown]
-# ## Group detail
-#
-# Counts, rates and confidence intervals of every group (test split), every group-vs-reference
-# comparison with its test, and the notes that explain every missing value and every exclusion.
-
-# %%
-for model in models:
-    for attr, block in section[model][focus].items():
-        display(Markdown(f"**{model}, {focus} split: {attr}** (reference group: {block['reference_group']})"))
-        display(fair.group_table(block).round(3))
-        display(fair.comparisons_table(block).round(3))
-        display(fair.group_notes_table(block))
+by_attr = {attr: {model: blocks[model][attr] for model in models if attr in blocks[model]} for attr in attributes}
+display(ctx.figure(fair.plot_impact_ratios(by_attr), name=f"03_impact_ratios_{split}",
+                   caption=fair.impact_caption(by_attr, split=split)))
+for attr in [a for a in attributes if a in ctx.params.data.protected_attributes]:
+    frame = fair.ll144_models_table(by_attr[attr])
+    display(show.table(frame, formats=fair.table_formats(frame), classes="compact", notes=fair.ll144_notes(by_attr[attr]),
+                       caption=f"Local Law 144 view: {fair.attribute_title(attr)} ({split} split)"))
+display(show.screen_only(
+    [show.table(fair.ll144_models_table({m: section[m][s][a]}), formats=fair.TABLE_FORMATS, classes="compact",
+                notes=fair.ll144_notes({m: section[m][s][a]}), caption=f"Local Law 144 view: {m}, {s} split, {fair.attribute_title(a)}")
+     for m in models for s in section[m] for a in section[m][s]],
+    summary="Local Law 144 tables of every attribute, model and split",
+    print_note="Local Law 144 tables of every attribute (intersections included), model and split: HTML version, 'Local Law 144 tables'.",
+))
 
 # %% [markdown]
 # ## Calibration by group
 #
-# Reliability diagrams: within each score bin, the observed share who advanced against the
-# mean score. A screen calibrated for every group keeps every curve on the diagonal.
+# Does a score mean the same chance of advancing in every group? Within each score bin, the
+# observed share who advanced against the mean score.
 
 # %%
-for model in models:
-    for attr, block in section[model][focus].items():
-        if "|" in attr:
-            continue
-        path = ctx.figures_dir / f"fairness_reliability_{model}_{attr}.png"
-        fair.plot_reliability(block, title=f"{model}, {focus} split: {attr}").savefig(path, dpi=110)
-        display(Image(filename=str(path)))
+single = [a for a in attributes if "|" not in a]
+grid = {model: {a: blocks[model][a] for a in single if a in blocks[model]} for model in models}
+display(ctx.figure(fair.plot_reliability(grid), name=f"03_reliability_{split}",
+                   caption=fair.reliability_caption(grid, split=split)))
 
 # %% [markdown]
 # ## Which fairness criterion comes first
-#
-# The observed base rates of the attribute with the largest TPR gap, and the priority this
-# audit declares.
 
 # %%
-for model in models:
-    blocks = section[model][focus]
-    attr = fair.largest_gap_attribute(blocks) or next(iter(blocks))
-    display(Markdown(f"**{model}, {focus} split:** " + fair.incompatibility_text(blocks[attr])))
+display(Markdown(fair.criterion_text(section)))
 
 # %% [markdown]
 # ## Planted vs found
 #
 # In the built-in scenario the truth is known: the model step measured each trained screen's
-# selection rates on a large fresh sample from the generator. Every group impact ratio whose
-# true value is below the four-fifths line (a planted harm that reached the screen), and every
-# flagged one, with the audit's estimate, its interval and whether the audit found it. Runs on
-# supplied data have no such truth.
+# selection rates on a large fresh sample from the generator. Runs on supplied data have no
+# such truth.
 
 # %%
-ground_truth = ctx.ground_truth()
-summary = truth.truth_summary(ground_truth, section, tolerance=config.min_impact_ratio)
-display(Markdown(truth.truth_narrative(summary)))
-if summary is not None:
-    display(truth.planted_vs_found_table(ground_truth, section, tolerance=config.min_impact_ratio))
+display(Markdown(truth.truth_narrative(truth_summary)))
+if truth_summary is not None:
+    misses = truth.planted_vs_found_table(ground_truth, section, tolerance=config.min_impact_ratio, disagreements=True)
+    if len(misses):
+        display(show.table(misses, formats=truth.PLANTED_FORMATS, index=False, classes="compact",
+                           caption="Where the audit and the truth disagree: planted harms not flagged, flags without a planted harm"))
+    display(show.screen_only(
+        show.table(truth.planted_vs_found_table(ground_truth, section, tolerance=config.min_impact_ratio),
+                   formats=truth.PLANTED_FORMATS, index=False, classes="compact",
+                   caption="Every group impact ratio planted below the line, and every flagged one"),
+        summary="Planted vs found: every planted and every flagged impact ratio",
+        print_note="Every planted and every flagged group impact ratio with its true value: HTML version, 'Planted vs found'.",
+    ))
+
+# %% [markdown]
+# ## Group detail
+#
+# Counts, rates and intervals of every group, every group-vs-reference comparison with its
+# test, and the notes that explain every missing value and every exclusion.
+
+# %%
+detail = []
+for model in models:
+    for s, split_blocks in section[model].items():
+        for attr, block in split_blocks.items():
+            parts = [
+                show.table(fair.group_table(block), formats=fair.TABLE_FORMATS, caption="Selection by group"),
+                show.table(fair.group_table(block, part="errors"), formats=fair.TABLE_FORMATS, caption="Error rates and calibration by group"),
+                show.table(fair.comparisons_table(block), formats=fair.TABLE_FORMATS, caption="Comparisons with the reference group"),
+                show.table(fair.metrics_table({attr: block}), formats=fair.TABLE_FORMATS, caption="Headline metrics with their tests"),
+                show.table(fair.group_notes_table(block), formats={"note": "text"}, caption="Notes: every undefined value and exclusion"),
+            ]
+            detail.append(show.screen_only(parts, summary=f"{model}, {s} split: {fair.attribute_title(attr)} (reference group: {block['reference_group']})",
+                                           print_note=""))
+display(show.screen_only(detail, summary="Group detail: every model, split and attribute",
+                         print_note="Per-group tables, comparisons and notes for every model, split and attribute: HTML version of this page, section 'Group detail'."))
+
+# %% [markdown]
+# ## Appendix · run parameters
+
+# %%
+ctx.params_appendix(sections=["fairness"])

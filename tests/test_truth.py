@@ -95,6 +95,20 @@ def test_reading_table_pairs_estimate_and_interval(case):
     from audit_helpers.truth import planted_vs_found_table
 
     table = planted_vs_found_table(*case, tolerance=0.8).set_index("group")
-    assert table.loc["Black", "audit ratio [CI]"] == "0.660 [0.580, 0.750]"
+    assert table.loc["Black", "audit ratio"] == 0.66 and table.loc["Black", "95% CI"] == [0.58, 0.75]
+    from audit_helpers.display import table_html
+    from audit_helpers.truth import PLANTED_FORMATS
+
+    html = table_html(table, formats=PLANTED_FORMATS)
+    assert "0.660" in html and "[0.580, 0.750]" in html
     assert table.loc["Black", "found"] == "yes" and table.loc["Female", "found"] == "no"
     assert table.loc["Asian", "CI holds truth"] == "no"
+
+
+def test_reading_table_keeps_only_disagreements_when_asked(case):
+    from audit_helpers.truth import planted_vs_found, planted_vs_found_table
+
+    raw = planted_vs_found(*case, tolerance=0.8)
+    table = planted_vs_found_table(*case, tolerance=0.8, disagreements=True)
+    assert len(table) == int((raw["planted"] != raw["found"]).sum()) and len(table) < len(raw)
+    assert set(table["group"]) == set(raw.loc[raw["planted"] != raw["found"], "group"])

@@ -39,6 +39,7 @@ __all__ = [
     "format_cell",
     "screen_only",
     "screen_and_print",
+    "note",
     "figure_html",
     "print_width_in",
 ]
@@ -247,6 +248,11 @@ def screen_and_print(screen: Any, printed: Any, *, print_note: str = "") -> HTML
     (followed by ``print_note``, which says where the rest is)."""
     note = f'<p class="print-note">{html.escape(print_note)}</p>' if print_note else ""
     return HTML(f'<div class="screen-only">{_markup(screen)}</div><div class="print-only">{_markup(printed)}{note}</div>')
+
+
+def note(text: str) -> HTML:
+    """A small-type note under a figure or table (escaped; ``**bold**`` allowed)."""
+    return HTML(f'<p class="figure-note">{_inline(text)}</p>')
 
 
 def figure_html(fig, *, path: Path, number: int, caption: str, dpi: int = 150) -> HTML:

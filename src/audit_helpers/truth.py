@@ -18,6 +18,7 @@ __all__ = [
     "impact_ratio_rows",
     "planted_vs_found",
     "planted_vs_found_table",
+    "PLANTED_FORMATS",
     "truth_summary",
     "truth_narrative",
 ]
@@ -100,9 +101,21 @@ def planted_vs_found(ground_truth: Mapping[str, Any], fairness: Mapping[str, Any
     return pd.DataFrame(rows, columns=columns)
 
 
-def planted_vs_found_table(ground_truth: Mapping[str, Any], fairness: Mapping[str, Any], *, tolerance: float) -> pd.DataFrame:
-    """:func:`planted_vs_found` for reading: the interval beside the estimate, yes/no columns."""
+#: Display formats of :func:`planted_vs_found_table` (``display.table(formats=...)``).
+PLANTED_FORMATS = {"true ratio": "num", "audit ratio": "num", "95% CI": "ci", "screen": "text", "split": "text",
+                   "attribute": "text", "group": "text", "status": "text", "found": "text", "CI holds truth": "text"}
+
+
+def planted_vs_found_table(
+    ground_truth: Mapping[str, Any], fairness: Mapping[str, Any], *, tolerance: float, disagreements: bool = False
+) -> pd.DataFrame:
+    """:func:`planted_vs_found` for reading: the interval as a pair beside the estimate, yes/no
+    columns (numbers stay numbers; :data:`PLANTED_FORMATS` prints them). With ``disagreements``,
+    only the rows where the audit and the truth disagree (a planted harm not flagged, a flag
+    without a planted harm)."""
     raw = planted_vs_found(ground_truth, fairness, tolerance=tolerance)
+    if disagreements:
+        raw = raw[raw["planted"] != raw["found"]].reset_index(drop=True)
     yes = {True: "yes", False: "no"}
     return pd.DataFrame(
         {
@@ -110,8 +123,9 @@ def planted_vs_found_table(ground_truth: Mapping[str, Any], fairness: Mapping[st
             "split": raw["split"],
             "attribute": raw["attribute"],
             "group": raw["group"],
-            "true ratio": raw["true_ratio"].map(lambda x: f"{x:.3f}"),
-            "audit ratio [CI]": [f"{e:.3f} [{lo:.3f}, {hi:.3f}]" for e, lo, hi in zip(raw["estimate"], raw["ci_low"], raw["ci_high"])],
+            "true ratio": raw["true_ratio"],
+            "audit ratio": raw["estimate"],
+            "95% CI": [[lo, hi] for lo, hi in zip(raw["ci_low"], raw["ci_high"])],
             "status": raw["status"],
             "found": raw["found"].map(yes),
             "CI holds truth": raw["covered"].map(yes),

@@ -13,8 +13,10 @@ Modules: ``_config`` (parameters, status words), ``_validate`` (input checks and
 ``_compare`` (reference group, group-vs-reference comparisons), ``_metrics`` (headline
 metrics), ``_status`` (Holm family, statuses, findings), ``_block`` (one attribute's block),
 ``_calibration`` (calibration and the LL144 table), ``_audit`` (entry points), ``_pipeline``
-(the run step, age direction), ``_report`` (tables and prose), ``_plots`` (figures; the only
-module that imports matplotlib). Imports are lazy: ``import audit_helpers.fairness._config``
+(the run step, age direction), ``_report`` (tables and prose), ``_findings`` (the findings box and
+the print summaries), ``_summary_tables`` (the printed tables),
+``_captions`` (figure captions), ``_plots`` (figures; the only module that
+imports matplotlib). Imports are lazy: ``import audit_helpers.fairness._config``
 loads no computation.
 """
 
@@ -48,8 +50,24 @@ _EXPORTS = {
         "fairness_overview_text",
         "flagged_findings_text",
         "METRIC_TITLES",
+        "TABLE_FORMATS",
+        "ATTRIBUTE_TITLES",
+        "attribute_title",
     ],
-    "_plots": ["plot_group_rates", "plot_impact_ratios", "plot_reliability"],
+    "_findings": [
+        "SPLIT_TITLES",
+        "step_findings",
+        "status_counts_table",
+        "headline_findings",
+        "headline_findings_text",
+        "split_agreement_text",
+        "age_note_text",
+        "excluded_groups_note",
+        "criterion_text",
+    ],
+    "_summary_tables": ["headline_table", "ll144_models_table", "ll144_notes", "table_formats"],
+    "_captions": ["rates_caption", "impact_caption", "reliability_caption"],
+    "_plots": ["plot_group_rates", "plot_impact_ratios", "plot_reliability", "RATE_TITLES", "MODEL_MARKERS"],
     "_stats": ["TEST_MEAN"],
     "_validate": [
         "ERR_ATTRIBUTE",

@@ -27,6 +27,9 @@ __all__ = [
     "fairness_overview_text",
     "flagged_findings_text",
     "METRIC_TITLES",
+    "TABLE_FORMATS",
+    "ATTRIBUTE_TITLES",
+    "attribute_title",
 ]
 
 METRIC_TITLES = {
@@ -44,9 +47,25 @@ COMPARISON_TITLES = {
 }
 _MAX_NAMED = 6  # findings named per status in the overview line (the rest are counted)
 ATTRIBUTE_TITLES = {"sex": "sex", "race": "race/ethnicity", "age_group": "age group"}
+_TEST_SHORT = {
+    "two-proportion z-test (pooled)": "z-test",
+    "Fisher's exact test (two-sided)": "Fisher exact",
+    "two-sample z (mean residual)": "z (mean residual)",
+}
+#: The number format of every column of the fairness tables (keys of ``display.FORMATS``).
+TABLE_FORMATS = {
+    "n": "count", "share": "pct", "selected": "count", "selection rate": "num", "SR CI": "ci",
+    "impact ratio": "num", "IR CI": "ci", "p (Holm)": "p", "p": "p", "base rate": "num", "TPR": "num",
+    "TPR CI": "ci", "FNR": "num", "FPR": "num", "FPR CI": "ci", "precision": "num", "ECE": "num",
+    "estimate": "num", "CI": "ci", "CI (pair)": "ci", "value": "num", "scoring rate": "num",
+    "scoring IR": "num", "role": "text", "status": "text", "test": "text", "pair": "text",
+    "groups": "text", "what": "text", "not in the ratio because": "text", "in plain words": "text",
+    "attribute": "text", "note": "text",
+}
 
 
-def _attr(key: str) -> str:
+def attribute_title(key: str) -> str:
+    """``"sex|race"`` → ``"sex × race/ethnicity"``."""
     return " × ".join(ATTRIBUTE_TITLES.get(part, part) for part in key.split("|"))
 
 
@@ -54,33 +73,32 @@ def _level(block: Mapping) -> int:
     return round(100 * block["settings"]["ci_level"])
 
 
-def group_table(block: Mapping) -> pd.DataFrame:
-    """Per-group counts and rates with their Wilson intervals, the impact ratio against the
-    reference group with its Katz interval and the Holm-adjusted p-value; one row per group."""
+def group_table(block: Mapping, *, part: str = "selection") -> pd.DataFrame:
+    """Per-group counts and rates with their intervals, one row per group.
+
+    ``part="selection"``: n, share, selected, selection rate (Wilson interval), impact ratio
+    against the reference group (Katz interval) and its Holm-adjusted p-value;
+    ``part="errors"``: base rate, TPR (Wilson interval), FNR, FPR, precision and ECE. Values
+    stay numbers (intervals as pairs) for :func:`audit_helpers.display.table` with
+    :data:`TABLE_FORMATS`; undefined values stay ``None``.
+    """
     rows = []
     ref = block.get("reference_group")
     for label, g in block["groups"].items():
-        rows.append(
-            {
-                "group": label,
-                "n": g["n"],
-                "share": g.get("share"),
-                "selected": g["selected"],
-                "selection rate": g["selection_rate"],
-                "SR 95% CI": fmt_ci(g["ci"].get("selection_rate"), sep=", ", brackets=True),
-                "impact ratio": g["impact_ratio"],
-                "IR 95% CI": "reference" if label == ref else fmt_ci(g.get("impact_ratio_ci"), sep=", ", brackets=True),
-                "p vs ref (Holm)": fmt_p(g.get("p_value_vs_reference_adjusted")),
-                "base rate": g.get("base_rate"),
-                "TPR": g["tpr"],
-                "TPR 95% CI": fmt_ci(g["ci"].get("tpr"), sep=", ", brackets=True),
-                "FNR": g["fnr"],
-                "FPR": g["fpr"],
-                "precision": g["ppv"],
-                "ECE": g.get("ece"),
-                "excluded": "yes" if g["excluded"] else "",
-            }
-        )
+        kept = "reference" if label == ref else ("excluded" if g["excluded"] else "compared")
+        if part == "selection":
+            rows.append({
+                "group": label, "role": kept, "n": g["n"], "share": g.get("share"), "selected": g["selected"],
+                "selection rate": g["selection_rate"], "SR CI": g["ci"].get("selection_rate"),
+                "impact ratio": g["impact_ratio"], "IR CI": None if label == ref else g.get("impact_ratio_ci"),
+                "p (Holm)": g.get("p_value_vs_reference_adjusted"),
+            })
+        else:
+            rows.append({
+                "group": label, "role": kept, "base rate": g.get("base_rate"), "TPR": g["tpr"],
+                "TPR CI": g["ci"].get("tpr"), "FNR": g["fnr"], "FPR": g["fpr"], "FPR CI": g["ci"].get("fpr"),
+                "precision": g["ppv"], "ECE": g.get("ece"),
+            })
     return pd.DataFrame(rows).set_index("group")
 
 
@@ -97,12 +115,11 @@ def comparisons_table(block: Mapping) -> pd.DataFrame:
                 {
                     "group": label,
                     "comparison": COMPARISON_TITLES[kind],
-                    "vs": c["groups"][1],
                     "estimate": c["estimate"],
-                    f"{_level(block)}% CI": fmt_ci(c["ci"], sep=", ", brackets=True),
-                    "test": c["test"] or "",
-                    "p": fmt_p(c["p_value"]),
-                    "p (Holm)": fmt_p(c["p_value_adjusted"]),
+                    "CI": c["ci"],
+                    "test": _TEST_SHORT.get(c["test"], c["test"] or ""),
+                    "p": c["p_value"],
+                    "p (Holm)": c["p_value_adjusted"],
                     "status": c["status"],
                 }
             )
@@ -111,23 +128,26 @@ def comparisons_table(block: Mapping) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["group", "comparison"])
 
 
-def findings_table(blocks: Mapping[str, Mapping]) -> pd.DataFrame:
-    """The flagged and watch findings of every attribute, one row each."""
+def findings_table(blocks: Mapping[str, Mapping], *, sentences: bool = False) -> pd.DataFrame:
+    """The flagged and watch findings of every attribute, one row each (with ``sentences``,
+    the finding in plain words as a last column)."""
+    columns = ["attribute", "what", "groups", "estimate", "CI", "p (Holm)", "status"] + (["in plain words"] if sentences else [])
     rows = []
     for attr, block in blocks.items():
         for f in block.get("findings", []):
-            rows.append(
-                {
-                    "attribute": _attr(attr),
-                    "what": COMPARISON_TITLES.get(f["metric"], METRIC_TITLES.get(f["metric"], f["metric"])),
-                    "groups": " vs ".join(f["groups"]),
-                    "estimate": f["estimate"],
-                    "95% CI": fmt_ci(f["ci"], sep=", ", brackets=True),
-                    "p (Holm)": fmt_p(f["p_adjusted"]),
-                    "status": f["status"],
-                }
-            )
-    return pd.DataFrame(rows, columns=["attribute", "what", "groups", "estimate", "95% CI", "p (Holm)", "status"])
+            row = {
+                "attribute": attribute_title(attr),
+                "what": COMPARISON_TITLES.get(f["metric"], METRIC_TITLES.get(f["metric"], f["metric"])),
+                "groups": " vs ".join(f["groups"]),
+                "estimate": f["estimate"],
+                "CI": f["ci"],
+                "p (Holm)": f["p_adjusted"],
+                "status": f["status"],
+            }
+            if sentences:
+                row["in plain words"] = f["sentence"] + (" " + f["more_applicants"] if f.get("more_applicants") else "")
+            rows.append(row)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def ll144_table(block: Mapping) -> pd.DataFrame:
@@ -143,12 +163,12 @@ def ll144_table(block: Mapping) -> pd.DataFrame:
             {
                 "category": row["category"],
                 "n": row["n"],
-                "share": fmt_pct(row["share"], 2),
+                "share": row["share"],
                 "selection rate": row["selection_rate"],
                 "impact ratio": row["impact_ratio"],
                 "scoring rate": row["scoring_rate"],
-                "scoring impact ratio": row["scoring_impact_ratio"],
-                "excluded from IR": row["reason"] or "",
+                "scoring IR": row["scoring_impact_ratio"],
+                "not in the ratio because": row["reason"] or "",
             }
         )
     return pd.DataFrame(rows).set_index("category")
@@ -162,14 +182,14 @@ def metrics_table(blocks: Mapping[str, Mapping]) -> pd.DataFrame:
         for name, m in block["metrics"].items():
             rows.append(
                 {
-                    "attribute": attr,
+                    "attribute": attribute_title(attr),
                     "metric": METRIC_TITLES.get(name, name),
                     "value": m["value"],
                     "pair": " vs ".join(m["groups"]),
-                    f"{_level(block)}% CI (pair)": fmt_ci([m["ci_low"], m["ci_high"]], sep=", ", brackets=True),
-                    "test": m.get("test") or "",
-                    "p": fmt_p(m["p_value"]),
-                    "p (Holm)": fmt_p(m.get("p_value_adjusted")),
+                    "CI (pair)": [m["ci_low"], m["ci_high"]],
+                    "test": _TEST_SHORT.get(m.get("test"), m.get("test") or ""),
+                    "p": m["p_value"],
+                    "p (Holm)": m.get("p_value_adjusted"),
                     "status": m["status"],
                 }
             )
@@ -227,9 +247,11 @@ def _largest(blocks: Mapping[str, Mapping], name: str, *, lowest: bool = False):
     return best
 
 
-def _age_note(block: Mapping, m: Mapping) -> str:
+def _age_note(block: Mapping, m: Mapping, full: bool = True) -> str:
     if m.get("direction") is None:
         return ""
+    if not full:
+        return f" For age the lower rate falls on *{m.get('disadvantaged_group')}*: status **review** (see the age note)."
     return (
         f" For age, the lower rate falls on *{m.get('disadvantaged_group')}*: the ADEA protects only applicants "
         f"aged {block.get('protected_group')}, while state and local laws such as New York's protect adults of "
@@ -237,9 +259,10 @@ def _age_note(block: Mapping, m: Mapping) -> str:
     )
 
 
-def largest_gap_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -> str:
+def largest_gap_text(blocks: Mapping[str, Mapping], *, model: str, split: str, age_note: bool = True) -> str:
     """Name the largest TPR gap (the key harm: qualified applicants screened out) and say
-    whether it is significant and what it means for applicants, in plain words."""
+    whether it is significant and what it means for applicants, in plain words (``age_note=False``:
+    the ADEA note is referred to, not repeated)."""
     found = _largest(blocks, "tpr_gap")
     if found is None:
         return (
@@ -250,20 +273,20 @@ def largest_gap_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -
     hi, lo = m["groups"]
     g_hi, g_lo = block["groups"][hi], block["groups"][lo]
     return (
-        f"**Largest error-rate gap ({model}, {split} split): {_attr(attr)}.** Among applicants "
+        f"**Largest error-rate gap ({model}, {split} split): {attribute_title(attr)}.** Among applicants "
         f"who went on to advance (qualified applicants), the screen passes {fmt_pct(g_hi['tpr'])} of "
         f"*{hi}* but only {fmt_pct(g_lo['tpr'])} of *{lo}*: a TPR gap of {fmt_num(m['value'])} "
         f"({_level(block)}% CI of this difference {fmt_num(m['ci_low'])} to {fmt_num(m['ci_high'])}); "
         f"{_significance(m, block['settings']['alpha'])}, status **{m['status']}**. In plain words: out of every 100 "
         f"qualified *{lo}* applicants, about {round(100 * (1 - g_lo['tpr']))} are screened out, against about "
         f"{round(100 * (1 - g_hi['tpr']))} out of 100 qualified *{hi}* applicants."
-        + _age_note(block, m)
+        + _age_note(block, m, age_note)
     )
 
 
-def impact_ratio_text(blocks: Mapping[str, Mapping], *, model: str, split: str) -> str:
+def impact_ratio_text(blocks: Mapping[str, Mapping], *, model: str, split: str, age_note: bool = True) -> str:
     """Name the lowest impact ratio against the reference group (the legal selection-rate
-    test) in plain words."""
+    test) in plain words (``age_note=False``: the ADEA note is referred to, not repeated)."""
     found = _largest(blocks, "min_impact_ratio", lowest=True)
     if found is None:
         return f"**{model}, {split}:** no impact ratio could be computed (fewer than two comparable groups)."
@@ -273,7 +296,7 @@ def impact_ratio_text(blocks: Mapping[str, Mapping], *, model: str, split: str) 
     tol = block["settings"]["tolerances"]["min_impact_ratio"]
     side = "below" if m["value"] < tol else "above"
     return (
-        f"**Lowest impact ratio ({model}, {split} split): {_attr(attr)}.** The screen selects "
+        f"**Lowest impact ratio ({model}, {split} split): {attribute_title(attr)}.** The screen selects "
         f"{fmt_pct(g_lo['selection_rate'])} of *{lo}* applicants against {fmt_pct(g_ref['selection_rate'])} "
         f"of *{ref}*, the reference group ({block.get('reference_rule')}): an impact ratio of "
         f"{fmt_num(m['value'], 2)} ({_level(block)}% CI {fmt_num(m['ci_low'], 2)} to {fmt_num(m['ci_high'], 2)}), "
@@ -281,7 +304,7 @@ def impact_ratio_text(blocks: Mapping[str, Mapping], *, model: str, split: str) 
         f"For every 100 *{ref}* applicants selected, about "
         f"{round(100 * m['value'])} are selected from an equally large group of *{lo}* applicants. "
         "An impact ratio under 0.8 is a warning sign under the Uniform Guidelines, not proof of discrimination."
-        + _age_note(block, m)
+        + _age_note(block, m, age_note)
     )
 
 
@@ -297,7 +320,7 @@ def incompatibility_text(block: Mapping) -> str:
         lo = min(rates, key=lambda r: r[1])
         hi = max(rates, key=lambda r: r[1])
         observed = (
-            f"The observed base rates (share of applicants who advanced) for {_attr(block['attribute'])} "
+            f"The observed base rates (share of applicants who advanced) for {attribute_title(block['attribute'])} "
             f"range from {fmt_pct(lo[1])} (*{lo[0]}*) to {fmt_pct(hi[1])} (*{hi[0]}*)"
             + (", so they differ." if hi[1] - lo[1] > 0.01 else "; they are close, so the conflict is mild here.")
         )
@@ -341,7 +364,7 @@ def fairness_overview_text(results: Mapping[str, Mapping[str, Mapping[str, Mappi
             named = {
                 status: [
                     f"{COMPARISON_TITLES.get(f['metric'], METRIC_TITLES.get(f['metric'], f['metric']))} "
-                    f"{' vs '.join(f['groups'])} ({_attr(attr)})"
+                    f"{' vs '.join(f['groups'])} ({attribute_title(attr)})"
                     for attr, b in blocks.items()
                     for f in b.get("findings", [])
                     if f["status"] == status
@@ -375,7 +398,7 @@ def flagged_findings_text(blocks: Mapping[str, Mapping], *, model: str, split: s
     n_review = sum(b.get("n_review", 0) for b in blocks.values())
     for status in ("flagged", "watch"):
         lines = [
-            f"- **{_attr(attr)}, {COMPARISON_TITLES.get(f['metric'], METRIC_TITLES.get(f['metric'], f['metric']))}**: "
+            f"- **{attribute_title(attr)}, {COMPARISON_TITLES.get(f['metric'], METRIC_TITLES.get(f['metric'], f['metric']))}**: "
             + f["sentence"]
             + (" " + f["more_applicants"] if f.get("more_applicants") else "")
             for attr, b in blocks.items()

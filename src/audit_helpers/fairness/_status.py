@@ -16,7 +16,7 @@ from .._common.text import fmt_p
 from ._config import COMPARISONS, FairnessConfig
 from ._values import _fmt
 
-__all__ = ["apply_holm", "judge", "summarise_findings", "FINDING_STATUSES"]
+__all__ = ["apply_holm", "judge", "summarise_findings", "short_sentence", "FINDING_STATUSES"]
 
 #: Statuses that make a finding (``block["findings"]``).
 FINDING_STATUSES = ("flagged", "watch")
@@ -161,7 +161,7 @@ def _ci_text(ci) -> str:
     return "CI n/a" if not ci else f"95% CI {ci[0]:.3f} to {ci[1]:.3f}"
 
 
-def _sentence(kind: str, a: str, b: str, est: float, ci, p_adj: Optional[float], groups: dict) -> str:
+def _sentence(kind: str, a: str, b: str, est: float, ci, p_adj: Optional[float], groups: dict, explain: bool = True) -> str:
     p = fmt_p(p_adj)
     evidence = f"({_ci_text(ci)}; Holm-adjusted p {p if p.startswith('<') else '= ' + p})"
     if kind == "selection":
@@ -181,10 +181,15 @@ def _sentence(kind: str, a: str, b: str, est: float, ci, p_adj: Optional[float],
             f"applicants who did not advance: FPR difference {est:+.3f} {evidence}."
         )
     less = a if est > 0 else b  # the group that advanced less often at the same score
-    return (
+    text = (
         f"The scores {'over' if est > 0 else 'under'}-state the chance of advancing of {a} applicants relative to "
         f"{b} applicants: difference in mean score minus observed rate {est:+.3f} {evidence}. At the same "
-        f"score, {less} applicants advanced less often in the historical labels. This is evidence "
+        f"score, {less} applicants advanced less often in the historical labels."
+    )
+    if not explain:
+        return text
+    return (
+        f"{text} This is evidence "
         "that the historical labels treat the groups differently (label bias) or that the score predicts "
         "differently by group (differential prediction)."
     )
@@ -197,6 +202,14 @@ _KIND_OF_METRIC = {
     "min_impact_ratio": "selection",
     "calibration_gap": "calibration",
 }
+
+
+def short_sentence(finding: dict, block: dict) -> str:
+    """The finding's plain-words sentence without the general label-bias explanation that a
+    calibration finding carries (for pages that give that explanation once)."""
+    kind = _KIND_OF_METRIC.get(finding["metric"], finding["metric"])
+    a, b = finding["groups"]
+    return _sentence(kind, a, b, finding["estimate"], finding["ci"], finding["p_adjusted"], block["groups"], explain=False)
 
 
 def _finding(block: dict, metric: str, kind: str, entry: dict) -> dict:
