@@ -99,3 +99,24 @@ def test_write_section_replaces_stale_keys(tmp_path):
     res = R.read_results(tmp_path)
     assert res["mitigation"] == {"target": {"b": 2}, "strategies": {}}
     assert res["data"]["label"] == "advanced"
+
+
+def _merge_one(run_dir, name):
+    from audit_helpers.results import merge_results
+
+    merge_results(run_dir, {name: {"value": 1}})
+
+
+def test_concurrent_merges_from_processes_all_survive(tmp_path):
+    """Steps that run side by side merge into one file: none of their sections may be lost."""
+    import multiprocessing
+
+    names = [f"extra{i}" for i in range(24)]
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        pool.starmap(_merge_one, [(str(tmp_path), n) for n in names])
+    assert set(R.read_results(tmp_path)) == set(names)
+
+
+def test_sections_are_stored_in_step_order_whoever_wrote_first():
+    shuffled = {"run": 1, "zeta": 2, "summary": 3, "drift": 4, "alpha": 5, "models": 6, "data": 7, "fairness": 8}
+    assert list(R._ordered(shuffled)) == ["data", "models", "fairness", "drift", "summary", "zeta", "alpha", "run"]

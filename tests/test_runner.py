@@ -151,7 +151,7 @@ def _interrupting_execute(how):
     """A fake ``_execute``: the first step writes its notebook, the second is interrupted."""
     import signal
 
-    def fake(step, run_dir, params_file):
+    def fake(step, run_dir, params_file, **kw):
         if step.stem == "01_ok":
             (run_dir / "notebooks" / "01_ok.ipynb").write_text("{}")
             return
@@ -273,3 +273,116 @@ def test_sigterm_during_a_real_kernel_step_keeps_latest_and_stops_the_kernel(tmp
         time.sleep(0.1)
     else:
         pytest.fail(f"kernel {pid} still running")
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 16: steps run side by side when their inputs are ready, in warm kernels
+
+from audit_helpers import scheduler  # noqa: E402
+
+TIMED = '''# %% tags=["parameters"]
+params_path = None
+run_dir = None
+# %%
+import json, pathlib, time
+from audit_helpers.results import merge_results
+run = pathlib.Path(run_dir)
+name = "{name}"
+(run / f"start-{{name}}").write_text(str(time.time()))
+wait_for = {wait_for!r}
+deadline = time.time() + 30
+while wait_for and not (run / f"start-{{wait_for}}").exists() and time.time() < deadline:
+    time.sleep(0.05)
+time.sleep({sleep})
+{fail}
+merge_results(run, {{name: {{"seen": sorted(p.name for p in run.glob("end-*"))}}}})
+(run / f"end-{{name}}").write_text(str(time.time()))
+'''
+
+
+def _timed(nb_dir, name, *, wait_for=None, sleep=0.0, fail=False):
+    raise_line = 'raise RuntimeError("planted failure")' if fail else ""
+    (nb_dir / f"{name}.py").write_text(TIMED.format(name=name, wait_for=wait_for, sleep=sleep, fail=raise_line))
+
+
+@pytest.fixture()
+def diamond(tmp_path, monkeypatch):
+    """01_a -> (02_b, 03_c) -> 04_d; 02_b waits until 03_c has started (only possible side by side)."""
+    nb_dir = tmp_path / "nbs"
+    nb_dir.mkdir()
+    _timed(nb_dir, "01_a")
+    _timed(nb_dir, "02_b", wait_for="03_c", sleep=0.3)
+    _timed(nb_dir, "03_c", sleep=0.3)
+    _timed(nb_dir, "04_d")
+    needs = {"01_a": (), "02_b": ("01_a",), "03_c": ("01_a",), "04_d": ("02_b", "03_c")}
+    for name, value in needs.items():
+        monkeypatch.setitem(scheduler.STEP_NEEDS, name, value)
+    return nb_dir
+
+
+def test_steps_start_when_their_inputs_are_done_and_run_side_by_side(tmp_path, diamond):
+    out = tmp_path / "reports"
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    outcome = run_audit(params, out_dir=out, notebooks_dir=diamond, jobs=2)
+    run = outcome.run_dir
+    t = {p.name: float(p.read_text()) for p in run.glob("start-*")} | {p.name: float(p.read_text()) for p in run.glob("end-*")}
+    assert t["start-02_b"] >= t["end-01_a"] and t["start-03_c"] >= t["end-01_a"]
+    assert t["start-04_d"] >= max(t["end-02_b"], t["end-03_c"])
+    assert t["start-03_c"] < t["end-02_b"]  # 02_b waited for 03_c to start: they overlapped
+    results = json.loads((run / "audit_results.json").read_text())
+    # every concurrent merge survived (the results lock), run last
+    assert set(results) == {"01_a", "02_b", "03_c", "04_d", "run"} and list(results)[-1] == "run"
+    assert results["04_d"]["seen"] == ["end-01_a", "end-02_b", "end-03_c"]
+    assert not (run / ".audit_results.lock").exists()
+    manifest = json.loads((run / "manifest.json").read_text())
+    steps = manifest["steps"]
+    assert [s["name"] for s in steps] == ["01_a", "02_b", "03_c", "04_d"]
+    for s in steps:
+        assert s["finished_s"] - s["started_s"] == pytest.approx(s["duration_s"], abs=0.01)
+        assert 0 <= s["kernel_wait_s"] <= s["duration_s"] and 0 < s["cells_s"] <= s["duration_s"]
+    sched = manifest["schedule"]
+    assert sched["jobs"] == 2
+    assert sched["steps_wall_s"] <= sched["total_s"] and sched["steps_wall_s"] < sched["steps_sum_s"]
+    assert sched["setup_s"] + sched["checks_s"] + sched["render_wait_s"] + sched["index_s"] <= sched["total_s"]
+    assert set(manifest["exports"]) == {f"html:{s['name']}" for s in steps}
+
+
+def test_one_job_runs_the_steps_in_order(tmp_path, diamond):
+    _timed(diamond, "02_b", sleep=0.1)  # no waiting for 03_c: one job at a time would never get there
+    out = tmp_path / "reports"
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    run = run_audit(params, out_dir=out, notebooks_dir=diamond, jobs=1).run_dir
+    ends = [float((run / f"end-{n}").read_text()) for n in ("01_a", "02_b", "03_c", "04_d")]
+    starts = [float((run / f"start-{n}").read_text()) for n in ("01_a", "02_b", "03_c", "04_d")]
+    assert all(starts[i + 1] >= ends[i] for i in range(3))
+
+
+def test_a_failing_step_stops_its_running_neighbour_and_the_run(tmp_path, diamond):
+    import time
+
+    _timed(diamond, "02_b", wait_for="03_c", fail=True)
+    _timed(diamond, "03_c", sleep=120)  # would hold the run for two minutes if not stopped
+    out = tmp_path / "reports"
+    (out / "previous-run").mkdir(parents=True)
+    (out / "latest").symlink_to("previous-run")
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    t0 = time.monotonic()
+    with pytest.raises(RunFailed) as info:
+        run_audit(params, out_dir=out, notebooks_dir=diamond, jobs=2)
+    assert time.monotonic() - t0 < 90
+    assert "step 02_b failed in cell" in str(info.value) and "RuntimeError: planted failure" in str(info.value)
+    assert os.readlink(out / "latest") == "previous-run"
+    failed = [p for p in out.iterdir() if p.name.startswith("failed-")]
+    assert len(failed) == 1 and not any(p.name.startswith(".tmp-") for p in out.iterdir())
+    assert not (failed[0] / "start-04_d").exists() and not (failed[0] / "end-03_c").exists()
+    assert not (failed[0] / "index.html").exists()
+
+
+def test_step_needs_of_unknown_steps_are_every_step_before_them():
+    needs = scheduler.step_needs(["01_data", "02_models", "03_fairness", "04_drift", "99_extra"])
+    assert needs["03_fairness"] == needs["04_drift"] == {"01_data", "02_models"}
+    assert needs["99_extra"] == {"01_data", "02_models", "03_fairness", "04_drift"}
+    # a step whose declared input is not selected does not wait for it
+    assert scheduler.step_needs(["05_mitigation"]) == {"05_mitigation": set()}
+    assert scheduler.ready_steps(["03_fairness", "04_drift", "05_mitigation"], scheduler.step_needs(
+        ["01_data", "02_models", "03_fairness", "04_drift", "05_mitigation"]), {"01_data", "02_models"}) == ["03_fairness", "04_drift"]

@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--seed", type=int, default=20261123)
     ex.add_argument("--format", dest="file_format", choices=("csv", "parquet"), default="csv",
                     help="format of train/test/eval (default: csv)")
+    ex.add_argument("--rows", type=int, default=None, metavar="N",
+                    help="rows of train and of eval (test: N/3); default 6000 / 2000 / 2000 (bench/own_model_1m.py: 1,000,000)")
 
     syn = sub.add_parser("synth", help="write N synthetic applicants to a CSV or Parquet file, in chunks (for benchmarks)")
     syn.add_argument("--rows", type=int, required=True, help="applicants to write (millions are fine: memory stays flat)")
@@ -131,7 +133,8 @@ def _cmd_params(args: argparse.Namespace) -> int:
 def _cmd_example(args: argparse.Namespace) -> int:
     from .example import make_example
 
-    paths = make_example(args.out, random_state=args.seed, file_format=args.file_format)
+    sizes = {} if args.rows is None else {"n_train": args.rows, "n_test": max(1, args.rows // 3), "n_eval": args.rows}
+    paths = make_example(args.out, random_state=args.seed, file_format=args.file_format, **sizes)
     for key, value in paths.items():
         print(f"{key}: {value}")
     return 0

@@ -12,6 +12,7 @@ import json
 import math
 import os
 import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -24,6 +25,8 @@ from .paths import SCHEMA_PATH
 
 __all__ = [
     "RESULTS_FILE",
+    "LOCK_FILE",
+    "SECTION_ORDER",
     "ResultsError",
     "NON_FINITE",
     "to_strict",
@@ -38,6 +41,7 @@ __all__ = [
 ]
 
 RESULTS_FILE = "audit_results.json"
+LOCK_FILE = ".audit_results.lock"
 NOT_A_MAPPING = "results update must be a mapping of section -> value, got {kind}"
 SCHEMA_VIOLATION = "audit_results.json would violate the schema at '{path}': {msg}"
 MISSING_SECTION = "audit_results.json is missing required section '{section}'"
@@ -155,9 +159,35 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
+#: Order of the top-level sections in the file (the order the steps write them in one after
+#: another); sections not listed follow in the order they were added, ``run`` comes last. Steps
+#: that run side by side therefore write the same file as steps run in order.
+SECTION_ORDER = ("data", "models", "fairness", "drift", "mitigation", "monitoring", "recommendation", "summary")
+
+
+def _ordered(results: Mapping) -> dict:
+    known = [k for k in SECTION_ORDER if k in results]
+    others = [k for k in results if k not in SECTION_ORDER and k != "run"]
+    return {k: results[k] for k in known + others + (["run"] if "run" in results else [])}
+
+
+@contextmanager
+def _locked(run_dir: Path | str):
+    """Hold the run folder's results lock: the read-modify-write of one step at a time (steps run
+    side by side in separate kernels)."""
+    import fcntl
+
+    with open(Path(run_dir) / LOCK_FILE, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def write_results(run_dir: Path | str, results: Mapping) -> dict:
     """Validate and write the whole results document; returns the strict form written."""
-    strict = to_strict(results)
+    strict = _ordered(to_strict(results))
     validate_results(strict)
     _atomic_write(Path(run_dir) / RESULTS_FILE, dumps(strict))
     return strict
@@ -167,15 +197,18 @@ def merge_results(run_dir: Path | str, update: Mapping) -> dict:
     """Merge ``update`` (section -> value) into the run's results and write them back."""
     if not isinstance(update, Mapping):
         raise ResultsError(NOT_A_MAPPING.format(kind=type(update).__name__))
-    current = read_results(run_dir)
-    return write_results(run_dir, deep_merge(current, to_strict(update)))
+    strict = to_strict(update)
+    with _locked(run_dir):
+        return write_results(run_dir, deep_merge(read_results(run_dir), strict))
 
 
 def write_section(run_dir: Path | str, name: str, value: Any) -> dict:
     """Replace one top-level section wholesale (a re-executed step leaves no stale keys)."""
-    current = read_results(run_dir)
-    current[name] = to_strict(value)
-    return write_results(run_dir, current)
+    strict = to_strict(value)
+    with _locked(run_dir):
+        current = read_results(run_dir)
+        current[name] = strict
+        return write_results(run_dir, current)
 
 
 def comparable(results: Mapping) -> dict:

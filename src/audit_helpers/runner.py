@@ -24,10 +24,11 @@ import jupytext
 import nbformat
 
 from . import results as _results
-from .export import html_to_pdf, notebook_title, render_notebook_html, write_index
+from .export import write_index
 from .manifest import build_manifest, git_commit
 from .params import AuditParams, ParamsError, params_sha256, params_to_dict, write_params
 from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from .scheduler import KernelPool, RenderWorker, cell_seconds, render_step, run_graph, schedule_record, step_needs
 from .summary._config import resolve_audit_date
 
 __all__ = [
@@ -74,6 +75,9 @@ STEP_SECTIONS = {
 }
 
 ProgressFn = Callable[[str], None]
+
+#: Steps executed at the same time when their inputs are ready (the audit machines have 2 cores).
+DEFAULT_JOBS = 2
 
 # Documents of the run folder root, linked first from the index when a step wrote them.
 _DOCUMENTS = (
@@ -194,7 +198,9 @@ def _kernel_config():
 _KERNEL_CONFIG = _kernel_config()
 
 
-def _execute(step: Path, run_dir: Path, params_file: Path) -> None:
+def _execute(step: Path, run_dir: Path, params_file: Path, *, kernel=None) -> None:
+    """Execute one notebook with papermill (in ``kernel`` when given: a started kernel manager
+    whose working folder is ``run_dir``; else in a kernel papermill starts there)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -213,8 +219,10 @@ def _execute(step: Path, run_dir: Path, params_file: Path) -> None:
             language="python",
             progress_bar=False,
             log_output=False,
-            cwd=str(run_dir),
+            # no chdir when the kernel is given: steps run in threads and share the process cwd
+            cwd=None if kernel is not None else str(run_dir),
             config=_KERNEL_CONFIG,
+            **({"km": kernel} if kernel is not None else {}),
         )
     except PapermillExecutionError as err:
         raise RunFailed(
@@ -252,32 +260,6 @@ def _source_cell_number(executed: Path, cell_index: int) -> str:
     return f"{failing[0] + 1} of {len(cells)} (`{first[:60]}`)"
 
 
-def _render(run_dir: Path, steps: list[dict], *, render_pdf: bool, audit_date: Optional[str] = None) -> dict:
-    timings = {}
-    run_id = run_dir.name.removeprefix(".tmp-")
-    (run_dir / "html" / "code").mkdir(parents=True, exist_ok=True)
-    for step in steps:
-        name = step["name"]
-        t0 = time.perf_counter()
-        nb = nbformat.read(run_dir / "notebooks" / f"{name}.ipynb", as_version=4)
-        nav = '<p class="subtitle"><a href="../index.html">run index</a> · <a href="code/{0}.html">with code</a></p>'.format(name)
-        nav_code = '<p class="subtitle"><a href="../../index.html">run index</a> · <a href="../{0}.html">reviewer view</a></p>'.format(name)
-        title = notebook_title(nb, name)
-        runhead = " · ".join(p for p in (f"run {run_id}", f"audit date {audit_date}" if audit_date else "", title) if p)
-        reviewer = render_notebook_html(nb, reviewer=True, title=name, nav=nav, runhead=runhead)
-        (run_dir / "html" / f"{name}.html").write_text(reviewer, encoding="utf-8")
-        (run_dir / "html" / "code" / f"{name}.html").write_text(
-            render_notebook_html(nb, reviewer=False, title=f"{name} (code)", nav=nav_code, runhead=runhead), encoding="utf-8"
-        )
-        timings[f"html:{name}"] = time.perf_counter() - t0
-        if render_pdf:
-            t0 = time.perf_counter()
-            (run_dir / "pdf").mkdir(exist_ok=True)
-            step["pdf_pages"] = html_to_pdf(reviewer, run_dir / "pdf" / f"{name}.pdf", base_url=run_dir / "html")
-            timings[f"pdf:{name}"] = time.perf_counter() - t0
-    return timings
-
-
 def _point_latest(out_dir: Path, run_id: str) -> None:
     link = out_dir / "latest"
     tmp = out_dir / f".latest-{run_id}"
@@ -308,6 +290,8 @@ class _RunState:
     t_start: float
     done: list[dict] = field(default_factory=list)
     current: str = "set-up"
+    jobs: int = DEFAULT_JOBS
+    phases: dict = field(default_factory=dict)
 
 
 def _start_run(params: AuditParams, out_dir: Path, started: _dt.datetime) -> _RunState:
@@ -327,17 +311,60 @@ def _start_run(params: AuditParams, out_dir: Path, started: _dt.datetime) -> _Ru
     return _RunState(params, run_id, tmp_dir, params_file, sha, started, t_start)
 
 
-def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn) -> None:
-    """Execute the notebooks in order, recording each finished step and its duration."""
-    for i, step in enumerate(steps, start=1):
-        state.current = step.stem
-        progress(f"[{i}/{len(steps)}] {step.stem} ...")
-        t0 = time.perf_counter()
-        _execute(step, state.tmp_dir, state.params_file)
-        elapsed = time.perf_counter() - t0
-        state.done.append({"name": step.stem, "duration_s": round(elapsed, 3)})
+def _run_step(state: _RunState, step: Path, pool: KernelPool) -> dict:
+    """Execute one step in a warm kernel (worker thread); its timing record."""
+    t0 = time.perf_counter()
+    kernel, waited = pool.take()
+    try:
+        _execute(step, state.tmp_dir, state.params_file, kernel=kernel)
+    finally:
+        pool.release(kernel)
+    end = time.perf_counter()
+    cells = cell_seconds(state.tmp_dir / "notebooks" / f"{step.stem}.ipynb")
+    record = {
+        "name": step.stem,
+        "duration_s": round(end - t0, 3),
+        "started_s": round(t0 - state.t_start, 3),
+        "finished_s": round(end - state.t_start, 3),
+        "kernel_wait_s": round(waited, 3),
+        "cells_s": cells,
+    }
+    if cells is not None:
+        record["kernel_io_s"] = round(max(0.0, end - t0 - waited - cells), 3)
+    return record
+
+
+def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, renders: Optional[RenderWorker] = None) -> None:
+    """Execute the notebooks in warm kernels, each as soon as the steps it reads are done.
+
+    At most ``state.jobs`` run at once; finished steps are recorded in step order in
+    ``state.done`` and handed to ``renders``. A failing step stops the run: the other running
+    steps' kernels are shut down and its error is raised once every worker thread has stopped.
+    """
+    by_name = {p.stem: p for p in steps}
+    order = list(by_name)
+    pool = KernelPool(cwd=state.tmp_dir, config=_KERNEL_CONFIG, size=state.jobs, total=len(order))
+
+    def started(name: str) -> None:
+        progress(f"[{order.index(name) + 1}/{len(order)}] {name} ...")
+
+    def finished(name: str, record: dict) -> None:
+        state.done = sorted(state.done + [record], key=lambda r: order.index(r["name"]))
+        if renders is not None:
+            renders.submit(name)
         total = time.perf_counter() - state.t_start
-        progress(f"[{i}/{len(steps)}] {step.stem} done in {elapsed:.1f} s (total {total:.1f} s)")
+        progress(f"[{order.index(name) + 1}/{len(order)}] {name} done in {record['duration_s']:.1f} s (total {total:.1f} s)")
+
+    def running(names: list[str]) -> None:
+        state.current = ", ".join(names)
+
+    ok = False
+    try:
+        run_graph(order, step_needs(order), lambda name: _run_step(state, by_name[name], pool), jobs=state.jobs,
+                  started=started, finished=finished, running=running, abort=lambda: pool.close(now=True))
+        ok = True
+    finally:
+        pool.close(now=not ok)
 
 
 def _check_results(state: _RunState) -> None:
@@ -357,12 +384,27 @@ def _check_results(state: _RunState) -> None:
     _results.validate_results(_results.read_results(state.tmp_dir), require=required)
 
 
-def _render_and_index(state: _RunState, progress: ProgressFn) -> None:
-    """Render HTML (and PDF), then write the manifest, the final run timings and the run index."""
+def _collect_renders(state: _RunState, renders: RenderWorker) -> dict:
+    """Wait for the renders queued while the steps ran; their timings (``html:``/``pdf:`` per step)."""
+    t0 = time.perf_counter()
+    rendered = renders.results()
+    timings = {}
+    for step in state.done:
+        out = rendered[step["name"]]
+        timings.update(out["timings"])
+        if out["pdf_pages"] is not None:
+            step["pdf_pages"] = out["pdf_pages"]
+    state.phases["render_wait_s"] = round(time.perf_counter() - t0, 3)
+    return timings
+
+
+def _render_and_index(state: _RunState, progress: ProgressFn, renders: RenderWorker) -> None:
+    """Finish the renders, then write the manifest, the final run timings and the run index."""
     params, tmp_dir, done = state.params, state.tmp_dir, state.done
     state.current = "render"
-    progress("rendering HTML" + (" and PDF" if params.run.render_pdf else "") + " ...")
-    timings = _render(tmp_dir, done, render_pdf=params.run.render_pdf, audit_date=str(params.report.audit_date))
+    progress("finishing the HTML" + (" and PDF" if params.run.render_pdf else "") + " renders ...")
+    timings = _collect_renders(state, renders)
+    t_index = time.perf_counter()
     shutil.rmtree(tmp_dir / ".src", ignore_errors=True)
     finished = _dt.datetime.now(_dt.timezone.utc)
     duration = time.perf_counter() - state.t_start
@@ -380,6 +422,7 @@ def _render_and_index(state: _RunState, progress: ProgressFn) -> None:
         export_timings=timings,
         documents=_results.read_results(tmp_dir).get("summary"),
     )
+    manifest["schedule"] = schedule_record(state.jobs, state.phases, state.done, duration, time.perf_counter() - t_index)
     (tmp_dir / "manifest.json").write_text(_results.dumps(manifest), encoding="utf-8")
     results = _results.merge_results(
         tmp_dir, {"run": {"duration_s": round(duration, 3), "finished_at": finished.isoformat(timespec="seconds")}}
@@ -387,6 +430,25 @@ def _render_and_index(state: _RunState, progress: ProgressFn) -> None:
     deliverables = [(f"{s['name']} (PDF, reviewer view)", f"pdf/{s['name']}.pdf") for s in done if params.run.render_pdf]
     deliverables = [(label, href) for label, href in _DOCUMENTS if (tmp_dir / href).exists()] + deliverables
     write_index(tmp_dir, manifest=manifest, results=results, steps=done, deliverables=deliverables)
+    (tmp_dir / _results.LOCK_FILE).unlink(missing_ok=True)
+
+
+def _run_stages(state: _RunState, steps: list[Path], progress: ProgressFn) -> None:
+    """Steps (with renders alongside), checks, then the manifest and index; the render worker is
+    stopped without waiting when anything fails."""
+    renders = RenderWorker(
+        render_step, state.tmp_dir, render_pdf=state.params.run.render_pdf, audit_date=str(state.params.report.audit_date)
+    )
+    try:
+        state.phases["setup_s"] = round(time.perf_counter() - state.t_start, 3)
+        _execute_steps(state, steps, progress, renders)
+        t0 = time.perf_counter()
+        _check_results(state)
+        state.phases["checks_s"] = round(time.perf_counter() - t0, 3)
+        _render_and_index(state, progress, renders)
+    except BaseException:
+        renders.abort()
+        raise
 
 
 def _keep_failed(out_dir: Path, state: _RunState) -> Path:
@@ -402,8 +464,12 @@ def run_audit(
     out_dir: Path,
     notebooks_dir: Path = NOTEBOOKS_DIR,
     progress: ProgressFn = lambda message: None,
+    jobs: int = DEFAULT_JOBS,
 ) -> RunOutcome:
     """Run every step of the audit for ``params`` and publish the run folder under ``out_dir``.
+
+    Steps run in warm kernels, up to ``jobs`` at once as soon as the steps they read are done
+    (``jobs=1``: one after another, in order); renders run in a worker process meanwhile.
 
     Raises
     ------
@@ -418,11 +484,10 @@ def run_audit(
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     state = _start_run(params, out_dir, _dt.datetime.now(_dt.timezone.utc))
+    state.jobs = max(1, int(jobs))
     try:
         with _sigterm_as_interrupt():
-            _execute_steps(state, steps, progress)
-            _check_results(state)
-            _render_and_index(state, progress)
+            _run_stages(state, steps, progress)
     except KeyboardInterrupt as err:  # SIGINT, or SIGTERM through _sigterm_as_interrupt
         failed = _keep_failed(out_dir, state)
         why = str(err) if str(err) else "SIGINT"

@@ -78,3 +78,15 @@ def test_parquet_example_holds_the_csv_example(tmp_path):
         assert str(err) == BAD_FORMAT.format(got="xlsx", formats="csv, parquet")
     else:
         raise AssertionError("an unknown format was accepted")
+
+
+def test_example_scales_and_writes_parquet(tmp_path):
+    """``hiring-audit example --rows N --format parquet``: the benchmark's million-row files, small here."""
+    import pandas as pd
+
+    from audit_helpers import cli
+
+    assert cli.main(["example", "--out", str(tmp_path), "--rows", "900", "--format", "parquet"]) == 0
+    sizes = {name: len(pd.read_parquet(tmp_path / f"{name}.parquet")) for name in ("train", "test", "eval")}
+    assert sizes == {"train": 900, "test": 300, "eval": 900}
+    assert not list(tmp_path.glob("*.csv")) and (tmp_path / "model.skops").is_file()

@@ -91,3 +91,69 @@ def test_training_is_deterministic(splits, single):
     for name in cfg.families:
         np.testing.assert_array_equal(a[name].scores(splits["eval"]), b[name].scores(splits["eval"]))
         assert a[name].cv == b[name].cv
+
+
+def _importance_oracle(model, frame, y, *, n_repeats, seed):
+    """Brute force: shuffle one column of the whole frame, score the whole pipeline again."""
+    from audit_helpers._common.scores import roc_auc
+
+    rng = np.random.default_rng(seed)
+    X = frame[model.features].copy()
+    base = roc_auc(y, model.scores(X))
+    out = {}
+    for col in model.features:
+        original = X[col].copy()
+        drops = []
+        for _ in range(n_repeats):
+            X[col] = original.to_numpy()[rng.permutation(len(X))]
+            drops.append(base - roc_auc(y, model.scores(X)))
+        X[col] = original
+        out[col] = (float(np.mean(drops)), float(np.std(drops)))
+    return out
+
+
+@pytest.mark.parametrize("sparse_block", [False, True])
+def test_permutation_importance_equals_brute_force_whatever_n_jobs(splits, sparse_block):
+    """Only the permuted column's preprocessing is redone, in threads: the figures are the brute
+    force's exactly, for a dense pipeline and for one whose one-hot block is sparse."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from audit_helpers.models import AuditedModel, permutation_importance_by_column
+
+    train, test = splits["train"], splits["eval"]
+    pre = ColumnTransformer(
+        [("num", StandardScaler(), ["years_experience", "assessment_score"]),
+         ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=sparse_block), ["region", "education_tier"])],
+        sparse_threshold=0.0,
+    )
+    est = Pipeline([("preprocess", pre), ("classifier", LogisticRegression(max_iter=500))])
+    features = ["years_experience", "assessment_score", "region", "education_tier"]
+    est.fit(train[features], train["advanced"])
+    model = AuditedModel(name="m", family="logistic_regression", estimator=est, features=features, source="supplied",
+                         score_kind="predict_proba", positive_label=1)
+    y = test["advanced"].to_numpy()
+    oracle = _importance_oracle(model, test, y, n_repeats=3, seed=5)
+    for n_jobs in (1, 2):
+        table = permutation_importance_by_column(model, test, y, n_repeats=3, random_state=5, n_jobs=n_jobs)
+        assert {c: (r["mean"], r["std"]) for c, r in table.iterrows()} == oracle
+
+
+def test_out_of_fold_scores_are_cross_val_predict_of_the_winner(splits, single):
+    """The reference scores come from the search's own fold fits: they must equal a fresh
+    cross_val_predict of the chosen pipeline on the same folds (the fits the search no longer repeats)."""
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_val_predict
+
+    from audit_helpers.models._search import one_blas_thread
+
+    train = splits["train"]
+    cfg = ModelConfig(**single)
+    audited = models.train_models(train, feature_spec(), cfg, random_state=3)
+    for name, model in audited.items():
+        folds = StratifiedKFold(cfg.cv_folds, shuffle=True, random_state=3)
+        with one_blas_thread():
+            oracle = cross_val_predict(clone(model.estimator), train[FEATURES], train["advanced"].to_numpy(), cv=folds,
+                                       method="predict_proba")[:, 1]
+        np.testing.assert_array_equal(model.reference_scores, oracle, err_msg=name)

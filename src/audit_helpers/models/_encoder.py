@@ -30,30 +30,39 @@ class MultiHotEncoder(TransformerMixin, BaseEstimator):
         self.separator = separator
         self.min_frequency = min_frequency
 
-    def _text(self, X) -> pd.Series:
-        """The single tag column as normalised text ``<sep>tag<sep>tag<sep>`` ("" when missing)."""
+    def _column(self, X) -> pd.Series:
+        """The single tag column of ``X`` as a Series."""
         if isinstance(X, pd.DataFrame):
             if X.shape[1] != 1:
                 raise ValueError(NOT_A_STRING_COLUMN.format(sep=self.separator, n=X.shape[1]))
-            col = X.iloc[:, 0]
-        else:
-            arr = np.asarray(X, dtype=object)
-            if arr.ndim == 2:
-                if arr.shape[1] != 1:
-                    raise ValueError(NOT_A_STRING_COLUMN.format(sep=self.separator, n=arr.shape[1]))
-                arr = arr[:, 0]
-            col = pd.Series(arr, dtype=object)
+            return X.iloc[:, 0]
+        arr = np.asarray(X, dtype=object)
+        if arr.ndim == 2:
+            if arr.shape[1] != 1:
+                raise ValueError(NOT_A_STRING_COLUMN.format(sep=self.separator, n=arr.shape[1]))
+            arr = arr[:, 0]
+        return pd.Series(arr, dtype=object)
+
+    def _distinct(self, X) -> tuple[np.ndarray, pd.Series]:
+        """Row codes into the column's distinct values, and those values as normalised text.
+
+        The text is ``<sep>tag<sep>tag<sep>`` ("" when missing). A tag column holds few distinct
+        combinations, so the text work is done once per distinct value, not once per row.
+        """
+        col = self._column(X)
+        raw = col.astype(object).where(col.notna(), "").astype(str)
+        codes, uniques = pd.factorize(raw.to_numpy(dtype=object))
         sep = re.escape(self.separator)
-        text = col.astype(object).where(col.notna(), "").astype(str)
-        text = text.str.replace(rf"\s*{sep}\s*", self.separator, regex=True).str.strip()
-        return self.separator + text + self.separator
+        text = pd.Series(uniques, dtype=object).str.replace(rf"\s*{sep}\s*", self.separator, regex=True).str.strip()
+        return codes, self.separator + text + self.separator
 
     def fit(self, X, y=None):
         """Learn the tag vocabulary (sorted) from ``X``."""
-        text = self._text(X)
+        codes, text = self._distinct(X)
         sep = self.separator
-        vocabulary = {t for t in sep.join(text.tolist()).split(sep) if t}
-        counts = {t: int(text.str.contains(f"{sep}{t}{sep}", regex=False).sum()) for t in vocabulary}
+        rows = np.bincount(codes, minlength=len(text))  # rows holding each distinct value
+        vocabulary = {t for t in sep.join(text[rows > 0].tolist()).split(sep) if t}
+        counts = {t: int(rows[text.str.contains(f"{sep}{t}{sep}", regex=False).to_numpy()].sum()) for t in vocabulary}
         self.tags_ = sorted(t for t, c in counts.items() if c >= self.min_frequency)
         self.n_features_in_ = 1
         if isinstance(X, pd.DataFrame):
@@ -64,11 +73,11 @@ class MultiHotEncoder(TransformerMixin, BaseEstimator):
         """0/1 matrix of shape (n_rows, n_tags)."""
         if not hasattr(self, "tags_"):
             raise ValueError(UNFITTED_ENCODER)
-        text = self._text(X)
-        out = np.zeros((len(text), len(self.tags_)), dtype=float)
+        codes, text = self._distinct(X)
+        table = np.zeros((len(text), len(self.tags_)), dtype=float)
         for j, tag in enumerate(self.tags_):
-            out[:, j] = text.str.contains(f"{self.separator}{tag}{self.separator}", regex=False).to_numpy(dtype=float)
-        return out
+            table[:, j] = text.str.contains(f"{self.separator}{tag}{self.separator}", regex=False).to_numpy(dtype=float)
+        return table[codes]
 
     def get_feature_names_out(self, input_features=None):
         """``<column>=<tag>`` for each tag."""

@@ -16,6 +16,7 @@ import pandas as pd
 from .._common.scores import rank_auc, roc_auc, score_bins, tie_groups
 from .._common.seeds import as_int_seed, derive_seed
 from ._audited import AuditedModel
+from ._search import one_blas_thread
 from ._config import BAD_LABEL, BAD_SCORES, EMPTY_INPUT, LENGTH_MISMATCH, METRICS, ModelConfig
 
 __all__ = [
@@ -225,6 +226,64 @@ def _auc(y: np.ndarray, s: np.ndarray) -> float:
     return math.nan if value is None else value
 
 
+def _spliced_scorer(model: AuditedModel, X: pd.DataFrame):
+    """A cheaper ``scores`` for permuted copies of ``X``, or None when the model is not a Pipeline
+    that starts with a fitted dense :class:`~sklearn.compose.ColumnTransformer`.
+
+    A permuted column changes only the output block of the transformers that read it, so the
+    preprocessed base matrix is computed once and, per permutation, only those blocks are
+    transformed again (the same fitted transformers on the same values: identical numbers) and
+    the rest of the pipeline scores the spliced matrix.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+
+    from ..model_io import predict_scores
+
+    est = model.estimator
+    if not isinstance(est, Pipeline) or len(est.steps) < 2 or not isinstance(est.steps[0][1], ColumnTransformer):
+        return None
+    pre = est.steps[0][1]
+    blocks = getattr(pre, "output_indices_", None)
+    fitted = getattr(pre, "transformers_", None)
+    if blocks is None or fitted is None:
+        return None
+    readers: dict[str, list] = {}
+    for name, trans, cols in fitted:
+        if isinstance(trans, str) and trans == "drop":
+            continue
+        if isinstance(trans, str) or not isinstance(cols, list) or not all(isinstance(c, str) for c in cols):
+            return None  # passthrough or positional columns: score the whole frame
+        for col in cols:
+            readers.setdefault(col, []).append((blocks[name], trans, cols))
+    base = pre.transform(X)
+    if not isinstance(base, np.ndarray) or base.ndim != 2:
+        return None
+    tail = est[1:]
+
+    def scores(col: str, values: np.ndarray, work: np.ndarray) -> np.ndarray:
+        saved = []
+        for block, trans, cols in readers.get(col, []):
+            sub = X[cols].copy()
+            sub[col] = values
+            saved.append((block, work[:, block].copy()))
+            part = trans.transform(sub)
+            # as ColumnTransformer stacks a dense result: sparse blocks densified, frames as arrays
+            work[:, block] = part.toarray() if hasattr(part, "toarray") else np.asarray(part)
+        out = predict_scores(tail, work, positive_label=model.positive_label)
+        for block, original in saved:
+            work[:, block] = original
+        return out
+
+    return base, scores
+
+
+def _column_drops(score_fn, work, col: str, original: np.ndarray, perms: list[np.ndarray], y, base: float):
+    """AUC drops of one column over its permutations (run in a worker thread)."""
+    drops = [base - _auc(y, score_fn(col, original[p], work)) for p in perms]
+    return col, float(np.mean(drops)), float(np.std(drops))
+
+
 def permutation_importance_by_column(
     model: AuditedModel,
     frame: pd.DataFrame,
@@ -232,11 +291,15 @@ def permutation_importance_by_column(
     *,
     n_repeats: int = 5,
     random_state,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """Drop in ROC AUC when one raw input column is shuffled, per column.
 
     Each column of ``model.features`` is permuted ``n_repeats`` times (the other columns kept)
-    and the AUC of the permuted data is subtracted from the unpermuted AUC.
+    and the AUC of the permuted data is subtracted from the unpermuted AUC. The permutations are
+    drawn column by column, repeat by repeat, from one generator; columns are scored in
+    ``n_jobs`` threads (the figures do not depend on ``n_jobs``). For a Pipeline that starts
+    with a ColumnTransformer only the permuted column's preprocessing is redone.
 
     Returns
     -------
@@ -244,20 +307,43 @@ def permutation_importance_by_column(
         Index: raw input column; columns ``mean`` and ``std`` of the AUC drop; sorted by
         ``mean`` descending.
     """
+    with one_blas_thread():  # process-wide, so the worker threads do not oversubscribe the cores
+        return _permutation_importance(model, frame, y, n_repeats=n_repeats, random_state=random_state, n_jobs=n_jobs)
+
+
+def _permutation_importance(model, frame, y, *, n_repeats, random_state, n_jobs) -> pd.DataFrame:
+    from concurrent.futures import ThreadPoolExecutor
+
     y_arr = np.asarray(y, dtype=float)
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(as_int_seed(random_state))
     X = frame[model.features].copy()
     base = _auc(y_arr, model.scores(X))
     n = len(X)
-    rows = []
-    for col in model.features:
-        original = X[col].copy()
-        drops = []
-        for _ in range(n_repeats):
-            X[col] = original.to_numpy()[rng.permutation(n)]
-            drops.append(base - _auc(y_arr, model.scores(X)))
-        X[col] = original
-        rows.append((col, float(np.mean(drops)), float(np.std(drops))))
+    spliced = _spliced_scorer(model, X)
+    pool = ThreadPoolExecutor(max_workers=max(1, n_jobs))
+    free = [(spliced[0].copy() if spliced else X.copy()) for _ in range(max(1, n_jobs))]
+
+    def whole_frame(col, values, work):
+        kept = work[col]
+        work[col] = values
+        out = model.scores(work)
+        work[col] = kept
+        return out
+
+    score_fn = spliced[1] if spliced else whole_frame
+    rows, running = [], []
+    try:
+        for col in model.features:
+            perms = [rng.permutation(n) for _ in range(n_repeats)]
+            if not free:  # at most n_jobs columns (and their permutations) in flight
+                done = running.pop(0)
+                rows.append(done[0].result())
+                free.append(done[1])
+            work = free.pop()
+            running.append((pool.submit(_column_drops, score_fn, work, col, X[col].to_numpy(), perms, y_arr, base), work))
+        rows.extend(future.result() for future, _ in running)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     table = pd.DataFrame(rows, columns=["feature", "mean", "std"]).set_index("feature")
     return table.sort_values("mean", ascending=False, kind="stable")
 

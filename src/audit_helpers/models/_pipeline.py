@@ -252,6 +252,7 @@ def evaluate_and_persist(
             frames[imp_split][label].to_numpy(),
             n_repeats=config.permutation_repeats,
             random_state=derive_seed(seed, f"models/importance/{name}"),
+            n_jobs=config.n_jobs,
         )
         artifact = persist_model(model, models_dir, export_joblib=config.export_joblib and model.source == "trained")
         entry = results_entry(

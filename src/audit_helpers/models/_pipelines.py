@@ -11,12 +11,10 @@ from typing import Any, Mapping, Optional
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
@@ -33,6 +31,7 @@ from ._config import (
     ModelConfig,
 )
 from ._encoder import MultiHotEncoder
+from ._search import _plain, one_blas_thread, search_families  # noqa: F401 - _plain: used by ._supplied
 from .._common.seeds import as_int_seed
 
 __all__ = [
@@ -230,7 +229,8 @@ def fit_pipeline(
         raise ValueError(MISSING_TRAIN_COLUMNS.format(n=len(missing), missing=", ".join(missing)))
     pipe = build_pipeline(family, feature_spec, config, params=params, random_state=random_state)
     fit_params = {} if sample_weight is None else {f"{CLASSIFIER_STEP}__sample_weight": np.asarray(sample_weight, dtype=float)}
-    return pipe.fit(X[cols], _check_label(y), **fit_params)
+    with one_blas_thread():  # identical coefficients on any machine (see ._search)
+        return pipe.fit(X[cols], _check_label(y), **fit_params)
 
 
 def search_hyperparameters(
@@ -252,44 +252,21 @@ def search_hyperparameters(
         ``folds``, ``scoring``, ``best_params``, ``best_score``, ``best_score_std``,
         ``candidates`` (each ``params``, ``mean``, ``std``, ``rank``).
     """
-    seed = as_int_seed(random_state)
+    fitted, cv, _ = _search(
+        [family], X, y, feature_spec=feature_spec, config=config, seed=as_int_seed(random_state), out_of_fold=False
+    )[family]
+    return fitted, cv
+
+
+def _search(families, X, y, *, feature_spec, config, seed, out_of_fold):
+    """:func:`~._search.search_families` on the model input columns of ``X`` (checked first)."""
     cols = model_input_columns(feature_spec, config)["all"]
     missing = [c for c in cols if c not in X.columns]
     if missing:
         raise ValueError(MISSING_TRAIN_COLUMNS.format(n=len(missing), missing=", ".join(missing)))
-    y_arr = _check_label(y)
-    pipe = build_pipeline(family, feature_spec, config, random_state=seed)
-    grid = {f"{CLASSIFIER_STEP}__{k}": v for k, v in param_grid(family, config).items()}
-    folds = StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=seed)
-    search = GridSearchCV(pipe, grid, scoring=config.cv_scoring, cv=folds, n_jobs=config.n_jobs, refit=True, error_score="raise")
-    search.fit(X[cols], y_arr)
-    res = search.cv_results_
-    strip = len(CLASSIFIER_STEP) + 2
-    candidates = [
-        {
-            "params": {k[strip:]: _plain(v) for k, v in p.items()},
-            "mean": float(res["mean_test_score"][i]),
-            "std": float(res["std_test_score"][i]),
-            "rank": int(res["rank_test_score"][i]),
-        }
-        for i, p in enumerate(res["params"])
-    ]
-    best = int(search.best_index_)
-    cv = {
-        "folds": config.cv_folds,
-        "scoring": config.cv_scoring,
-        "best_params": {k[strip:]: _plain(v) for k, v in search.best_params_.items()},
-        "best_score": float(res["mean_test_score"][best]),
-        "best_score_std": float(res["std_test_score"][best]),
-        "candidates": candidates,
-    }
-    return search.best_estimator_, cv
-
-
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    pipelines = {f: build_pipeline(f, feature_spec, config, random_state=seed) for f in families}
+    grids = {f: param_grid(f, config) for f in families}
+    return search_families(pipelines, grids, X[cols], _check_label(y), config=config, seed=seed, out_of_fold=out_of_fold)
 
 
 def train_models(
@@ -300,6 +277,10 @@ def train_models(
     random_state,
 ) -> dict[str, AuditedModel]:
     """Search, fit and (for ``historical_rate``) score out of fold every configured family.
+
+    All families are searched on the same folds in one pool of workers
+    (:func:`~._search.search_families`); the out-of-fold scores are those of the winning
+    candidate's own fold fits.
 
     Parameters
     ----------
@@ -316,17 +297,15 @@ def train_models(
         ``{family: AuditedModel}`` in ``config.families`` order.
     """
     seed = as_int_seed(random_state)
-    y = _check_label(train[feature_spec["label"]])
     cols = model_input_columns(feature_spec, config)["all"]
+    wants_oof = config.threshold is None and config.threshold_rule == "historical_rate"
+    searched = _search(
+        list(config.families), train, train[feature_spec["label"]], feature_spec=feature_spec, config=config,
+        seed=seed, out_of_fold=wants_oof,
+    )
     out: dict[str, AuditedModel] = {}
     for family in config.families:
-        pipe, cv = search_hyperparameters(family, train, y, feature_spec=feature_spec, config=config, random_state=seed)
-        hyper = {**_fixed_hyperparameters(family, config), **cv["best_params"]}
-        reference = None
-        if config.threshold is None and config.threshold_rule == "historical_rate":
-            folds = StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=seed)
-            proba = cross_val_predict(clone(pipe), train[cols], y, cv=folds, method="predict_proba", n_jobs=config.n_jobs)
-            reference = np.asarray(proba[:, 1], dtype=float)
+        pipe, cv, reference = searched[family]
         out[family] = AuditedModel(
             name=family,
             family=family,
@@ -334,7 +313,7 @@ def train_models(
             features=list(cols),
             source="trained",
             score_kind="predict_proba",
-            hyperparameters=hyper,
+            hyperparameters={**_fixed_hyperparameters(family, config), **cv["best_params"]},
             cv=cv,
             reference_scores=reference,
             reference_kind=f"out-of-fold scores of the training split ({config.cv_folds}-fold)",
