@@ -15,7 +15,7 @@ import yaml
 from audit_helpers import cli
 from audit_helpers import params as P
 from audit_helpers.dataprep._config import PROTECTED_AS_FEATURE
-from audit_helpers.validate import EMPTY_FILE, NO_ROWS
+from audit_helpers.validate import EMPTY_FILE, LABEL_NOT_BINARY, LABEL_SINGLE_CLASS, NO_ROWS, NOT_UTF8, PROTECTED_ALL_MISSING
 
 from adult_like import adult_params_yaml, write_adult_case
 
@@ -85,14 +85,60 @@ def test_bad_params_and_columns_exit_2_with_one_line(case, capsys, name):
     assert "Traceback" not in err[0] and "{'source'" not in err[0]
 
 
-def test_an_empty_file_and_a_header_only_file_exit_2(case, capsys, tmp_path):
+def _non_utf8(frame: pd.DataFrame, path: Path) -> None:
+    """The file as UTF-8 with one Latin-1 byte on line 4 (header + 2 rows): 'Priv\xe9te'."""
+    data = frame.to_csv(index=False).encode("utf-8").split(b"\n")
+    data[3] = data[3].replace(data[3].split(b",")[1], b"Priv\xe9te", 1)
+    path.write_bytes(b"\n".join(data))
+
+
+def _whole_file_cases(frame: pd.DataFrame, table: str, n: int) -> dict:
+    """name -> (write(path), expected problem) for the whole-file problems of one table."""
+    label_values = [">50K", "<=50K", "maybe"] * (n // 3 + 1)
+    return {
+        "empty file": (lambda p: p.write_bytes(b""), lambda p: EMPTY_FILE.format(table=table, path=p)),
+        "header only": (lambda p: frame.head(0).to_csv(p, index=False), lambda p: NO_ROWS.format(table=table, path=p)),
+        "one row": (lambda p: frame.head(1).to_csv(p, index=False),
+                    lambda p: LABEL_SINGLE_CLASS.format(table=table, column="income", values=[frame["income"].iloc[0].lower()])),
+        "label not binary": (lambda p: frame.assign(income=label_values[:n]).to_csv(p, index=False),
+                             lambda p: LABEL_NOT_BINARY.format(table=table, column="income", n=3, values=["<=50k", ">50k", "maybe"])),
+        "label all one class": (lambda p: frame.assign(income="<=50K").to_csv(p, index=False),
+                                lambda p: LABEL_SINGLE_CLASS.format(table=table, column="income", values=["<=50k"])),
+        "protected attribute all missing": (lambda p: frame.assign(race="?").to_csv(p, index=False),
+                                            lambda p: PROTECTED_ALL_MISSING.format(table=table, column="race", n=n)),
+        "non-UTF-8 bytes": (lambda p: _non_utf8(frame, p),
+                            lambda p: NOT_UTF8.format(table=table, path=p, line=4, column=len(frame.to_csv(index=False).splitlines()[3].split(",")[0]) + 6, byte=0xE9)),
+    }
+
+
+WHOLE_FILE = ["empty file", "header only", "one row", "label not binary", "label all one class",
+              "protected attribute all missing", "non-UTF-8 bytes"]
+
+
+@pytest.mark.parametrize("table", ["train", "eval"])
+@pytest.mark.parametrize("name", WHOLE_FILE)
+def test_whole_file_problems_exit_2_with_one_line_before_any_step(case, capsys, tmp_path, table, name):
+    """Found by ``params`` (as ``run`` does first): one line naming the parameter, the file and the
+    problem, exit code 2; nothing is written (``run`` has not created its --out folder)."""
     folder, paths, text = case
-    (tmp_path / "empty.csv").write_bytes(b"")
-    pd.read_csv(paths["eval"]).head(0).to_csv(tmp_path / "header.csv", index=False)
-    for name, message in (("empty.csv", EMPTY_FILE), ("header.csv", NO_ROWS)):
-        code, err, _ = _check(folder, text.replace(str(paths["eval"]), str(tmp_path / name)), capsys)
-        expected = message.format(table="eval", path=tmp_path / name)
-        assert code == 2 and err == [f"error: parameter 'data.eval_path': {expected}"]
+    frame = pd.read_csv(paths[table], dtype=str, keep_default_na=False)
+    write, expected = _whole_file_cases(frame, table, len(frame))[name]
+    bad = tmp_path / f"{table}.csv"
+    write(bad)
+    code, err, _ = _check(folder, text.replace(str(paths[table]), str(bad)), capsys)
+    assert code == 2 and err == [f"error: parameter 'data.{table}_path': {expected(bad)}"]
+    params = folder / "p.yaml"
+    assert cli.main(["run", "--params", str(params), "--out", str(tmp_path / "reports")]) == 2
+    assert not (tmp_path / "reports").exists()
+    capsys.readouterr()
+
+
+def test_a_single_group_passes_the_checks(case, capsys, tmp_path):
+    """A protected attribute with one group is a documented handling (comparisons undefined), not an error."""
+    folder, paths, text = case
+    pd.read_csv(paths["eval"], dtype=str, keep_default_na=False).assign(sex="Male").to_csv(tmp_path / "eval.csv", index=False)
+    code, err, _ = _check(folder, text.replace(str(paths["eval"]), str(tmp_path / "eval.csv")), capsys)
+    assert code == 0 and err == []
 
 
 def test_columns_are_checked_from_the_header_of_a_parquet_file_too(case, capsys, tmp_path):

@@ -346,13 +346,15 @@ def check_input_columns(params: AuditParams) -> AuditParams:
     protected, feature or id column the parameters name but a file lacks is a parameter
     problem (exit code 2), not a failed step. The id column left at its default and absent
     from the files resolves to null: each applicant's id is then its row number (the data
-    step says so). Returns the parameters with ``data.id_column`` resolved.
+    step says so). Then the contents a step would refuse (:func:`audit_helpers.validate.check_contents`:
+    the label and protected columns, the encoding) are checked the same way. Returns the
+    parameters with ``data.id_column`` resolved.
     """
     data = params.data
     if data.source != "files":
         return params
     from .dataprep._config import resolve_id_column  # light: pydantic only
-    from .validate import DataValidationError, read_columns  # pandas, loaded only for supplied files
+    from .validate import DataValidationError, check_contents, read_columns  # pandas, loaded only for supplied files
 
     tables = [(t, getattr(data, f"{t}_path")) for t in ("train", "test", "eval") if getattr(data, f"{t}_path") is not None]
     columns = {}
@@ -372,6 +374,13 @@ def check_input_columns(params: AuditParams) -> AuditParams:
             raise ParamsError(
                 MISSING_COLUMNS.format(table=table, path=Path(path).name, missing=", ".join(missing), available=shown, hint=hint)
             )
+    for table, path in tables:  # the whole-file problems step 01 would meet (label, protected values, encoding)
+        try:
+            check_contents(path, table=table, label=data.label, positive_label=data.positive_label,
+                           protected_attributes=data.protected_attributes, protected_values=data.protected_values,
+                           unknown_label=data.unknown_label)
+        except DataValidationError as err:
+            raise ParamsError(BAD_INPUT_FILE.format(table=table, problem="; ".join(err.problems))) from None
     if id_column == data.id_column:
         return params
     return params.model_copy(update={"data": data.model_copy(update={"id_column": id_column})})

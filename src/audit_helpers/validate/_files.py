@@ -1,0 +1,177 @@
+"""Reading supplied files: whole tables, headers only, and the content checks run before any step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Sequence
+
+import pandas as pd
+
+from ._values import EMPTY_TABLE, DataValidationError
+
+EMPTY_FILE = "{table}: the file {path} is empty."
+NO_ROWS = "{table}: the file {path} has a header but no data rows."
+UNSUPPORTED_FILE_TYPE = "{table}: cannot read {path}: expected a .csv or .parquet file."
+UNREADABLE_FILE = "{table}: cannot read {path}: {error}"
+NOT_UTF8 = (
+    "{table}: {path} is not UTF-8 text: byte 0x{byte:02x} at line {line}, column {column}; "
+    "save the file as UTF-8 (e.g. from a spreadsheet: CSV UTF-8)"
+)
+
+
+def read_table(path, *, table: str) -> pd.DataFrame:
+    """Read a CSV or Parquet file.
+
+    CSV files are read with every column as text, so that identifiers keep
+    their leading zeros and unparseable numbers can be reported precisely
+    (see :func:`parse_numeric`).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``.csv`` (optionally ``.csv.gz``) or ``.parquet`` / ``.pq`` file.
+    table : str
+        Name used in error messages (``"train"``, ``"eval"``...).
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    DataValidationError
+        If the file is empty, has no rows, has an unsupported extension or
+        cannot be parsed.
+    """
+    df = _guarded_read(
+        path, table, pd.read_parquet, lambda p: pd.read_csv(p, dtype=str, keep_default_na=True, skipinitialspace=True)
+    )
+    if len(df) == 0:
+        raise DataValidationError([EMPTY_TABLE.format(table=table)])
+    return df
+
+
+def _parquet_header(path: Path) -> tuple[list[str], int]:
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    return list(meta.schema.to_arrow_schema().names), meta.num_rows
+
+
+def _csv_header(path: Path) -> tuple[list[str], int]:
+    head = pd.read_csv(path, dtype=str, nrows=1, skipinitialspace=True)
+    return [str(c) for c in head.columns], len(head)
+
+
+def read_columns(path, *, table: str) -> list[str]:
+    """The column names of a CSV or Parquet file, reading only its header (or schema).
+
+    Raises
+    ------
+    DataValidationError
+        The file is empty, has a header but no rows, has an unsupported extension or cannot
+        be parsed.
+    """
+    columns, n_rows = _guarded_read(path, table, _parquet_header, _csv_header)
+    if n_rows == 0:
+        raise DataValidationError([NO_ROWS.format(table=table, path=Path(path))])
+    return columns
+
+
+def _guarded_read(path, table: str, parquet, csv):
+    """``parquet(path)`` or ``csv(path)`` by extension; every failure becomes one DataValidationError."""
+    path = Path(path)
+    name = path.name.lower()
+    if path.exists() and path.stat().st_size == 0:
+        raise DataValidationError([EMPTY_FILE.format(table=table, path=path)])
+    try:
+        if name.endswith((".parquet", ".pq")):
+            return parquet(path)
+        if name.endswith((".csv", ".csv.gz")):
+            return csv(path)
+    except pd.errors.EmptyDataError:
+        raise DataValidationError([EMPTY_FILE.format(table=table, path=path)]) from None
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise DataValidationError([UNREADABLE_FILE.format(table=table, path=path, error=_one_line(exc))]) from exc
+    raise DataValidationError([UNSUPPORTED_FILE_TYPE.format(table=table, path=path)])
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _first_non_utf8(path: Path) -> Optional[tuple[int, int, int]]:
+    """``(line, column, byte)`` of the first byte of a CSV that is not UTF-8, or None (read in chunks)."""
+    import codecs
+    import gzip
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    line, last_newline, offset = 1, -1, 0
+    with opener(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as err:
+                head = chunk[: err.start]
+                line += head.count(b"\n")
+                start = head.rfind(b"\n")
+                column = err.start - start if start >= 0 else offset + err.start - last_newline
+                return line, column, chunk[err.start]
+            line += chunk.count(b"\n")
+            if b"\n" in chunk:
+                last_newline = offset + chunk.rfind(b"\n")
+            offset += len(chunk)
+    return None
+
+
+def check_contents(
+    path,
+    *,
+    table: str,
+    label: str,
+    positive_label,
+    protected_attributes: Sequence[str],
+    protected_values: Optional[dict] = None,
+    unknown_label: str = "Unknown",
+) -> None:
+    """The whole-file problems a step would meet, found before any step runs.
+
+    Reads only the label and protected columns (and, for a CSV, checks that every byte is
+    UTF-8): a file that is not UTF-8 text, a label that is not binary, has missing values or a
+    single class (every audited table needs both outcomes: a model is trained on them, error
+    rates and AUC are computed from them), a positive label matching nothing, or a protected
+    attribute that is entirely missing. The checks are those of :func:`validate_table`, so the
+    data step cannot disagree.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem found.
+    """
+    from ._values import PROTECTED_ALL_MISSING, map_label, normalise_protected
+
+    path = Path(path)
+    if path.name.lower().endswith((".csv", ".csv.gz")):
+        bad = _first_non_utf8(path)
+        if bad is not None:
+            line, column, byte = bad
+            raise DataValidationError([NOT_UTF8.format(table=table, path=path, line=line, column=column, byte=byte)])
+    columns = [label, *protected_attributes]
+    frame = _guarded_read(
+        path, table, lambda p: pd.read_parquet(p, columns=columns),
+        lambda p: pd.read_csv(p, dtype=str, usecols=columns, keep_default_na=True, skipinitialspace=True),
+    )
+    problems = []
+    try:
+        map_label(frame[label], positive_label, table=table, column=label, require_both_classes=True)
+    except DataValidationError as err:
+        problems += err.problems
+    for column in protected_attributes:
+        allowed = None if protected_values is None else protected_values.get(column)
+        _, report = normalise_protected(frame[column], allowed=allowed, unknown_label=unknown_label)
+        if report["n_unknown"] == len(frame):
+            problems.append(PROTECTED_ALL_MISSING.format(table=table, column=column, n=len(frame)))
+    if problems:
+        raise DataValidationError(problems)
