@@ -386,3 +386,45 @@ def test_step_needs_of_unknown_steps_are_every_step_before_them():
     assert scheduler.step_needs(["05_mitigation"]) == {"05_mitigation": set()}
     assert scheduler.ready_steps(["03_fairness", "04_drift", "05_mitigation"], scheduler.step_needs(
         ["01_data", "02_models", "03_fairness", "04_drift", "05_mitigation"]), {"01_data", "02_models"}) == ["03_fairness", "04_drift"]
+
+# ---------------------------------------------------------------------------------------------
+# issue 15: runs at the same time
+
+
+def test_runs_started_in_the_same_second_into_one_folder_get_distinct_folders(tmp_path):
+    import datetime as dt
+    from concurrent.futures import ThreadPoolExecutor
+
+    now = dt.datetime(2026, 12, 1, 10, 15, 0)
+    (tmp_path / "20261201-101500-audit").mkdir()  # an earlier published run of that second
+    with ThreadPoolExecutor(8) as pool:
+        claimed = list(pool.map(lambda _: runner._claim_run_dir(tmp_path, "audit", now), range(8)))
+    ids = [run_id for run_id, _ in claimed]
+    assert len(set(ids)) == 8 and "20261201-101500-audit" not in ids
+    assert sorted(ids) == sorted(f"20261201-101500-audit-{k}" for k in range(2, 10))
+    assert all(folder.is_dir() and folder.name == f".tmp-{run_id}" for run_id, folder in claimed)
+
+
+@pytest.mark.slow
+def test_two_runs_into_different_folders_at_once_both_succeed(tmp_path):
+    """Two real runs (step 01 of the smoke parameters) started together, each with its own --out."""
+    import subprocess
+    import sys
+
+    from audit_helpers.paths import PARAMS_DIR, PROJECT_ROOT
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_ROOT / "src"), os.environ.get("PYTHONPATH")) if p)}
+    cmd = [sys.executable, "-m", "audit_helpers.cli", "run", "--params", str(PARAMS_DIR / "smoke.yaml"),
+           "--set", "run.steps=[01_data]", "--set", "run.render_pdf=false", "--out"]
+    procs = [subprocess.Popen(cmd + [str(tmp_path / name)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              stdin=subprocess.DEVNULL, cwd=tmp_path, env=env) for name in ("a", "b")]
+    outputs = [p.communicate(timeout=600)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    runs = [(tmp_path / name / "latest").resolve() for name in ("a", "b")]
+    assert all(r.parent == tmp_path / n for r, n in zip(runs, "ab"))
+    for run in runs:
+        assert (run / "index.html").is_file() and not list(run.parent.glob(".tmp-*")) and not list(run.parent.glob("failed-*"))
+    from audit_helpers import results as R
+
+    a, b = (R.comparable(R.read_results(r)) for r in runs)
+    assert R.dumps(a) == R.dumps(b)  # same parameters: the same data section

@@ -9,6 +9,7 @@ was, and :class:`RunFailed` names the notebook, the cell and the error.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import os
 import re
 import shutil
@@ -171,12 +172,23 @@ def discover_steps(notebooks_dir: Path = NOTEBOOKS_DIR, selected: Optional[list[
     return sorted(chosen)
 
 
-def _new_run_id(out_dir: Path, name: str, now: _dt.datetime) -> str:
+def _claim_run_dir(out_dir: Path, name: str, now: _dt.datetime) -> tuple[str, Path]:
+    """A new run id and its temporary folder ``.tmp-<run_id>``, claimed by creating it.
+
+    ``mkdir`` either creates the folder or fails, so two runs started in the same second into
+    the same ``--out`` never share a folder: the second takes the next suffix.
+    """
     base = f"{now.strftime('%Y%m%d-%H%M%S')}-{name}"
-    run_id, k = base, 2
-    while any((out_dir / prefix).exists() for prefix in (run_id, f".tmp-{run_id}", f"failed-{run_id}")):
-        run_id, k = f"{base}-{k}", k + 1
-    return run_id
+    for k in itertools.count(1):
+        run_id = base if k == 1 else f"{base}-{k}"
+        if (out_dir / run_id).exists() or (out_dir / f"failed-{run_id}").exists():
+            continue
+        try:
+            (out_dir / f".tmp-{run_id}").mkdir()
+        except FileExistsError:
+            continue
+        return run_id, out_dir / f".tmp-{run_id}"
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _kernel_environment() -> None:
@@ -296,9 +308,7 @@ class _RunState:
 
 def _start_run(params: AuditParams, out_dir: Path, started: _dt.datetime) -> _RunState:
     """Create ``<out>/.tmp-<run_id>/`` with its ``params.yaml`` and prepare the kernel environment."""
-    run_id = _new_run_id(out_dir, params.run.name, started)
-    tmp_dir = out_dir / f".tmp-{run_id}"
-    tmp_dir.mkdir()
+    run_id, tmp_dir = _claim_run_dir(out_dir, params.run.name, started)
     (tmp_dir / "notebooks").mkdir()
     params_file = tmp_dir / "params.yaml"
     sha = params_sha256(params)
