@@ -47,6 +47,8 @@ if command -v dpkg >/dev/null 2>&1; then
     need_deb+=("openjdk-17-jre-headless")
     if [ -w /usr/share ]; then mkdir -p /usr/share/man/man1; fi  # the JRE's postinst fails without it on slim images
   fi
+  # the tests' browser checks load the rendered pages in a real headless browser
+  if [ "${1:-}" = "test" ]; then dpkg -s chromium >/dev/null 2>&1 || need_deb+=("chromium"); fi
   apt_install "${need_deb[@]+"${need_deb[@]}"}"
 fi
 
