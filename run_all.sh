@@ -2,6 +2,7 @@
 # One command from a bare machine to a rendered audit:
 #   ./run_all.sh [hiring-audit run options]   set up if needed, then run the audit
 #   ./run_all.sh test [pytest options]        set up if needed, then run the test suite
+#   ./run_all.sh lab [--run DIR] [--dry-run]  set up, add the analysts' extra, open the notebooks in JupyterLab
 # Set-up: a virtual environment in .venv with the pinned dependencies (rebuilt when
 # pyproject.toml or requirements.lock change), and the Debian libraries the PDF renderer needs;
 # `test` adds the spark extra and a Java runtime (Debian openjdk-17-jre-headless) where missing.
@@ -78,6 +79,17 @@ if [ "${1:-}" = "test" ]; then
   shift
   say "running the test suite ..."
   exec "$VENV/bin/python" -m pytest "$@"
+fi
+if [ "${1:-}" = "lab" ]; then
+  shift
+  if [ "$(cat "$VENV/.lab-stamp" 2>/dev/null || true)" != "$want_stamp" ]; then
+    say "installing the analysts' extra (JupyterLab) ..."
+    "$VENV/bin/python" -m pip install -q --progress-bar off -c requirements.lock -e '.[dev]' >>"$LOG" 2>&1 \
+      || die "installing the analysts' extra failed (details in $LOG)"
+    echo "$want_stamp" >"$VENV/.lab-stamp"
+  fi
+  say "starting JupyterLab on notebooks/, pointed at reports/latest (Ctrl-C stops it) ..."
+  exec "$VENV/bin/hiring-audit" lab "$@"
 fi
 say "running the audit ..."
 exec "$VENV/bin/hiring-audit" run "$@"

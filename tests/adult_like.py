@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Optional
 
 import joblib
 import numpy as np
@@ -51,24 +52,29 @@ def adult_frame(n: int, *, seed: int, shift: float = 0.0) -> pd.DataFrame:
     })
 
 
-def adult_pipeline() -> Pipeline:
+def adult_pipeline(rename: Optional[dict] = None) -> Pipeline:
     """What a user would have trained on Adult: impute and scale numbers, one-hot the categories."""
+    rename = rename or {}
     pre = ColumnTransformer([
-        ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), NUMERIC),
-        ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL),
+        ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), [rename.get(c, c) for c in NUMERIC]),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), [rename.get(c, c) for c in CATEGORICAL]),
     ])
     return Pipeline([("preprocess", pre), ("classifier", LogisticRegression(max_iter=1000))])
 
 
-def write_adult_case(folder: Path, *, n_train: int = 3000, n_eval: int = 1200, seed: int = 3) -> dict:
-    """Write ``adult.data.csv``, ``adult.test.csv`` and ``model.joblib``; return the paths and the model's sha256."""
+def write_adult_case(folder: Path, *, n_train: int = 3000, n_eval: int = 1200, seed: int = 3, rename: Optional[dict] = None) -> dict:
+    """Write ``adult.data.csv``, ``adult.test.csv`` and ``model.joblib``; return the paths and the model's sha256.
+
+    ``rename`` maps feature columns to other names (in the files and the model alike).
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    train = adult_frame(n_train, seed=seed)
-    evaluation = adult_frame(n_eval, seed=seed + 1, shift=4.0)
+    rename = rename or {}
+    train = adult_frame(n_train, seed=seed).rename(columns=rename)
+    evaluation = adult_frame(n_eval, seed=seed + 1, shift=4.0).rename(columns=rename)
     paths = {"train": folder / "adult.data.csv", "eval": folder / "adult.test.csv", "model": folder / "model.joblib"}
     train.to_csv(paths["train"], index=False)
     evaluation.to_csv(paths["eval"], index=False)
-    model = adult_pipeline().fit(train[FEATURES], train[LABEL])
+    model = adult_pipeline(rename).fit(train[[rename.get(c, c) for c in FEATURES]], train[LABEL])
     joblib.dump(model, paths["model"])
     paths["sha256"] = hashlib.sha256(paths["model"].read_bytes()).hexdigest()
     return paths

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(1)</script>"
+COLUMN = "<svg onload=alert(3)>"  # a model feature's column name (the files' "education")
 
 
 def _poison(path: Path) -> None:
@@ -38,7 +39,7 @@ def _poison(path: Path) -> None:
 @pytest.fixture(scope="module")
 def adult_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("adult")
-    paths = write_adult_case(folder / "files")
+    paths = write_adult_case(folder / "files", rename={"education": COLUMN})
     _poison(paths["train"])
     _poison(paths["eval"])
     params = folder / "params.yaml"
@@ -114,3 +115,21 @@ def test_hostile_category_labels_render_as_text_everywhere(adult_run):
     assert shown == {IMG, SCRIPT}
     reviewer = BeautifulSoup((run / "html" / "03_fairness.html").read_text(encoding="utf-8"), "html.parser")
     assert IMG in reviewer.get_text()
+
+
+def test_no_script_from_the_data_runs_in_a_real_browser(adult_run):
+    """Chromium loads the index, every reviewer and code page and both summaries: the payloads
+    in category labels and a column name (all calling ``alert``) never run, and the page
+    raises no console error."""
+    from browser import Browser
+
+    run, results = adult_run
+    assert COLUMN in results["models"]["adult_screen"]["features"]  # the column name is in the data
+    pages = [run / "index.html", run / "executive_summary.html", run / "audit_summary.html"]
+    pages += sorted(run.glob("html/*.html")) + sorted(run.glob("html/code/*.html"))
+    with Browser() as browser:
+        reports = [browser.check(page) for page in pages]
+    assert [(r.path.name, r.script_ran) for r in reports if r.script_ran] == []
+    assert [(r.path.name, r.console_errors) for r in reports if r.console_errors] == []
+    shown = {label for page in pages for label in (IMG, SCRIPT, COLUMN) if label in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text()}
+    assert shown == {IMG, SCRIPT, COLUMN}

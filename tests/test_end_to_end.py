@@ -25,8 +25,8 @@ SMOKE = PARAMS_DIR / "smoke.yaml"
 pytestmark = pytest.mark.slow
 
 
-def _run(out: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+def _run(out: Path, *extra: str, hash_seed: str = "0") -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     return subprocess.run(
         [sys.executable, "-m", "audit_helpers.cli", "run", "--params", str(SMOKE), "--out", str(out), *extra],
         capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=env, timeout=900,
@@ -36,10 +36,10 @@ def _run(out: Path, *extra: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    first = _run(out)
+    first = _run(out, hash_seed="0")
     assert first.returncode == 0, first.stdout + first.stderr
     run1 = (out / "latest").resolve()
-    second = _run(out)
+    second = _run(out, hash_seed="12345")  # another hash seed too: results must not depend on it
     assert second.returncode == 0, second.stdout + second.stderr
     run2 = (out / "latest").resolve()
     assert run1 != run2
@@ -79,6 +79,7 @@ def test_results_meet_the_contract(two_runs):
 
 
 def test_same_params_same_results(two_runs):
+    """Two runs, the command started with PYTHONHASHSEED 0 and 12345: identical apart from ``run``."""
     a, b = (R.read_results(r) for r in two_runs)
     assert a["run"]["run_id"] != b["run"]["run_id"]
     assert R.dumps(R.comparable(a)) == R.dumps(R.comparable(b))
@@ -104,6 +105,27 @@ def test_rendered_pages_print_markup_as_markup(two_runs):
         page = path.read_text()
         for escaped in ("&lt;h2", "&lt;p&gt;", "&lt;thead", "&lt;tbody", "&lt;style"):
             assert escaped not in page, (path.name, escaped)
+
+
+def test_every_page_loads_cleanly_in_a_real_browser(two_runs):
+    """Chromium opens the index and every HTML page of the run: every local link (files and
+    ``#anchors``) and every image resolves, no console error, no script runs."""
+    from browser import Browser, broken_links, page_ids
+
+    run = two_runs[1]
+    pages = sorted(run.rglob("*.html"))
+    assert run / "index.html" in pages and len(pages) >= 2 * len(discover_steps()) + 3
+    with Browser() as browser:
+        reports = [browser.check(page) for page in pages]
+    rel = lambda r: str(r.path.relative_to(run))  # noqa: E731
+    assert [(rel(r), r.console_errors) for r in reports if r.console_errors] == []
+    assert [(rel(r), r.script_ran) for r in reports if r.script_ran] == []
+    assert [(rel(r), i["src"][:80]) for r in reports for i in r.images if not i["ok"]] == []
+    assert [(rel(r), broken_links(r, run, page_ids)) for r in reports if broken_links(r, run, page_ids)] == []
+    index = next(r for r in reports if r.path.name == "index.html" and r.path.parent == run)
+    local = [link for link in index.links if link.startswith("file:")]
+    assert len(local) >= 2 * len(discover_steps()) + 4  # every step twice, the summaries, the plan
+    assert sum(len(r.images) for r in reports) >= len(discover_steps())  # the figures were checked
 
 
 def test_own_model_example_runs_end_to_end(tmp_path):

@@ -1,9 +1,10 @@
-"""Command line: ``hiring-audit run | params | example | synth | monitor``.
+"""Command line: ``hiring-audit run | params | example | synth | monitor | lab``.
 
 Exit codes: 0 success, 1 a step or check failed, 2 a parameter problem found before any
 notebook ran (including an ``--out`` folder that is not a reports folder, without ``--force``),
 130 a run interrupted by SIGINT or SIGTERM (its folder kept as ``failed-<run_id>``).
-``monitor``: 0 green, 3 amber, 4 red, 2 bad input (plan, batch or state file).
+``monitor``: 0 green, 3 amber, 4 red, 2 bad input (plan, batch or state file). ``lab``: 2 when there
+is no run folder to point at or JupyterLab is missing.
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     mon.add_argument("--engine", choices=("local", "spark"), default="local",
                      help="who counts the batch: this process (default) or Spark (same counts, same result)")
     mon.add_argument("--spark-master", default=None, help="Spark master URL of --engine spark (default: local[*])")
+    lab = sub.add_parser("lab", help="open the step notebooks in JupyterLab, pointed at the latest run (analysts' extra)")
+    lab.add_argument("--run", type=Path, default=None, help="run folder the notebooks load (default: reports/latest)")
+    lab.add_argument("--dry-run", action="store_true", help="print the command and its environment, start nothing")
+    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="further jupyter lab options, e.g. --port=8890")
     return parser
 
 
@@ -183,9 +188,26 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def _cmd_lab(args: argparse.Namespace) -> int:
+    import os
+
+    from .lab import lab_command, set_default_viewer
+
+    argv, env = lab_command(args.run, extra=tuple(a for a in args.lab_args if a != "--"))
+    for key, value in env.items():
+        print(f"{key}={value}", flush=True)
+    print(" ".join(argv), flush=True)
+    if args.dry_run:
+        return 0
+    set_default_viewer()
+    os.execve(argv[0], argv, {**os.environ, **env})
+    return 0  # pragma: no cover - execve does not return
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"run": _cmd_run, "params": _cmd_params, "example": _cmd_example, "synth": _cmd_synth, "monitor": _cmd_monitor}
+    handlers = {"run": _cmd_run, "params": _cmd_params, "example": _cmd_example, "synth": _cmd_synth, "monitor": _cmd_monitor,
+                "lab": _cmd_lab}
     try:
         return handlers[args.command](args)
     except ParamsError as err:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -21,13 +22,15 @@ import pandas as pd
 
 from . import results as _results
 from .params import AuditParams, flatten_params, read_params
+from .paths import RUN_DIR_ENV
 
 __all__ = ["AuditContext", "load_context", "Markdown", "escape_markdown_html", "NO_RUN_DIR", "MISSING_ARTIFACT"]
 
 NO_RUN_DIR = (
     "load_context needs params_path and run_dir; they are injected by `hiring-audit run`. "
     "To explore a finished run interactively pass e.g. run_dir='reports/latest', "
-    "params_path='reports/latest/params.yaml'."
+    "params_path='reports/latest/params.yaml', or set HIRING_AUDIT_RUN_DIR to a run folder "
+    "(./run_all.sh lab does)."
 )
 MISSING_ARTIFACT = "{what} not found at {path}: run the step that writes it ({step}) first"
 
@@ -212,7 +215,14 @@ def _setup_kernel_display() -> None:
 
 
 def load_context(params_path: Optional[str | Path], run_dir: Optional[str | Path]) -> AuditContext:
-    """Build the context of the current run from the two injected notebook parameters."""
+    """Build the context of the current run from the two injected notebook parameters.
+
+    Neither given (a notebook opened in JupyterLab, its parameters cell as written): the run
+    folder named by the environment variable ``HIRING_AUDIT_RUN_DIR`` and its ``params.yaml``.
+    """
+    fallback = os.environ.get(RUN_DIR_ENV)
+    if params_path is None and run_dir is None and fallback:
+        run_dir, params_path = fallback, Path(fallback) / "params.yaml"
     if params_path is None or run_dir is None:
         raise ValueError(NO_RUN_DIR)
     run = Path(run_dir).resolve()

@@ -13,6 +13,7 @@ __all__ = [
     "DEFAULT_PARAMS",
     "DEFAULT_REPORTS_DIR",
     "SCHEMA_PATH",
+    "RUN_DIR_ENV",
     "project_root",
 ]
 
@@ -37,3 +38,5 @@ PARAMS_DIR = PROJECT_ROOT / "params"
 DEFAULT_PARAMS = PARAMS_DIR / "default.yaml"
 DEFAULT_REPORTS_DIR = PROJECT_ROOT / "reports"
 SCHEMA_PATH = PACKAGE_DIR / "schema" / "audit_results.schema.json"
+#: The run folder a notebook opened outside a run loads (``./run_all.sh lab`` sets it to reports/latest).
+RUN_DIR_ENV = "HIRING_AUDIT_RUN_DIR"
