@@ -6,6 +6,7 @@ None``); ``load_context`` then loads the run folder named by ``HIRING_AUDIT_RUN_
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -57,8 +58,9 @@ def test_lab_dry_run_prints_the_command_and_the_run_folder(run_folder, tmp_path,
     assert cli.main(["lab", "--run", str(run_folder), "--dry-run", "--", "--port=8890"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{RUN_DIR_ENV}={run_folder.absolute()}"
+    root = " --allow-root" if os.geteuid() == 0 else ""
     assert out[1] == (f"{tmp_path / 'bin' / 'jupyter'} lab --ServerApp.root_dir={PROJECT_ROOT} "
-                      "--ServerApp.default_url=/lab/tree/notebooks --port=8890")
+                      f"--ServerApp.default_url=/lab/tree/notebooks{root} --port=8890")
     assert not (tmp_path / "share").exists()  # a dry run writes no settings
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -65,7 +66,10 @@ def lab_command(run: Optional[Path] = None, *, extra: tuple[str, ...] = (), pref
     jupyter = prefix / "bin" / "jupyter"
     if importlib.util.find_spec("jupyterlab") is None or not jupyter.exists():
         raise LabUnavailable(NO_JUPYTERLAB)
-    argv = [str(jupyter), "lab", f"--ServerApp.root_dir={PROJECT_ROOT}", "--ServerApp.default_url=/lab/tree/notebooks", *extra]
+    argv = [str(jupyter), "lab", f"--ServerApp.root_dir={PROJECT_ROOT}", "--ServerApp.default_url=/lab/tree/notebooks"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # a container's root: JupyterLab refuses without it
+        argv.append("--allow-root")
+    argv += list(extra)
     return argv, {RUN_DIR_ENV: str(run.absolute())}
 
 
