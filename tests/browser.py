@@ -190,7 +190,8 @@ def broken_links(report: PageReport, root: Path, ids_of) -> list[str]:
     """The local links of a page that do not resolve.
 
     A ``file:`` link must name an existing file inside ``root``; a ``#fragment`` must name an
-    element id (or anchor name) of its target page, found through ``ids_of(path)``. Links to
+    element id (or anchor name) of its target page, found through ``ids_of(path)``, either as
+    written or percent-decoded (nbconvert writes heading ids such as ``01-%C2%B7-Data``). Links to
     other schemes (``http``, ``mailto``, ``data``) are not local and not checked here.
     """
     root = Path(root).resolve()
@@ -202,8 +203,8 @@ def broken_links(report: PageReport, root: Path, ids_of) -> list[str]:
         target = Path(unquote(parts.path)).resolve()
         if not target.is_relative_to(root) or not target.is_file():
             bad.append(link)
-        elif parts.fragment and unquote(parts.fragment) not in ids_of(target):
-            bad.append(link)
+        elif parts.fragment and not {parts.fragment, unquote(parts.fragment)} & ids_of(target):
+            bad.append(link)  # as browsers do: the fragment as written, then percent-decoded (HTML spec)
     return bad
 
 

@@ -13,11 +13,11 @@ def test_the_browser_check_detects_what_it_must(tmp_path):
     (tmp_path / "live.html").write_text(
         "<html><body><p>x <img src=x onerror=alert(1)></p><script>console.error('boom')</script>"
         f'<a href="text.html#here">ok</a><a href="text.html#nope">anchor</a><a href="gone.html">file</a>'
-        f'<a href="#top">self</a><a id="top" href="https://example.org/">web</a><img src="{PIXEL}"></body></html>',
+        f'<a href="text.html#01-%C2%B7-Data">as written</a><a href="text.html#02-%C2%B7-Models">decoded</a><a href="#top">self</a><a id="top" href="https://example.org/">web</a><img src="{PIXEL}"></body></html>',
         encoding="utf-8",
     )
     (tmp_path / "text.html").write_text(
-        '<html><body><h1 id="here">t</h1><p>&lt;img src=x onerror=alert(2)&gt; &lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt;</p></body></html>',
+        '<html><body><h1 id="here">t</h1><h2 id="01-%C2%B7-Data">encoded id</h2><h2 id="02-·-Models">plain id</h2><p>&lt;img src=x onerror=alert(2)&gt; &lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt;</p></body></html>',
         encoding="utf-8",
     )
     with Browser() as browser:
