@@ -18,6 +18,7 @@ from audit_helpers.export import pdf_page_count
 from audit_helpers.paths import PARAMS_DIR, PROJECT_ROOT
 from audit_helpers.runner import discover_steps
 
+from print_checks import BUDGET, image_problems, page_counts, print_problems
 from summary_checks import check_documents
 
 SMOKE = PARAMS_DIR / "smoke.yaml"
@@ -138,8 +139,7 @@ def test_own_model_example_runs_end_to_end(tmp_path):
     env = dict(os.environ)
     proc = subprocess.run(
         [sys.executable, "-m", "audit_helpers.cli", "run", "--params", str(PARAMS_DIR / "own_model.example.yaml"),
-         "--out", str(tmp_path), "--set", "run.render_pdf=false",
-         "--set", "model.n_bootstrap=200"],
+         "--out", str(tmp_path), "--set", "model.n_bootstrap=200"],
         capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=env, timeout=900,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -151,14 +151,22 @@ def test_own_model_example_runs_end_to_end(tmp_path):
     assert entry["load_verification"] == "skops_trusted_types"
     assert set(results["fairness"][name]) == {"test", "eval"}
     check_documents(tmp_path / "latest")
+    _reads_well(tmp_path / "latest")
+
+
+def _reads_well(run: Path) -> dict:
+    """Issue 13 on one run: nothing machine-formatted in print, every image described."""
+    assert print_problems(run) == []
+    assert image_problems(run) == []
+    return page_counts(run)
 
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
-    """The default scenario, every step, no notebook PDFs (the two summaries are always printed)."""
+    """The default scenario, every step and every render (the reviewer PDFs have a page budget)."""
     out = tmp_path_factory.mktemp("default")
     proc = subprocess.run(
-        [sys.executable, "-m", "audit_helpers.cli", "run", "--out", str(out), "--set", "run.render_pdf=false"],
+        [sys.executable, "-m", "audit_helpers.cli", "run", "--out", str(out)],
         capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=dict(os.environ), timeout=900,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -191,14 +199,21 @@ def test_default_scenario_is_not_shipped_and_its_documents_hold(default_run):
     assert results["recommendation"]["decision"] != "ship"
 
 
+def test_default_run_reads_well_in_print_and_keeps_its_page_budget(default_run):
+    pages = _reads_well(default_run)
+    assert pages["03_fairness"] <= BUDGET["03_fairness"], pages
+    assert pages["total"] <= BUDGET["total"], pages
+
+
 def test_null_scenario_ships_and_its_documents_hold(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "audit_helpers.cli", "run", "--params", str(PARAMS_DIR / "null_scenario.yaml"),
-         "--out", str(tmp_path), "--set", "run.render_pdf=false"],
+         "--out", str(tmp_path)],
         capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=PROJECT_ROOT, env=dict(os.environ), timeout=900,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     results = check_documents(tmp_path / "latest")
+    _reads_well(tmp_path / "latest")
     rec = results["recommendation"]
     assert rec["decision"] == "ship", [r["text"] for r in rec["reasons"]]
     assert rec["model"] in results["models"] and [c["kind"] for c in rec["conditions"]][-1] == "reaudit"
