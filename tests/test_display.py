@@ -101,7 +101,7 @@ def test_figure_is_saved_numbered_and_its_caption_is_the_alt_text(tmp_path):
 
 def test_context_numbers_figures_and_prints_parameters_in_pairs(tmp_path):
     from audit_helpers.context import AuditContext
-    from audit_helpers.params import AuditParams
+    from audit_helpers.params import AuditParams, flatten_params
 
     ctx = AuditContext(params=AuditParams(), run_dir=tmp_path)
     for i in (1, 2):
@@ -115,5 +115,14 @@ def test_context_numbers_figures_and_prints_parameters_in_pairs(tmp_path):
     assert "seed" in cells and str(ctx.params.seed) in cells and f"{ctx.params.seed}.0" not in appendix
     assert _parse(screen).tags.count("th") == 4  # two parameter-value pairs per row
     assert "data.synthetic.n_train" in screen and "data.synthetic.n_train" not in printed
-    assert "data.train_path" not in _parse(printed.split("<p")[0]).cells  # unset: named in the note, not a row
-    assert "Unset (null): data.train_path, data.test_path" in printed
+    # on paper: the seed and what the run changed from the defaults (nothing here), then where the rest is
+    n_rest = len(flatten_params(ctx.params, sections=["data"])) - 1
+    assert _parse(printed.split("<p")[0]).cells == ["Seed (every other parameter at its default) (run " + ctx.run_id + ")",
+                                                    "parameter", "value", "seed", str(ctx.params.seed)]
+    assert f"The other {n_rest} parameters of this step are at their defaults" in printed
+
+    changed = AuditContext(params=ctx.params.model_copy(update={"data": ctx.params.data.model_copy(update={"test_size": 0.3})}),
+                           run_dir=tmp_path)
+    assert changed.changed_params(["data"]) == ["data.test_size"]
+    printed = changed.params_appendix(sections=["data"]).markup.split('<div class="print-only">')[1]
+    assert "Parameters changed from their defaults" in printed and "data.test_size" in printed and "0.3" in printed

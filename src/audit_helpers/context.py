@@ -35,6 +35,8 @@ NO_RUN_DIR = (
 MISSING_ARTIFACT = "{what} not found at {path}: run the step that writes it ({step}) first"
 
 SPLITS = ("train", "test", "eval")
+PAIRS_FROM_ROWS = 6
+"""A parameters table longer than this prints two parameter–value pairs per row."""
 
 
 def escape_markdown_html(text: str) -> str:
@@ -133,25 +135,24 @@ class AuditContext:
 
     # ---- display -----------------------------------------------------------------------
     def params_table(
-        self, sections: Optional[list[str]] = None, *, pairs: bool = False, skip: tuple[str, ...] = (), set_only: bool = False
+        self, sections: Optional[list[str]] = None, *, pairs: bool = False, only: Optional[set[str]] = None
     ):
         """The run parameters as a captioned table (escaped, every row, values as typed).
 
         The code-free render hides the injected parameters cell, so every notebook shows this
         table, in its appendix (:meth:`params_appendix`). ``pairs=True`` prints two
-        parameter–value pairs per row (half the length on paper); ``skip`` leaves out the
-        parameters whose dotted name starts with one of its prefixes; ``set_only`` leaves out the
-        parameters that are null (unset).
+        parameter–value pairs per row (half the length on paper); ``only`` keeps just the
+        parameters with these dotted names.
         """
         from .display import table
 
         rows = [
             (k, "null" if v is None else str(v))
             for k, v in flatten_params(self.params, sections=sections)
-            if not any(k.startswith(prefix) for prefix in skip) and not (set_only and v is None)
+            if only is None or k in only
         ]
         caption = f"Run parameters (run {self.run_id})"
-        if not pairs:
+        if not pairs or len(rows) <= PAIRS_FROM_ROWS:
             frame = pd.DataFrame({"parameter": [k for k, _ in rows], "value": [v for _, v in rows]}, dtype=object)
             return table(frame, index=False, formats={"value": "text", "parameter": "text"}, caption=caption, classes="compact params")
         half = (len(rows) + 1) // 2
@@ -163,24 +164,29 @@ class AuditContext:
         )
         return table(frame, index=False, formats={c: "text" for c in frame.columns}, caption=caption, classes="compact params")
 
+    def changed_params(self, sections: Optional[list[str]] = None) -> list[str]:
+        """Dotted names of the parameters (of ``sections``) whose value differs from the default."""
+        defaults = dict(flatten_params(AuditParams(), sections=sections))
+        return [k for k, v in flatten_params(self.params, sections=sections) if v != defaults.get(k)]
+
     def params_appendix(self, sections: Optional[list[str]] = None):
         """The notebook's last block: the parameters it ran with (what a re-run needs).
 
-        The screen shows every row. On paper the table shows the parameters that are set; the
-        unset (null) ones are named in one line under it, and the synthetic scenario's own
-        settings (``data.synthetic.*``, dozens of shares and weights) are left to the HTML page
-        and ``params.yaml``.
+        The screen shows every row. On paper the appendix stays short: the seed and the
+        parameters this run changed from their defaults; one line says where the others are.
         """
         from .display import HTML, screen_and_print
 
         full = self.params_table(sections=sections, pairs=True)
-        skip = ("data.synthetic.",)
-        short = self.params_table(sections=sections, pairs=True, skip=skip, set_only=True)
-        unset = [k for k, v in flatten_params(self.params, sections=sections) if v is None and not k.startswith(skip)]
-        notes = [f"Unset (null): {', '.join(unset)}." if unset else ""]
-        if any(k.startswith(skip) for k, _ in flatten_params(self.params, sections=sections)):
-            notes.append("The synthetic scenario's settings (data.synthetic.*) are in the HTML version and in params.yaml.")
-        note = " ".join(n for n in notes if n)
+        changed = {"seed", *self.changed_params(sections)}
+        short = self.params_table(sections=sections, pairs=True, only=changed)
+        rest = len(flatten_params(self.params, sections=sections)) - len(changed)
+        note = (
+            f"The other {rest} parameters of this step are at their defaults; the HTML version of this notebook and "
+            "params.yaml list every one." if rest > 0 else ""
+        )
+        caption = "Parameters changed from their defaults" if len(changed) > 1 else "Seed (every other parameter at its default)"
+        short = HTML(short.markup.replace(f"Run parameters (run {self.run_id})", f"{caption} (run {self.run_id})", 1))
         return HTML(f'<div class="appendix">{screen_and_print(full, short, print_note=note).markup}</div>')
 
     def figure(self, fig, *, name: str, caption: str):
