@@ -88,7 +88,12 @@ display(show.screen_only(details, summary="Every gap, side effects, reweighting 
 # parity is proposed; if none brings the target metric out of the flagged range, escalate.
 
 # %%
-display(Markdown(mit.proposal_narrative(section, section["proposal"], sep="\n\n")))
+display(show.screen_and_print(
+    Markdown(mit.proposal_narrative(section, section["proposal"], sep="\n\n")),
+    Markdown(mit.proposal_narrative(section, section["proposal"], sep="\n\n", others=False)),
+    print_note="The other findings (sent to a label review, flagged but not targeted, watch, review) are listed in the "
+    "HTML version of this notebook, section 'Proposal for the largest gap'; step 07 weighs every one of them.",
+))
 for note in section["notes"]:
     display(Markdown(f"Note: {note}"))
 

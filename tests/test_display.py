@@ -126,3 +126,9 @@ def test_context_numbers_figures_and_prints_parameters_in_pairs(tmp_path):
     assert changed.changed_params(["data"]) == ["data.test_size"]
     printed = changed.params_appendix(sections=["data"]).markup.split('<div class="print-only">')[1]
     assert "Parameters changed from their defaults" in printed and "data.test_size" in printed and "0.3" in printed
+    # a mapping written in another key order is not a change
+    shares = dict(reversed(list(ctx.params.data.synthetic.sex_shares.items())))
+    synth = ctx.params.data.synthetic.model_copy(update={"sex_shares": shares})
+    reordered = AuditContext(params=ctx.params.model_copy(update={"data": ctx.params.data.model_copy(update={"synthetic": synth})}),
+                             run_dir=tmp_path)
+    assert reordered.changed_params(["data"]) == []

@@ -167,7 +167,7 @@ class AuditContext:
     def changed_params(self, sections: Optional[list[str]] = None) -> list[str]:
         """Dotted names of the parameters (of ``sections``) whose value differs from the default."""
         defaults = dict(flatten_params(AuditParams(), sections=sections))
-        return [k for k, v in flatten_params(self.params, sections=sections) if v != defaults.get(k)]
+        return [k for k, v in flatten_params(self.params, sections=sections) if _canonical(v) != _canonical(defaults.get(k))]
 
     def params_appendix(self, sections: Optional[list[str]] = None):
         """The notebook's last block: the parameters it ran with (what a re-run needs).
@@ -198,6 +198,17 @@ class AuditContext:
 
         self._figures.append(name)
         return figure_html(fig, path=self.figures_dir / f"{name}.png", number=len(self._figures), caption=caption)
+
+
+def _canonical(value: Any) -> Any:
+    """A displayed parameter value in a form that compares equal whatever the order of its keys
+    (:func:`flatten_params` shows lists and mappings as JSON text)."""
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return json.dumps(json.loads(value), sort_keys=True)
+        except ValueError:
+            return value
+    return value
 
 
 def _setup_kernel_display() -> None:

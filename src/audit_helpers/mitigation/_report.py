@@ -71,11 +71,12 @@ def target_narrative(section: Mapping[str, Any]) -> str:
     return text
 
 
-def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any], *, sep: str = " ") -> str:
+def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any], *, sep: str = " ", others: bool = True) -> str:
     """Markdown proposal text, generated from the numbers in the section.
 
     ``sep`` joins its sentences (``"\n\n"``: one paragraph each, as the notebook prints it; the
-    results file keeps the single paragraph).
+    results file keeps the single paragraph). ``others=False`` leaves out the lists of the other
+    findings (label review, flagged but not targeted, watch, review): the short print version.
     """
     t = section["target"]
     metric = t["metric"]
@@ -110,7 +111,8 @@ def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any], 
             "**Escalate:** no lawful strategy brings the target metric out of the flagged range on test "
             "at an acceptable cost; the gap remains and needs a decision by counsel and the model owner."
         )
-    parts.extend(_other_findings_parts(proposal, t))
+    if others:
+        parts.extend(_other_findings_parts(proposal, t))
     parts.extend(_threshold_parts(section, metric, base, base_test))
     parts.append(SCOPE_NOTE)
     return sep.join(parts)
