@@ -123,11 +123,8 @@ def test_every_page_loads_cleanly_in_a_real_browser(two_runs):
     assert [(rel(r), r.script_ran) for r in reports if r.script_ran] == []
     assert [(rel(r), i["src"][:80]) for r in reports for i in r.images if not i["ok"]] == []
     broken = {(rel(r), link.removeprefix(run.as_uri() + "/")) for r in reports for link in broken_links(r, run, page_ids)}
-    # Known defect (issue 13): step 06's Markdown link to the plan is written for html/ and printed
-    # unchanged one level deeper in its code view (export.rebase_links misses it). Remove this entry
-    # when fixed; any other broken link fails here.
-    known = {("html/code/06_monitoring.html", "html/monitoring_plan.md")}
-    assert broken == known
+    # the code views (html/code/) rebase the relative links of their outputs, HTML and Markdown alike
+    assert broken == set()
     index = next(r for r in reports if r.path.name == "index.html" and r.path.parent == run)
     local = [link for link in index.links if link.startswith("file:")]
     assert len(local) >= 2 * len(discover_steps()) + 4  # every step twice, the summaries, the plan

@@ -190,3 +190,7 @@ def test_code_view_links_resolve_one_folder_deeper():
                        '<a href="https://example.org">c</a><a href="code/01.html">d</a>', "../")
     assert 'href="../../audit_summary.pdf"' in out and 'href="#x"' in out and 'src="data:image/png;base64,AA"' in out
     assert 'href="https://example.org"' in out and 'href="../code/01.html"' in out
+    from audit_helpers.export import rebase_markdown_links
+
+    md = rebase_markdown_links("see [the plan](../monitoring_plan.md), [web](https://x.org/a) and [here](#top)", "../")
+    assert md == "see [the plan](../../monitoring_plan.md), [web](https://x.org/a) and [here](#top)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -28,6 +29,7 @@ __all__ = [
     "mark_wide_tables",
     "print_links",
     "rebase_links",
+    "rebase_markdown_links",
     "keep_with_next",
     "notebook_title",
     "write_index",
@@ -132,14 +134,25 @@ def rebase_links(markup: str, prefix: str) -> str:
     return str(soup) if changed else markup
 
 
+_MARKDOWN_LINK = re.compile(r"(\]\()([^)\s]+)(\))")
+
+
+def rebase_markdown_links(text: str, prefix: str) -> str:
+    """``text`` (Markdown) with the target of every relative ``[label](target)`` link prefixed."""
+    return _MARKDOWN_LINK.sub(lambda m: m.group(1) + (prefix + m.group(2) if _is_relative(m.group(2)) else m.group(2)) + m.group(3), text)
+
+
 class _RebaseLinks(Preprocessor):
-    """Prefix the relative links of every ``text/html`` output (see :data:`CODE_VIEW_PREFIX`)."""
+    """Prefix the relative links of every ``text/html`` and ``text/markdown`` output (see
+    :data:`CODE_VIEW_PREFIX`)."""
 
     def preprocess_cell(self, cell, resources, index):  # noqa: D102 - nbconvert hook
         for out in cell.get("outputs", []):
             data = out.get("data") or {}
             if isinstance(data.get("text/html"), str):
                 data["text/html"] = rebase_links(data["text/html"], CODE_VIEW_PREFIX)
+            if isinstance(data.get("text/markdown"), str):
+                data["text/markdown"] = rebase_markdown_links(data["text/markdown"], CODE_VIEW_PREFIX)
         return cell, resources
 
 
