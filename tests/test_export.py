@@ -94,6 +94,10 @@ def test_glance_counts_what_the_call_judged_when_there_is_a_call():
     ]
     page = glance_html({"fairness": fairness, "recommendation": {"per_model": {"lr": {"items": items}}}})
     assert "Fairness, lr on test: 1 of 4 metrics the call judged flagged (sex lowest impact ratio), 1 watch, 1 review, 0 insufficient." in page
+    proposal = {"decision": "mitigate", "strategy": "proxy_removal_lr", "legal_risk": {"class": "low"}}
+    with_call = glance_html({"fairness": fairness, "mitigation": {"proposal": proposal}, "recommendation": {"per_model": {"lr": {"items": items}}}})
+    assert "Mitigation proposal for the largest gap: <strong>mitigate</strong>" in with_call
+    assert "It answers for the largest gap only; the call at the top weighs every metric." in with_call
     without = glance_html({"fairness": fairness})
     assert "0 of 5 gap metrics flagged" in without
 
@@ -118,7 +122,7 @@ def test_glance_flagged_calibration_gap_only():
 
     page = _glance(fairness_results(race={"calibration_gap": (0.09, "flagged")}))
     assert "Fairness, rf on test: 1 of 10 gap metrics flagged (race calibration gap), 0 watch, 0 review" in page
-    assert "Mitigation proposal: <strong>escalate</strong> (strategy examined: none; legal risk: escalate; " \
+    assert "Mitigation proposal for the largest gap: <strong>escalate</strong> (strategy examined: none; legal risk: escalate; " \
            "label review: 1 flagged calibration gap(s) (race under rf))." in page
     assert not ALL_CLEAR.search(page)
 
@@ -129,7 +133,7 @@ def test_glance_flagged_impact_ratio():
     page = _glance(fairness_results(sex={"min_impact_ratio": (0.70, "flagged")}),
                    {"reweighting_rf": ("reweighting", 0.795, None, {"min_impact_ratio": (0.86, "ok")})})
     assert "1 of 10 gap metrics flagged (sex lowest impact ratio)" in page
-    assert "Mitigation proposal: <strong>mitigate</strong> (strategy examined: reweighting_rf; legal risk: moderate)." in page
+    assert "Mitigation proposal for the largest gap: <strong>mitigate</strong> (strategy examined: reweighting_rf; legal risk: moderate)." in page
     assert not ALL_CLEAR.search(page)
 
 

@@ -75,7 +75,7 @@ def _status_words() -> str:
     return html.escape("Status words: " + "; ".join(f"{w} = {STATUS_SUMMARY[w]}" for w in words) + ".")
 
 
-def _mitigation_line(proposal: Mapping, fairness: Mapping) -> str:
+def _mitigation_line(proposal: Mapping, fairness: Mapping, *, with_call: bool = False) -> str:
     """The mitigation item of the at-a-glance list (escaped HTML); never "nothing flagged" while a flag stands."""
     from .mitigation._findings import count_statuses
 
@@ -98,7 +98,8 @@ def _mitigation_line(proposal: Mapping, fairness: Mapping) -> str:
     risk = (proposal.get("legal_risk") or {}).get("class")
     strategy = proposal.get("strategy") or "none"
     tail = html.escape(f" (strategy examined: {strategy}; legal risk: {risk}{label}{watch_txt}).")
-    return f"Mitigation proposal: <strong>{html.escape(str(proposal.get('decision')))}</strong>{tail}"
+    scope = html.escape(" It answers for the largest gap only; the call at the top weighs every metric.") if with_call else ""
+    return f"Mitigation proposal for the largest gap: <strong>{html.escape(str(proposal.get('decision')))}</strong>{tail}{scope}"
 
 
 def glance_html(results: Mapping) -> str:
@@ -130,7 +131,7 @@ def glance_html(results: Mapping) -> str:
         )
     proposal = (results.get("mitigation") or {}).get("proposal")
     if proposal:
-        items.append(f"<li>{_mitigation_line(proposal, fairness)}</li>")
+        items.append(f"<li>{_mitigation_line(proposal, fairness, with_call='recommendation' in results)}</li>")
     if not items:
         return ""
     return "<h2>At a glance</h2><ul>" + "".join(items) + "</ul>"
