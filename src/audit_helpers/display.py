@@ -165,8 +165,8 @@ def table_html(
     formats = dict(formats or {})
     shown = pd.DataFrame(index=frame.index)
     undefined = False
-    for col in frame.columns:
-        kind = formats.get(str(col)) or _infer(frame[col])
+    kinds = [formats.get(str(col)) or _infer(frame[col]) for col in frame.columns]
+    for col, kind in zip(frame.columns, kinds):
         cells = []
         for v in frame[col].tolist():
             text = format_cell(v, kind)
@@ -180,7 +180,6 @@ def table_html(
     for key, row in shown.iterrows():
         label = " · ".join(map(str, key)) if isinstance(key, tuple) else str(key)
         first = f"<th>{html.escape(_label(label))}</th>" if index else ""
-        kinds = [formats.get(str(c)) or _infer(frame[c]) for c in shown.columns]
         tds = "".join(
             f'<td class="{"txt" if k == "text" else "num"}">{html.escape(str(v))}</td>' for v, k in zip(row.tolist(), kinds)
         )
