@@ -198,3 +198,41 @@ def test_code_view_links_resolve_one_folder_deeper():
 
     md = rebase_markdown_links("see [the plan](../monitoring_plan.md), [web](https://x.org/a) and [here](#top)", "../")
     assert md == "see [the plan](../../monitoring_plan.md), [web](https://x.org/a) and [here](#top)"
+
+
+def test_print_ready_drops_what_print_hides_and_keeps_the_rest():
+    """One parse does every print preparation, and the elements the print style sheet hides
+    (display: none) are removed: nothing else changes."""
+    from bs4 import BeautifulSoup
+
+    from audit_helpers.export import PRINT_HIDDEN, keep_with_next, mark_wide_tables, print_links, print_ready
+
+    wide = "<table><tr>" + "".join(f"<td>c{i}</td>" for i in range(9)) + "</tr></table>"
+    page = wrap_page(
+        '<div class="cell text_cell"><h2>A</h2></div><div class="cell code_cell"><figure class="audit-figure">'
+        '<img alt="Figure 1. x"></figure></div>'
+        f'<details class="screen-only"><summary>detail</summary>{wide}<p class="screen-only">inner</p></details>'
+        '<p class="print-only">stand-in</p><div class="celltag_screen-only">tagged</div>'
+        f'<p><a href="../index.html">index</a> <a href="#top">top</a></p>{wide}',
+        title="t", nav='<a href="../index.html">run index</a>',
+    )
+    ready = BeautifulSoup(print_ready(page), "html.parser")
+    assert not ready.select(PRINT_HIDDEN)
+    assert "detail" not in ready.text and "tagged" not in ready.text and "run index" not in ready.text
+    assert "stand-in" in ready.text and ready.select_one('a[href="#top"]') and not ready.select_one('a[href="../index.html"]')
+    assert len(ready.select("table.wide")) == 1 and [g.h2.text for g in ready.select("div.keep-with-next")] == ["A"]
+    # the same as the three steps one after another, once the hidden elements are taken out
+    chained = BeautifulSoup(keep_with_next(print_links(mark_wide_tables(page))), "html.parser")
+    for hidden in chained.select(PRINT_HIDDEN):
+        if not hidden.decomposed:
+            hidden.decompose()
+    assert str(chained) == str(ready)
+
+
+def test_images_without_alt_still_get_nbconvert_stock_text():
+    """The exporter skips nbconvert's whole-page pass only when no image lacks alt text."""
+    cell = new_code_cell("x", outputs=[new_output("display_data", data={"text/html": '<img src="data:image/png;base64,AA">'})])
+    page = render_notebook_html(new_notebook(cells=[cell]), reviewer=True, title="t")
+    assert 'alt="No description has been provided for this image"' in page
+    with_alt = new_code_cell("x", outputs=[new_output("display_data", data={"text/html": '<img alt="Figure 1. a" src="data:image/png;base64,AA">'})])
+    assert "No description" not in render_notebook_html(new_notebook(cells=[with_alt]), reviewer=True, title="t")

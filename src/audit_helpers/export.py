@@ -8,6 +8,7 @@ sheet (screen and print rules), so the same HTML prints cleanly to A4 with Weasy
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -15,7 +16,9 @@ from pathlib import Path
 from typing import Optional
 
 import nbformat
-from nbconvert.exporters import Exporter, HTMLExporter
+from nbconvert.exporters import Exporter, HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
@@ -31,6 +34,8 @@ __all__ = [
     "rebase_links",
     "rebase_markdown_links",
     "keep_with_next",
+    "print_ready",
+    "PRINT_HIDDEN",
     "notebook_title",
     "write_index",
     "decision_html",
@@ -69,6 +74,7 @@ ACTIVE_TAGS = ("script", "iframe", "object", "embed", "base", "meta", "link", "f
 """Elements removed from every HTML or Markdown output of a rendered notebook."""
 
 
+@functools.lru_cache(maxsize=512)
 def strip_active_content(markup: str) -> str:
     """``markup`` without script-carrying elements, ``on*`` attributes or ``javascript:`` URLs.
 
@@ -76,6 +82,8 @@ def strip_active_content(markup: str) -> str:
     styles): a helper that forgets to escape a label still cannot make a page run script.
     nbconvert's own ``sanitize_html`` is not used: it escapes headings, table sections and the
     tables' ``<style>`` blocks, so every rendered page printed its markup as text.
+
+    Results are cached: the reviewer and the code view of a notebook strip the same outputs.
     """
     if "<" not in markup:
         return markup
@@ -156,13 +164,40 @@ class _RebaseLinks(Preprocessor):
         return cell, resources
 
 
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)", re.IGNORECASE)
+
+
+class _AuditHTMLExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its last pass over the whole page, unless it is needed.
+
+    nbconvert parses every rendered page again with BeautifulSoup only to give images without
+    ``alt`` a stock text and to make ``jp-`` cells focusable; the project's images always carry
+    their caption as ``alt`` and the ``basic`` template has no ``jp-`` cells, so on a long
+    notebook that pass is pure cost (a second of a three-second render). When an image without
+    ``alt`` does appear, the page is rendered by nbconvert's own method instead.
+    """
+
+    def from_notebook_node(self, nb, resources=None, **kw):  # noqa: D102 - nbconvert hook
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        resources = self._init_resources(resources)
+        self.register_filter(
+            "filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+        )
+        page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        if _IMG_WITHOUT_ALT.search(page) or "jp-Cell-inputWrapper" in page or "jp-OutputArea-output" in page:
+            return super().from_notebook_node(nb, resources, **kw)
+        return page, resources
+
+
 def _exporter(*, reviewer: bool) -> HTMLExporter:
     cfg = Config()
     cfg.TagRemovePreprocessor.enabled = True
     cfg.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS) if reviewer else {"remove-cell"}
     cfg.TagRemovePreprocessor.remove_input_tags = {"remove-input"}
     cfg.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
-    exporter = HTMLExporter(config=cfg, template_name="basic")
+    exporter = _AuditHTMLExporter(config=cfg, template_name="basic")
     exporter.exclude_input = reviewer
     exporter.exclude_input_prompt = reviewer
     exporter.exclude_output_prompt = True
@@ -249,7 +284,7 @@ def html_to_pdf(source: str | Path, pdf_path: Path, *, base_url: Optional[str | 
         base_url = base_url or source.parent
         source = source.read_text(encoding="utf-8")
     doc = weasyprint.HTML(
-        string=keep_with_next(print_links(mark_wide_tables(source))),
+        string=print_ready(source),
         base_url=str(base_url) if base_url else None,
         url_fetcher=run_folder_fetcher(base_url),
     )
@@ -260,6 +295,34 @@ def html_to_pdf(source: str | Path, pdf_path: Path, *, base_url: Optional[str | 
 
 WIDE_TABLE_COLUMNS = 7
 
+PRINT_HIDDEN = ".screen-only, .nav, .celltag_screen-only"
+"""Elements the print style sheet hides (``display: none`` under ``@media print``)."""
+
+
+def _soup(page: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(page, "html.parser")
+
+
+def _mark_wide(soup, min_columns: int) -> bool:
+    changed = False
+    for table in soup.find_all("table"):
+        widest = max((len(row.find_all(["td", "th"], recursive=False)) for row in table.find_all("tr")), default=0)
+        if widest >= min_columns:
+            table["class"] = list(table.get("class", [])) + ["wide"]
+            changed = True
+    return changed
+
+
+def _unwrap_outside_links(soup) -> bool:
+    changed = False
+    for link in soup.find_all("a"):
+        if not str(link.get("href") or "").startswith("#"):
+            link.unwrap()
+            changed = True
+    return changed
+
 
 def mark_wide_tables(page: str, *, min_columns: int = WIDE_TABLE_COLUMNS) -> str:
     """Add class ``wide`` to tables with at least ``min_columns`` columns.
@@ -267,16 +330,8 @@ def mark_wide_tables(page: str, *, min_columns: int = WIDE_TABLE_COLUMNS) -> str
     Print CSS fits such tables to the page width (fixed layout, smaller type, wrapping cells)
     so that nothing is cut at the right margin of the A4 page.
     """
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(page, "html.parser")
-    changed = False
-    for table in soup.find_all("table"):
-        widest = max((len(row.find_all(["td", "th"], recursive=False)) for row in table.find_all("tr")), default=0)
-        if widest >= min_columns:
-            table["class"] = list(table.get("class", [])) + ["wide"]
-            changed = True
-    return str(soup) if changed else page
+    soup = _soup(page)
+    return str(soup) if _mark_wide(soup, min_columns) else page
 
 
 def print_links(page: str) -> str:
@@ -287,15 +342,8 @@ def print_links(page: str) -> str:
     """
     if "<a" not in page:
         return page
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(page, "html.parser")
-    changed = False
-    for link in soup.find_all("a"):
-        if not str(link.get("href") or "").startswith("#"):
-            link.unwrap()
-            changed = True
-    return str(soup) if changed else page
+    soup = _soup(page)
+    return str(soup) if _unwrap_outside_links(soup) else page
 
 
 KEEP_TABLE_ROWS = 14
@@ -310,18 +358,7 @@ def _keeps_whole(cell) -> bool:
     return not figures and len(tables) == 1 and len(tables[0].select("tr")) <= KEEP_TABLE_ROWS + 1
 
 
-def keep_with_next(page: str) -> str:
-    """Group each heading-and-intro cell with the one figure (or short table) that follows it.
-
-    WeasyPrint does not carry ``break-after: avoid`` across notebook cells, so a heading could end
-    a page while its figure opened the next; the group (class ``keep-with-next``, unbreakable in
-    print) moves to the next page as a whole.
-    """
-    if "text_cell" not in page:
-        return page
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(page, "html.parser")
+def _group_headings(soup) -> bool:
     changed = False
     for cell in soup.select("div.code_cell"):
         before = cell.find_previous_sibling("div")
@@ -331,7 +368,39 @@ def keep_with_next(page: str) -> str:
             group.append(before.extract())
             group.append(cell.extract())
             changed = True
-    return str(soup) if changed else page
+    return changed
+
+
+def keep_with_next(page: str) -> str:
+    """Group each heading-and-intro cell with the one figure (or short table) that follows it.
+
+    WeasyPrint does not carry ``break-after: avoid`` across notebook cells, so a heading could end
+    a page while its figure opened the next; the group (class ``keep-with-next``, unbreakable in
+    print) moves to the next page as a whole.
+    """
+    if "text_cell" not in page:
+        return page
+    soup = _soup(page)
+    return str(soup) if _group_headings(soup) else page
+
+
+def print_ready(page: str) -> str:
+    """The page as it goes to the PDF renderer, parsed once: wide tables marked
+    (:func:`mark_wide_tables`), links leading outside unwrapped (:func:`print_links`), headings
+    grouped with what follows (:func:`keep_with_next`), and the elements print hides
+    (:data:`PRINT_HIDDEN`) removed.
+
+    Removing what ``display: none`` hides changes nothing on paper, but the renderer no longer
+    computes styles for it: the HTML-only detail is most of a long notebook's markup.
+    """
+    soup = _soup(page)
+    _mark_wide(soup, WIDE_TABLE_COLUMNS)
+    _unwrap_outside_links(soup)
+    _group_headings(soup)
+    for hidden in soup.select(PRINT_HIDDEN):
+        if not hidden.decomposed:  # an element inside one already removed is gone with it
+            hidden.decompose()
+    return str(soup)
 
 
 def pdf_page_count(path: Path | str) -> int:
