@@ -68,7 +68,7 @@ truth = None
 if ctx.params.data.source == "synthetic":
     truth = models.add_screen_truth(
         ctx.run_dir, audited, entries, data_config=ctx.params.data, seed=ctx.params.seed,
-        reference_min_share=ctx.params.fairness.reference_min_share,
+        reference_min_share=ctx.params.fairness.reference_min_share, n_jobs=cfg.n_jobs,
     )
 display(show.findings_box(models.models_findings(entries, step.importance, truth)))
 

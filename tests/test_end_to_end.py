@@ -40,7 +40,8 @@ def two_runs(tmp_path_factory):
     first = _run(out, hash_seed="0")
     assert first.returncode == 0, first.stdout + first.stderr
     run1 = (out / "latest").resolve()
-    second = _run(out, hash_seed="12345")  # another hash seed too: results must not depend on it
+    # another hash seed, and a fresh kernel per step instead of two reused ones: neither may change a result
+    second = _run(out, "--fresh-kernels", hash_seed="12345")
     assert second.returncode == 0, second.stdout + second.stderr
     run2 = (out / "latest").resolve()
     assert run1 != run2
@@ -80,7 +81,8 @@ def test_results_meet_the_contract(two_runs):
 
 
 def test_same_params_same_results(two_runs):
-    """Two runs, the command started with PYTHONHASHSEED 0 and 12345: identical apart from ``run``."""
+    """Two runs, the command started with PYTHONHASHSEED 0 and 12345, the second with a fresh kernel
+    per step (the first resets and reuses two): identical apart from ``run``."""
     a, b = (R.read_results(r) for r in two_runs)
     assert a["run"]["run_id"] != b["run"]["run_id"]
     assert R.dumps(R.comparable(a)) == R.dumps(R.comparable(b))

@@ -432,3 +432,59 @@ def test_two_runs_into_different_folders_at_once_both_succeed(tmp_path):
 
     a, b = (R.comparable(R.read_results(r)) for r in runs)
     assert R.dumps(a) == R.dumps(b)  # same parameters: the same data section
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 16: two kernels serve every step, reset in between
+
+PROBE = '''# %% tags=["parameters"]
+params_path = None
+run_dir = None
+# %%
+import os, pathlib
+import matplotlib.pyplot as plt
+from audit_helpers.results import merge_results
+leftover = sorted(k for k in globals() if k.startswith("planted_"))
+open_figures = len(plt.get_fignums())
+count = get_ipython().execution_count
+planted_{name} = 1
+plt.figure()  # left open on purpose: the reset must close it
+merge_results(pathlib.Path(run_dir), {{"{name}": {{"pid": os.getpid(), "leftover": leftover, "figures": open_figures, "count": count}}}})
+'''
+
+
+def _probes(tmp_path, monkeypatch, names):
+    nb_dir = tmp_path / "probes"
+    nb_dir.mkdir()
+    for name in names:
+        (nb_dir / f"{name}.py").write_text(PROBE.format(name=name))
+        monkeypatch.setitem(scheduler.STEP_NEEDS, name, ())
+    return nb_dir
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_kernels_are_reset_and_reused_between_steps(tmp_path, monkeypatch, reuse):
+    names = [f"0{i}_p" for i in range(1, 6)]
+    nb_dir = _probes(tmp_path, monkeypatch, names)
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    run = run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=nb_dir, jobs=2, reuse_kernels=reuse).run_dir
+    results = json.loads((run / "audit_results.json").read_text())
+    seen = [results[n] for n in names]
+    pids = {s["pid"] for s in seen}
+    assert len(pids) == (2 if reuse else 5)  # five steps, two kernels (or a fresh one each)
+    for s in seen:  # every step starts as in a fresh kernel: nothing left from the one before
+        assert s["leftover"] == [] and s["figures"] == 0
+    nb = json.loads((run / "notebooks" / f"{names[-1]}.ipynb").read_text())
+    counts = [c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1))  # numbered from 1 in a reused kernel too
+
+
+def test_a_kernel_that_cannot_be_reset_is_replaced(tmp_path, monkeypatch):
+    names = ["01_p", "02_p", "03_p"]
+    nb_dir = _probes(tmp_path, monkeypatch, names)
+    monkeypatch.setattr(scheduler, "RESET_KERNEL", "raise RuntimeError('reset refused')")
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    run = run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=nb_dir, jobs=1).run_dir
+    results = json.loads((run / "audit_results.json").read_text())
+    assert len({results[n]["pid"] for n in names}) == 3  # each failed reset: a fresh kernel took over
+    assert all(results[n]["leftover"] == [] for n in names)

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_param_options(run)
     run.add_argument("--out", type=Path, default=DEFAULT_REPORTS_DIR, help="folder that receives run folders (default: reports/)")
     run.add_argument("--force", action="store_true", help="write into an --out folder that holds other files")
+    run.add_argument("--fresh-kernels", action="store_true",
+                     help="start a new Python kernel for every step instead of resetting and reusing two "
+                          "(slower; the results are the same, which the test suite checks)")
 
     prm = sub.add_parser("params", help="check parameters, or print the resolved or default ones")
     _add_param_options(prm)
@@ -112,7 +115,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"hiring-audit: data={params.data.source} seed={params.seed} out={args.out}", flush=True)
     t0 = time.perf_counter()
     try:
-        outcome = run_audit(params, out_dir=args.out, progress=lambda m: print(m, flush=True))
+        outcome = run_audit(params, out_dir=args.out, progress=lambda m: print(m, flush=True),
+                            reuse_kernels=not args.fresh_kernels)
     except RunFailed as err:
         print(f"error: {err}", file=sys.stderr, flush=True)
         return 1

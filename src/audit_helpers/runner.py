@@ -304,6 +304,7 @@ class _RunState:
     current: str = "set-up"
     jobs: int = DEFAULT_JOBS
     phases: dict = field(default_factory=dict)
+    reuse_kernels: bool = True
 
 
 def _start_run(params: AuditParams, out_dir: Path, started: _dt.datetime) -> _RunState:
@@ -353,7 +354,7 @@ def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, re
     """
     by_name = {p.stem: p for p in steps}
     order = list(by_name)
-    pool = KernelPool(cwd=state.tmp_dir, config=_KERNEL_CONFIG, size=state.jobs, total=len(order))
+    pool = KernelPool(cwd=state.tmp_dir, config=_KERNEL_CONFIG, size=state.jobs, total=len(order), reuse=state.reuse_kernels)
 
     def started(name: str) -> None:
         progress(f"[{order.index(name) + 1}/{len(order)}] {name} ...")
@@ -475,11 +476,14 @@ def run_audit(
     notebooks_dir: Path = NOTEBOOKS_DIR,
     progress: ProgressFn = lambda message: None,
     jobs: int = DEFAULT_JOBS,
+    reuse_kernels: bool = True,
 ) -> RunOutcome:
     """Run every step of the audit for ``params`` and publish the run folder under ``out_dir``.
 
     Steps run in warm kernels, up to ``jobs`` at once as soon as the steps they read are done
     (``jobs=1``: one after another, in order); renders run in a worker process meanwhile.
+    ``jobs`` kernels serve every step, each reset between steps; ``reuse_kernels=False`` gives
+    every step a fresh kernel instead (the reference the tests compare the results with).
 
     Raises
     ------
@@ -495,6 +499,7 @@ def run_audit(
     out_dir.mkdir(parents=True, exist_ok=True)
     state = _start_run(params, out_dir, _dt.datetime.now(_dt.timezone.utc))
     state.jobs = max(1, int(jobs))
+    state.reuse_kernels = bool(reuse_kernels)
     try:
         with _sigterm_as_interrupt():
             _run_stages(state, steps, progress)

@@ -1,9 +1,11 @@
 """How the runner spends its time: warm kernels, steps run as soon as their inputs exist, renders
 in a worker process.
 
-- :class:`KernelPool` starts each step's kernel (and imports the heavy libraries in it,
-  silently: no execution count, no output) while the previous steps still run, and shuts
-  kernels down in the background once their step is done.
+- :class:`KernelPool` starts ``jobs`` kernels (and imports the heavy libraries in each,
+  silently: no execution count, no output) while the run checks its inputs, and hands them to
+  the steps. A kernel whose step is done is reset (:data:`RESET_KERNEL`: empty namespace, no
+  open figures, execution count back to 1) and serves the next step, so the libraries are
+  imported once per kernel, not once per step; a kernel that cannot be reset is replaced.
 - :data:`STEP_NEEDS` declares which steps' outputs each audit step reads; :func:`ready_steps`
   orders the steps that may start. A step not listed needs every step before it.
 - :class:`RenderWorker` renders the HTML and PDF of a finished step in one separate process
@@ -39,6 +41,7 @@ __all__ = [
     "cell_seconds",
     "schedule_record",
     "WARM_IMPORTS",
+    "RESET_KERNEL",
     "KERNEL_START_FAILED",
 ]
 
@@ -69,6 +72,15 @@ for _name in ("numpy", "pandas", "pyarrow.parquet", "scipy.stats", "sklearn.pipe
         pass
 del _name
 """
+
+
+#: Run silently in a kernel whose step is done, before it serves the next step: the user namespace,
+#: the input/output history and every open figure go, the execution count restarts at 1 (the next
+#: notebook numbers its cells from 1, as in a fresh kernel). Imported modules stay: that is the point.
+RESET_KERNEL = (
+    "get_ipython().run_line_magic('reset', '-f'); __import__('matplotlib.pyplot').pyplot.close('all'); "
+    "__import__('gc').collect(); get_ipython().execution_count = 1"
+)
 
 
 def step_needs(names: list[str]) -> dict[str, set[str]]:
@@ -135,25 +147,39 @@ def _start_kernel(cwd: Path, config, warm_code: str, sockets: str, timeout: floa
     if km.transport == "ipc":  # an absolute socket path: the kernel's cwd is not the runner's
         km.ip = os.path.join(sockets, f"k-{uuid.uuid4().hex[:12]}")
     km.start_kernel(cwd=str(cwd))
+    if warm_code:
+        _run_silently(km, warm_code, timeout)
+    else:
+        _run_silently(km, "", timeout)
+    return km
+
+
+def _run_silently(km: _Kernel, code: str, timeout: float = 120) -> None:
+    """Run ``code`` in the kernel without output or execution count; raise if it fails or times out."""
     kc = km.client()
     try:
         kc.start_channels()
         kc.wait_for_ready(timeout=timeout)
-        if warm_code:
-            msg_id = kc.execute(warm_code, silent=True, store_history=False)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                reply = kc.get_shell_msg(timeout=timeout)
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
+        if not code:
+            return
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"the kernel did not answer within {timeout:.0f} s")
+            reply = kc.get_shell_msg(timeout=left)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                if reply["content"].get("status") != "ok":
+                    raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+                return
     finally:
         kc.stop_channels()
         km.__dict__["_made_clients"].remove(kc)
-    return km
 
 
 class KernelPool:
-    """Up to ``size`` kernels started ahead of the steps that will use them (``total`` in all).
+    """``size`` kernels started ahead of the steps and reused from one step to the next.
 
     Parameters
     ----------
@@ -162,23 +188,29 @@ class KernelPool:
     config : traitlets Config
         Kernel manager configuration (transport).
     size : int
-        Kernels kept starting or waiting at any time.
+        Kernels kept (steps that may run at once).
     total : int
-        Kernels the run will take; no more are started.
+        Steps the run will execute: no more than this many kernels are started up front.
     warm_code : str
         Run silently in each kernel once it is up (default :data:`WARM_IMPORTS`).
+    reuse : bool, default=True
+        Reset a released kernel (:data:`RESET_KERNEL`) and hand it to the next step; ``False``
+        shuts every used kernel down and starts a fresh one per step (one import per step).
     """
 
-    def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS):
-        self._cwd, self._config, self._warm = Path(cwd), config, warm_code
+    def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True):
+        self._cwd, self._config, self._warm, self._reuse = Path(cwd), config, warm_code, reuse
         self._sockets = tempfile.mkdtemp(prefix="hiring-audit-kernels-")  # short: socket paths <= 107 bytes
         self._cond = threading.Condition()
         self._ready: list[tuple[Optional[_Kernel], Optional[BaseException]]] = []
         self._in_use: list[_Kernel] = []
         self._stoppers: list[threading.Thread] = []
         self._starting = 0
-        self._to_start = total
+        self._resetting = 0
+        self._to_start = total if not reuse else min(size, total)
+        self._left = total  # steps still to hand a kernel to
         self._closed = False
+        self.resets: list[float] = []  # seconds each reset took
         with self._cond:
             for _ in range(min(size, total)):
                 self._spawn()
@@ -188,13 +220,9 @@ class KernelPool:
         self._to_start -= 1
         threading.Thread(target=_closing_loop(self._start_one), daemon=True, name="kernel-start").start()
 
-    def _start_one(self) -> None:
-        try:
-            item = (_start_kernel(self._cwd, self._config, self._warm, self._sockets), None)
-        except BaseException as err:  # noqa: BLE001 - handed to the step that takes it
-            item = (None, err)
+    def _offer(self, item) -> None:
+        """Put a started (or reset) kernel, or the error of a failed start, in the ready list."""
         with self._cond:
-            self._starting -= 1
             if self._closed:
                 if item[0] is not None:
                     item[0].close(now=True)
@@ -202,16 +230,27 @@ class KernelPool:
                 self._ready.append(item)
             self._cond.notify_all()
 
+    def _start_one(self) -> None:
+        try:
+            item = (_start_kernel(self._cwd, self._config, self._warm, self._sockets), None)
+        except BaseException as err:  # noqa: BLE001 - handed to the step that takes it
+            item = (None, err)
+        with self._cond:
+            self._starting -= 1
+        self._offer(item)
+
     def take(self) -> tuple[_Kernel, float]:
-        """A started kernel and the seconds waited for it; starts the next one in the background."""
+        """A started kernel and the seconds waited for it (without reuse, the next one starts in the
+        background)."""
         t0 = time.perf_counter()
         with self._cond:
             while not self._ready:
-                if self._closed or (self._starting == 0 and self._to_start <= 0):
+                if self._closed or (self._starting == 0 and self._resetting == 0 and self._to_start <= 0 and not self._in_use):
                     raise RuntimeError(KERNEL_START_FAILED.format(err="the kernel pool is closed or exhausted"))
                 self._cond.wait(0.5)
             km, err = self._ready.pop(0)
-            if self._to_start > 0:
+            self._left -= 1
+            if not self._reuse and self._to_start > 0:
                 self._spawn()
             if err is not None:
                 raise RuntimeError(KERNEL_START_FAILED.format(err=err)) from err
@@ -219,13 +258,40 @@ class KernelPool:
         return km, time.perf_counter() - t0
 
     def release(self, km: _Kernel) -> None:
-        """Shut a used kernel down gracefully in the background."""
+        """Done with ``km``: reset it for the next step in the background (or shut it down when it
+        is not reused, not needed any more, or cannot be reset; a replacement starts if steps remain)."""
         with self._cond:
             if km in self._in_use:
                 self._in_use.remove(km)
-            stopper = threading.Thread(target=_closing_loop(km.close), kwargs={"now": False}, daemon=True, name="kernel-stop")
-            self._stoppers.append(stopper)
-        stopper.start()
+            keep = self._reuse and not self._closed and self._left > len(self._ready) + self._resetting + self._starting
+            if keep:
+                self._resetting += 1
+                worker = threading.Thread(target=_closing_loop(self._reset), args=(km,), daemon=True, name="kernel-reset")
+            else:
+                worker = threading.Thread(target=_closing_loop(km.close), kwargs={"now": False}, daemon=True, name="kernel-stop")
+            self._stoppers.append(worker)
+        worker.start()
+
+    def _reset(self, km: _Kernel) -> None:
+        t0 = time.perf_counter()
+        try:
+            if not km.is_alive():
+                raise RuntimeError("the kernel has exited")
+            _run_silently(km, RESET_KERNEL, timeout=60)
+            item = (km, None)
+            self.resets.append(round(time.perf_counter() - t0, 3))
+        except BaseException:  # noqa: BLE001 - a kernel that cannot be reset is replaced by a fresh one
+            km.close(now=True)
+            item = None
+        with self._cond:
+            self._resetting -= 1
+            if item is None:
+                if not self._closed:
+                    self._to_start += 1
+                    self._spawn()
+                self._cond.notify_all()
+                return
+        self._offer(item)
 
     def close(self, *, now: bool = False) -> None:
         """Shut every kernel down (``now``: kill the running ones too) and wait for the shutdowns."""
@@ -238,6 +304,11 @@ class KernelPool:
             km.close(now=True)
         for stopper in list(self._stoppers):
             stopper.join(timeout=30)
+        with self._cond:  # a reset that finished after the list was cleared put its kernel back
+            late = [km for km, _ in self._ready if km is not None]
+            self._ready.clear()
+        for km in late:
+            km.close(now=True)
         shutil.rmtree(self._sockets, ignore_errors=True)
 
 

@@ -10,6 +10,8 @@ import pytest
 from audit_helpers import model_io
 from audit_helpers.model_io import file_sha256, load_model, save_model_skops
 
+from applicant_frames import feature_spec
+
 
 @pytest.mark.parametrize("family", ["logistic_regression", "random_forest"])
 def test_skops_round_trip_gives_identical_predictions(tmp_path, data, pipelines, family):
@@ -38,3 +40,28 @@ def test_file_sha256_matches_hashlib(tmp_path):
     payload = bytes(range(256)) * 5000
     path.write_bytes(payload)
     assert file_sha256(path) == hashlib.sha256(payload).hexdigest()
+
+
+def test_skops_bytes_do_not_depend_on_where_the_model_was_fitted(data, tmp_path):
+    """A pipeline fitted in a worker process (and sent back) shares fewer plain values in memory
+    than the same pipeline fitted here; the canonical archive is byte-identical all the same."""
+    from joblib import Parallel, delayed
+
+    from audit_helpers.model_io import load_model, predict_scores, save_model_skops
+    from audit_helpers.models import ModelConfig, fit_pipeline
+
+    spec = feature_spec()
+    cfg = ModelConfig(random_forest={"n_estimators": 10}, n_jobs=1)
+
+    def fit(family):
+        return fit_pipeline(family, data, data["advanced"], feature_spec=spec, config=cfg, random_state=3)
+
+    for family in ("logistic_regression", "random_forest"):
+        here = fit(family)
+        [there] = Parallel(n_jobs=2, backend="loky")(delayed(fit)(family) for _ in range(1))
+        a = save_model_skops(here, tmp_path / f"{family}-here.skops")
+        b = save_model_skops(there, tmp_path / f"{family}-there.skops")
+        assert a == b
+        assert (tmp_path / f"{family}-here.skops").read_bytes() == (tmp_path / f"{family}-there.skops").read_bytes()
+        loaded, _ = load_model(tmp_path / f"{family}-there.skops", sha256=b)
+        np.testing.assert_array_equal(predict_scores(loaded, data[here.feature_names_in_]), predict_scores(here, data[here.feature_names_in_]))

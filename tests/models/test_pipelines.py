@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -157,3 +158,25 @@ def test_out_of_fold_scores_are_cross_val_predict_of_the_winner(splits, single):
             oracle = cross_val_predict(clone(model.estimator), train[FEATURES], train["advanced"].to_numpy(), cv=folds,
                                        method="predict_proba")[:, 1]
         np.testing.assert_array_equal(model.reference_scores, oracle, err_msg=name)
+
+
+def test_the_models_step_does_not_depend_on_n_jobs(splits, fast, tmp_path):
+    """Search (refits side by side), evaluation (one model per worker) and the saved files are the
+    same with one job or two: entries, importance, prediction rows and the skops bytes."""
+    spec = feature_spec()
+    frames = {"test": splits["test"], "eval": splits["eval"]}
+    runs = {}
+    for n_jobs in (1, 2):
+        cfg = ModelConfig(**{**fast, "n_jobs": n_jobs})
+        audited = models.obtain_models(splits["train"], frames, spec, cfg, random_state=11)
+        out = tmp_path / f"jobs{n_jobs}"
+        step = models.evaluate_and_persist(audited, train=splits["train"], frames=frames, feature_spec=spec, config=cfg,
+                                           models_dir=out, random_state=11)
+        runs[n_jobs] = (step, out)
+    (one, dir1), (two, dir2) = runs[1], runs[2]
+    assert one.importance == two.importance
+    pd.testing.assert_frame_equal(one.predictions, two.predictions)
+    for name in one.entries:
+        assert one.entries[name] == two.entries[name]  # sha256 of the skops file included
+        assert (dir1 / f"{name}.skops").read_bytes() == (dir2 / f"{name}.skops").read_bytes()
+        assert one.entries[name]["skops_roundtrip_identical"] is True

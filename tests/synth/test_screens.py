@@ -196,3 +196,14 @@ def test_fresh_sample_is_prepared_exactly_as_the_data_step_prepares_applicants(t
     assert (ours["race"] == "Unknown").sum() == scenario.train["race"].isna().sum() > 0
     ev = dataprep.prepare_synthetic_frame(scenario.eval, dc)
     pd.testing.assert_frame_equal(ev, prepared.eval[ev.columns])
+
+
+def test_screen_truth_does_not_depend_on_n_jobs(tmp_path):
+    """The splits measured side by side in worker processes give the figures measured one by one."""
+    dc = DataConfig(synthetic=SyntheticConfig(n_train=3000, n_eval=1000))
+    prepared = dataprep.prepare(dc, data_dir=tmp_path, random_state=7)
+    cfg = models.ModelConfig(families=["logistic_regression"], logistic_regression={"C": [0.1]}, n_jobs=1)
+    audited = models.train_models(prepared.train, prepared.feature_spec, cfg, random_state=7)
+    threshold, _ = models.choose_threshold(audited["logistic_regression"], cfg, prepared.train["advanced"])
+    one, two = (screen_truth(audited, {"logistic_regression": threshold}, data_config=dc, seed=7, n=5000, n_jobs=j) for j in (1, 2))
+    assert one == two and set(one["logistic_regression"]) == {"test", "eval"}

@@ -29,7 +29,8 @@ def save_model_skops(model: Any, path: str | Path) -> str:
     -------
     str
         sha256 of the written file. The archive is written canonically (renumbered object ids,
-        fixed timestamps), so the same model always gives the same bytes and hash.
+        fixed timestamps, plain values never shared), so the same model always gives the same
+        bytes and hash, whether it was fitted in this process or in a worker.
     """
     import skops.io as sio
 
@@ -47,13 +48,24 @@ def _canonical_skops(data: bytes) -> bytes:
     between processes, and stamps archive members with the current time. The ids are renumbered
     in order of first appearance in ``schema.json`` (references stay consistent), the array files
     are renamed to match, and every member gets a fixed timestamp.
+
+    skops also records which objects are the same object in memory, plain values (strings,
+    numbers, None) included: whether two parameters hold one interned ``"auto"`` or two equal
+    strings depends on where the model was built (a model fitted in a worker process and sent
+    back shares fewer). Identity means nothing for an immutable value, so every plain value
+    (``JsonNode``) gets an id of its own and the bytes depend on the model's values alone.
     """
+    import itertools
+
     src = zipfile.ZipFile(io.BytesIO(data))
     schema = json.loads(src.read("schema.json"))
     ids: dict[Any, int] = {}
+    counter = itertools.count()
 
     def new_id(old: Any) -> int:
-        return ids.setdefault(old, len(ids))
+        if old not in ids:
+            ids[old] = next(counter)
+        return ids[old]
 
     files: dict[str, str] = {}
 
@@ -62,7 +74,7 @@ def _canonical_skops(data: bytes) -> bytes:
             out = {}
             for key, value in node.items():
                 if key == "__id__" and isinstance(value, int):
-                    out[key] = new_id(value)
+                    out[key] = next(counter) if node.get("__loader__") == "JsonNode" else new_id(value)
                 elif key == "file" and isinstance(value, str) and value.endswith(".npy"):
                     stem = value[: -len(".npy")]
                     renamed = f"{new_id(int(stem)) if stem.isdigit() else stem}.npy"

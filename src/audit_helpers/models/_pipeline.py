@@ -211,6 +211,61 @@ def obtain_models(
     return {model.name: model}
 
 
+def _evaluate_one(
+    model: AuditedModel,
+    *,
+    y_train,
+    frames: Mapping[str, pd.DataFrame],
+    reference_train: Optional[pd.DataFrame],
+    feature_spec: Mapping[str, Any],
+    config: ModelConfig,
+    models_dir: str | Path,
+    seed: int,
+) -> tuple[dict, dict, list[pd.DataFrame]]:
+    """Everything :func:`evaluate_and_persist` does for one model: its results entry, its
+    importance by raw column and its prediction rows."""
+    label, id_column = feature_spec["label"], feature_spec["id"]
+    name = model.name
+    imp_split = "test" if "test" in frames else list(frames)[0]
+    threshold, details = choose_threshold(model, config, y_train)
+    evaluation, scores = evaluate_model(
+        model, frames, label=label, threshold=threshold, config=config, random_state=derive_seed(seed, "models/bootstrap")
+    )
+    imp = permutation_importance_by_column(
+        model,
+        frames[imp_split],
+        frames[imp_split][label].to_numpy(),
+        n_repeats=config.permutation_repeats,
+        random_state=derive_seed(seed, f"models/importance/{name}"),
+        n_jobs=config.n_jobs,
+    )
+    artifact = persist_model(model, models_dir, export_joblib=config.export_joblib and model.source == "trained")
+    entry = results_entry(
+        model,
+        threshold=threshold,
+        threshold_details=details,
+        evaluation=evaluation,
+        artifact=artifact,
+        importance=imp,
+        importance_split=imp_split,
+        include_protected=config.include_protected,
+    )
+    if model.source == "trained":
+        last = list(frames)[-1]
+        reloaded, _ = load_model(Path(models_dir) / artifact["file"], sha256=artifact["sha256"])
+        again = predict_scores(reloaded, frames[last][model.features], positive_label=model.positive_label)
+        entry["skops_roundtrip_identical"] = bool(np.array_equal(again, scores[last]))
+        entry["load_verification"] = ROUNDTRIP_LOADED
+    tables = [
+        predictions_frame(name, split, frame, scores[split], id_column=id_column, label=label, threshold=threshold)
+        for split, frame in frames.items()
+    ]
+    if reference_train is not None:  # no test split: the drift reference of the score is the training sample
+        ref = model.reference_scores if model.reference_scores is not None else model.scores(reference_train)
+        tables.append(predictions_frame(name, "train", reference_train, ref, id_column=id_column, label=label, threshold=threshold))
+    return entry, {str(k): float(v) for k, v in imp["mean"].items()}, tables
+
+
 def evaluate_and_persist(
     audited: Mapping[str, AuditedModel],
     *,
@@ -231,54 +286,30 @@ def evaluate_and_persist(
     supplied model without a test file) the rows also hold the in-sample scores on ``train``
     (split ``"train"``): the reference of score drift, never audited for fairness.
 
+    With several models each is evaluated in its own worker process (``config.n_jobs`` at
+    once); every figure is seeded per model and split, so the results do not depend on it.
+
     Returns
     -------
     ModelsStep
     """
+    from joblib import Parallel, delayed
+
     seed = as_int_seed(random_state)
-    label = feature_spec["label"]
-    id_column = feature_spec["id"]
-    y_train = train[label].to_numpy()
-    imp_split = "test" if "test" in frames else list(frames)[0]
-    entries, tables, importance = {}, [], {}
-    for name, model in audited.items():
-        threshold, details = choose_threshold(model, config, y_train)
-        evaluation, scores = evaluate_model(
-            model, frames, label=label, threshold=threshold, config=config, random_state=derive_seed(seed, "models/bootstrap")
+    y_train = train[feature_spec["label"]].to_numpy()
+    reference_train = train if "test" not in frames else None
+    # one model per worker (the random forest's scoring dominates; the logistic regression
+    # finishes alongside it); a single model (a supplied one, possibly on large files) stays here
+    n_jobs = min(max(1, int(config.n_jobs)), len(audited))
+    done = Parallel(n_jobs=n_jobs)(
+        delayed(_evaluate_one)(
+            model, y_train=y_train, frames=frames, reference_train=reference_train, feature_spec=feature_spec,
+            config=config, models_dir=models_dir, seed=seed,
         )
-        imp = permutation_importance_by_column(
-            model,
-            frames[imp_split],
-            frames[imp_split][label].to_numpy(),
-            n_repeats=config.permutation_repeats,
-            random_state=derive_seed(seed, f"models/importance/{name}"),
-            n_jobs=config.n_jobs,
-        )
-        artifact = persist_model(model, models_dir, export_joblib=config.export_joblib and model.source == "trained")
-        entry = results_entry(
-            model,
-            threshold=threshold,
-            threshold_details=details,
-            evaluation=evaluation,
-            artifact=artifact,
-            importance=imp,
-            importance_split=imp_split,
-            include_protected=config.include_protected,
-        )
-        if model.source == "trained":
-            last = list(frames)[-1]
-            reloaded, _ = load_model(Path(models_dir) / artifact["file"], sha256=artifact["sha256"])
-            again = predict_scores(reloaded, frames[last][model.features], positive_label=model.positive_label)
-            entry["skops_roundtrip_identical"] = bool(np.array_equal(again, scores[last]))
-            entry["load_verification"] = ROUNDTRIP_LOADED
-        entries[name] = entry
-        importance[name] = {str(k): float(v) for k, v in imp["mean"].items()}
-        for split, frame in frames.items():
-            tables.append(
-                predictions_frame(name, split, frame, scores[split], id_column=id_column, label=label, threshold=threshold)
-            )
-        if "test" not in frames:  # the drift reference of the score is then the training sample
-            ref = model.reference_scores if model.reference_scores is not None else model.scores(train)
-            tables.append(predictions_frame(name, "train", train, ref, id_column=id_column, label=label, threshold=threshold))
+        for model in audited.values()
+    )
+    entries = {name: entry for name, (entry, _, _) in zip(audited, done)}
+    importance = {name: imp for name, (_, imp, _) in zip(audited, done)}
+    tables = [table for _, _, model_tables in done for table in model_tables]
     predictions = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return ModelsStep(entries=entries, predictions=predictions, importance=importance)

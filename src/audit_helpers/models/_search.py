@@ -9,7 +9,8 @@ the winner gives, with less work:
 - each fold fit scores its held-out fold and also keeps its ``predict_proba`` there, so the
   out-of-fold scores of the winner (the ``historical_rate`` threshold's reference) are the
   search's own fold fits, not three more fits of the same model on the same rows;
-- all (family, candidate, fold) fits of one run go to one pool of ``n_jobs`` workers.
+- all (family, candidate, fold) fits of one run go to one pool of ``n_jobs`` workers, and the
+  winners of the families are refitted side by side in the same pool.
 
 Linear algebra runs on one BLAS thread in every fit (fold fits and refits alike), so the
 fitted coefficients do not depend on the number of cores of the machine, nor on ``n_jobs``
@@ -50,6 +51,12 @@ def _fold_fit(classifier, params: Mapping[str, Any], Xt_train, y_train, Xt_test,
         score = float(get_scorer(scoring)(est, Xt_test, y_test))
         proba = est.predict_proba(Xt_test)[:, 1]
     return score, proba
+
+
+def _refit(pipe, params: Mapping[str, Any], X, y):
+    """The winning candidate of one family fitted on every training row."""
+    with one_blas_thread():
+        return clone(pipe).set_params(**{f"{CLASSIFIER_STEP}__{k}": v for k, v in params.items()}).fit(X, y)
 
 
 def _summary(family_grid: list[dict], scores: np.ndarray, config: ModelConfig) -> tuple[int, dict]:
@@ -127,14 +134,17 @@ def search_families(
         for f, c, k in tasks
     )
     by_task = dict(zip(tasks, outputs))
-    out = {}
-    for family, pipe in pipelines.items():
+    summaries = {}
+    for family in pipelines:
         n_cand = len(family_grids[family])
         scores = np.array([[by_task[(family, c, k)][0] for k in range(len(folds))] for c in range(n_cand)])
-        best, cv = _summary(family_grids[family], scores, config)
-        with one_blas_thread():
-            fitted = clone(pipe).set_params(**{f"{CLASSIFIER_STEP}__{k}": v for k, v in family_grids[family][best].items()})
-            fitted.fit(X, y)
+        summaries[family] = _summary(family_grids[family], scores, config)
+    refits = Parallel(n_jobs=min(max(1, int(config.n_jobs)), len(pipelines)))(  # the winners, side by side
+        delayed(_refit)(pipelines[f], family_grids[f][summaries[f][0]], X, y) for f in pipelines
+    )
+    out = {}
+    for family, fitted in zip(pipelines, refits):
+        best, cv = summaries[family]
         oof = None
         if out_of_fold:
             oof = np.empty(len(X), dtype=float)

@@ -48,6 +48,7 @@ def add_screen_truth(
     seed: int,
     n: int = TRUTH_SAMPLE_SIZE,
     reference_min_share: float = REFERENCE_MIN_SHARE,
+    n_jobs: int = 2,
 ) -> dict:
     """Measure every screen's population truth and add it to the run's ``ground_truth.json``.
 
@@ -67,6 +68,8 @@ def add_screen_truth(
     n : int, default=200,000
         Rows of each fresh sample.
     reference_min_share : float, default=0.10
+    n_jobs : int, default=2
+        Splits measured at once (``model.n_jobs`` of the run); the figures do not depend on it.
 
     Returns
     -------
@@ -86,7 +89,8 @@ def add_screen_truth(
     names = list(audited)
     thresholds = {m: float(entries[m]["threshold"]) for m in names}
     ground_truth["screens"] = screen_truth(
-        audited, thresholds, data_config=data_config, seed=int(seed), n=n, reference_min_share=reference_min_share
+        audited, thresholds, data_config=data_config, seed=int(seed), n=n, reference_min_share=reference_min_share,
+        n_jobs=n_jobs,
     )
     ground_truth["screens_sample"] = _sample_record(entries, names, n=n, reference_min_share=reference_min_share)
     text = dumps(ground_truth)

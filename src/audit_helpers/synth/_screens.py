@@ -127,6 +127,7 @@ def screen_truth(
     splits: Sequence[str] = tuple(SCREEN_SPLITS),
     reference_min_share: float = REFERENCE_MIN_SHARE,
     attributes: Optional[Sequence[str]] = None,
+    n_jobs: int = 2,
 ) -> dict:
     """Each screen's population truth on a large fresh sample of the scenario.
 
@@ -151,6 +152,8 @@ def screen_truth(
     attributes : sequence of str, optional
         Attribute keys; default: each protected attribute, the intersection of the first two
         and the age group.
+    n_jobs : int, default=2
+        Splits measured at once, each in its own worker process (the figures do not depend on it).
 
     Returns
     -------
@@ -166,19 +169,31 @@ def screen_truth(
     if attributes is None:
         age = data_config.age_group_column if data_config.age_column is not None else None
         attributes = attribute_keys(list(data_config.protected_attributes), age_group_column=age)
+    from joblib import Parallel, delayed
+
+    per_split = Parallel(n_jobs=min(max(1, int(n_jobs)), len(splits)))(
+        delayed(_split_truth)(models, thresholds, data_config, seed, split, int(n), list(attributes), reference_min_share)
+        for split in splits
+    )
     out: dict[str, dict] = {name: {} for name in models}
-    for split in splits:
-        frame = _sample(data_config, seed, split, int(n))
-        labels = {a: group_labels(frame, a).to_numpy() for a in attributes}
-        y = frame[LABEL_COLUMN].to_numpy()
-        for name, model in models.items():
-            selected = (np.asarray(model.scores(frame), dtype=float) >= float(thresholds[name])).astype(np.int64)
-            out[name][split] = {
-                a: group_truth(
-                    labels[a], selected, y, unknown_label=data_config.unknown_label, reference_min_share=reference_min_share
-                )
-                for a in attributes
-            }
+    for split, by_model in zip(splits, per_split):
+        for name in models:
+            out[name][split] = by_model[name]
+    return out
+
+
+def _split_truth(models, thresholds, data_config, seed: int, split: str, n: int, attributes: list, reference_min_share: float) -> dict:
+    """Every screen's group truth on one split's fresh sample (one worker's share of :func:`screen_truth`)."""
+    frame = _sample(data_config, seed, split, n)
+    labels = {a: group_labels(frame, a).to_numpy() for a in attributes}
+    y = frame[LABEL_COLUMN].to_numpy()
+    out = {}
+    for name, model in models.items():
+        selected = (np.asarray(model.scores(frame), dtype=float) >= float(thresholds[name])).astype(np.int64)
+        out[name] = {
+            a: group_truth(labels[a], selected, y, unknown_label=data_config.unknown_label, reference_min_share=reference_min_share)
+            for a in attributes
+        }
     return out
 
 
