@@ -120,3 +120,21 @@ def test_concurrent_merges_from_processes_all_survive(tmp_path):
 def test_sections_are_stored_in_step_order_whoever_wrote_first():
     shuffled = {"run": 1, "zeta": 2, "summary": 3, "drift": 4, "alpha": 5, "models": 6, "data": 7, "fairness": 8}
     assert list(R._ordered(shuffled)) == ["data", "models", "fairness", "drift", "summary", "zeta", "alpha", "run"]
+
+
+def test_a_write_checks_the_sections_it_writes_and_the_run_check_sees_the_rest(tmp_path):
+    """Writes validate the sections they change (a bad one is refused and the file kept); a
+    section spoiled on disk behind the helpers' back is found by the whole-document check the
+    runner makes at the end."""
+    R.write_section(tmp_path, "data", _valid_data())
+    before = (tmp_path / R.RESULTS_FILE).read_text()
+    with pytest.raises(R.ResultsError, match="recommendation.decision"):
+        R.write_section(tmp_path, "recommendation", {"decision": "maybe", "model": None, "reasons": [{"rule": "r", "text": "t"}],
+                                                     "conditions": [], "policy": {}})
+    assert (tmp_path / R.RESULTS_FILE).read_text() == before
+    spoiled = json.loads(before)
+    spoiled["models"] = {"lr": {"threshold": 0.5, "performance": {"test": {"auc": 1.5, "accuracy": 0.8, "brier": 0.1, "selection_rate": 0.2}}}}
+    (tmp_path / R.RESULTS_FILE).write_text(json.dumps(spoiled))
+    R.merge_results(tmp_path, {"extra": {"x": 1}})  # only the new section is checked here
+    with pytest.raises(R.ResultsError, match=r"models\.lr\.performance\.test\.auc"):
+        R.validate_results(R.read_results(tmp_path))

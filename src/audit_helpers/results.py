@@ -15,7 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Optional
 
 import jsonschema
 import numpy as np
@@ -135,13 +135,17 @@ def _schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_schema())
+
+
 def validate_results(results: Mapping, *, require: Iterable[str] = ()) -> None:
     """Validate against the package schema; ``require`` names sections that must be present."""
     for section in require:
         if section not in results:
             raise ResultsError(MISSING_SECTION.format(section=section))
-    validator = jsonschema.Draft202012Validator(_schema())
-    errors = sorted(validator.iter_errors(results), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(results), key=lambda e: list(e.absolute_path))
     if errors:
         err = errors[0]
         path = ".".join(str(p) for p in err.absolute_path) or "(top)"
@@ -185,10 +189,15 @@ def _locked(run_dir: Path | str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_results(run_dir: Path | str, results: Mapping) -> dict:
-    """Validate and write the whole results document; returns the strict form written."""
+def write_results(run_dir: Path | str, results: Mapping, *, changed: Optional[Iterable[str]] = None) -> dict:
+    """Validate and write the whole results document; returns the strict form written.
+
+    ``changed`` names the top-level sections that are new since the file was last written: only
+    they are validated (the others were when they were written; the schema has no rule across
+    sections, and the runner validates the whole document once the steps are done).
+    """
     strict = _ordered(to_strict(results))
-    validate_results(strict)
+    validate_results(strict if changed is None else {k: strict[k] for k in changed if k in strict})
     _atomic_write(Path(run_dir) / RESULTS_FILE, dumps(strict))
     return strict
 
@@ -199,7 +208,7 @@ def merge_results(run_dir: Path | str, update: Mapping) -> dict:
         raise ResultsError(NOT_A_MAPPING.format(kind=type(update).__name__))
     strict = to_strict(update)
     with _locked(run_dir):
-        return write_results(run_dir, deep_merge(read_results(run_dir), strict))
+        return write_results(run_dir, deep_merge(read_results(run_dir), strict), changed=list(strict))
 
 
 def write_section(run_dir: Path | str, name: str, value: Any) -> dict:
@@ -208,7 +217,7 @@ def write_section(run_dir: Path | str, name: str, value: Any) -> dict:
     with _locked(run_dir):
         current = read_results(run_dir)
         current[name] = strict
-        return write_results(run_dir, current)
+        return write_results(run_dir, current, changed=[name])
 
 
 def comparable(results: Mapping) -> dict:
