@@ -488,3 +488,23 @@ def test_a_kernel_that_cannot_be_reset_is_replaced(tmp_path, monkeypatch):
     results = json.loads((run / "audit_results.json").read_text())
     assert len({results[n]["pid"] for n in names}) == 3  # each failed reset: a fresh kernel took over
     assert all(results[n]["leftover"] == [] for n in names)
+
+
+def test_the_first_kernel_gets_a_light_warm_up_and_the_rest_at_its_reset(tmp_path):
+    from audit_helpers.runner import _KERNEL_CONFIG
+
+    pool = scheduler.KernelPool(cwd=tmp_path, config=_KERNEL_CONFIG, size=1, total=2,
+                                warm_code=scheduler.warm_code(["colorsys"]), first_warm_code=scheduler.warm_code(["json"]))
+    probe = "import sys, pathlib; pathlib.Path({!r}).write_text(str('colorsys' in sys.modules))"
+    try:
+        km, _ = pool.take()
+        scheduler._run_silently(km, probe.format(str(tmp_path / "first")))
+        pool.release(km)
+        again, _ = pool.take()
+        assert again is km  # reset and handed out again
+        scheduler._run_silently(again, probe.format(str(tmp_path / "second")))
+        pool.release(again)
+    finally:
+        pool.close()
+    assert (tmp_path / "first").read_text() == "False" and (tmp_path / "second").read_text() == "True"
+    assert "sklearn" not in " ".join(scheduler.FIRST_WARM_MODULES) and "sklearn.ensemble" in scheduler.WARM_MODULES

@@ -41,6 +41,9 @@ __all__ = [
     "cell_seconds",
     "schedule_record",
     "WARM_IMPORTS",
+    "FIRST_WARM_IMPORTS",
+    "WARM_MODULES",
+    "warm_code",
     "RESET_KERNEL",
     "KERNEL_START_FAILED",
 ]
@@ -62,16 +65,26 @@ STEP_NEEDS = {
 
 #: Imported silently in every warm kernel before its step runs (each guarded: a missing optional
 #: library is skipped). Imports have no effect on the numbers a step computes.
-WARM_IMPORTS = """
-for _name in ("numpy", "pandas", "pyarrow.parquet", "scipy.stats", "sklearn.pipeline", "sklearn.ensemble",
-              "sklearn.linear_model", "matplotlib.pyplot", "seaborn", "IPython.display", "audit_helpers.context",
-              "audit_helpers.results"):
-    try:
-        __import__(_name)
-    except ImportError:
-        pass
-del _name
-"""
+WARM_MODULES = (
+    "numpy", "pandas", "pyarrow.parquet", "scipy.stats", "sklearn.pipeline", "sklearn.ensemble", "sklearn.linear_model",
+    "matplotlib.pyplot", "seaborn", "IPython.display", "skops.io", "audit_helpers.context", "audit_helpers.results",
+)
+#: The first kernel's warm-up: what the data step needs, so that the run's first step starts
+#: sooner; the rest of :data:`WARM_MODULES` is imported when that kernel is reset after it.
+FIRST_WARM_MODULES = tuple(m for m in WARM_MODULES if not m.startswith(("sklearn", "skops")))
+
+
+def warm_code(modules) -> str:
+    """Code that imports ``modules`` silently (a missing one is skipped) and leaves no name behind."""
+    return (
+        f"for _name in {tuple(modules)!r}:\n"
+        "    try:\n        __import__(_name)\n    except ImportError:\n        pass\n"
+        "del _name\n"
+    )
+
+
+WARM_IMPORTS = warm_code(WARM_MODULES)
+FIRST_WARM_IMPORTS = warm_code(FIRST_WARM_MODULES)
 
 
 #: Run silently in a kernel whose step is done, before it serves the next step: the user namespace,
@@ -196,10 +209,16 @@ class KernelPool:
     reuse : bool, default=True
         Reset a released kernel (:data:`RESET_KERNEL`) and hand it to the next step; ``False``
         shuts every used kernel down and starts a fresh one per step (one import per step).
+    first_warm_code : str, optional
+        Warm-up of the first kernel started instead of ``warm_code`` (e.g.
+        :data:`FIRST_WARM_IMPORTS`: the first step starts sooner); ``warm_code`` then runs in
+        that kernel at its first reset.
     """
 
-    def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True):
+    def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True,
+                 first_warm_code: Optional[str] = None):
         self._cwd, self._config, self._warm, self._reuse = Path(cwd), config, warm_code, reuse
+        self._first_warm = first_warm_code
         self._sockets = tempfile.mkdtemp(prefix="hiring-audit-kernels-")  # short: socket paths <= 107 bytes
         self._cond = threading.Condition()
         self._ready: list[tuple[Optional[_Kernel], Optional[BaseException]]] = []
@@ -218,7 +237,8 @@ class KernelPool:
     def _spawn(self) -> None:  # caller holds the lock
         self._starting += 1
         self._to_start -= 1
-        threading.Thread(target=_closing_loop(self._start_one), daemon=True, name="kernel-start").start()
+        warm, self._first_warm = self._first_warm, None  # the first kernel started gets the light warm-up
+        threading.Thread(target=_closing_loop(self._start_one), args=(warm,), daemon=True, name="kernel-start").start()
 
     def _offer(self, item) -> None:
         """Put a started (or reset) kernel, or the error of a failed start, in the ready list."""
@@ -230,9 +250,11 @@ class KernelPool:
                 self._ready.append(item)
             self._cond.notify_all()
 
-    def _start_one(self) -> None:
+    def _start_one(self, warm: Optional[str] = None) -> None:
         try:
-            item = (_start_kernel(self._cwd, self._config, self._warm, self._sockets), None)
+            km = _start_kernel(self._cwd, self._config, self._warm if warm is None else warm, self._sockets)
+            km.__dict__["_warm_pending"] = warm is not None and warm != self._warm
+            item = (km, None)
         except BaseException as err:  # noqa: BLE001 - handed to the step that takes it
             item = (None, err)
         with self._cond:
@@ -278,6 +300,8 @@ class KernelPool:
             if not km.is_alive():
                 raise RuntimeError("the kernel has exited")
             _run_silently(km, RESET_KERNEL, timeout=60)
+            if km.__dict__.pop("_warm_pending", False):
+                _run_silently(km, self._warm, timeout=120)
             item = (km, None)
             self.resets.append(round(time.perf_counter() - t0, 3))
         except BaseException:  # noqa: BLE001 - a kernel that cannot be reset is replaced by a fresh one

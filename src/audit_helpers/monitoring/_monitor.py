@@ -58,13 +58,18 @@ class MonitorOutcome:
 
 
 @lru_cache(maxsize=1)
+def _validator() -> "jsonschema.Draft202012Validator":
+    return jsonschema.Draft202012Validator(_schema())
+
+
+@lru_cache(maxsize=1)
 def _schema() -> dict:
     return json.loads(RESULT_SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
 def validate_monitor_result(result: Mapping[str, Any]) -> None:
     """Raise ``ValueError`` unless ``result`` satisfies ``schema/monitor_result.schema.json``."""
-    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(result), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(result), key=lambda e: list(e.absolute_path))
     if errors:
         where = ".".join(str(p) for p in errors[0].absolute_path) or "(top)"
         raise ValueError(RESULT_SCHEMA_VIOLATION.format(where=where, msg=errors[0].message))

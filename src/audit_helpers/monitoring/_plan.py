@@ -57,6 +57,11 @@ class PlanError(ValueError):
 
 
 @lru_cache(maxsize=1)
+def _validator() -> "jsonschema.Draft202012Validator":
+    return jsonschema.Draft202012Validator(_schema())
+
+
+@lru_cache(maxsize=1)
 def _schema() -> dict:
     return json.loads(PLAN_SCHEMA_PATH.read_text(encoding="utf-8"))
 
@@ -66,7 +71,7 @@ def validate_plan(plan: Mapping[str, Any], *, path: str = "(plan)") -> None:
     version = plan.get("schema_version") if isinstance(plan, Mapping) else None
     if version != PLAN_SCHEMA_VERSION:
         raise PlanError(BAD_PLAN_VERSION.format(path=path, version=version, expected=PLAN_SCHEMA_VERSION))
-    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(plan), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator().iter_errors(plan), key=lambda e: list(e.absolute_path))
     if errors:
         where = ".".join(str(p) for p in errors[0].absolute_path) or "(top)"
         raise PlanError(PLAN_SCHEMA_VIOLATION.format(path=path, where=where, msg=errors[0].message))
