@@ -45,6 +45,8 @@ audited = models.obtain_models(
     positive_label=ctx.params.data.positive_label,
     random_state=ctx.params.seed,
 )
+synthetic = ctx.params.data.source == "synthetic"
+truth_request = dict(data_config=ctx.params.data, seed=ctx.params.seed, reference_min_share=ctx.params.fairness.reference_min_share)
 step = models.evaluate_and_persist(
     audited,
     train=train,
@@ -53,6 +55,7 @@ step = models.evaluate_and_persist(
     config=cfg,
     models_dir=ctx.models_dir,
     random_state=ctx.params.seed,
+    screen_truth=truth_request if synthetic else None,
 )
 models.add_model_cards(
     step.entries,
@@ -64,12 +67,7 @@ step.predictions.to_parquet(ctx.data_dir / "predictions.parquet", index=False)
 (ctx.data_dir / "permutation_importance.json").write_text(dumps(step.importance), encoding="utf-8")
 results = ctx.write_section("models", step.entries)
 entries = results["models"]
-truth = None
-if ctx.params.data.source == "synthetic":
-    truth = models.add_screen_truth(
-        ctx.run_dir, audited, entries, data_config=ctx.params.data, seed=ctx.params.seed,
-        reference_min_share=ctx.params.fairness.reference_min_share, n_jobs=cfg.n_jobs,
-    )
+truth = models.add_screen_truth(ctx.run_dir, audited, entries, **truth_request, measured=step.screens) if synthetic else None
 display(show.findings_box(models.models_findings(entries, step.importance, truth)))
 
 # %% [markdown]

@@ -355,7 +355,7 @@ def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, re
     by_name = {p.stem: p for p in steps}
     order = list(by_name)
     pool = KernelPool(cwd=state.tmp_dir, config=_KERNEL_CONFIG, size=state.jobs, total=len(order), reuse=state.reuse_kernels,
-                      first_warm_code=FIRST_WARM_IMPORTS if order and order[0] == "01_data" else None)
+                      first_warm_code=FIRST_WARM_IMPORTS if order[:1] == ["01_data"] else None)
 
     def started(name: str) -> None:
         progress(f"[{order.index(name) + 1}/{len(order)}] {name} ...")
@@ -483,8 +483,7 @@ def run_audit(
 
     Steps run in warm kernels, up to ``jobs`` at once as soon as the steps they read are done
     (``jobs=1``: one after another, in order); renders run in a worker process meanwhile.
-    ``jobs`` kernels serve every step, each reset between steps; ``reuse_kernels=False`` gives
-    every step a fresh kernel instead (the reference the tests compare the results with).
+    ``jobs`` kernels serve every step, reset in between (``reuse_kernels=False``: one per step).
 
     Raises
     ------
@@ -499,8 +498,7 @@ def run_audit(
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     state = _start_run(params, out_dir, _dt.datetime.now(_dt.timezone.utc))
-    state.jobs = max(1, int(jobs))
-    state.reuse_kernels = bool(reuse_kernels)
+    state.jobs, state.reuse_kernels = max(1, int(jobs)), bool(reuse_kernels)
     try:
         with _sigterm_as_interrupt():
             _run_stages(state, steps, progress)

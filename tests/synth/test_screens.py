@@ -207,3 +207,24 @@ def test_screen_truth_does_not_depend_on_n_jobs(tmp_path):
     threshold, _ = models.choose_threshold(audited["logistic_regression"], cfg, prepared.train["advanced"])
     one, two = (screen_truth(audited, {"logistic_regression": threshold}, data_config=dc, seed=7, n=5000, n_jobs=j) for j in (1, 2))
     assert one == two and set(one["logistic_regression"]) == {"test", "eval"}
+
+
+def test_the_models_step_measures_the_same_truth_in_its_own_pool(tmp_path):
+    """evaluate_and_persist(screen_truth=...) runs the truth jobs beside the evaluations and gets
+    what screen_truth measures on its own, at the thresholds the step chose."""
+    dc = DataConfig(synthetic=SyntheticConfig(n_train=3000, n_eval=1000))
+    prepared = dataprep.prepare(dc, data_dir=tmp_path, random_state=7)
+    cfg = models.ModelConfig(families=["logistic_regression", "random_forest"], logistic_regression={"C": [0.1]},
+                             random_forest={"n_estimators": 10, "max_depth": [4], "min_samples_leaf": [20]},
+                             n_jobs=2, n_bootstrap=50, permutation_repeats=1)
+    audited = models.train_models(prepared.train, prepared.feature_spec, cfg, random_state=7)
+    frames = {"test": prepared.test, "eval": prepared.eval}
+    request = dict(data_config=dc, seed=7, n=4000)
+    step = models.evaluate_and_persist(audited, train=prepared.train, frames=frames, feature_spec=prepared.feature_spec,
+                                       config=cfg, models_dir=tmp_path / "models", random_state=7, screen_truth=request)
+    thresholds = {name: entry["threshold"] for name, entry in step.entries.items()}
+    assert step.screens == screen_truth(audited, thresholds, **request, n_jobs=1)
+    assert set(step.screens) == {"logistic_regression", "random_forest"}
+    plain = models.evaluate_and_persist(audited, train=prepared.train, frames=frames, feature_spec=prepared.feature_spec,
+                                        config=cfg, models_dir=tmp_path / "again", random_state=7)
+    assert plain.screens is None and plain.entries == step.entries

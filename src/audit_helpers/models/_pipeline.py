@@ -18,6 +18,7 @@ from ._pipelines import train_models
 from .._common.seeds import as_int_seed, derive_seed
 from ._supplied import load_supplied_model
 from ._threshold import choose_threshold
+from ..synth._screens import collect_screen_truth, screen_truth_jobs
 
 __all__ = [
     "obtain_models",
@@ -168,11 +169,15 @@ class ModelsStep:
         ``predictions.parquet`` rows (long format) for every model and audited split.
     importance : dict
         ``{name: {raw input column: mean AUC drop}}`` for ``permutation_importance.json``.
+    screens : dict or None
+        Each screen's population truth (:func:`~audit_helpers.synth.screen_truth`) when it was
+        asked for, for :func:`~audit_helpers.models.add_screen_truth`.
     """
 
     entries: dict
     predictions: pd.DataFrame
     importance: dict
+    screens: Optional[dict] = None
 
 
 def obtain_models(
@@ -214,7 +219,8 @@ def obtain_models(
 def _evaluate_one(
     model: AuditedModel,
     *,
-    y_train,
+    threshold: float,
+    details: dict,
     frames: Mapping[str, pd.DataFrame],
     reference_train: Optional[pd.DataFrame],
     feature_spec: Mapping[str, Any],
@@ -227,7 +233,6 @@ def _evaluate_one(
     label, id_column = feature_spec["label"], feature_spec["id"]
     name = model.name
     imp_split = "test" if "test" in frames else list(frames)[0]
-    threshold, details = choose_threshold(model, config, y_train)
     evaluation, scores = evaluate_model(
         model, frames, label=label, threshold=threshold, config=config, random_state=derive_seed(seed, "models/bootstrap")
     )
@@ -275,6 +280,7 @@ def evaluate_and_persist(
     config: ModelConfig,
     models_dir: str | Path,
     random_state,
+    screen_truth: Optional[Mapping[str, Any]] = None,
 ) -> ModelsStep:
     """Threshold, evaluate, explain and save every audited model.
 
@@ -288,6 +294,9 @@ def evaluate_and_persist(
 
     With several models each is evaluated in its own worker process (``config.n_jobs`` at
     once); every figure is seeded per model and split, so the results do not depend on it.
+    ``screen_truth`` (the keyword arguments of :func:`~audit_helpers.synth.screen_truth_jobs`
+    but the models and thresholds: ``data_config``, ``seed``, ...) also measures each screen's
+    population truth at its operating threshold, in the same pool (``ModelsStep.screens``).
 
     Returns
     -------
@@ -298,18 +307,24 @@ def evaluate_and_persist(
     seed = as_int_seed(random_state)
     y_train = train[feature_spec["label"]].to_numpy()
     reference_train = train if "test" not in frames else None
-    # one model per worker (the random forest's scoring dominates; the logistic regression
-    # finishes alongside it); a single model (a supplied one, possibly on large files) stays here
-    n_jobs = min(max(1, int(config.n_jobs)), len(audited))
-    done = Parallel(n_jobs=n_jobs)(
+    chosen = {name: choose_threshold(model, config, y_train) for name, model in audited.items()}
+    jobs = [
         delayed(_evaluate_one)(
-            model, y_train=y_train, frames=frames, reference_train=reference_train, feature_spec=feature_spec,
-            config=config, models_dir=models_dir, seed=seed,
+            model, threshold=chosen[name][0], details=chosen[name][1], frames=frames, reference_train=reference_train,
+            feature_spec=feature_spec, config=config, models_dir=models_dir, seed=seed,
         )
-        for model in audited.values()
-    )
-    entries = {name: entry for name, (entry, _, _) in zip(audited, done)}
-    importance = {name: imp for name, (_, imp, _) in zip(audited, done)}
-    tables = [table for _, _, model_tables in done for table in model_tables]
+        for name, model in audited.items()
+    ]
+    truth_jobs = []
+    if screen_truth is not None:  # the synthetic scenario's population truth, measured in the same pool
+        truth_jobs = screen_truth_jobs(audited, {name: t for name, (t, _) in chosen.items()}, **screen_truth)
+    # one model (and one truth split) per worker; a single supplied model, possibly on large files, stays here
+    n_jobs = min(max(1, int(config.n_jobs)), len(jobs) + len(truth_jobs))
+    done = Parallel(n_jobs=n_jobs)(jobs + [job for _, job in truth_jobs])
+    evaluated, measured = done[: len(jobs)], done[len(jobs):]
+    entries = {name: entry for name, (entry, _, _) in zip(audited, evaluated)}
+    importance = {name: imp for name, (_, imp, _) in zip(audited, evaluated)}
+    tables = [table for _, _, model_tables in evaluated for table in model_tables]
+    screens = collect_screen_truth(audited, [split for split, _ in truth_jobs], measured) if truth_jobs else None
     predictions = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
-    return ModelsStep(entries=entries, predictions=predictions, importance=importance)
+    return ModelsStep(entries=entries, predictions=predictions, importance=importance, screens=screens)

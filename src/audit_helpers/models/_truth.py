@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 from ..results import dumps
 from ..synth._screens import REFERENCE_MIN_SHARE, SCREEN_SPLITS, TRUTH_SAMPLE_SIZE, screen_truth
@@ -49,6 +49,7 @@ def add_screen_truth(
     n: int = TRUTH_SAMPLE_SIZE,
     reference_min_share: float = REFERENCE_MIN_SHARE,
     n_jobs: int = 2,
+    measured: Optional[Mapping[str, Any]] = None,
 ) -> dict:
     """Measure every screen's population truth and add it to the run's ``ground_truth.json``.
 
@@ -70,6 +71,9 @@ def add_screen_truth(
     reference_min_share : float, default=0.10
     n_jobs : int, default=2
         Splits measured at once (``model.n_jobs`` of the run); the figures do not depend on it.
+    measured : mapping, optional
+        The truth already measured with these arguments (``ModelsStep.screens`` of
+        :func:`~audit_helpers.models.evaluate_and_persist`); it is then written, not measured again.
 
     Returns
     -------
@@ -88,7 +92,7 @@ def add_screen_truth(
     ground_truth = json.loads(path.read_text(encoding="utf-8"))
     names = list(audited)
     thresholds = {m: float(entries[m]["threshold"]) for m in names}
-    ground_truth["screens"] = screen_truth(
+    ground_truth["screens"] = dict(measured) if measured is not None else screen_truth(
         audited, thresholds, data_config=data_config, seed=int(seed), n=n, reference_min_share=reference_min_share,
         n_jobs=n_jobs,
     )

@@ -66,6 +66,8 @@ _EXPORTS = {
     "_generate": ["Scenario", "generate_scenario", "draw_period", "CONFIG_TYPE_ERROR", "RANDOM_STATE_ERROR"],
     "_screens": [
         "screen_truth",
+        "screen_truth_jobs",
+        "collect_screen_truth",
         "group_truth",
         "lowest_impact_ratios",
         "SCREEN_SPLITS",

@@ -24,6 +24,8 @@ from ._generate import draw_period
 
 __all__ = [
     "screen_truth",
+    "screen_truth_jobs",
+    "collect_screen_truth",
     "group_truth",
     "lowest_impact_ratios",
     "SCREEN_SPLITS",
@@ -161,6 +163,30 @@ def screen_truth(
         ``{model: {split: {attribute: {group: {n, selection_rate, tpr, fpr, impact_ratio},
         "reference_group": group}}}}``.
     """
+    from joblib import Parallel
+
+    jobs = screen_truth_jobs(models, thresholds, data_config=data_config, seed=seed, n=n, splits=splits,
+                             reference_min_share=reference_min_share, attributes=attributes)
+    outputs = Parallel(n_jobs=min(max(1, int(n_jobs)), len(jobs)))(job for _, job in jobs)
+    return collect_screen_truth(models, [split for split, _ in jobs], outputs)
+
+
+def screen_truth_jobs(
+    models: Mapping[str, Any],
+    thresholds: Mapping[str, float],
+    *,
+    data_config,
+    seed: int,
+    n: int = TRUTH_SAMPLE_SIZE,
+    splits: Sequence[str] = tuple(SCREEN_SPLITS),
+    reference_min_share: float = REFERENCE_MIN_SHARE,
+    attributes: Optional[Sequence[str]] = None,
+) -> list:
+    """The work of :func:`screen_truth` as one joblib job per split, ``[(split, delayed call)]``,
+    for a caller that runs them in its own pool beside other work; :func:`collect_screen_truth`
+    assembles their outputs. Arguments as for :func:`screen_truth`."""
+    from joblib import delayed
+
     if int(n) < 1000:
         raise ValueError(SAMPLE_SIZE_ERROR.format(n=n))
     for name in models:
@@ -169,14 +195,17 @@ def screen_truth(
     if attributes is None:
         age = data_config.age_group_column if data_config.age_column is not None else None
         attributes = attribute_keys(list(data_config.protected_attributes), age_group_column=age)
-    from joblib import Parallel, delayed
-
-    per_split = Parallel(n_jobs=min(max(1, int(n_jobs)), len(splits)))(
-        delayed(_split_truth)(models, thresholds, data_config, seed, split, int(n), list(attributes), reference_min_share)
+    return [
+        (split, delayed(_split_truth)(dict(models), dict(thresholds), data_config, int(seed), split, int(n), list(attributes),
+                                      float(reference_min_share)))
         for split in splits
-    )
+    ]
+
+
+def collect_screen_truth(models: Mapping[str, Any], splits: Sequence[str], outputs: Sequence[dict]) -> dict:
+    """``{model: {split: ...}}`` from the outputs of :func:`screen_truth_jobs`, in its order."""
     out: dict[str, dict] = {name: {} for name in models}
-    for split, by_model in zip(splits, per_split):
+    for split, by_model in zip(splits, outputs):
         for name in models:
             out[name][split] = by_model[name]
     return out
