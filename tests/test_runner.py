@@ -494,7 +494,7 @@ def test_the_first_kernel_gets_a_light_warm_up_and_the_rest_at_its_reset(tmp_pat
     from audit_helpers.runner import _KERNEL_CONFIG
 
     pool = scheduler.KernelPool(cwd=tmp_path, config=_KERNEL_CONFIG, size=1, total=2,
-                                warm_code=scheduler.warm_code(["colorsys"]), first_warm_code=scheduler.warm_code(["json"]))
+                                warm_code=scheduler.warm_code(["colorsys"]), warm_plan=[scheduler.warm_code(["json"])])
     probe = "import sys, pathlib; pathlib.Path({!r}).write_text(str('colorsys' in sys.modules))"
     try:
         km, _ = pool.take()
@@ -508,3 +508,15 @@ def test_the_first_kernel_gets_a_light_warm_up_and_the_rest_at_its_reset(tmp_pat
         pool.close()
     assert (tmp_path / "first").read_text() == "False" and (tmp_path / "second").read_text() == "True"
     assert "sklearn" not in " ".join(scheduler.FIRST_WARM_MODULES) and "sklearn.ensemble" in scheduler.WARM_MODULES
+
+
+def test_warm_plan_lightens_the_first_kernel_and_starts_the_second_ones_workers():
+    order = ["01_data", "02_models", "03_fairness"]
+    first, second = scheduler.warm_plan(order, n_jobs=2)
+    assert first == scheduler.FIRST_WARM_IMPORTS
+    assert second.startswith(scheduler.WARM_IMPORTS) and "warm_workers(2)" in second
+    assert scheduler.warm_plan(order, n_jobs=1) == [scheduler.FIRST_WARM_IMPORTS]
+    assert scheduler.warm_plan(["02_models", "03_fairness"]) == [] and scheduler.warm_plan(["01_data"]) == [first]
+    from audit_helpers.models._search import warm_workers
+
+    assert warm_workers(2) in (1, 2)  # the worker processes answered (one may take both tasks)

@@ -29,7 +29,7 @@ from .export import write_index
 from .manifest import build_manifest, git_commit
 from .params import AuditParams, ParamsError, params_sha256, params_to_dict, write_params
 from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
-from .scheduler import FIRST_WARM_IMPORTS, KernelPool, RenderWorker, cell_seconds, render_step, run_graph, schedule_record, step_needs
+from .scheduler import KernelPool, RenderWorker, cell_seconds, render_step, run_graph, schedule_record, step_needs, warm_plan
 from .summary._config import resolve_audit_date
 
 __all__ = [
@@ -355,7 +355,7 @@ def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, re
     by_name = {p.stem: p for p in steps}
     order = list(by_name)
     pool = KernelPool(cwd=state.tmp_dir, config=_KERNEL_CONFIG, size=state.jobs, total=len(order), reuse=state.reuse_kernels,
-                      first_warm_code=FIRST_WARM_IMPORTS if order[:1] == ["01_data"] else None)
+                      warm_plan=warm_plan(order, n_jobs=state.params.model.n_jobs))
 
     def started(name: str) -> None:
         progress(f"[{order.index(name) + 1}/{len(order)}] {name} ...")

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Mapping, Optional
+from typing import Callable, Mapping, Optional, Sequence
 
 import nbformat
 
@@ -44,6 +44,8 @@ __all__ = [
     "FIRST_WARM_IMPORTS",
     "WARM_MODULES",
     "warm_code",
+    "warm_plan",
+    "WORKER_POOL_WARM",
     "RESET_KERNEL",
     "KERNEL_START_FAILED",
 ]
@@ -85,6 +87,24 @@ def warm_code(modules) -> str:
 
 WARM_IMPORTS = warm_code(WARM_MODULES)
 FIRST_WARM_IMPORTS = warm_code(FIRST_WARM_MODULES)
+#: Starts the kernel's joblib worker processes (they stay up for later pools of the same size)
+#: with scikit-learn imported, so the models step does not wait for them.
+WORKER_POOL_WARM = (
+    "try:\n    __import__('audit_helpers.models._search', fromlist=['warm_workers']).warm_workers({n_jobs})\n"
+    "except Exception:\n    pass\n"
+)
+
+
+def warm_plan(order: Sequence[str], n_jobs: int = 2) -> list[str]:
+    """Warm-ups of the first kernels for steps ``order`` (:class:`KernelPool` ``warm_plan``): when
+    the run starts with the data step, the first kernel imports only what it needs and the second,
+    which will take the models step, also starts the model search's ``n_jobs`` worker processes."""
+    if list(order[:1]) != ["01_data"]:
+        return []
+    plan = [FIRST_WARM_IMPORTS]
+    if list(order[1:2]) == ["02_models"] and n_jobs > 1:
+        plan.append(WARM_IMPORTS + WORKER_POOL_WARM.format(n_jobs=int(n_jobs)))
+    return plan
 
 
 #: Run silently in a kernel whose step is done, before it serves the next step: the user namespace,
@@ -209,16 +229,16 @@ class KernelPool:
     reuse : bool, default=True
         Reset a released kernel (:data:`RESET_KERNEL`) and hand it to the next step; ``False``
         shuts every used kernel down and starts a fresh one per step (one import per step).
-    first_warm_code : str, optional
-        Warm-up of the first kernel started instead of ``warm_code`` (e.g.
-        :data:`FIRST_WARM_IMPORTS`: the first step starts sooner); ``warm_code`` then runs in
-        that kernel at its first reset.
+    warm_plan : sequence of str, optional
+        Warm-ups of the first kernels started, in order, instead of ``warm_code`` (see
+        :func:`warm_plan`: the first step starts sooner, the second finds its worker pool
+        running). A kernel whose warm-up did not include ``warm_code`` runs it at its first reset.
     """
 
     def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True,
-                 first_warm_code: Optional[str] = None):
+                 warm_plan: Sequence[str] = ()):
         self._cwd, self._config, self._warm, self._reuse = Path(cwd), config, warm_code, reuse
-        self._first_warm = first_warm_code
+        self._plan = list(warm_plan)
         self._sockets = tempfile.mkdtemp(prefix="hiring-audit-kernels-")  # short: socket paths <= 107 bytes
         self._cond = threading.Condition()
         self._ready: list[tuple[Optional[_Kernel], Optional[BaseException]]] = []
@@ -237,7 +257,7 @@ class KernelPool:
     def _spawn(self) -> None:  # caller holds the lock
         self._starting += 1
         self._to_start -= 1
-        warm, self._first_warm = self._first_warm, None  # the first kernel started gets the light warm-up
+        warm = self._plan.pop(0) if self._plan else None
         threading.Thread(target=_closing_loop(self._start_one), args=(warm,), daemon=True, name="kernel-start").start()
 
     def _offer(self, item) -> None:
@@ -253,7 +273,7 @@ class KernelPool:
     def _start_one(self, warm: Optional[str] = None) -> None:
         try:
             km = _start_kernel(self._cwd, self._config, self._warm if warm is None else warm, self._sockets)
-            km.__dict__["_warm_pending"] = warm is not None and warm != self._warm
+            km.__dict__["_warm_pending"] = warm is not None and self._warm not in warm
             item = (km, None)
         except BaseException as err:  # noqa: BLE001 - handed to the step that takes it
             item = (None, err)
