@@ -21,7 +21,7 @@ from audit_helpers.paths import PACKAGE_DIR
 MODULES = sorted(PACKAGE_DIR.rglob("*.py"))
 
 #: Modules that present results (the run and its scheduling, renders, the notebook context, a package's `_render` of its documents).
-PRESENTATION = {"runner", "scheduler", "export", "index_page", "cli", "context", "display", "_render"}
+PRESENTATION = {"runner", "scheduler", "kernels", "export", "index_page", "cli", "context", "display", "_render"}
 #: What computation must never load.
 FORBIDDEN_FOR_COMPUTATION = ("matplotlib", "seaborn", "papermill", "nbconvert", "nbclient", "weasyprint")
 FORBIDDEN_PACKAGE_MODULES = ("audit_helpers.runner", "audit_helpers.export", "audit_helpers.cli")

@@ -282,7 +282,7 @@ def test_sigterm_during_a_real_kernel_step_keeps_latest_and_stops_the_kernel(tmp
 # ---------------------------------------------------------------------------------------------
 # issue 16: steps run side by side when their inputs are ready, in warm kernels
 
-from audit_helpers import scheduler  # noqa: E402
+from audit_helpers import kernels, scheduler  # noqa: E402
 
 TIMED = '''# %% tags=["parameters"]
 params_path = None
@@ -482,7 +482,7 @@ def test_kernels_are_reset_and_reused_between_steps(tmp_path, monkeypatch, reuse
 def test_a_kernel_that_cannot_be_reset_is_replaced(tmp_path, monkeypatch):
     names = ["01_p", "02_p", "03_p"]
     nb_dir = _probes(tmp_path, monkeypatch, names)
-    monkeypatch.setattr(scheduler, "RESET_KERNEL", "raise RuntimeError('reset refused')")
+    monkeypatch.setattr(kernels, "RESET_KERNEL", "raise RuntimeError('reset refused')")
     params = P.load_params(None, overrides=["run.render_pdf=false"])
     run = run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=nb_dir, jobs=1).run_dir
     results = json.loads((run / "audit_results.json").read_text())
@@ -491,32 +491,72 @@ def test_a_kernel_that_cannot_be_reset_is_replaced(tmp_path, monkeypatch):
 
 
 def test_the_first_kernel_gets_a_light_warm_up_and_the_rest_at_its_reset(tmp_path):
-    from audit_helpers.runner import _KERNEL_CONFIG
-
-    pool = scheduler.KernelPool(cwd=tmp_path, config=_KERNEL_CONFIG, size=1, total=2,
-                                warm_code=scheduler.warm_code(["colorsys"]), warm_plan=[scheduler.warm_code(["json"])])
+    pool = kernels.KernelPool(cwd=tmp_path, config=kernels.KERNEL_CONFIG, size=1, total=2,
+                                warm_code=kernels.warm_code(["colorsys"]), warm_plan=[kernels.warm_code(["json"])])
     probe = "import sys, pathlib; pathlib.Path({!r}).write_text(str('colorsys' in sys.modules))"
     try:
         km, _ = pool.take()
-        scheduler._run_silently(km, probe.format(str(tmp_path / "first")))
+        kernels.run_silently(km, probe.format(str(tmp_path / "first")))
         pool.release(km)
         again, _ = pool.take()
         assert again is km  # reset and handed out again
-        scheduler._run_silently(again, probe.format(str(tmp_path / "second")))
+        kernels.run_silently(again, probe.format(str(tmp_path / "second")))
         pool.release(again)
     finally:
         pool.close()
     assert (tmp_path / "first").read_text() == "False" and (tmp_path / "second").read_text() == "True"
-    assert "sklearn" not in " ".join(scheduler.FIRST_WARM_MODULES) and "sklearn.ensemble" in scheduler.WARM_MODULES
+    assert "sklearn" not in " ".join(kernels.FIRST_WARM_MODULES) and "sklearn.ensemble" in kernels.WARM_MODULES
 
 
 def test_warm_plan_lightens_the_first_kernel_and_starts_the_second_ones_workers():
     order = ["01_data", "02_models", "03_fairness"]
-    first, second = scheduler.warm_plan(order, n_jobs=2)
-    assert first == scheduler.FIRST_WARM_IMPORTS
-    assert second.startswith(scheduler.WARM_IMPORTS) and "warm_workers(2)" in second
-    assert scheduler.warm_plan(order, n_jobs=1) == [scheduler.FIRST_WARM_IMPORTS]
-    assert scheduler.warm_plan(["02_models", "03_fairness"]) == [] and scheduler.warm_plan(["01_data"]) == [first]
+    first, second = kernels.warm_plan(order, n_jobs=2)
+    assert first == kernels.FIRST_WARM_IMPORTS
+    assert second.startswith(kernels.WARM_IMPORTS) and "warm_workers(2)" in second
+    assert kernels.warm_plan(order, n_jobs=1) == [kernels.FIRST_WARM_IMPORTS]
+    assert kernels.warm_plan(["02_models", "03_fairness"]) == [] and kernels.warm_plan(["01_data"]) == [first]
     from audit_helpers.models._search import warm_workers
 
     assert warm_workers(2) in (1, 2)  # the worker processes answered (one may take both tasks)
+
+
+EARLY = '''# %% tags=["parameters"]
+params_path = None
+run_dir = None
+# %%
+import pathlib, time
+from audit_helpers.context import load_context
+ctx = load_context(params_path, run_dir)
+run = pathlib.Path(run_dir)
+(run / "written-01_x").write_text(str(time.time()))
+ctx.outputs_ready("01_x")
+time.sleep(3.0)  # the figures of a data step
+(run / "end-01_x").write_text(str(time.time()))
+'''
+LATER = '''# %% tags=["parameters"]
+params_path = None
+run_dir = None
+# %%
+import pathlib, time
+(pathlib.Path(run_dir) / "start-02_y").write_text(str(time.time()))
+'''
+
+
+@pytest.mark.parametrize("jobs", [2, 1])
+def test_a_step_that_says_its_outputs_are_written_lets_the_next_one_start(tmp_path, monkeypatch, jobs):
+    nb_dir = tmp_path / "early"
+    nb_dir.mkdir()
+    (nb_dir / "01_x.py").write_text(EARLY)
+    (nb_dir / "02_y.py").write_text(LATER)
+    monkeypatch.setitem(scheduler.STEP_NEEDS, "01_x", ())
+    monkeypatch.setitem(scheduler.STEP_NEEDS, "02_y", ("01_x",))
+    monkeypatch.setattr(scheduler, "EARLY_OUTPUTS", {"01_x"})
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    run = run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=nb_dir, jobs=jobs).run_dir
+    t = {name: float((run / name).read_text()) for name in ("written-01_x", "end-01_x", "start-02_y")}
+    assert t["start-02_y"] >= t["written-01_x"]
+    if jobs == 2:
+        assert t["start-02_y"] < t["end-01_x"]  # started while 01_x still drew its figures
+    else:
+        assert t["start-02_y"] >= t["end-01_x"]  # one job: no free slot before 01_x ends
+    assert not (run / ".ready").exists()

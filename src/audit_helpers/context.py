@@ -22,7 +22,7 @@ import pandas as pd
 
 from . import results as _results
 from .params import AuditParams, flatten_params, read_params
-from .paths import RUN_DIR_ENV
+from .paths import READY_DIR, RUN_DIR_ENV
 
 __all__ = ["AuditContext", "load_context", "Markdown", "escape_markdown_html", "NO_RUN_DIR", "MISSING_ARTIFACT"]
 
@@ -99,6 +99,14 @@ class AuditContext:
     def write_section(self, name: str, value: Any) -> dict:
         """Replace section ``name`` of ``audit_results.json`` wholesale (what each step calls once)."""
         return _results.write_section(self.run_dir, name, value)
+
+    def outputs_ready(self, step: str) -> None:
+        """Say that everything later steps read from ``step`` is written: the runner may start
+        them while this notebook goes on with its figures and tables (a marker file in
+        :data:`~audit_helpers.paths.READY_DIR`; nothing the notebook computes depends on it)."""
+        folder = self.run_dir / READY_DIR
+        folder.mkdir(exist_ok=True)
+        (folder / step).touch()
 
     # ---- artifacts ---------------------------------------------------------------------
     def _require(self, path: Path, what: str, step: str) -> Path:

@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_REPORTS_DIR",
     "SCHEMA_PATH",
     "RUN_DIR_ENV",
+    "READY_DIR",
     "project_root",
 ]
 
@@ -38,5 +39,8 @@ PARAMS_DIR = PROJECT_ROOT / "params"
 DEFAULT_PARAMS = PARAMS_DIR / "default.yaml"
 DEFAULT_REPORTS_DIR = PROJECT_ROOT / "reports"
 SCHEMA_PATH = PACKAGE_DIR / "schema" / "audit_results.schema.json"
+#: Folder of a run (removed before the run is published) where a step that is still drawing its
+#: figures says its outputs for later steps are written (``AuditContext.outputs_ready``).
+READY_DIR = ".ready"
 #: The run folder a notebook opened outside a run loads (``./run_all.sh lab`` sets it to reports/latest).
 RUN_DIR_ENV = "HIRING_AUDIT_RUN_DIR"

@@ -28,8 +28,9 @@ from . import results as _results
 from .export import write_index
 from .manifest import build_manifest, git_commit
 from .params import AuditParams, ParamsError, params_sha256, params_to_dict, write_params
-from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
-from .scheduler import KernelPool, RenderWorker, cell_seconds, render_step, run_graph, schedule_record, step_needs, warm_plan
+from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, READY_DIR
+from .kernels import KERNEL_CONFIG, KernelPool, kernel_environment, warm_plan
+from .scheduler import RenderWorker, cell_seconds, render_step, run_graph, schedule_record, step_needs
 from .summary._config import resolve_audit_date
 
 __all__ = [
@@ -191,25 +192,6 @@ def _claim_run_dir(out_dir: Path, name: str, now: _dt.datetime) -> tuple[str, Pa
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _kernel_environment() -> None:
-    """Environment inherited by every kernel: inline figures and stable hashing."""
-    os.environ.pop("MPLBACKEND", None)
-    os.environ["PYTHONHASHSEED"] = "0"
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-
-
-def _kernel_config():
-    """Local IPC sockets between runner and kernel (TCP on loopback makes every kernel warn)."""
-    from traitlets.config import Config
-
-    cfg = Config()
-    cfg.KernelManager.transport = "ipc"
-    return cfg
-
-
-_KERNEL_CONFIG = _kernel_config()
-
-
 def _execute(step: Path, run_dir: Path, params_file: Path, *, kernel=None) -> None:
     """Execute one notebook with papermill (in ``kernel`` when given: a started kernel manager
     whose working folder is ``run_dir``; else in a kernel papermill starts there)."""
@@ -233,7 +215,7 @@ def _execute(step: Path, run_dir: Path, params_file: Path, *, kernel=None) -> No
             log_output=False,
             # no chdir when the kernel is given: steps run in threads and share the process cwd
             cwd=None if kernel is not None else str(run_dir),
-            config=_KERNEL_CONFIG,
+            config=KERNEL_CONFIG,
             **({"km": kernel} if kernel is not None else {}),
         )
     except PapermillExecutionError as err:
@@ -318,7 +300,7 @@ def _start_run(params: AuditParams, out_dir: Path, started: _dt.datetime) -> _Ru
     params = params.model_copy(update={"report": resolve_audit_date(params.report, today=started.date())})
     write_params(params, params_file)
     t_start = time.perf_counter()
-    _kernel_environment()
+    kernel_environment()
     return _RunState(params, run_id, tmp_dir, params_file, sha, started, t_start)
 
 
@@ -346,15 +328,14 @@ def _run_step(state: _RunState, step: Path, pool: KernelPool) -> dict:
 
 
 def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, renders: Optional[RenderWorker] = None) -> None:
-    """Execute the notebooks in warm kernels, each as soon as the steps it reads are done.
+    """Execute the notebooks in warm kernels, each as soon as what it reads is written.
 
-    At most ``state.jobs`` run at once; finished steps are recorded in step order in
-    ``state.done`` and handed to ``renders``. A failing step stops the run: the other running
-    steps' kernels are shut down and its error is raised once every worker thread has stopped.
-    """
+    At most ``state.jobs`` at once; finished steps are recorded in step order in ``state.done``
+    and handed to ``renders``. A failing step stops the run: the other running steps' kernels
+    are shut down and its error is raised once every worker thread has stopped."""
     by_name = {p.stem: p for p in steps}
     order = list(by_name)
-    pool = KernelPool(cwd=state.tmp_dir, config=_KERNEL_CONFIG, size=state.jobs, total=len(order), reuse=state.reuse_kernels,
+    pool = KernelPool(cwd=state.tmp_dir, config=KERNEL_CONFIG, size=state.jobs, total=len(order), reuse=state.reuse_kernels,
                       warm_plan=warm_plan(order, n_jobs=state.params.model.n_jobs))
 
     def started(name: str) -> None:
@@ -373,10 +354,12 @@ def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, re
     ok = False
     try:
         run_graph(order, step_needs(order), lambda name: _run_step(state, by_name[name], pool), jobs=state.jobs,
-                  started=started, finished=finished, running=running, abort=lambda: pool.close(now=True))
+                  started=started, finished=finished, running=running, abort=lambda: pool.close(now=True),
+                  outputs_ready=lambda name: (state.tmp_dir / READY_DIR / name).exists())
         ok = True
     finally:
         pool.close(now=not ok)
+        shutil.rmtree(state.tmp_dir / READY_DIR, ignore_errors=True)
 
 
 def _check_results(state: _RunState) -> None:

@@ -1,0 +1,338 @@
+"""The run's kernels: started warm ahead of the steps, reset and reused from one step to the next.
+
+- :class:`KernelPool` starts ``jobs`` kernels (and imports the heavy libraries in each,
+  silently: no execution count, no output) while the run checks its inputs, and hands them to
+  the steps. A kernel whose step is done is reset (:data:`RESET_KERNEL`: empty namespace, no
+  open figures, execution count back to 1) and serves the next step, so the libraries are
+  imported once per kernel, not once per step; a kernel that cannot be reset is replaced.
+- :func:`warm_plan` lightens the first kernel's warm-up (the data step starts sooner) and lets
+  the second start the model search's worker processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from jupyter_client import KernelManager
+
+__all__ = [
+    "KernelPool",
+    "KERNEL_CONFIG",
+    "kernel_environment",
+    "WARM_IMPORTS",
+    "FIRST_WARM_IMPORTS",
+    "WARM_MODULES",
+    "FIRST_WARM_MODULES",
+    "WORKER_POOL_WARM",
+    "RESET_KERNEL",
+    "KERNEL_START_FAILED",
+    "warm_code",
+    "warm_plan",
+    "run_silently",
+    "closing_loop",
+]
+
+KERNEL_START_FAILED = "could not start a Python kernel for the run: {err}"
+
+
+#: Imported silently in every warm kernel before its step runs (each guarded: a missing optional
+#: library is skipped). Imports have no effect on the numbers a step computes.
+WARM_MODULES = (
+    "numpy", "pandas", "pyarrow.parquet", "scipy.stats", "sklearn.pipeline", "sklearn.ensemble", "sklearn.linear_model",
+    "matplotlib.pyplot", "seaborn", "IPython.display", "skops.io", "audit_helpers.context", "audit_helpers.results",
+)
+#: The first kernel's warm-up: what the data step needs, so that the run's first step starts
+#: sooner; the rest of :data:`WARM_MODULES` is imported when that kernel is reset after it.
+FIRST_WARM_MODULES = tuple(m for m in WARM_MODULES if not m.startswith(("sklearn", "skops")))
+
+
+def warm_code(modules) -> str:
+    """Code that imports ``modules`` silently (a missing one is skipped) and leaves no name behind."""
+    return (
+        f"for _name in {tuple(modules)!r}:\n"
+        "    try:\n        __import__(_name)\n    except ImportError:\n        pass\n"
+        "del _name\n"
+    )
+
+
+WARM_IMPORTS = warm_code(WARM_MODULES)
+FIRST_WARM_IMPORTS = warm_code(FIRST_WARM_MODULES)
+#: Starts the kernel's joblib worker processes (they stay up for later pools of the same size)
+#: with scikit-learn imported, so the models step does not wait for them.
+WORKER_POOL_WARM = (
+    "try:\n    __import__('audit_helpers.models._search', fromlist=['warm_workers']).warm_workers({n_jobs})\n"
+    "except Exception:\n    pass\n"
+)
+
+
+def warm_plan(order: Sequence[str], n_jobs: int = 2) -> list[str]:
+    """Warm-ups of the first kernels for steps ``order`` (:class:`KernelPool` ``warm_plan``): when
+    the run starts with the data step, the first kernel imports only what it needs and the second,
+    which will take the models step, also starts the model search's ``n_jobs`` worker processes."""
+    if list(order[:1]) != ["01_data"]:
+        return []
+    plan = [FIRST_WARM_IMPORTS]
+    if list(order[1:2]) == ["02_models"] and n_jobs > 1:
+        plan.append(WARM_IMPORTS + WORKER_POOL_WARM.format(n_jobs=int(n_jobs)))
+    return plan
+
+
+#: Run silently in a kernel whose step is done, before it serves the next step: the user namespace,
+#: the input/output history and every open figure go, the execution count restarts at 1 (the next
+#: notebook numbers its cells from 1, as in a fresh kernel). Imported modules stay: that is the point.
+RESET_KERNEL = (
+    "get_ipython().run_line_magic('reset', '-f'); __import__('matplotlib.pyplot').pyplot.close('all'); "
+    "__import__('gc').collect(); get_ipython().execution_count = 1"
+)
+
+
+def kernel_environment() -> None:
+    """Environment inherited by every kernel: inline figures and stable hashing."""
+    os.environ.pop("MPLBACKEND", None)
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def _kernel_config():
+    """Local IPC sockets between runner and kernel (TCP on loopback makes every kernel warn)."""
+    from traitlets.config import Config
+
+    cfg = Config()
+    cfg.KernelManager.transport = "ipc"
+    return cfg
+
+
+KERNEL_CONFIG = _kernel_config()
+
+
+def closing_loop(fn: Callable) -> Callable:
+    """``fn`` that closes the asyncio loop jupyter_client made for the calling thread when done
+    (each thread gets one of its own; left open, its sockets leak)."""
+
+    def wrapped(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            try:
+                from jupyter_core.utils import _loop
+
+                loop = _loop.get()
+            except ImportError:  # pragma: no cover - jupyter_core always present
+                loop = None
+            if loop is not None and not loop.is_closed() and not loop.is_running():
+                loop.close()
+                asyncio.set_event_loop(None)
+
+    return wrapped
+
+
+class _Kernel(KernelManager):
+    """A kernel manager that remembers the clients made for it, so their channels can be closed."""
+
+    def client(self, **kwargs):  # noqa: D102 - jupyter_client API
+        kc = super().client(**kwargs)
+        self.__dict__.setdefault("_made_clients", []).append(kc)
+        return kc
+
+    def close(self, *, now: bool) -> None:
+        """Close every client's channels and shut the kernel down."""
+        for kc in self.__dict__.pop("_made_clients", []):
+            try:
+                kc.stop_channels()
+            except Exception:  # noqa: BLE001 - already closed
+                pass
+        try:
+            if self.has_kernel:
+                self.shutdown_kernel(now=now)
+        except Exception:  # noqa: BLE001 - the kernel is gone already
+            pass
+
+
+def _start_kernel(cwd: Path, config, warm_code: str, sockets: str, timeout: float = 120) -> _Kernel:
+    import uuid
+
+    km = _Kernel(kernel_name="python3", config=config)
+    if km.transport == "ipc":  # an absolute socket path: the kernel's cwd is not the runner's
+        km.ip = os.path.join(sockets, f"k-{uuid.uuid4().hex[:12]}")
+    km.start_kernel(cwd=str(cwd))
+    if warm_code:
+        run_silently(km, warm_code, timeout)
+    else:
+        run_silently(km, "", timeout)
+    return km
+
+
+def run_silently(km: _Kernel, code: str, timeout: float = 120) -> None:
+    """Run ``code`` in the kernel without output or execution count; raise if it fails or times out."""
+    kc = km.client()
+    try:
+        kc.start_channels()
+        kc.wait_for_ready(timeout=timeout)
+        if not code:
+            return
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"the kernel did not answer within {timeout:.0f} s")
+            reply = kc.get_shell_msg(timeout=left)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                if reply["content"].get("status") != "ok":
+                    raise RuntimeError(f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+                return
+    finally:
+        kc.stop_channels()
+        km.__dict__["_made_clients"].remove(kc)
+
+
+class KernelPool:
+    """``size`` kernels started ahead of the steps and reused from one step to the next.
+
+    Parameters
+    ----------
+    cwd : Path
+        Working folder of every kernel (the run folder).
+    config : traitlets Config
+        Kernel manager configuration (transport).
+    size : int
+        Kernels kept (steps that may run at once).
+    total : int
+        Steps the run will execute: no more than this many kernels are started up front.
+    warm_code : str
+        Run silently in each kernel once it is up (default :data:`WARM_IMPORTS`).
+    reuse : bool, default=True
+        Reset a released kernel (:data:`RESET_KERNEL`) and hand it to the next step; ``False``
+        shuts every used kernel down and starts a fresh one per step (one import per step).
+    warm_plan : sequence of str, optional
+        Warm-ups of the first kernels started, in order, instead of ``warm_code`` (see
+        :func:`warm_plan`: the first step starts sooner, the second finds its worker pool
+        running). A kernel whose warm-up did not include ``warm_code`` runs it at its first reset.
+    """
+
+    def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True,
+                 warm_plan: Sequence[str] = ()):
+        self._cwd, self._config, self._warm, self._reuse = Path(cwd), config, warm_code, reuse
+        self._plan = list(warm_plan)
+        self._sockets = tempfile.mkdtemp(prefix="hiring-audit-kernels-")  # short: socket paths <= 107 bytes
+        self._cond = threading.Condition()
+        self._ready: list[tuple[Optional[_Kernel], Optional[BaseException]]] = []
+        self._in_use: list[_Kernel] = []
+        self._stoppers: list[threading.Thread] = []
+        self._starting = 0
+        self._resetting = 0
+        self._to_start = total if not reuse else min(size, total)
+        self._left = total  # steps still to hand a kernel to
+        self._closed = False
+        self.resets: list[float] = []  # seconds each reset took
+        with self._cond:
+            for _ in range(min(size, total)):
+                self._spawn()
+
+    def _spawn(self) -> None:  # caller holds the lock
+        self._starting += 1
+        self._to_start -= 1
+        warm = self._plan.pop(0) if self._plan else None
+        threading.Thread(target=closing_loop(self._start_one), args=(warm,), daemon=True, name="kernel-start").start()
+
+    def _offer(self, item) -> None:
+        """Put a started (or reset) kernel, or the error of a failed start, in the ready list."""
+        with self._cond:
+            if self._closed:
+                if item[0] is not None:
+                    item[0].close(now=True)
+            else:
+                self._ready.append(item)
+            self._cond.notify_all()
+
+    def _start_one(self, warm: Optional[str] = None) -> None:
+        try:
+            km = _start_kernel(self._cwd, self._config, self._warm if warm is None else warm, self._sockets)
+            km.__dict__["_warm_pending"] = warm is not None and self._warm not in warm
+            item = (km, None)
+        except BaseException as err:  # noqa: BLE001 - handed to the step that takes it
+            item = (None, err)
+        with self._cond:
+            self._starting -= 1
+        self._offer(item)
+
+    def take(self) -> tuple[_Kernel, float]:
+        """A started kernel and the seconds waited for it (without reuse, the next one starts in the
+        background)."""
+        t0 = time.perf_counter()
+        with self._cond:
+            while not self._ready:
+                if self._closed or (self._starting == 0 and self._resetting == 0 and self._to_start <= 0 and not self._in_use):
+                    raise RuntimeError(KERNEL_START_FAILED.format(err="the kernel pool is closed or exhausted"))
+                self._cond.wait(0.5)
+            km, err = self._ready.pop(0)
+            self._left -= 1
+            if not self._reuse and self._to_start > 0:
+                self._spawn()
+            if err is not None:
+                raise RuntimeError(KERNEL_START_FAILED.format(err=err)) from err
+            self._in_use.append(km)
+        return km, time.perf_counter() - t0
+
+    def release(self, km: _Kernel) -> None:
+        """Done with ``km``: reset it for the next step in the background (or shut it down when it
+        is not reused, not needed any more, or cannot be reset; a replacement starts if steps remain)."""
+        with self._cond:
+            if km in self._in_use:
+                self._in_use.remove(km)
+            keep = self._reuse and not self._closed and self._left > len(self._ready) + self._resetting + self._starting
+            if keep:
+                self._resetting += 1
+                worker = threading.Thread(target=closing_loop(self._reset), args=(km,), daemon=True, name="kernel-reset")
+            else:
+                worker = threading.Thread(target=closing_loop(km.close), kwargs={"now": False}, daemon=True, name="kernel-stop")
+            self._stoppers.append(worker)
+        worker.start()
+
+    def _reset(self, km: _Kernel) -> None:
+        t0 = time.perf_counter()
+        try:
+            if not km.is_alive():
+                raise RuntimeError("the kernel has exited")
+            run_silently(km, RESET_KERNEL, timeout=60)
+            if km.__dict__.pop("_warm_pending", False):
+                run_silently(km, self._warm, timeout=120)
+            item = (km, None)
+            self.resets.append(round(time.perf_counter() - t0, 3))
+        except BaseException:  # noqa: BLE001 - a kernel that cannot be reset is replaced by a fresh one
+            km.close(now=True)
+            item = None
+        with self._cond:
+            self._resetting -= 1
+            if item is None:
+                if not self._closed:
+                    self._to_start += 1
+                    self._spawn()
+                self._cond.notify_all()
+                return
+        self._offer(item)
+
+    def close(self, *, now: bool = False) -> None:
+        """Shut every kernel down (``now``: kill the running ones too) and wait for the shutdowns."""
+        with self._cond:
+            self._closed = True
+            victims = [km for km, _ in self._ready if km is not None] + (list(self._in_use) if now else [])
+            self._ready.clear()
+            self._cond.notify_all()
+        for km in victims:
+            km.close(now=True)
+        for stopper in list(self._stoppers):
+            stopper.join(timeout=30)
+        with self._cond:  # a reset that finished after the list was cleared put its kernel back
+            late = [km for km, _ in self._ready if km is not None]
+            self._ready.clear()
+        for km in late:
+            km.close(now=True)
+        shutil.rmtree(self._sockets, ignore_errors=True)
