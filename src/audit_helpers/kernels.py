@@ -42,8 +42,8 @@ __all__ = [
 KERNEL_START_FAILED = "could not start a Python kernel for the run: {err}"
 
 
-#: Imported silently in every warm kernel before its step runs (each guarded: a missing optional
-#: library is skipped). Imports have no effect on the numbers a step computes.
+#: Imported silently in every warm kernel before its step runs (see :func:`warm_code`). Imports
+#: have no effect on the numbers a step computes.
 WARM_MODULES = (
     "numpy", "pandas", "pyarrow.parquet", "scipy.stats", "sklearn.pipeline", "sklearn.ensemble", "sklearn.linear_model",
     "matplotlib.pyplot", "seaborn", "IPython.display", "skops.io", "audit_helpers.context", "audit_helpers.results",
@@ -54,10 +54,11 @@ FIRST_WARM_MODULES = tuple(m for m in WARM_MODULES if not m.startswith(("sklearn
 
 
 def warm_code(modules) -> str:
-    """Code that imports ``modules`` silently (a missing one is skipped) and leaves no name behind."""
+    """Code that imports ``modules`` silently and leaves no name behind. A module that fails to
+    import is skipped: the warm-up only saves time, the step that needs it reports the error."""
     return (
         f"for _name in {tuple(modules)!r}:\n"
-        "    try:\n        __import__(_name)\n    except ImportError:\n        pass\n"
+        "    try:\n        __import__(_name)\n    except Exception:\n        pass\n"
         "del _name\n"
     )
 
@@ -162,10 +163,7 @@ def _start_kernel(cwd: Path, config, warm_code: str, sockets: str, timeout: floa
     if km.transport == "ipc":  # an absolute socket path: the kernel's cwd is not the runner's
         km.ip = os.path.join(sockets, f"k-{uuid.uuid4().hex[:12]}")
     km.start_kernel(cwd=str(cwd))
-    if warm_code:
-        run_silently(km, warm_code, timeout)
-    else:
-        run_silently(km, "", timeout)
+    run_silently(km, warm_code or "", timeout)  # waits for the kernel to be ready, then warms it
     return km
 
 
