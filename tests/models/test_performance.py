@@ -19,6 +19,7 @@ from sklearn.metrics import (
 )
 
 from audit_helpers import models
+from audit_helpers.models._config import METRICS as METRIC_NAMES
 from audit_helpers.models import (
     AuditedModel,
     bootstrap_performance,
@@ -26,7 +27,7 @@ from audit_helpers.models import (
     performance_metrics,
     permutation_importance_by_column,
 )
-from audit_helpers.models._performance import _metric_matrix, _Sorted
+from audit_helpers.models._performance import _cell_metrics, _Cells, _metric_matrix, _Sorted
 
 
 def _scores(n, seed, ties=False):
@@ -81,6 +82,30 @@ def test_bootstrap_metric_matrix_matches_brute_force_resamples():
             pp.mean(),
         ]
         np.testing.assert_allclose(got[b], expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("ties, threshold", [(True, 0.35), (False, 0.4), (True, 0.0), (True, 2.0)])
+def test_cell_counts_give_the_row_metrics(ties, threshold):
+    """Resamples counted per (tie group, label) cell: every metric as from the row multiplicities,
+    bit for bit apart from the Brier score (summed per cell, so equal up to rounding)."""
+    y, s = _scores(300, 11, ties=ties)
+    y[:3] = 1  # both classes even in small resamples
+    data = _Sorted(y.astype(float), s, threshold)
+    cells = _Cells(data)
+    assert cells.n_groups == np.unique(s).size
+    rank_of = np.empty(len(y), dtype=int)
+    rank_of[data.order] = np.arange(len(y))
+    idx = np.random.default_rng(3).integers(0, len(y), size=(40, len(y)))
+    idx[0] = np.flatnonzero(y == 0)[0]  # one resample of a single negative row: AUC and recall undefined
+    rows = np.stack([np.bincount(rank_of[r], minlength=len(y)) for r in idx])
+    by_cell = np.stack([np.bincount(cells.cell_of[r], minlength=2 * cells.n_groups) for r in idx])
+    want = _metric_matrix(rows, data)
+    got = _cell_metrics(by_cell, cells, len(y))
+    brier = METRIC_NAMES.index("brier")
+    others = [j for j in range(len(METRIC_NAMES)) if j != brier]
+    np.testing.assert_array_equal(got[:, others], want[:, others])
+    np.testing.assert_allclose(got[:, brier], want[:, brier], rtol=1e-13)
+    assert np.isnan(got[0, METRIC_NAMES.index("auc")]) and np.isnan(got[0, METRIC_NAMES.index("recall")])
 
 
 def test_bootstrap_intervals_are_seeded_and_sensible():

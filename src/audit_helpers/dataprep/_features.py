@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from .._common.distinct import counts_in_first_order, sorted_counts
 from ..validate import _as_text, parse_numeric
 from ._config import NUMERIC_INFERENCE_SHARE
 
@@ -71,7 +72,10 @@ def _age_group(age: pd.Series, threshold: int, unknown: str) -> pd.Series:
 
 def _tag_counts(s: pd.Series, sep: str) -> pd.Series:
     """Number of rows carrying each tag."""
-    tags = _as_text(s).str.split(sep).explode().str.strip()
-    tags = tags[tags.notna() & (tags != "")]
-    return tags.value_counts()
+    text = _as_text(s)
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    rows = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    tags = pd.Series(uniques, dtype=text.dtype, name=s.name).str.split(sep).explode().str.strip()
+    kept = (tags.notna() & (tags != "")).to_numpy()
+    return sorted_counts(counts_in_first_order(tags[kept], rows[tags.index.to_numpy()][kept], name=s.name))
 

@@ -82,6 +82,51 @@ def _metric_matrix(counts: np.ndarray, data: _Sorted) -> np.ndarray:
     return np.column_stack([auc, accuracy, precision, recall, brier, selection])
 
 
+class _Cells:
+    """The sorted rows as cells (tie group of the score x label): what a resample's metrics need.
+
+    Cell ``g`` holds the negatives of tie group ``g``, cell ``T + g`` its positives. The
+    selected groups are a suffix of the tie groups (``first_selected`` on), and the squared
+    error is constant within a cell, so a resample's counts per cell give every metric.
+    """
+
+    def __init__(self, data: _Sorted):
+        n_groups = data.starts.size
+        group = np.zeros(data.s.size, dtype=np.int64)
+        group[data.starts[1:]] = 1
+        group = np.cumsum(group)
+        self.n_groups = n_groups
+        self.cell_of = np.empty(data.s.size, dtype=np.int64)  # by original row
+        self.cell_of[data.order] = group + n_groups * data.y.astype(np.int64)
+        score = data.s[data.starts]
+        self.first_selected = int(np.searchsorted(data.sel[data.starts], 1.0))  # sel is 0...0 1...1
+        self.sq = np.concatenate([score**2, (score - 1.0) ** 2])
+
+
+def _cell_metrics(counts: np.ndarray, cells: _Cells, n: int) -> np.ndarray:
+    """:func:`_metric_matrix` of resamples given as counts per cell (shape (b, 2 T)) of ``n`` rows each.
+
+    The counts, the AUC's rank statistic and every count ratio are exact integer arithmetic, so
+    they equal :func:`_metric_matrix`'s bit for bit (its float sums of integers are exact below
+    2**53); the Brier sum adds its terms per cell instead of per row (equal up to rounding).
+    """
+    t, k = cells.n_groups, cells.first_selected
+    neg_g, pos_g = counts[:, :t], counts[:, t:]
+    pos = pos_g.sum(axis=1)
+    neg = n - pos
+    tp = pos_g[:, k:].sum(axis=1)
+    sel = tp + neg_g[:, k:].sum(axis=1)
+    tn = neg_g[:, :k].sum(axis=1)
+    # twice the AUC numerator: sum_g pos_g * (2 * negatives below g + negatives tied with g)
+    twice = np.einsum("ij,ij->i", pos_g, 2 * np.cumsum(neg_g, axis=1) - neg_g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auc = np.where((pos > 0) & (neg > 0), (twice / 2.0) / (pos * neg).astype(float), np.nan)
+        precision = np.where(sel > 0, tp / sel, np.nan)
+        recall = np.where(pos > 0, tp / pos, np.nan)
+    brier = (counts @ cells.sq) / n
+    return np.column_stack([auc, (tp + tn) / n, precision, recall, brier, sel / n])
+
+
 def performance_metrics(y_true, scores, *, threshold: float) -> dict:
     """Point estimates of the performance metrics at ``threshold``.
 
@@ -163,16 +208,15 @@ def bootstrap_performance(
     data = _Sorted(y, s, threshold)
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(as_int_seed(random_state))
     n = y.size
-    rank_of = np.empty(n, dtype=np.int64)
-    rank_of[data.order] = np.arange(n)
-    chunk = max(1, _MAX_BOOTSTRAP_CELLS // n)
+    cells = _Cells(data)
+    width = 2 * cells.n_groups
+    chunk = max(1, _MAX_BOOTSTRAP_CELLS // n)  # the draws' chunking: it fixes the random stream
     stats = np.empty((n_bootstrap, len(METRICS)))
     for start in range(0, n_bootstrap, chunk):
         b = min(chunk, n_bootstrap - start)
         idx = rng.integers(0, n, size=(b, n))
-        flat = rank_of[idx] + (np.arange(b) * n)[:, None]
-        counts = np.bincount(flat.ravel(), minlength=b * n).reshape(b, n)
-        stats[start : start + b] = _metric_matrix(counts, data)
+        counts = np.stack([np.bincount(cells.cell_of[row], minlength=width) for row in idx])
+        stats[start : start + b] = _cell_metrics(counts, cells, n)
     alpha = (1.0 - ci_level) / 2.0
     ci: dict[str, Optional[list[float]]] = {}
     for j, name in enumerate(METRICS):

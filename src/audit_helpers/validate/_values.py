@@ -7,6 +7,8 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 import pandas as pd
 
+from .._common.distinct import map_distinct
+
 EMPTY_TABLE = "{table}: the table has no rows."
 MISSING_LABEL_COLUMN = "{table}: label column {column!r} not found; columns present: {available}."
 MISSING_PROTECTED_COLUMNS = "{table}: protected attribute column(s) not found: {columns}; columns present: {available}."
@@ -78,9 +80,15 @@ def parse_numeric(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         return series.astype("float64"), pd.Series(False, index=series.index)
     text = _as_text(series)
     missing = text.isna() | (text == "")
-    values = pd.to_numeric(text.where(~missing, None), errors="coerce").astype("float64")
+    values = pd.Series(map_distinct(text, _to_float), index=series.index, dtype="float64", name=series.name)
     bad = values.isna() & ~missing
     return values, bad.astype(bool)
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    """Stripped text to float64: missing and empty entries NaN, unparseable ones NaN too."""
+    missing = text.isna() | (text == "")
+    return pd.to_numeric(text.where(~missing, None), errors="coerce").astype("float64")
 
 
 def _as_text(series: pd.Series) -> pd.Series:
