@@ -8,12 +8,12 @@ row, at the cost of one hash pass.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["map_distinct", "counts_in_first_order", "sorted_counts"]
+__all__ = ["map_distinct", "counts_in_first_order", "sorted_counts", "distinct_python_values", "repeat_runs"]
 
 
 def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series], *, missing=np.nan) -> np.ndarray:
@@ -59,3 +59,27 @@ def counts_in_first_order(keys: pd.Series, weights: np.ndarray, *, name=None) ->
 def sorted_counts(counts: pd.Series) -> pd.Series:
     """Counts in ``Series.value_counts`` order: largest first, ties in order of first occurrence."""
     return counts.sort_values(ascending=False, kind="stable")
+
+
+def distinct_python_values(series: pd.Series) -> Optional[tuple[np.ndarray, list]]:
+    """Factorize codes (-1 for missing) and the distinct values as Python objects, as ``tolist`` gives them.
+
+    None for an object column: pandas' hash table treats equal values of different types
+    (``1``, ``1.0``, ``True``) as one, which a per-value function may tell apart.
+    """
+    if pd.api.types.is_object_dtype(series.dtype):
+        return None
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, pd.Series(uniques, dtype=series.dtype).tolist()
+
+
+def repeat_runs(codes: np.ndarray, run_lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For items stored as consecutive runs (run ``k`` of ``run_lengths[k]`` items), expand a
+    sequence of run codes into ``(position in codes, item index)`` pairs, runs in the order of ``codes``.
+    """
+    starts = np.cumsum(run_lengths) - run_lengths
+    lengths = run_lengths[codes]
+    owner = np.repeat(np.arange(codes.size, dtype=np.int64), lengths)
+    first_out = np.cumsum(lengths) - lengths
+    item = np.arange(owner.size, dtype=np.int64) - first_out[owner] + starts[codes][owner]
+    return owner, item

@@ -47,7 +47,7 @@ def infer_feature_types(
         parsed = int(values.notna().sum())
         if present and parsed >= numeric_share * present:
             (numeric if values.nunique() > 2 or bad.any() else categorical).append(col)
-        elif frame[col].astype("object").map(lambda v: isinstance(v, str) and separator in v).any():
+        elif pd.Series(frame[col].unique()).astype("object").map(lambda v: isinstance(v, str) and separator in v).any():
             multilabel[col] = separator
         else:
             categorical.append(col)

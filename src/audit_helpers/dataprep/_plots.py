@@ -24,14 +24,29 @@ __all__ = ["plot_distributions", "plot_base_rates"]
 PERIOD_COLOURS = {"train": palette.REFERENCE, "next month": palette.COMPARED}
 
 
+def _shares(values: pd.Series) -> pd.Series:
+    """Share of rows per category as text, missing values as ``(missing)``; counted per distinct value."""
+    counts = values.value_counts(dropna=False, sort=False)
+    keys = ["(missing)" if pd.isna(k) else str(k) for k in counts.index]
+    per_key = pd.Series(counts.to_numpy(), index=keys).groupby(level=0, sort=False).sum()
+    return per_key / per_key.sum()
+
+
+def _histogram_long(col: str, r: np.ndarray, c: np.ndarray, edges: np.ndarray) -> pd.DataFrame:
+    """Both periods' counts per bin, one row per bin centre and period, for a weighted histogram."""
+    centres = (edges[:-1] + edges[1:]) / 2
+    parts = [pd.DataFrame({col: centres, "period": period, "count": np.histogram(x, bins=edges)[0]})
+             for period, x in (("train", r), ("next month", c)) if x.size]  # an empty period draws nothing, as before
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({col: [], "period": [], "count": []})
+
+
 def _category_shares(reference: pd.DataFrame, current: pd.DataFrame, col: str, feature_spec: dict) -> pd.DataFrame:
     if col in feature_spec["multilabel"]:
         sep = feature_spec["multilabel"][col]
         rs = _tag_counts(reference[col], sep) / len(reference)
         cs = _tag_counts(current[col], sep) / len(current)
     else:
-        rs = reference[col].astype("object").fillna("(missing)").astype(str).value_counts(normalize=True)
-        cs = current[col].astype("object").fillna("(missing)").astype(str).value_counts(normalize=True)
+        rs, cs = _shares(reference[col]), _shares(current[col])
     order = feature_spec.get("ordinal", {}).get(col)
     cats = list(order) if order else sorted(set(rs.index) | set(cs.index), key=lambda k: -rs.get(k, 0.0))
     cats += [k for k in sorted(set(rs.index) | set(cs.index)) if k not in cats]
@@ -69,8 +84,10 @@ def plot_distributions(reference: pd.DataFrame, current: pd.DataFrame, feature_s
             both = np.concatenate([r, c])
             lo, hi = (float(both.min()), float(both.max())) if both.size else (0.0, 1.0)
             edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
-            long = pd.DataFrame({col: both, "period": ["train"] * len(r) + ["next month"] * len(c)})
-            sns.histplot(data=long, x=col, hue="period", bins=edges, stat="density", common_norm=False, element="step",
+            # binned here, seaborn draws the same bars from the weights (edges as a list: seaborn 0.13
+            # compares bins with "auto" when weights are given)
+            sns.histplot(data=_histogram_long(col, r, c, edges), x=col, hue="period", weights="count", bins=edges.tolist(),
+                         stat="density", common_norm=False, element="step",
                          fill=True, alpha=0.25, palette=PERIOD_COLOURS, legend=False, ax=ax)
             ax.set_ylabel("density")
         else:

@@ -14,6 +14,8 @@ from typing import Any, Mapping, Optional
 import numpy as np
 import pandas as pd
 
+from .._common.distinct import distinct_python_values
+
 from ._bins import FeatureBins
 from ._counts import _category_key, _is_missing
 from ._profile import ReferenceProfile
@@ -40,8 +42,14 @@ def condition_masks(bins: FeatureBins, values) -> dict[str, np.ndarray]:
     if bins.transform == "value" and bins.kind == "numeric":
         return {"missing": np.isnan(prepared)}
     if bins.transform == "value":
-        missing = np.array([_is_missing(v) for v in prepared.tolist()], dtype=bool)
         known = set(bins.categories)
+        distinct = distinct_python_values(prepared)
+        if distinct is not None:  # per distinct value: missing is code -1, the rest by its key
+            codes, values = distinct
+            missing = codes < 0
+            unseen_value = np.array([_category_key(v) not in known for v in values] + [False], dtype=bool)
+            return {"unseen": unseen_value[codes], "missing": missing}
+        missing = np.array([_is_missing(v) for v in prepared.tolist()], dtype=bool)
         unseen = np.array([not m and _category_key(v) not in known for v, m in zip(prepared.tolist(), missing)], dtype=bool)
         return {"unseen": unseen, "missing": missing}
     pairs, tag_count = prepared
@@ -56,7 +64,12 @@ def unseen_values(bins: FeatureBins, values, *, most: int = 5) -> list[list]:
     if bins.transform == "tag_count" or bins.kind == "numeric":
         return []
     prepared = bins.prepare(values)
-    if bins.transform == "value":
+    distinct = distinct_python_values(prepared) if bins.transform == "value" else None
+    if distinct is not None:
+        codes, values = distinct
+        per_value = np.bincount(codes[codes >= 0], minlength=len(values))
+        keys = pd.Series([_category_key(v) for v in values], dtype=object).repeat(per_value)
+    elif bins.transform == "value":
         keys = pd.Series([_category_key(v) for v in prepared.tolist() if not _is_missing(v)], dtype=object)
     else:
         keys = prepared[0]["tag"]

@@ -15,6 +15,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .._common.distinct import repeat_runs
+
 __all__ = ["NOT_NUMERIC", "DEFAULT_SEPARATOR"]
 
 NOT_NUMERIC = "column {name!r} is declared numeric but holds non-numeric values ({dtype})"
@@ -89,6 +91,24 @@ def _numeric_counts(x: np.ndarray, edges: Sequence[float]) -> np.ndarray:
     return np.append(np.diff(bounds), n_missing)
 
 
+def _split_distinct(text: pd.Series, separator: str) -> pd.DataFrame:
+    """``(row, tag)`` of every stripped non-empty tag of ``text`` (index = row position), duplicates
+    within a row marked: what splitting and exploding every row gives, with each distinct cell split once.
+
+    The frame is numbered as the exploded rows would be, so dropping the marked duplicates leaves
+    the same index.
+    """
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    parts = pd.Series(uniques, dtype=text.dtype).str.split(separator, regex=False).explode().str.strip()
+    parts = parts[parts.notna() & (parts != "")]
+    owner_of_part = parts.index.to_numpy(dtype=np.int64)
+    tags = parts.to_numpy(dtype=object)
+    repeated = pd.DataFrame({"u": owner_of_part, "tag": tags}).duplicated().to_numpy()
+    row_of, item = repeat_runs(codes, np.bincount(owner_of_part, minlength=len(uniques)))
+    pairs = pd.DataFrame({"row": text.index.to_numpy(dtype=np.int64)[row_of], "tag": tags[item]})
+    return pairs[~repeated[item]]
+
+
 def _parse_tags(values, separator: str, name: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Distinct tags of every row and the tag count per row.
 
@@ -103,9 +123,7 @@ def _parse_tags(values, separator: str, name: str) -> tuple[pd.DataFrame, np.nda
     n = len(series)
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         missing = series.isna().to_numpy()
-        exploded = series[~missing].astype(str).str.split(separator, regex=False).explode().str.strip()
-        exploded = exploded[exploded.notna() & (exploded != "")]
-        pairs = pd.DataFrame({"row": exploded.index.to_numpy(dtype=np.int64), "tag": exploded.to_numpy(dtype=object)})
+        pairs = _split_distinct(series[~missing].astype(str), separator)
     else:
         missing = np.zeros(n, dtype=bool)
         rows, tags = [], []
@@ -121,8 +139,7 @@ def _parse_tags(values, separator: str, name: str) -> tuple[pd.DataFrame, np.nda
                 if t.strip():
                     rows.append(i)
                     tags.append(t.strip())
-        pairs = pd.DataFrame({"row": np.asarray(rows, dtype=np.int64), "tag": np.asarray(tags, dtype=object)})
-    pairs = pairs.drop_duplicates()
+        pairs = pd.DataFrame({"row": np.asarray(rows, dtype=np.int64), "tag": np.asarray(tags, dtype=object)}).drop_duplicates()
     tag_count = np.bincount(pairs["row"].to_numpy(), minlength=n).astype(np.float64)
     tag_count[missing] = np.nan
     return pairs, tag_count

@@ -18,6 +18,8 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 import numpy as np
 import pandas as pd
 
+from .._common.distinct import distinct_python_values
+
 from ._bins import EMPTY_SAMPLE, FeatureBins, compare_bins, fit_bins
 from ._config import DriftConfig
 from ._counts import DEFAULT_SEPARATOR, _as_float, _as_series, _is_missing
@@ -51,7 +53,14 @@ def _hash_column(h, name: str, values, role: str) -> None:
         x = np.where(np.isnan(x), np.nan, x).astype("<f8")
         h.update(x.tobytes())
     else:
-        text = "\x1f".join("\x00" if _is_missing(v) else str(v) for v in _as_series(values, name).tolist())
+        series = _as_series(values, name)
+        distinct = distinct_python_values(series)
+        if distinct is None:
+            text = "\x1f".join("\x00" if _is_missing(v) else str(v) for v in series.tolist())
+        else:  # each distinct value printed once (missing is code -1: the last entry)
+            codes, uniques = distinct
+            printed = np.array([str(v) for v in uniques] + ["\x00"], dtype=object)
+            text = "\x1f".join(printed[codes].tolist())
         h.update(text.encode("utf-8"))
 
 

@@ -212,11 +212,13 @@ def bootstrap_performance(
     width = 2 * cells.n_groups
     chunk = max(1, _MAX_BOOTSTRAP_CELLS // n)  # the draws' chunking: it fixes the random stream
     stats = np.empty((n_bootstrap, len(METRICS)))
+    counts = np.empty((chunk, width), dtype=np.int64)
     for start in range(0, n_bootstrap, chunk):
         b = min(chunk, n_bootstrap - start)
         idx = rng.integers(0, n, size=(b, n))
-        counts = np.stack([np.bincount(cells.cell_of[row], minlength=width) for row in idx])
-        stats[start : start + b] = _cell_metrics(counts, cells, n)
+        for r in range(b):
+            counts[r] = np.bincount(cells.cell_of[idx[r]], minlength=width)
+        stats[start : start + b] = _cell_metrics(counts[:b], cells, n)
     alpha = (1.0 - ci_level) / 2.0
     ci: dict[str, Optional[list[float]]] = {}
     for j, name in enumerate(METRICS):
