@@ -29,6 +29,22 @@ def test_validation_split_stratified_deterministic():
     assert not np.array_equal(val1, val3)
 
 
+@pytest.mark.parametrize("labels", [["b#1", "a#0", "c#0", "a#1", "b#0", "c#1"], ["Female#0", "Male#1", "Non-binary#0", "Unknown#1"]])
+def test_validation_split_draws_the_rows_train_test_split_draws_from_the_labels(labels):
+    from sklearn.model_selection import train_test_split
+
+    from audit_helpers.mitigation._evaluate import _sorted_codes
+
+    rng = np.random.default_rng(5)
+    strata = rng.choice(np.array(labels, dtype=object), 3000)
+    y = np.array([int(s.endswith("1")) for s in strata])
+    assert np.array_equal(np.unique(_sorted_codes(strata)), np.arange(len(labels)))
+    assert np.array_equal(np.unique(strata, return_inverse=True)[1], _sorted_codes(strata))
+    fit, val = mit.validation_split(y, strata, validation_size=0.25, random_state=11)
+    want_fit, want_val = train_test_split(np.arange(3000), test_size=0.25, random_state=11, stratify=strata)
+    assert np.array_equal(fit, np.sort(want_fit)) and np.array_equal(val, np.sort(want_val))
+
+
 def test_performance_matches_sklearn():
     s, y, _ = _scores_case(seed=4, n=500)
     sel = (s >= 0.5).astype(int)

@@ -256,8 +256,9 @@ def within_group_psi(
     """
     config = config or DriftConfig()
     features = list(features)
-    g_ref = group_labels(reference_df, attribute).to_numpy()
-    g_cur = group_labels(current_df, attribute).to_numpy()
+    ref_codes, ref_groups = pd.factorize(group_labels(reference_df, attribute))
+    cur_codes, cur_groups = pd.factorize(group_labels(current_df, attribute))
+    ref_code, cur_code = ({g: i for i, g in enumerate(groups.tolist())} for groups in (ref_groups, cur_groups))
     prepared = {}
     for name in features:
         bins = profile.features[name]
@@ -265,8 +266,8 @@ def within_group_psi(
         if key not in prepared:
             prepared[key] = (bins.prepare(reference_df[bins.source]), bins.prepare(current_df[bins.source]))
     out: dict[str, dict] = {}
-    for group in sorted(set(g_ref.tolist()) | set(g_cur.tolist())):
-        mr, mc = g_ref == group, g_cur == group
+    for group in sorted(set(ref_code) | set(cur_code)):  # masks from the codes: one string pass per period
+        mr, mc = ref_codes == ref_code.get(group, -2), cur_codes == cur_code.get(group, -2)
         n_r, n_c = int(mr.sum()), int(mc.sum())
         block: dict[str, dict] = {}
         if min(n_r, n_c) < config.min_group_n:

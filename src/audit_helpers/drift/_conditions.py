@@ -82,18 +82,24 @@ def _mean(x: np.ndarray) -> Optional[float]:
     return float(np.mean(x)) if x.size else None
 
 
-def _by_model(predictions: pd.DataFrame, current: pd.DataFrame, mask: np.ndarray, *, id_column: str,
-              split: str) -> dict[str, dict]:
+def _scored(predictions: pd.DataFrame, current: pd.DataFrame, *, id_column: str, split: str) -> dict[str, tuple]:
+    """``{model: (score, selected)}`` of the current rows, in their order (ids joined once per model)."""
     out = {}
     ids = current[id_column].reset_index(drop=True)
     for model in sorted(predictions["model"].unique().tolist()):
         rows = predictions[(predictions["model"] == model) & (predictions["split"] == split)]
-        joined = pd.DataFrame({id_column: ids, "_with": mask}).merge(rows[[id_column, "score", "selected"]], on=id_column,
-                                                                      how="left", validate="one_to_one")
+        joined = pd.DataFrame({id_column: ids}).merge(rows[[id_column, "score", "selected"]], on=id_column,
+                                                      how="left", validate="one_to_one")
         if joined["score"].isna().any():
             raise ValueError(UNMATCHED_CONDITION_IDS.format(n=int(joined["score"].isna().sum()), model=model, split=split))
-        w = joined["_with"].to_numpy(dtype=bool)
-        score, selected = joined["score"].to_numpy(dtype=float), joined["selected"].to_numpy(dtype=float)
+        out[model] = (joined["score"].to_numpy(dtype=float), joined["selected"].to_numpy(dtype=float))
+    return out
+
+
+def _by_model(scored: Mapping[str, tuple], mask: np.ndarray) -> dict[str, dict]:
+    out = {}
+    for model, (score, selected) in scored.items():
+        w = np.asarray(mask, dtype=bool)
         with_mean, rest_mean = _mean(score[w]), _mean(score[~w])
         out[model] = {
             "n_with": int(w.sum()),
@@ -145,7 +151,7 @@ def score_conditions(
         ``n_rest``, ``mean_score_with``, ``mean_score_rest``, ``mean_score_difference`` (with - rest),
         ``selection_rate_with`` and ``selection_rate_rest`` (``None`` when a side is empty).
     """
-    out = []
+    out, scored = [], None
     for name, bins in profile.features.items():
         entry = features.get(name)
         if entry is None or bins.source not in current.columns:
@@ -162,6 +168,8 @@ def score_conditions(
                 item["missing_share_reference"] = float(entry["missing_share_reference"])
             else:
                 item["values"] = unseen_values(bins, current[bins.source])
-            item["by_model"] = _by_model(predictions, current, mask, id_column=id_column, split=split)
+            if scored is None:
+                scored = _scored(predictions, current, id_column=id_column, split=split)
+            item["by_model"] = _by_model(scored, mask)
             out.append(item)
     return out

@@ -21,6 +21,17 @@ __all__ = ["validation_split", "performance", "evaluate_predictions", "ERR_VALID
 ERR_VALIDATION_SIZE = "validation_size must be strictly between 0 and 1, got {value}."
 
 
+def _sorted_codes(labels: np.ndarray) -> np.ndarray:
+    """Each label's rank among the sorted distinct labels: the classes ``numpy.unique`` finds, in
+    the same order, so a stratified split draws the same rows as from the labels (without sorting
+    every row's text)."""
+    codes, distinct = pd.factorize(labels)
+    order = np.argsort(np.asarray(distinct, dtype=object), kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return rank[codes]
+
+
 def validation_split(
     y: Any, strata: Any, *, validation_size: float, random_state: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -58,7 +69,7 @@ def validation_split(
         return bool(counts.min() >= 2 and len(counts) <= min(n_val, n_fit))
 
     strat_labels = _as_groups(strata, n, name="strata")
-    stratify = strat_labels if usable(strat_labels) else (y_arr if usable(y_arr) else None)
+    stratify = _sorted_codes(strat_labels) if usable(strat_labels) else (y_arr if usable(y_arr) else None)
     fit_idx, val_idx = train_test_split(
         np.arange(n), test_size=validation_size, random_state=random_state, stratify=stratify
     )

@@ -85,40 +85,47 @@ def _metric_matrix(counts: np.ndarray, data: _Sorted) -> np.ndarray:
 class _Cells:
     """The sorted rows as cells (tie group of the score x label): what a resample's metrics need.
 
-    Cell ``g`` holds the negatives of tie group ``g``, cell ``T + g`` its positives. The
-    selected groups are a suffix of the tie groups (``first_selected`` on), and the squared
-    error is constant within a cell, so a resample's counts per cell give every metric.
+    Only the cells that hold rows are kept, numbered in (tie group, label) order, so the
+    selected cells (groups at or above the threshold) are a suffix and a group's negative cell
+    comes right before its positive one. The squared error is constant within a cell.
     """
 
     def __init__(self, data: _Sorted):
-        n_groups = data.starts.size
         group = np.zeros(data.s.size, dtype=np.int64)
         group[data.starts[1:]] = 1
         group = np.cumsum(group)
-        self.n_groups = n_groups
-        self.cell_of = np.empty(data.s.size, dtype=np.int64)  # by original row
-        self.cell_of[data.order] = group + n_groups * data.y.astype(np.int64)
-        score = data.s[data.starts]
-        self.first_selected = int(np.searchsorted(data.sel[data.starts], 1.0))  # sel is 0...0 1...1
-        self.sq = np.concatenate([score**2, (score - 1.0) ** 2])
+        keys, cell_sorted = np.unique(2 * group + data.y.astype(np.int64), return_inverse=True)
+        self.width = keys.size
+        self.cell_of = np.empty(data.s.size, dtype=np.int32)  # by original row; int32 halves the gather
+        self.cell_of[data.order] = cell_sorted
+        cell_group, self.positive = keys // 2, (keys % 2).astype(np.int64)
+        first_group = int(np.searchsorted(data.sel[data.starts], 1.0))  # sel is 0...0 1...1 by group
+        self.first_selected = int(np.searchsorted(cell_group, first_group))
+        tied = np.flatnonzero((self.positive[1:] == 1) & (cell_group[1:] == cell_group[:-1])) + 1
+        self.tied_pos, self.tied_neg = tied, tied - 1  # positive cells sharing their score with a negative cell
+        score = data.s[data.starts][cell_group]
+        self.sq = (score - self.positive) ** 2
 
 
 def _cell_metrics(counts: np.ndarray, cells: _Cells, n: int) -> np.ndarray:
-    """:func:`_metric_matrix` of resamples given as counts per cell (shape (b, 2 T)) of ``n`` rows each.
+    """:func:`_metric_matrix` of resamples given as counts per cell (shape (b, cells.width)) of ``n`` rows each.
 
     The counts, the AUC's rank statistic and every count ratio are exact integer arithmetic, so
     they equal :func:`_metric_matrix`'s bit for bit (its float sums of integers are exact below
     2**53); the Brier sum adds its terms per cell instead of per row (equal up to rounding).
     """
-    t, k = cells.n_groups, cells.first_selected
-    neg_g, pos_g = counts[:, :t], counts[:, t:]
-    pos = pos_g.sum(axis=1)
+    k, is_pos = cells.first_selected, cells.positive
+    pos_c = counts * is_pos
+    neg_c = counts - pos_c
+    pos = pos_c.sum(axis=1)
     neg = n - pos
-    tp = pos_g[:, k:].sum(axis=1)
-    sel = tp + neg_g[:, k:].sum(axis=1)
-    tn = neg_g[:, :k].sum(axis=1)
-    # twice the AUC numerator: sum_g pos_g * (2 * negatives below g + negatives tied with g)
-    twice = np.einsum("ij,ij->i", pos_g, 2 * np.cumsum(neg_g, axis=1) - neg_g)
+    tp = pos_c[:, k:].sum(axis=1)
+    sel = counts[:, k:].sum(axis=1)
+    tn = neg_c[:, :k].sum(axis=1)
+    # twice the AUC numerator: sum over positive cells of count * (2 * negatives at or below its
+    # score - negatives tied with it); a group's negative cell precedes its positive one
+    twice = 2 * np.einsum("ij,ij->i", pos_c, np.cumsum(neg_c, axis=1))
+    twice -= np.einsum("ij,ij->i", counts[:, cells.tied_pos], counts[:, cells.tied_neg])
     with np.errstate(divide="ignore", invalid="ignore"):
         auc = np.where((pos > 0) & (neg > 0), (twice / 2.0) / (pos * neg).astype(float), np.nan)
         precision = np.where(sel > 0, tp / sel, np.nan)
@@ -209,7 +216,7 @@ def bootstrap_performance(
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(as_int_seed(random_state))
     n = y.size
     cells = _Cells(data)
-    width = 2 * cells.n_groups
+    width = cells.width
     chunk = max(1, _MAX_BOOTSTRAP_CELLS // n)  # the draws' chunking: it fixes the random stream
     stats = np.empty((n_bootstrap, len(METRICS)))
     counts = np.empty((chunk, width), dtype=np.int64)
