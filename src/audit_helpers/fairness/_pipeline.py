@@ -141,7 +141,8 @@ def fairness_from_context(ctx: Any) -> dict:
     """Run :func:`audit_predictions` on the artifacts of a run (notebook 03)."""
     spec = ctx.feature_spec()
     preds = ctx.predictions()
-    splits = {s: ctx.load_split(s) for s in ("test", "eval") if s in set(preds["split"])}
+    present = set(preds["split"].unique().tolist())  # distinct splits, not a Python pass over every row
+    splits = {s: ctx.load_split(s) for s in ("test", "eval") if s in present}
     return audit_predictions(preds, splits, feature_spec=spec, config=ctx.params.fairness)
 
 

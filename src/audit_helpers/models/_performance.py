@@ -85,53 +85,61 @@ def _metric_matrix(counts: np.ndarray, data: _Sorted) -> np.ndarray:
 class _Cells:
     """The sorted rows as cells (tie group of the score x label): what a resample's metrics need.
 
-    Only the cells that hold rows are kept, numbered in (tie group, label) order, so the
-    selected cells (groups at or above the threshold) are a suffix and a group's negative cell
-    comes right before its positive one. The squared error is constant within a cell.
+    Only the cells that hold rows are kept: first the negative cells, then the positive ones,
+    each run in score order, so the selected cells (groups at or above the threshold) end each
+    run. The squared error is constant within a cell.
     """
 
     def __init__(self, data: _Sorted):
         group = np.zeros(data.s.size, dtype=np.int64)
         group[data.starts[1:]] = 1
         group = np.cumsum(group)
-        keys, cell_sorted = np.unique(2 * group + data.y.astype(np.int64), return_inverse=True)
+        label = data.y.astype(np.int64)
+        keys, cell_sorted = np.unique(label * group.size + group, return_inverse=True)  # negatives first
         self.width = keys.size
+        self.n_neg_cells = int(np.searchsorted(keys, group.size))
         self.cell_of = np.empty(data.s.size, dtype=np.int32)  # by original row; int32 halves the gather
         self.cell_of[data.order] = cell_sorted
-        cell_group, self.positive = keys // 2, (keys % 2).astype(np.int64)
+        neg_group, pos_group = keys[: self.n_neg_cells], keys[self.n_neg_cells :] - group.size
         first_group = int(np.searchsorted(data.sel[data.starts], 1.0))  # sel is 0...0 1...1 by group
-        self.first_selected = int(np.searchsorted(cell_group, first_group))
-        tied = np.flatnonzero((self.positive[1:] == 1) & (cell_group[1:] == cell_group[:-1])) + 1
-        self.tied_pos, self.tied_neg = tied, tied - 1  # positive cells sharing their score with a negative cell
-        score = data.s[data.starts][cell_group]
-        self.sq = (score - self.positive) ** 2
+        self.first_selected_neg = int(np.searchsorted(neg_group, first_group))
+        self.first_selected_pos = int(np.searchsorted(pos_group, first_group))
+        # per positive cell: how many negative cells lie at or below its score, and the one tied with it
+        self.at_or_below = np.searchsorted(neg_group, pos_group, side="right")
+        last = np.maximum(self.at_or_below - 1, 0)
+        tied = (self.at_or_below > 0) & (neg_group[last] == pos_group)
+        self.tied_pos, self.tied_neg = np.flatnonzero(tied), last[tied]
+        score = data.s[data.starts]
+        self.sq = np.concatenate([score[neg_group] ** 2, (score[pos_group] - 1.0) ** 2])
 
 
 def _cell_metrics(counts: np.ndarray, cells: _Cells, n: int) -> np.ndarray:
     """:func:`_metric_matrix` of resamples given as counts per cell (shape (b, cells.width)) of ``n`` rows each.
 
-    The counts, the AUC's rank statistic and every count ratio are exact integer arithmetic, so
-    they equal :func:`_metric_matrix`'s bit for bit (its float sums of integers are exact below
-    2**53); the Brier sum adds its terms per cell instead of per row (equal up to rounding).
+    Every count, the AUC's rank statistic and every count ratio are integer arithmetic (int64,
+    then one float division), so they equal :func:`_metric_matrix`'s bit for bit (its float sums
+    of integers are exact below 2**53); the Brier sum adds its terms per cell instead of per row
+    (equal up to rounding).
     """
-    k, is_pos = cells.first_selected, cells.positive
-    pos_c = counts * is_pos
-    neg_c = counts - pos_c
-    pos = pos_c.sum(axis=1)
-    neg = n - pos
-    tp = pos_c[:, k:].sum(axis=1)
-    sel = counts[:, k:].sum(axis=1)
-    tn = neg_c[:, :k].sum(axis=1)
-    # twice the AUC numerator: sum over positive cells of count * (2 * negatives at or below its
-    # score - negatives tied with it); a group's negative cell precedes its positive one
-    twice = 2 * np.einsum("ij,ij->i", pos_c, np.cumsum(neg_c, axis=1))
-    twice -= np.einsum("ij,ij->i", counts[:, cells.tied_pos], counts[:, cells.tied_neg])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        auc = np.where((pos > 0) & (neg > 0), (twice / 2.0) / (pos * neg).astype(float), np.nan)
-        precision = np.where(sel > 0, tp / sel, np.nan)
-        recall = np.where(pos > 0, tp / pos, np.nan)
-    brier = (counts @ cells.sq) / n
-    return np.column_stack([auc, (tp + tn) / n, precision, recall, brier, sel / n])
+    out = np.empty((counts.shape[0], 6))
+    kn, kp, split = cells.first_selected_neg, cells.first_selected_pos, cells.n_neg_cells
+    cum = np.zeros(split + 1, dtype=np.int64)
+    for r, row in enumerate(counts):  # one contiguous resample at a time
+        neg_c, pos_c = row[:split], row[split:]
+        pos = int(pos_c.sum())
+        neg = n - pos
+        tp = int(pos_c[kp:].sum())
+        sel = tp + int(neg_c[kn:].sum())
+        tn = int(neg_c[:kn].sum())
+        # twice the AUC numerator: sum over positive cells of count * (2 * negatives at or below
+        # its score - negatives tied with it)
+        np.cumsum(neg_c, out=cum[1:])
+        twice = 2 * int(np.dot(pos_c, cum[cells.at_or_below])) - int(np.dot(pos_c[cells.tied_pos], neg_c[cells.tied_neg]))
+        auc = (twice / 2.0) / float(pos * neg) if pos and neg else math.nan
+        precision = tp / sel if sel else math.nan
+        recall = tp / pos if pos else math.nan
+        out[r] = (auc, (tp + tn) / n, precision, recall, float(np.dot(row, cells.sq)) / n, sel / n)
+    return out
 
 
 def performance_metrics(y_true, scores, *, threshold: float) -> dict:
