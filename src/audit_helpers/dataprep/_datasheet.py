@@ -46,7 +46,8 @@ def _column_values(s: pd.Series, col: str, feature_spec: dict) -> tuple[int, str
     elif pd.api.types.is_numeric_dtype(s) and s.nunique() > 2:
         n_unique, summary = int(s.nunique()), f"{s.min():.4g} to {s.max():.4g} (median {s.median():.4g})"
     else:
-        vc = s.astype("object").value_counts()
+        text = pd.api.types.is_string_dtype(s.dtype) and not pd.api.types.is_object_dtype(s.dtype)
+        vc = (s if text else s.astype("object")).value_counts()  # a text column counts as it is, in the same order
         n_unique, summary = int(len(vc)), ", ".join(f"{k} ({v})" for k, v in vc.head(4).items())
     if col == feature_spec["id"]:
         summary = f"{s.iloc[0]} ... {s.iloc[-1]}" if len(s) else ""

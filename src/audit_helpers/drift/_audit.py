@@ -10,7 +10,7 @@ import pandas as pd
 from ._bins import FeatureBins, compare_bins, compare_counts, fit_bins
 from ._config import DriftConfig
 from ._profile import COUNT_SUFFIX, ReferenceProfile
-from .._common.groups import group_labels
+from .._common.groups import INTERSECTION_SEP, group_labels
 from .._common.stats import holm_adjust
 from ._stats import proportion_change
 
@@ -182,11 +182,15 @@ def selection_rate_drift(
     _check_predictions(predictions, extra=[id_column])
     overall: dict[str, dict] = {}
     by_group: dict[str, dict] = {}
+    parts = {c for a in attributes for c in a.split(INTERSECTION_SEP)}
+    # only the columns the groups need are joined (a missing one is reported by group_labels)
+    frames = {key: frame[[id_column, *(c for c in frame.columns if c in parts and c != id_column)]]
+              for key, frame in (("ref", reference_frame), ("cur", current_frame))}
     for model in sorted(predictions["model"].unique().tolist()):
         periods = {}
-        for key, split, frame in (("ref", reference_split, reference_frame), ("cur", current_split, current_frame)):
+        for key, split in (("ref", reference_split), ("cur", current_split)):
             rows = _model_split(predictions, model, split)[[id_column, "selected"]]
-            periods[key] = rows.merge(frame, on=id_column, how="inner", validate="one_to_one")
+            periods[key] = rows.merge(frames[key], on=id_column, how="inner", validate="one_to_one")
             if len(periods[key]) != len(rows):
                 raise ValueError(UNMATCHED_IDS.format(n=len(rows) - len(periods[key]), model=model, split=split))
         ref, cur = periods["ref"], periods["cur"]
