@@ -34,3 +34,14 @@ def test_null_datasheet(tmp_path):
     out = prepare(DataConfig(synthetic=cfg), data_dir=tmp_path, random_state=0)
     sheet = datasheet_markdown(out.summary, out.ground_truth)
     assert "None: this is the null scenario." in sheet and "**Planted drift next month.** none." in sheet
+
+
+def test_text_column_summary_counts_as_its_object_copy():
+    import pandas as pd
+
+    from audit_helpers.dataprep._datasheet import _column_values
+
+    spec = {"multilabel": {}, "id": "applicant_id"}
+    values = ["b", "a", None, "c", "a", "b", "d", "a", "c", "e"]
+    text, loose = pd.Series(values, dtype="str"), pd.Series(values, dtype=object)
+    assert _column_values(text, "region", spec) == _column_values(loose, "region", spec) == (5, "a (3), b (2), c (2), d (1)")
