@@ -5,8 +5,7 @@
   the steps. A kernel whose step is done is reset (:data:`RESET_KERNEL`: empty namespace, no
   open figures, execution count back to 1) and serves the next step, so the libraries are
   imported once per kernel, not once per step; a kernel that cannot be reset is replaced.
-- :func:`warm_plan` lightens the first kernel's warm-up (the data step starts sooner) and lets
-  the second start the model search's worker processes.
+- :func:`warm_plan` lightens the first kernel's warm-up (the data step starts sooner).
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ __all__ = [
     "FIRST_WARM_IMPORTS",
     "WARM_MODULES",
     "FIRST_WARM_MODULES",
-    "WORKER_POOL_WARM",
     "RESET_KERNEL",
     "KERNEL_START_FAILED",
     "warm_code",
@@ -65,24 +63,12 @@ def warm_code(modules) -> str:
 
 WARM_IMPORTS = warm_code(WARM_MODULES)
 FIRST_WARM_IMPORTS = warm_code(FIRST_WARM_MODULES)
-#: Starts the kernel's joblib worker processes (they stay up for later pools of the same size)
-#: with scikit-learn imported, so the models step does not wait for them.
-WORKER_POOL_WARM = (
-    "try:\n    __import__('audit_helpers.models._search', fromlist=['warm_workers']).warm_workers({n_jobs})\n"
-    "except Exception:\n    pass\n"
-)
 
 
-def warm_plan(order: Sequence[str], n_jobs: int = 2) -> list[str]:
+def warm_plan(order: Sequence[str]) -> list[str]:
     """Warm-ups of the first kernels for steps ``order`` (:class:`KernelPool` ``warm_plan``): when
-    the run starts with the data step, the first kernel imports only what it needs and the second,
-    which will take the models step, also starts the model search's ``n_jobs`` worker processes."""
-    if list(order[:1]) != ["01_data"]:
-        return []
-    plan = [FIRST_WARM_IMPORTS]
-    if list(order[1:2]) == ["02_models"] and n_jobs > 1:
-        plan.append(WARM_IMPORTS + WORKER_POOL_WARM.format(n_jobs=int(n_jobs)))
-    return plan
+    the run starts with the data step, the first kernel imports only what that step needs."""
+    return [FIRST_WARM_IMPORTS] if list(order[:1]) == ["01_data"] else []
 
 
 #: Run silently in a kernel whose step is done, before it serves the next step: the user namespace,
@@ -211,8 +197,8 @@ class KernelPool:
         shuts every used kernel down and starts a fresh one per step (one import per step).
     warm_plan : sequence of str, optional
         Warm-ups of the first kernels started, in order, instead of ``warm_code`` (see
-        :func:`warm_plan`: the first step starts sooner, the second finds its worker pool
-        running). A kernel whose warm-up did not include ``warm_code`` runs it at its first reset.
+        :func:`warm_plan`: the first step starts sooner). A kernel whose warm-up did not include
+        ``warm_code`` runs it at its first reset.
     """
 
     def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True,

@@ -336,7 +336,7 @@ def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, re
     by_name = {p.stem: p for p in steps}
     order = list(by_name)
     pool = KernelPool(cwd=state.tmp_dir, config=KERNEL_CONFIG, size=state.jobs, total=len(order), reuse=state.reuse_kernels,
-                      warm_plan=warm_plan(order, n_jobs=state.params.model.n_jobs))
+                      warm_plan=warm_plan(order))
 
     def started(name: str) -> None:
         progress(f"[{order.index(name) + 1}/{len(order)}] {name} ...")

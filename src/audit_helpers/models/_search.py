@@ -20,7 +20,6 @@ regression).
 
 from __future__ import annotations
 
-import os
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -33,22 +32,7 @@ from threadpoolctl import threadpool_limits
 
 from ._config import CLASSIFIER_STEP, PREPROCESS_STEP, ModelConfig
 
-__all__ = ["search_families", "one_blas_thread", "warm_workers"]
-
-
-def _worker_ready() -> int:
-    import sklearn.ensemble  # noqa: F401 - what the fold fits need, imported before the first one arrives
-    import sklearn.linear_model  # noqa: F401
-    import sklearn.pipeline  # noqa: F401
-
-    return os.getpid()
-
-
-def warm_workers(n_jobs: int) -> int:
-    """Start joblib's ``n_jobs`` worker processes with scikit-learn imported (a kernel's warm-up:
-    the search's pool of the same size then reuses them); how many distinct workers answered
-    (one may take both tasks)."""
-    return len(set(Parallel(n_jobs=int(n_jobs))(delayed(_worker_ready)() for _ in range(int(n_jobs)))))
+__all__ = ["search_families", "one_blas_thread"]
 
 
 def one_blas_thread():
