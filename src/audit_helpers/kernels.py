@@ -215,7 +215,6 @@ class KernelPool:
         self._to_start = total if not reuse else min(size, total)
         self._left = total  # steps still to hand a kernel to
         self._closed = False
-        self.resets: list[float] = []  # seconds each reset took
         with self._cond:
             for _ in range(min(size, total)):
                 self._spawn()
@@ -281,7 +280,6 @@ class KernelPool:
         worker.start()
 
     def _reset(self, km: _Kernel) -> None:
-        t0 = time.perf_counter()
         try:
             if not km.is_alive():
                 raise RuntimeError("the kernel has exited")
@@ -289,7 +287,6 @@ class KernelPool:
             if km.__dict__.pop("_warm_pending", False):
                 run_silently(km, self._warm, timeout=120)
             item = (km, None)
-            self.resets.append(round(time.perf_counter() - t0, 3))
         except BaseException:  # noqa: BLE001 - a kernel that cannot be reset is replaced by a fresh one
             km.close(now=True)
             item = None
@@ -312,11 +309,6 @@ class KernelPool:
             self._cond.notify_all()
         for km in victims:
             km.close(now=True)
-        for stopper in list(self._stoppers):
+        for stopper in list(self._stoppers):  # resets finishing now shut their kernel down (_offer)
             stopper.join(timeout=30)
-        with self._cond:  # a reset that finished after the list was cleared put its kernel back
-            late = [km for km, _ in self._ready if km is not None]
-            self._ready.clear()
-        for km in late:
-            km.close(now=True)
         shutil.rmtree(self._sockets, ignore_errors=True)
