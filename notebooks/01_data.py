@@ -132,12 +132,12 @@ if intersection in summary["base_rates"]["train"]:
 
 # %%
 missing = prep.missingness_table(summary)
-complete = missing.index[(missing.fillna(0) == 0).all(axis=1)].tolist()
+gaps, complete_note = prep.missing_gaps(missing)
 shares = {s: "pct" for s in missing.columns}
 show.screen_and_print(
     show.table(missing, formats=shares, caption="Missing share per column and split", classes="compact"),
-    show.table(missing.drop(index=complete), formats=shares, caption="Missing share per column and split", classes="compact"),
-    print_note=f"No value is missing in {', '.join(complete)}." if complete else "",
+    show.table(gaps, formats=shares, caption="Missing share per column and split", classes="compact"),
+    print_note=complete_note,
 )
 
 # %%

@@ -6,6 +6,7 @@ from audit_helpers import synth
 from audit_helpers.dataprep import (
     base_rate_table,
     data_narrative,
+    missing_gaps,
     missingness_table,
     planted_bias_narrative,
     unknown_table,
@@ -70,3 +71,15 @@ def test_narrative_without_groups_leaves_them_to_the_findings(prepared):
     s = prepared[0].summary
     short = data_narrative(s, groups=False)
     assert "ml_engineering" not in short and f"**{s['rows']['train']:,}**" in short
+
+
+def test_missing_gaps_keeps_the_columns_with_a_gap_and_names_the_complete_ones():
+    import pandas as pd
+
+    missing = pd.DataFrame({"train": [0.0, 0.04, 0.0, None], "eval": [0.0, 0.16, 0.01, 0.0]},
+                           index=pd.Index(["age", "gap", "race", "sex"], name="column"))
+    gaps, note = missing_gaps(missing)
+    assert gaps.index.tolist() == ["gap", "race"] and gaps.loc["gap", "eval"] == 0.16
+    assert note == "No value is missing in age, sex."
+    none_complete, empty = missing_gaps(missing.loc[["gap", "race"]])
+    assert none_complete.index.tolist() == ["gap", "race"] and empty == ""

@@ -33,6 +33,7 @@ _EXPORTS = {
         "base_rate_table",
         "base_rate_overview",
         "missingness_table",
+        "missing_gaps",
         "unknown_table",
         "unseen_table",
         "data_narrative",

@@ -82,6 +82,14 @@ def missingness_table(summary: dict) -> pd.DataFrame:
     return df
 
 
+def missing_gaps(missing: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """What the print shows of :func:`missingness_table`: the rows of the columns with a missing
+    value in some split, and a sentence naming the complete columns ("" when there are none)."""
+    complete = missing.index[(missing.fillna(0) == 0).all(axis=1)].tolist()
+    note = f"No value is missing in {', '.join(map(str, complete))}." if complete else ""
+    return missing.drop(index=complete), note
+
+
 def unknown_table(summary: dict) -> pd.DataFrame:
     """Count of the unknown group per protected attribute and split, with unrecognised values."""
     rows = []
