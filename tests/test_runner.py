@@ -508,6 +508,59 @@ def test_the_first_kernel_gets_a_light_warm_up_and_the_rest_at_its_reset(tmp_pat
     assert "sklearn" not in " ".join(kernels.FIRST_WARM_MODULES) and "sklearn.ensemble" in kernels.WARM_MODULES
 
 
+def test_closing_the_pool_now_kills_a_busy_kernel_without_touching_its_step_s_sockets(tmp_path, monkeypatch):
+    """An aborted run: the main thread closes the pool while a step thread runs a cell. The busy
+    kernel's process is killed; its clients (the step thread's zmq sockets) are closed only after
+    that thread is done with them, and the cell ends at once instead of waiting forever."""
+    import threading
+    import time
+
+    from nbclient.exceptions import DeadKernelError
+
+    closes = []
+    real_close = kernels._Kernel.close
+
+    def recording_close(self, *, now):
+        closes.append((threading.current_thread().name, self in pool._in_use))
+        real_close(self, now=now)
+
+    monkeypatch.setattr(kernels._Kernel, "close", recording_close)
+    step = tmp_path / "01_sleep.py"
+    step.write_text(SLEEPER)
+    (tmp_path / "notebooks").mkdir()
+    params_file = tmp_path / "params.yaml"
+    P.write_params(P.load_params(None), params_file)
+    pool = kernels.KernelPool(cwd=tmp_path, config=kernels.KERNEL_CONFIG, size=1, total=1)
+    km, _ = pool.take()
+    outcome = {}
+
+    def step_thread():
+        try:
+            runner._execute(step, tmp_path, params_file, kernel=km)
+        except BaseException as err:  # noqa: BLE001 - what the step saw
+            outcome["error"] = err
+        finally:
+            outcome["ended"] = time.monotonic()
+            pool.release(km)
+
+    worker = threading.Thread(target=kernels.closing_loop(step_thread), name="step-test")
+    worker.start()
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "kernel_pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    pid = int((tmp_path / "kernel_pid").read_text())
+    t_close = time.monotonic()
+    pool.close(now=True)
+    assert not any(busy for _, busy in closes)  # nothing closed a kernel a step was using
+    worker.join(timeout=60)
+    assert not worker.is_alive() and outcome["ended"] - t_close < 15  # not the cell's 180 s
+    assert isinstance(outcome["error"], DeadKernelError)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    pool.close(now=True)  # the run's final close waits for the release's shutdown
+    assert closes and all(name != "MainThread" for name, _ in closes)
+
+
 def test_warm_plan_lightens_the_first_kernel_only_when_the_run_starts_with_the_data_step():
     assert kernels.warm_plan(["01_data", "02_models", "03_fairness"]) == [kernels.FIRST_WARM_IMPORTS]
     assert kernels.warm_plan(["02_models", "03_fairness"]) == []

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from jupyter_client import KernelManager
+from traitlets import DottedObjectName
 
 __all__ = [
     "KernelPool",
@@ -121,15 +122,51 @@ def closing_loop(fn: Callable) -> Callable:
 
 
 class _Kernel(KernelManager):
-    """A kernel manager that remembers the clients made for it, so their channels can be closed."""
+    """A kernel manager that remembers the clients made for it, so their channels can be closed.
+
+    :meth:`client` (what papermill's nbclient uses to run the cells) is asynchronous: nbclient then
+    awaits the kernel's messages, so its once-a-second check that the kernel is alive runs
+    meanwhile, and a cell whose kernel is killed ends with ``DeadKernelError``. A blocking client
+    would wait for the next message forever. :meth:`blocking_client` serves the silent warm-ups
+    and resets.
+    """
+
+    client_class = DottedObjectName("jupyter_client.asynchronous.AsyncKernelClient")
 
     def client(self, **kwargs):  # noqa: D102 - jupyter_client API
         kc = super().client(**kwargs)
         self.__dict__.setdefault("_made_clients", []).append(kc)
         return kc
 
+    def blocking_client(self):
+        """A blocking client of this kernel (closed with it, like :meth:`client`'s)."""
+        from jupyter_client.blocking import BlockingKernelClient
+
+        kc = BlockingKernelClient(**self.get_connection_info(session=True), connection_file=self.connection_file, parent=self)
+        self.__dict__.setdefault("_made_clients", []).append(kc)
+        return kc
+
+    def kill_process(self) -> None:
+        """Kill the kernel's process group (SIGKILL) without touching its clients or sockets:
+        safe from any thread while another thread is still executing in the kernel (that thread
+        sees the kernel die and returns; zmq sockets must only be closed by the thread using them)."""
+        import signal
+
+        provisioner = self.provisioner
+        process = getattr(provisioner, "process", None)
+        if process is None or process.poll() is not None:
+            return
+        pgid = getattr(provisioner, "pgid", None)
+        try:
+            if pgid and hasattr(os, "killpg"):
+                os.killpg(pgid, signal.SIGKILL)
+            else:
+                process.kill()
+        except OSError:  # exited meanwhile
+            pass
+
     def close(self, *, now: bool) -> None:
-        """Close every client's channels and shut the kernel down."""
+        """Close every client's channels and shut the kernel down (once no thread is using them)."""
         for kc in self.__dict__.pop("_made_clients", []):
             try:
                 kc.stop_channels()
@@ -155,7 +192,7 @@ def _start_kernel(cwd: Path, config, warm_code: str, sockets: str, timeout: floa
 
 def run_silently(km: _Kernel, code: str, timeout: float = 120) -> None:
     """Run ``code`` in the kernel without output or execution count; raise if it fails or times out."""
-    kc = km.client()
+    kc = km.blocking_client()
     try:
         kc.start_channels()
         kc.wait_for_ready(timeout=timeout)
@@ -274,8 +311,9 @@ class KernelPool:
             if keep:
                 self._resetting += 1
                 worker = threading.Thread(target=closing_loop(self._reset), args=(km,), daemon=True, name="kernel-reset")
-            else:
-                worker = threading.Thread(target=closing_loop(km.close), kwargs={"now": False}, daemon=True, name="kernel-stop")
+            else:  # the step is done with its clients: another thread may close them now
+                worker = threading.Thread(target=closing_loop(km.close), kwargs={"now": self._closed}, daemon=True,
+                                          name="kernel-stop")
             self._stoppers.append(worker)
         worker.start()
 
@@ -301,13 +339,17 @@ class KernelPool:
         self._offer(item)
 
     def close(self, *, now: bool = False) -> None:
-        """Shut every kernel down (``now``: kill the running ones too) and wait for the shutdowns."""
+        """Shut the idle kernels down and wait for the resets under way (``now``: also kill the
+        processes of the kernels steps are running in; each is closed when its step releases it)."""
         with self._cond:
             self._closed = True
-            victims = [km for km, _ in self._ready if km is not None] + (list(self._in_use) if now else [])
+            idle = [km for km, _ in self._ready if km is not None]
+            busy = list(self._in_use) if now else []
             self._ready.clear()
             self._cond.notify_all()
-        for km in victims:
+        for km in busy:
+            km.kill_process()
+        for km in idle:
             km.close(now=True)
         for stopper in list(self._stoppers):  # resets finishing now shut their kernel down (_offer)
             stopper.join(timeout=30)
