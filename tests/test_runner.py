@@ -596,7 +596,7 @@ def test_a_step_that_says_its_outputs_are_written_lets_the_next_one_start(tmp_pa
     (nb_dir / "02_y.py").write_text(LATER)
     monkeypatch.setitem(scheduler.STEP_NEEDS, "01_x", ())
     monkeypatch.setitem(scheduler.STEP_NEEDS, "02_y", ("01_x",))
-    monkeypatch.setattr(scheduler, "EARLY_OUTPUTS", {"01_x"})
+    monkeypatch.setattr(scheduler, "EARLY_OUTPUTS", {"01_x": ("02_y",)})
     params = P.load_params(None, overrides=["run.render_pdf=false"])
     run = run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=nb_dir, jobs=jobs).run_dir
     t = {name: float((run / name).read_text()) for name in ("written-01_x", "end-01_x", "start-02_y")}
@@ -606,3 +606,22 @@ def test_a_step_that_says_its_outputs_are_written_lets_the_next_one_start(tmp_pa
     else:
         assert t["start-02_y"] >= t["end-01_x"]  # one job: no free slot before 01_x ends
     assert not (run / ".ready").exists()
+
+
+def test_an_early_marker_lets_only_the_steps_listed_for_it_start(monkeypatch):
+    monkeypatch.setattr(scheduler, "EARLY_OUTPUTS", {"a": ("b",)})
+    needs = {"b": {"a"}, "c": {"a"}, "d": {"a", "b"}}
+    assert scheduler.ready_steps(["b", "c", "d"], needs, set(), {"a"}) == ["b"]  # c reads more of a: waits
+    assert scheduler.ready_steps(["b", "c", "d"], needs, set()) == []
+    assert scheduler.ready_steps(["b", "c", "d"], needs, {"a"}) == ["b", "c"]
+    assert scheduler.ready_steps(["c"], needs, set(), {"x"}) == []  # a step with no early outputs
+
+
+def test_the_shipped_early_markers_are_set_after_the_section_is_written_and_free_only_dependants():
+    from audit_helpers.paths import NOTEBOOKS_DIR
+
+    for step, later in scheduler.EARLY_OUTPUTS.items():
+        assert later and all(step in scheduler.STEP_NEEDS[name] for name in later)
+        source = (NOTEBOOKS_DIR / f"{step}.py").read_text(encoding="utf-8")
+        marker = source.index(f'ctx.outputs_ready("{step}")')
+        assert source.count("ctx.outputs_ready(") == 1 and source.rindex("ctx.write_section(") < marker

@@ -46,9 +46,18 @@ STEP_NEEDS = {
     "07_summary": ("01_data", "02_models", "03_fairness", "04_drift", "05_mitigation", "06_monitoring"),
 }
 
-#: Steps that say, before they finish, that what later steps read is written
-#: (``ctx.outputs_ready``): the data step writes the splits first and then draws its figures.
-EARLY_OUTPUTS = {"01_data"}
+#: Steps that say, before they finish, that what some later steps read is written
+#: (``ctx.outputs_ready``, after the step's last write of files or results), and the steps that
+#: may then start: each of these steps writes its section and files first and then draws its
+#: figures and tables, which no later step reads (the summary documents embed no figure of
+#: another step). A step not listed for a marker waits for the step to finish.
+EARLY_OUTPUTS: dict[str, tuple[str, ...]] = {
+    "01_data": ("02_models",),
+    "02_models": ("03_fairness", "04_drift"),
+    "03_fairness": ("05_mitigation",),
+    "05_mitigation": ("06_monitoring",),
+    "06_monitoring": ("07_summary",),
+}
 #: How often the scheduler looks for such a step's marker while it has a free slot.
 READY_POLL_S = 0.1
 
@@ -62,9 +71,10 @@ def step_needs(names: list[str]) -> dict[str, set[str]]:
     }
 
 
-def ready_steps(pending: list[str], needs: dict[str, set[str]], done: set[str]) -> list[str]:
-    """The pending steps whose needs are all done, in step order."""
-    return [name for name in pending if needs[name] <= done]
+def ready_steps(pending: list[str], needs: dict[str, set[str]], done: set[str], early: set[str] = frozenset()) -> list[str]:
+    """The pending steps whose needs are all done, in step order; a step in ``early`` (running,
+    its outputs written) counts as done for the steps :data:`EARLY_OUTPUTS` lets start on it."""
+    return [name for name in pending if needs[name] <= done | {e for e in early if name in EARLY_OUTPUTS.get(e, ())}]
 
 
 def render_step(run_dir: str | Path, name: str, render_pdf: bool, audit_date: Optional[str] = None) -> dict:
@@ -153,15 +163,15 @@ def run_graph(
     workers = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="step")
     try:
         while pending or active:
-            available = done | {n for n in active.values() if n in EARLY_OUTPUTS and outputs_ready(n)}
-            for name in ready_steps(pending, needs, available)[: max(1, jobs) - len(active)]:
+            early = {n for n in active.values() if n in EARLY_OUTPUTS and outputs_ready(n)}
+            for name in ready_steps(pending, needs, done, early)[: max(1, jobs) - len(active)]:
                 pending.remove(name)
                 started(name)
                 active[workers.submit(closing_loop(run_one), name)] = name
             if not active:
                 raise RuntimeError(f"steps {pending} wait for steps that never run")
             running([n for n in order if n in active.values()])
-            watch = len(active) < max(1, jobs) and any(n in EARLY_OUTPUTS and n not in available for n in active.values())
+            watch = len(active) < max(1, jobs) and any(n in EARLY_OUTPUTS and n not in early for n in active.values())
             completed, _ = wait(list(active), timeout=READY_POLL_S if watch else None, return_when=FIRST_COMPLETED)
             for future in sorted(completed, key=lambda f: order.index(active[f])):
                 name = active.pop(future)

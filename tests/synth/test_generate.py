@@ -107,3 +107,22 @@ def test_disparity_visible_at_test_size(default):
     assert rates["Black or African American"] / rates["White"] < 0.8
     table = pd.crosstab(test.loc[black | white, "race"], test.loc[black | white, "advanced"])
     assert stats.chi2_contingency(table).pvalue < 1e-6
+
+
+# ---------------------------------------------------------------- role tags
+
+
+def test_role_tags_are_joined_as_the_row_by_row_join_gives_them():
+    from itertools import product
+
+    from audit_helpers.synth._config import ROLE_TAG_SEPARATOR
+    from audit_helpers.synth._generate import _join_tags
+
+    vocab = ["python", "sales", "ops", "design", "new"]
+    every_row = np.array(list(product([False, True], repeat=len(vocab))))  # all 32 combinations
+    rows = np.vstack([every_row, np.random.default_rng(3).random((500, len(vocab))) < 0.3])
+    expected = [ROLE_TAG_SEPARATOR.join(t for t, on in zip(vocab, row) if on) for row in rows]
+    got = _join_tags(rows, vocab)
+    assert got.dtype == object and got.tolist() == expected
+    assert got[0] == "" and got[31] == "python;sales;ops;design;new"
+    assert _join_tags(np.zeros((0, len(vocab)), dtype=bool), vocab).tolist() == []

@@ -94,8 +94,15 @@ def _draw_categorical(rng: np.random.Generator, probs: np.ndarray, n: int) -> np
 
 
 def _join_tags(tag_matrix: np.ndarray, vocabulary) -> np.ndarray:
+    """Each row's tags joined in vocabulary order (``""`` without any): every distinct row of
+    the boolean matrix is joined once, then looked up."""
+    tag_matrix = np.asarray(tag_matrix, dtype=bool)
     vocab = np.asarray(vocabulary, dtype=object)
-    return np.array([ROLE_TAG_SEPARATOR.join(vocab[row]) for row in tag_matrix], dtype=object)
+    codes = tag_matrix.astype(np.int64) @ (np.int64(1) << np.arange(tag_matrix.shape[1], dtype=np.int64))
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    bits = (distinct[:, None] >> np.arange(tag_matrix.shape[1])) & 1
+    joined = np.array([ROLE_TAG_SEPARATOR.join(vocab[row.astype(bool)]) for row in bits], dtype=object)
+    return joined[inverse.reshape(-1)]
 
 
 # ---------------------------------------------------------------------------
