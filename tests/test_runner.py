@@ -625,3 +625,17 @@ def test_the_shipped_early_markers_are_set_after_the_section_is_written_and_free
         source = (NOTEBOOKS_DIR / f"{step}.py").read_text(encoding="utf-8")
         marker = source.index(f'ctx.outputs_ready("{step}")')
         assert source.count("ctx.outputs_ready(") == 1 and source.rindex("ctx.write_section(") < marker
+
+
+def test_an_early_marker_is_written_only_while_the_runner_watches(tmp_path):
+    from audit_helpers.context import load_context
+    from audit_helpers.paths import READY_DIR
+
+    params_file = tmp_path / "params.yaml"
+    P.write_params(P.load_params(None), params_file)
+    ctx = load_context(params_file, tmp_path)
+    ctx.outputs_ready("03_fairness")  # a notebook executed on its own: nothing is left behind
+    assert not (tmp_path / READY_DIR).exists()
+    (tmp_path / READY_DIR).mkdir()
+    ctx.outputs_ready("03_fairness")  # the runner made the folder
+    assert [p.name for p in (tmp_path / READY_DIR).iterdir()] == ["03_fairness"]

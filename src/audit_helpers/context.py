@@ -103,10 +103,11 @@ class AuditContext:
     def outputs_ready(self, step: str) -> None:
         """Say that everything later steps read from ``step`` is written: the runner may start
         them while this notebook goes on with its figures and tables (a marker file in
-        :data:`~audit_helpers.paths.READY_DIR`; nothing the notebook computes depends on it)."""
+        :data:`~audit_helpers.paths.READY_DIR`, which the runner makes while its steps run; a
+        notebook executed on its own leaves nothing behind; nothing it computes depends on it)."""
         folder = self.run_dir / READY_DIR
-        folder.mkdir(exist_ok=True)
-        (folder / step).touch()
+        if folder.is_dir():
+            (folder / step).touch()
 
     # ---- artifacts ---------------------------------------------------------------------
     def _require(self, path: Path, what: str, step: str) -> Path:

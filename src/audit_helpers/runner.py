@@ -352,6 +352,7 @@ def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, re
         state.current = ", ".join(names)
 
     ok = False
+    (state.tmp_dir / READY_DIR).mkdir(exist_ok=True)  # where the steps' early markers go (ctx.outputs_ready)
     try:
         run_graph(order, step_needs(order), lambda name: _run_step(state, by_name[name], pool), jobs=state.jobs,
                   started=started, finished=finished, running=running, abort=lambda: pool.close(now=True),
