@@ -71,7 +71,8 @@ def _age_group(age: pd.Series, threshold: int, unknown: str) -> pd.Series:
 
 
 def _tag_counts(s: pd.Series, sep: str) -> pd.Series:
-    """Number of rows carrying each tag."""
+    """How often each tag is listed, over all rows (a tag listed twice in one cell counts twice,
+    as splitting every row and counting gives it); each distinct cell is split once."""
     text = _as_text(s)
     codes, uniques = pd.factorize(text, use_na_sentinel=True)
     rows = np.bincount(codes[codes >= 0], minlength=len(uniques))

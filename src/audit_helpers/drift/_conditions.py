@@ -98,8 +98,8 @@ def _scored(predictions: pd.DataFrame, current: pd.DataFrame, *, id_column: str,
 
 def _by_model(scored: Mapping[str, tuple], mask: np.ndarray) -> dict[str, dict]:
     out = {}
+    w = np.asarray(mask, dtype=bool)
     for model, (score, selected) in scored.items():
-        w = np.asarray(mask, dtype=bool)
         with_mean, rest_mean = _mean(score[w]), _mean(score[~w])
         out[model] = {
             "n_with": int(w.sum()),
