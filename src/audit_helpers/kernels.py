@@ -311,8 +311,11 @@ class KernelPool:
             if keep:
                 self._resetting += 1
                 worker = threading.Thread(target=closing_loop(self._reset), args=(km,), daemon=True, name="kernel-reset")
-            else:  # the step is done with its clients: another thread may close them now
-                worker = threading.Thread(target=closing_loop(km.close), kwargs={"now": self._closed}, daemon=True,
+            else:  # the step is done with its clients: another thread may close them now. Killed, not
+                # asked to shut down: its step's outputs are written and nothing in it is kept, and
+                # the polite shutdown (request, then the kernel's own exit) held the end of every
+                # run about 2.5 s
+                worker = threading.Thread(target=closing_loop(km.close), kwargs={"now": True}, daemon=True,
                                           name="kernel-stop")
             self._stoppers.append(worker)
         worker.start()

@@ -115,7 +115,12 @@ def to_strict(obj: Any, _path: str = "", _reason: bool = False) -> Any:
 
 def dumps(obj: Any) -> str:
     """Serialise to strict JSON text (2-space indent, UTF-8, trailing newline)."""
-    return json.dumps(to_strict(obj), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return _dumps_strict(to_strict(obj))
+
+
+def _dumps_strict(strict: Any) -> str:
+    """:func:`dumps` of a value :func:`to_strict` has already converted."""
+    return json.dumps(strict, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _reject_constant(token: str) -> None:
@@ -196,9 +201,15 @@ def write_results(run_dir: Path | str, results: Mapping, *, changed: Optional[It
     they are validated (the others were when they were written; the schema has no rule across
     sections, and the runner validates the whole document once the steps are done).
     """
-    strict = _ordered(to_strict(results))
+    return _write_strict(run_dir, to_strict(results), changed=changed)
+
+
+def _write_strict(run_dir: Path | str, strict: Mapping, *, changed: Optional[Iterable[str]]) -> dict:
+    """:func:`write_results` of a document already in strict form (read from the file, with the
+    changed sections converted by :func:`to_strict`): converted once, not once per stage."""
+    strict = _ordered(strict)
     validate_results(strict if changed is None else {k: strict[k] for k in changed if k in strict})
-    _atomic_write(Path(run_dir) / RESULTS_FILE, dumps(strict))
+    _atomic_write(Path(run_dir) / RESULTS_FILE, _dumps_strict(strict))
     return strict
 
 
@@ -208,7 +219,7 @@ def merge_results(run_dir: Path | str, update: Mapping) -> dict:
         raise ResultsError(NOT_A_MAPPING.format(kind=type(update).__name__))
     strict = to_strict(update)
     with _locked(run_dir):
-        return write_results(run_dir, deep_merge(read_results(run_dir), strict), changed=list(strict))
+        return _write_strict(run_dir, deep_merge(read_results(run_dir), strict), changed=list(strict))
 
 
 def write_section(run_dir: Path | str, name: str, value: Any) -> dict:
@@ -217,7 +228,7 @@ def write_section(run_dir: Path | str, name: str, value: Any) -> dict:
     with _locked(run_dir):
         current = read_results(run_dir)
         current[name] = strict
-        return write_results(run_dir, current, changed=[name])
+        return _write_strict(run_dir, current, changed=[name])
 
 
 def comparable(results: Mapping) -> dict:

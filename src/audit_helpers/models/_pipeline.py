@@ -15,6 +15,7 @@ from ._audited import AuditedModel
 from ._config import ModelConfig
 from ._performance import evaluate_model, permutation_importance_by_column
 from ._pipelines import train_models
+from ._search import one_blas_thread, thread_pool
 from .._common.seeds import as_int_seed, derive_seed
 from ._supplied import load_supplied_model
 from ._threshold import choose_threshold
@@ -292,8 +293,9 @@ def evaluate_and_persist(
     supplied model without a test file) the rows also hold the in-sample scores on ``train``
     (split ``"train"``): the reference of score drift, never audited for fairness.
 
-    With several models each is evaluated in its own worker process (``config.n_jobs`` at
-    once); every figure is seeded per model and split, so the results do not depend on it.
+    With several models each is evaluated in its own thread (``config.n_jobs`` at once: the
+    forests' predictions and the bootstrap's counting run outside the GIL, and threads start no
+    worker process); every figure is seeded per model and split, so the results do not depend on it.
     ``screen_truth`` (the keyword arguments of :func:`~audit_helpers.synth.screen_truth_jobs`
     but the models and thresholds: ``data_config``, ``seed``, ...) also measures each screen's
     population truth at its operating threshold, in the same pool (``ModelsStep.screens``).
@@ -302,7 +304,7 @@ def evaluate_and_persist(
     -------
     ModelsStep
     """
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
     seed = as_int_seed(random_state)
     y_train = train[feature_spec["label"]].to_numpy()
@@ -318,9 +320,10 @@ def evaluate_and_persist(
     truth_jobs = []
     if screen_truth is not None:  # the synthetic scenario's population truth, measured in the same pool
         truth_jobs = screen_truth_jobs(audited, {name: t for name, (t, _) in chosen.items()}, **screen_truth)
-    # one model (and one truth split) per worker; a single supplied model, possibly on large files, stays here
+    # one model (and one truth split) per thread; a single supplied model, possibly on large files, runs alone
     n_jobs = min(max(1, int(config.n_jobs)), len(jobs) + len(truth_jobs))
-    done = Parallel(n_jobs=n_jobs)(jobs + [job for _, job in truth_jobs])
+    with one_blas_thread():  # process-wide: held by this thread for the whole pool (see ._search)
+        done = thread_pool(n_jobs)(jobs + [job for _, job in truth_jobs])
     evaluated, measured = done[: len(jobs)], done[len(jobs):]
     entries = {name: entry for name, (entry, _, _) in zip(audited, evaluated)}
     importance = {name: imp for name, (_, imp, _) in zip(audited, evaluated)}

@@ -9,13 +9,17 @@ the winner gives, with less work:
 - each fold fit scores its held-out fold and also keeps its ``predict_proba`` there, so the
   out-of-fold scores of the winner (the ``historical_rate`` threshold's reference) are the
   search's own fold fits, not three more fits of the same model on the same rows;
-- all (family, candidate, fold) fits of one run go to one pool of ``n_jobs`` workers, and the
-  winners of the families are refitted side by side in the same pool.
+- all (family, candidate, fold) fits of one run go to one pool of ``n_jobs`` threads, and the
+  winners of the families are refitted side by side in the same way. Threads, not worker
+  processes: the forests' tree building and the solvers' linear algebra run outside the GIL,
+  and a worker process would first spend about 2.5 s starting and importing scikit-learn
+  (measured in ``bench/README.md``).
 
 Linear algebra runs on one BLAS thread in every fit (fold fits and refits alike), so the
 fitted coefficients do not depend on the number of cores of the machine, nor on ``n_jobs``
 (multi-threaded BLAS sums in a different order and changes the last bits of a logistic
-regression).
+regression). The limit is process-wide: it is set once around each pool, by the thread that
+runs it, so no worker thread lifts it while another still fits.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from ._config import CLASSIFIER_STEP, PREPROCESS_STEP, ModelConfig
 
-__all__ = ["search_families", "one_blas_thread"]
+__all__ = ["search_families", "one_blas_thread", "thread_pool"]
 
 
 def one_blas_thread():
@@ -45,18 +49,23 @@ def _plain(value):
 
 
 def _fold_fit(classifier, params: Mapping[str, Any], Xt_train, y_train, Xt_test, y_test, scoring: str):
-    """Fit one candidate on one fold's preprocessed rows; its score and held-out probabilities."""
-    with one_blas_thread():
-        est = clone(classifier).set_params(**params).fit(Xt_train, y_train)
-        score = float(get_scorer(scoring)(est, Xt_test, y_test))
-        proba = est.predict_proba(Xt_test)[:, 1]
+    """Fit one candidate on one fold's preprocessed rows; its score and held-out probabilities
+    (in a pool thread: the caller holds :func:`one_blas_thread`)."""
+    est = clone(classifier).set_params(**params).fit(Xt_train, y_train)
+    score = float(get_scorer(scoring)(est, Xt_test, y_test))
+    proba = est.predict_proba(Xt_test)[:, 1]
     return score, proba
 
 
 def _refit(pipe, params: Mapping[str, Any], X, y):
-    """The winning candidate of one family fitted on every training row."""
-    with one_blas_thread():
-        return clone(pipe).set_params(**{f"{CLASSIFIER_STEP}__{k}": v for k, v in params.items()}).fit(X, y)
+    """The winning candidate of one family fitted on every training row (in a pool thread)."""
+    return clone(pipe).set_params(**{f"{CLASSIFIER_STEP}__{k}": v for k, v in params.items()}).fit(X, y)
+
+
+def thread_pool(n_jobs: int) -> Parallel:
+    """``n_jobs`` joblib threads for fits and evaluations that release the GIL; use it inside
+    :func:`one_blas_thread`."""
+    return Parallel(n_jobs=max(1, int(n_jobs)), backend="threading")
 
 
 def _summary(family_grid: list[dict], scores: np.ndarray, config: ModelConfig) -> tuple[int, dict]:
@@ -126,22 +135,23 @@ def search_families(
             prepared.append((pre.fit_transform(X.iloc[train_idx], y[train_idx]), pre.transform(X.iloc[test_idx])))
     family_grids = {f: list(ParameterGrid(dict(grids[f]))) for f in pipelines}
     tasks = [(f, c, k) for f in pipelines for c in range(len(family_grids[f])) for k in range(len(folds))]
-    outputs = Parallel(n_jobs=config.n_jobs)(
-        delayed(_fold_fit)(
-            pipelines[f].named_steps[CLASSIFIER_STEP], family_grids[f][c],
-            prepared[k][0], y[folds[k][0]], prepared[k][1], y[folds[k][1]], config.cv_scoring,
+    with one_blas_thread():
+        outputs = thread_pool(config.n_jobs)(
+            delayed(_fold_fit)(
+                pipelines[f].named_steps[CLASSIFIER_STEP], family_grids[f][c],
+                prepared[k][0], y[folds[k][0]], prepared[k][1], y[folds[k][1]], config.cv_scoring,
+            )
+            for f, c, k in tasks
         )
-        for f, c, k in tasks
-    )
-    by_task = dict(zip(tasks, outputs))
-    summaries = {}
-    for family in pipelines:
-        n_cand = len(family_grids[family])
-        scores = np.array([[by_task[(family, c, k)][0] for k in range(len(folds))] for c in range(n_cand)])
-        summaries[family] = _summary(family_grids[family], scores, config)
-    refits = Parallel(n_jobs=min(max(1, int(config.n_jobs)), len(pipelines)))(  # the winners, side by side
-        delayed(_refit)(pipelines[f], family_grids[f][summaries[f][0]], X, y) for f in pipelines
-    )
+        by_task = dict(zip(tasks, outputs))
+        summaries = {}
+        for family in pipelines:
+            n_cand = len(family_grids[family])
+            scores = np.array([[by_task[(family, c, k)][0] for k in range(len(folds))] for c in range(n_cand)])
+            summaries[family] = _summary(family_grids[family], scores, config)
+        refits = thread_pool(min(int(config.n_jobs), len(pipelines)))(  # the winners, side by side
+            delayed(_refit)(pipelines[f], family_grids[f][summaries[f][0]], X, y) for f in pipelines
+        )
     out = {}
     for family, fitted in zip(pipelines, refits):
         best, cv = summaries[family]
