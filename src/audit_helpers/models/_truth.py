@@ -66,7 +66,7 @@ def add_screen_truth(
         The run's ``data`` section (synthetic source).
     seed : int
         The run seed.
-    n : int, default=200,000
+    n : int, default=100,000
         Rows of each fresh sample.
     reference_min_share : float, default=0.10
     n_jobs : int, default=2

@@ -38,8 +38,12 @@ __all__ = [
 
 #: The audited splits and whether each is drawn from the next-month (drifted) generator.
 SCREEN_SPLITS = {"test": False, "eval": True}
-#: Default size of each fresh sample.
-TRUTH_SAMPLE_SIZE = 200_000
+#: Default size of each fresh sample. At 100,000 rows the truth's own sampling error is small next
+#: to what it checks: a standard error of about 0.003 on the selection rate of a group holding 13%
+#: of applicants and 0.012 to 0.014 on its impact ratio (delta method, reference groups of 49% and
+#: 11%), against the audit's 95% interval half-widths of about 0.1 on a 6,250-row test split.
+#: 200,000 rows halved that variance for about 3.4 s more CPU per run.
+TRUTH_SAMPLE_SIZE = 100_000
 #: Default minimum share of applicants for the reference group.
 REFERENCE_MIN_SHARE = 0.10
 
@@ -145,7 +149,7 @@ def screen_truth(
         unknown label and age group).
     seed : int
         The run seed; split ``s`` is drawn with ``derive_seed(seed, "ground_truth", "screens", s)``.
-    n : int, default=200,000
+    n : int, default=100,000
         Rows of each fresh sample.
     splits : sequence of str, default=("test", "eval")
         ``test`` draws from the training-period generator, ``eval`` from the next-month one.
