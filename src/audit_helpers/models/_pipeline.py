@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -322,7 +323,9 @@ def evaluate_and_persist(
         truth_jobs = screen_truth_jobs(audited, {name: t for name, (t, _) in chosen.items()}, **screen_truth)
     # one model (and one truth split) per thread; a single supplied model, possibly on large files, runs alone
     n_jobs = min(max(1, int(config.n_jobs)), len(jobs) + len(truth_jobs))
-    with one_blas_thread():  # process-wide: held by this thread for the whole pool (see ._search)
+    # BLAS on one thread while jobs run side by side (process-wide: held by this thread for the
+    # whole pool, see ._search); a single job (a supplied model) keeps the machine's BLAS threads
+    with one_blas_thread() if n_jobs > 1 else contextlib.nullcontext():
         done = thread_pool(n_jobs)(jobs + [job for _, job in truth_jobs])
     evaluated, measured = done[: len(jobs)], done[len(jobs):]
     entries = {name: entry for name, (entry, _, _) in zip(audited, evaluated)}
