@@ -98,10 +98,13 @@ def _join_tags(tag_matrix: np.ndarray, vocabulary) -> np.ndarray:
     the boolean matrix is joined once, then looked up."""
     tag_matrix = np.asarray(tag_matrix, dtype=bool)
     vocab = np.asarray(vocabulary, dtype=object)
-    codes = tag_matrix.astype(np.int64) @ (np.int64(1) << np.arange(tag_matrix.shape[1], dtype=np.int64))
-    distinct, inverse = np.unique(codes, return_inverse=True)
-    bits = (distinct[:, None] >> np.arange(tag_matrix.shape[1])) & 1
-    joined = np.array([ROLE_TAG_SEPARATOR.join(vocab[row.astype(bool)]) for row in bits], dtype=object)
+    if len(tag_matrix) == 0:
+        return np.empty(0, dtype=object)
+    packed = np.ascontiguousarray(np.packbits(tag_matrix, axis=1))  # one byte string per row, any vocabulary size
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    rows = np.unpackbits(distinct.view(np.uint8).reshape(len(distinct), -1), axis=1, count=tag_matrix.shape[1]).astype(bool)
+    joined = np.array([ROLE_TAG_SEPARATOR.join(vocab[row]) for row in rows], dtype=object)
     return joined[inverse.reshape(-1)]
 
 
