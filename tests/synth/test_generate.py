@@ -126,6 +126,7 @@ def test_role_tags_are_joined_as_the_row_by_row_join_gives_them():
     assert got.dtype == object and got.tolist() == expected
     assert got[0] == "" and got[31] == "python;sales;ops;design;new"
     assert _join_tags(np.zeros((0, len(vocab)), dtype=bool), vocab).tolist() == []
+    assert _join_tags(np.zeros((3, 0), dtype=bool), []).tolist() == ["", "", ""]
     wide = [f"tag{i}" for i in range(70)]  # more tags than bits in an integer code
     many = np.random.default_rng(4).random((300, len(wide))) < 0.5
     assert _join_tags(many, wide).tolist() == [ROLE_TAG_SEPARATOR.join(t for t, on in zip(wide, row) if on) for row in many]

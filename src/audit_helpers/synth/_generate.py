@@ -98,8 +98,8 @@ def _join_tags(tag_matrix: np.ndarray, vocabulary) -> np.ndarray:
     the boolean matrix is joined once, then looked up."""
     tag_matrix = np.asarray(tag_matrix, dtype=bool)
     vocab = np.asarray(vocabulary, dtype=object)
-    if len(tag_matrix) == 0:
-        return np.empty(0, dtype=object)
+    if tag_matrix.size == 0:  # no rows, or no tags (every row joins to "")
+        return np.full(len(tag_matrix), "", dtype=object)
     packed = np.ascontiguousarray(np.packbits(tag_matrix, axis=1))  # one byte string per row, any vocabulary size
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
     distinct, inverse = np.unique(keys, return_inverse=True)
