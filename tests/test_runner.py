@@ -537,6 +537,38 @@ def test_a_kernel_is_reset_quickly_again_and_again_from_fresh_threads(tmp_path):
     assert max(waits[1:]) < 0.3, waits  # the reset was ready by the time the next step asked (no 60 s time-out)
 
 
+def test_closing_the_pool_while_a_release_starts_its_thread_waits_for_that_thread(tmp_path, monkeypatch):
+    """An interrupt's close() from the main thread can come while a step thread is releasing its
+    kernel: close() must never join a listed thread that has not started yet (it raised
+    'cannot join thread before it is started' and the interrupted run was reported as failed)."""
+    import threading
+    import time
+
+    real_thread = threading.Thread
+
+    class SlowStart(real_thread):
+        def start(self):
+            if self.name == "kernel-stop":
+                time.sleep(0.5)  # widen the window between listing the thread and starting it
+            super().start()
+
+    class Released:
+        closed: list = []
+
+        def close(self, *, now):
+            self.closed.append(now)
+
+    pool = kernels.KernelPool(cwd=tmp_path, config=kernels.KERNEL_CONFIG, size=1, total=0)
+    monkeypatch.setattr(kernels.threading, "Thread", SlowStart)
+    km = Released()
+    releasing = real_thread(target=pool.release, args=(km,))
+    releasing.start()
+    time.sleep(0.1)
+    pool.close(now=True)  # raised RuntimeError before the fix
+    releasing.join(timeout=10)
+    assert km.closed == [True]
+
+
 def test_closing_the_pool_now_kills_a_busy_kernel_without_touching_its_step_s_sockets(tmp_path, monkeypatch):
     """An aborted run: the main thread closes the pool while a step thread runs a cell. The busy
     kernel's process is killed; its clients (the step thread's zmq sockets) are closed only after

@@ -338,7 +338,7 @@ class KernelPool:
                 worker = threading.Thread(target=closing_loop(km.close), kwargs={"now": True}, daemon=True,
                                           name="kernel-stop")
             self._stoppers.append(worker)
-        worker.start()
+            worker.start()  # under the lock: close() never sees a listed thread that has not started
 
     def _reset(self, km: _Kernel) -> None:
         try:
@@ -370,10 +370,11 @@ class KernelPool:
             busy = list(self._in_use) if now else []
             self._ready.clear()
             self._cond.notify_all()
+            stoppers = list(self._stoppers)  # each started (release starts it under this lock)
         for km in busy:
             km.kill_process()
         for km in idle:
             km.close(now=True)
-        for stopper in list(self._stoppers):  # resets finishing now shut their kernel down (_offer)
+        for stopper in stoppers:  # resets finishing now shut their kernel down (_offer)
             stopper.join(timeout=30)
         shutil.rmtree(self._sockets, ignore_errors=True)
