@@ -99,6 +99,59 @@ def test_figure_is_saved_numbered_and_its_caption_is_the_alt_text(tmp_path):
     assert data == (tmp_path / "figures" / "x.png").read_bytes() and data[:4] == b"\x89PNG"
 
 
+def _png_pixels(data: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(data)))
+
+
+def _busy_figure(**kwargs) -> Figure:
+    """A figure like the audit's: themed, constrained layout, wrapped labels, a legend, a colorbar."""
+    from audit_helpers._common._plots import new_figure
+
+    fig = new_figure(7.0, 3.2)
+    fig.set(**kwargs)
+    left, right = fig.subplots(1, 2)
+    rng = np.random.default_rng(3)
+    for k in range(3):
+        left.scatter(rng.random(40), rng.random(40), label=f"group {k}\nsecond line")
+    left.set(title="Selection rate by group", xlabel="rate", ylabel="a long label that needs room")
+    left.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    mesh = right.pcolormesh(rng.random((5, 5)))
+    fig.colorbar(mesh, ax=right, label="PSI")
+    right.set_title("Drift")
+    return fig
+
+
+def test_figure_png_has_the_pixels_savefig_draws_without_its_alpha_channel_and_leaves_the_figure_as_it_was():
+    import io
+
+    fig = _busy_figure()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150)
+    drawn = _busy_figure()
+    dpi, canvas = drawn.dpi, drawn.canvas
+    ours = _png_pixels(show.png_bytes(drawn, dpi=150))
+    theirs = _png_pixels(buffer.getvalue())
+    assert theirs.shape[2] == 4 and (theirs[..., 3] == 255).all()  # savefig's RGBA, opaque
+    assert ours.shape == theirs.shape[:2] + (3,)  # RGB: nothing for WeasyPrint to split off
+    assert np.array_equal(ours, theirs[..., :3])
+    assert drawn.dpi == dpi and drawn.canvas is canvas
+
+
+def test_a_figure_with_a_transparent_background_keeps_its_alpha_channel():
+    import io
+
+    fig = _busy_figure(facecolor=(1, 1, 1, 0))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    ours = _png_pixels(show.png_bytes(_busy_figure(facecolor=(1, 1, 1, 0)), dpi=100))
+    assert ours.shape[2] == 4 and ours[..., 3].min() == 0
+    assert np.array_equal(ours, _png_pixels(buffer.getvalue()))
+
+
 def test_context_numbers_figures_and_prints_parameters_in_pairs(tmp_path):
     from audit_helpers.context import AuditContext
     from audit_helpers.params import AuditParams, flatten_params

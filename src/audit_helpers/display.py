@@ -41,6 +41,7 @@ __all__ = [
     "screen_and_print",
     "note",
     "figure_html",
+    "png_bytes",
     "print_width_in",
 ]
 
@@ -254,6 +255,34 @@ def note(text: str) -> HTML:
     return HTML(f'<p class="figure-note">{_inline(text)}</p>')
 
 
+def png_bytes(fig, *, dpi: int = 150) -> bytes:
+    """``fig`` drawn once at ``dpi`` as PNG: the pixels of ``fig.savefig(format="png", dpi=dpi)``.
+
+    ``savefig`` lays a constrained-layout figure out in a pass of its own (every artist visited
+    with drawing disabled) before it draws; here the one draw lays out and paints, about a
+    quarter less time per figure. An opaque figure (every figure of the audit) is written without
+    its alpha channel: WeasyPrint would otherwise split the channel off and encode both again for
+    every PDF the figure is printed in. The figure keeps its own dpi and canvas.
+    """
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    own_dpi, own_canvas = fig.dpi, fig.canvas
+    try:
+        canvas = FigureCanvasAgg(fig)  # a figure made without pyplot has no drawing canvas of its own
+        fig.dpi = dpi
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
+        image = Image.fromarray(rgba[..., :3].copy() if rgba[..., 3].min() == 255 else rgba.copy())
+    finally:
+        fig.dpi = own_dpi
+        fig.set_canvas(own_canvas)
+    buffer = io.BytesIO()
+    image.save(buffer, format="png", dpi=(dpi, dpi))
+    return buffer.getvalue()
+
+
 def figure_html(fig, *, path: Path, number: int, caption: str, dpi: int = 150) -> HTML:
     """Save ``fig`` to ``path`` (PNG) and show it with ``Figure N. caption`` as caption and alt text.
 
@@ -261,9 +290,7 @@ def figure_html(fig, *, path: Path, number: int, caption: str, dpi: int = 150) -
     size it was set in.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    data = buffer.getvalue()
+    data = png_bytes(fig, dpi=dpi)
     path.write_bytes(data)
     width_in = min(float(fig.get_figwidth()), PRINT_WIDTH_IN)
     text = f"Figure {number}. {caption}"
