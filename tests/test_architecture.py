@@ -112,7 +112,15 @@ def test_importing_computation_loads_no_presentation():
 def test_params_loads_no_computation():
     """`hiring-audit params` reads the schema without scikit-learn, scipy or matplotlib."""
     loaded = set(_loaded_by("audit_helpers.params"))
-    assert _hits(loaded, ("sklearn", "scipy", "matplotlib", "papermill", "skops")) == []
+    assert _hits(loaded, ("sklearn", "scipy", "matplotlib", "papermill", "skops", "pandas", "numpy")) == []
+
+
+def test_the_run_command_reaches_its_kernels_before_the_heavy_imports():
+    """`hiring-audit run` starts the kernels as soon as the run folder exists (issue 16): what it
+    imports before that (the CLI, the parameter schema, the runner) leaves pandas, the notebook
+    converters and the renderers to be imported while the kernels boot."""
+    loaded = set(_loaded_by("audit_helpers.cli")) | set(_loaded_by("audit_helpers.runner"))
+    assert _hits(loaded, ("pandas", "sklearn", "scipy", "matplotlib", "nbconvert", "jupytext", "papermill", "weasyprint", "bs4")) == []
 
 
 @pytest.mark.parametrize("path", MODULES, ids=_dotted)

@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +61,61 @@ def test_failed_step_keeps_latest_and_names_cell(tmp_path, notebooks):
     # nothing that looks complete: no results-complete run folder, no temporary folder left behind
     assert not any(p.name.startswith(".tmp-") for p in out.iterdir())
     assert not (failed[0] / "index.html").exists()
+
+
+def test_the_executed_notebook_is_written_as_a_step_starts_and_ends_not_at_every_cell(tmp_path, notebooks, monkeypatch):
+    """papermill's own manager writes the notebook twice per cell; the steps' engine writes it when the
+    step starts and when it ends (and papermill once more with a failure's banner), whatever the
+    number of cells, and the failing notebook is still kept complete."""
+    import papermill.engines
+    import papermill.execute
+
+    many = BAD.replace("# %%\nx = 1\n", "".join(f"# %%\nx{i} = {i}\n" for i in range(30)))
+    (notebooks / "02_bad.py").write_text(many)
+    writes: dict = {}
+
+    def counting(write):
+        def wrapped(nb, path):
+            writes[Path(path).name] = writes.get(Path(path).name, 0) + 1
+            return write(nb, path)
+        return wrapped
+
+    monkeypatch.setattr(papermill.engines, "write_ipynb", counting(papermill.engines.write_ipynb))
+    monkeypatch.setattr(papermill.execute, "write_ipynb", counting(papermill.execute.write_ipynb))
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    with pytest.raises(RunFailed, match="step 02_bad failed in cell 33 of 33"):
+        run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=notebooks)
+    assert writes == {"01_ok.ipynb": 3, "02_bad.ipynb": 3}  # start, end, papermill's final write (the banner for 02)
+    failed = next((tmp_path / "reports").glob("failed-*"))
+    nb = json.loads((failed / "notebooks" / "02_bad.ipynb").read_text())
+    assert [c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code"][-3:] == [31, 32, 33]
+    assert any(o.get("ename") == "ValueError" for c in nb["cells"] for o in c.get("outputs", []))
+
+
+def test_the_kernels_start_before_the_render_worker_and_close_if_it_cannot_start(tmp_path, notebooks, monkeypatch):
+    """The first step waits for a kernel, not for the render worker: the kernels are started first
+    (issue 16); a render worker that cannot start fails the run and the kernels are closed."""
+    from audit_helpers import runner
+
+    order = []
+
+    class Pool:
+        def __init__(self, **kwargs):
+            order.append("kernels")
+
+        def close(self, now=False):
+            order.append(f"kernels closed (now={now})")
+
+    def worker(*args, **kwargs):
+        order.append("render worker")
+        raise OSError("no process for the renders")
+
+    monkeypatch.setattr(runner, "KernelPool", Pool)
+    monkeypatch.setattr(runner, "RenderWorker", worker)
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    with pytest.raises(RunFailed, match="no process for the renders"):
+        run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=notebooks)
+    assert order == ["kernels", "render worker", "kernels closed (now=True)"]
 
 
 def test_success_publishes_and_points_latest(tmp_path, notebooks):
@@ -268,6 +324,8 @@ def test_sigterm_during_a_real_kernel_step_keeps_latest_and_stops_the_kernel(tmp
     assert os.readlink(out / "latest") == "previous-run"
     failed = [p for p in out.iterdir() if p.name.startswith("failed-")]
     assert len(failed) == 1 and not any(p.name.startswith(".tmp-") for p in out.iterdir())
+    kept = json.loads((failed[0] / "notebooks" / "01_sleep.ipynb").read_text())  # written as the step started
+    assert kept["metadata"]["papermill"]["start_time"]
     pid = int((failed[0] / "kernel_pid").read_text())
     for _ in range(50):  # the kernel is shut down with the run
         try:

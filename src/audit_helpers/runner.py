@@ -21,15 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-import jupytext
-import nbformat
-
 from . import results as _results
-from .export import write_index
 from .manifest import build_manifest, git_commit
 from .params import AuditParams, ParamsError, params_sha256, params_to_dict, write_params
 from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, READY_DIR
-from .kernels import KERNEL_CONFIG, KernelPool, kernel_environment, warm_plan
+from .kernels import KERNEL_CONFIG, KernelPool, kernel_environment, register_step_engine, warm_plan
 from .scheduler import RenderWorker, cell_seconds, render_step, run_graph, schedule_record, step_needs
 from .summary._config import resolve_audit_date
 
@@ -195,6 +191,8 @@ def _claim_run_dir(out_dir: Path, name: str, now: _dt.datetime) -> tuple[str, Pa
 def _execute(step: Path, run_dir: Path, params_file: Path, *, kernel=None) -> None:
     """Execute one notebook with papermill (in ``kernel`` when given: a started kernel manager
     whose working folder is ``run_dir``; else in a kernel papermill starts there)."""
+    import jupytext
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -216,6 +214,7 @@ def _execute(step: Path, run_dir: Path, params_file: Path, *, kernel=None) -> No
             # no chdir when the kernel is given: steps run in threads and share the process cwd
             cwd=None if kernel is not None else str(run_dir),
             config=KERNEL_CONFIG,
+            engine_name=register_step_engine(),  # the executed notebook written as a step starts and ends, not per cell
             **({"km": kernel} if kernel is not None else {}),
         )
     except PapermillExecutionError as err:
@@ -239,6 +238,8 @@ def _source_cell_number(executed: Path, cell_index: int) -> str:
     The executed notebook also holds cells papermill added (injected parameters, error
     banners); they are skipped when counting, and the cell with the error output is named.
     """
+    import nbformat
+
     try:
         nb = nbformat.read(executed, as_version=4)
     except (OSError, ValueError):
@@ -327,24 +328,29 @@ def _run_step(state: _RunState, step: Path, pool: KernelPool) -> dict:
     return record
 
 
-def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, renders: Optional[RenderWorker] = None) -> None:
+def _kernel_pool(state: _RunState, steps: list[Path]) -> KernelPool:
+    """The run's kernels, started (and warming) from now on."""
+    order = [p.stem for p in steps]
+    return KernelPool(cwd=state.tmp_dir, config=KERNEL_CONFIG, size=state.jobs, total=len(order), reuse=state.reuse_kernels,
+                      warm_plan=warm_plan(order))
+
+
+def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, renders: RenderWorker, pool: KernelPool) -> None:
     """Execute the notebooks in warm kernels, each as soon as what it reads is written.
 
     At most ``state.jobs`` at once; finished steps are recorded in step order in ``state.done``
     and handed to ``renders``. A failing step stops the run: the other running steps' kernels
-    are shut down and its error is raised once every worker thread has stopped."""
+    are shut down and its error is raised once every worker thread has stopped. ``pool``
+    (:func:`_kernel_pool`) is closed when the steps are done."""
     by_name = {p.stem: p for p in steps}
     order = list(by_name)
-    pool = KernelPool(cwd=state.tmp_dir, config=KERNEL_CONFIG, size=state.jobs, total=len(order), reuse=state.reuse_kernels,
-                      warm_plan=warm_plan(order))
 
     def started(name: str) -> None:
         progress(f"[{order.index(name) + 1}/{len(order)}] {name} ...")
 
     def finished(name: str, record: dict) -> None:
         state.done = sorted(state.done + [record], key=lambda r: order.index(r["name"]))
-        if renders is not None:
-            renders.submit(name)
+        renders.submit(name)
         total = time.perf_counter() - state.t_start
         progress(f"[{order.index(name) + 1}/{len(order)}] {name} done in {record['duration_s']:.1f} s (total {total:.1f} s)")
 
@@ -425,19 +431,27 @@ def _render_and_index(state: _RunState, progress: ProgressFn, renders: RenderWor
     )
     deliverables = [(f"{s['name']} (PDF, reviewer view)", f"pdf/{s['name']}.pdf") for s in done if params.run.render_pdf]
     deliverables = [(label, href) for label, href in _DOCUMENTS if (tmp_dir / href).exists()] + deliverables
+    from .export import write_index
+
     write_index(tmp_dir, manifest=manifest, results=results, steps=done, deliverables=deliverables)
     (tmp_dir / _results.LOCK_FILE).unlink(missing_ok=True)
 
 
 def _run_stages(state: _RunState, steps: list[Path], progress: ProgressFn) -> None:
     """Steps (with renders alongside), checks, then the manifest and index; the render worker is
-    stopped without waiting when anything fails."""
-    renders = RenderWorker(
-        render_step, state.tmp_dir, render_pdf=state.params.run.render_pdf, audit_date=str(state.params.report.audit_date)
-    )
+    stopped without waiting when anything fails. The kernels start first: they are what the
+    first step waits for (the render worker is needed once that step is done)."""
+    pool = _kernel_pool(state, steps)
+    try:
+        renders = RenderWorker(
+            render_step, state.tmp_dir, render_pdf=state.params.run.render_pdf, audit_date=str(state.params.report.audit_date)
+        )
+    except BaseException:
+        pool.close(now=True)
+        raise
     try:
         state.phases["setup_s"] = round(time.perf_counter() - state.t_start, 3)
-        _execute_steps(state, steps, progress, renders)
+        _execute_steps(state, steps, progress, renders, pool)
         t0 = time.perf_counter()
         _check_results(state)
         state.phases["checks_s"] = round(time.perf_counter() - t0, 3)

@@ -15,9 +15,6 @@ import time
 from pathlib import Path
 from typing import Callable, Mapping, Optional
 
-import nbformat
-
-from .export import html_to_pdf, notebook_title, render_notebook_html
 from .kernels import closing_loop
 
 __all__ = [
@@ -87,6 +84,10 @@ def render_step(run_dir: str | Path, name: str, render_pdf: bool, audit_date: Op
     dict
         ``timings`` (``html:<name>``, ``pdf:<name>`` in seconds) and ``pdf_pages`` (or None).
     """
+    import nbformat
+
+    from .export import html_to_pdf, notebook_title, render_notebook_html
+
     run_dir = Path(run_dir)
     run_id = run_dir.name.removeprefix(".tmp-")
     timings, pages = {}, None
@@ -187,6 +188,8 @@ def run_graph(
 
 def cell_seconds(executed: Path) -> Optional[float]:
     """Sum of the cell run times papermill recorded in an executed notebook."""
+    import nbformat
+
     try:
         nb = nbformat.read(executed, as_version=4)
     except Exception:  # noqa: BLE001 - unreadable or not a notebook: no breakdown

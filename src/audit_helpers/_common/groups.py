@@ -6,10 +6,10 @@ labels join the two labels with the same separator (``"Female|Black"``, DESIGN.m
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # light to import: the parameter schema reads INTERSECTION_SEP from here
+    import pandas as pd
 
 __all__ = [
     "INTERSECTION_SEP",
@@ -100,6 +100,8 @@ def reference_index(rates, shares, sizes, *, min_share: float, candidates=None) 
         Indices of the groups allowed to be the reference (default: all); groups with an
         undefined rate never are.
     """
+    import numpy as np
+
     rates, shares, sizes = (np.asarray(v, dtype=float) for v in (rates, shares, sizes))
     idx = np.arange(rates.size) if candidates is None else np.asarray(candidates, dtype=int)
     big = idx[(shares[idx] >= min_share) & np.isfinite(rates[idx])]
