@@ -180,3 +180,23 @@ def test_the_models_step_does_not_depend_on_n_jobs(splits, fast, tmp_path):
         assert one.entries[name] == two.entries[name]  # sha256 of the skops file included
         assert (dir1 / f"{name}.skops").read_bytes() == (dir2 / f"{name}.skops").read_bytes()
         assert one.entries[name]["skops_roundtrip_identical"] is True
+
+
+def test_a_forest_refitted_in_threads_is_the_same_forest_and_keeps_its_own_n_jobs(splits):
+    """The search refits a forest in n_jobs threads (the trees' seeds are drawn before any is built)
+    and hands it back with its own n_jobs, so its predictions sum the trees in one thread, in order."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import Pipeline
+
+    from audit_helpers.models._search import _refit
+
+    train = splits["train"]
+    X, y = train[["years_experience", "assessment_score"]].fillna(0.0), train["advanced"].to_numpy()
+    pipe = Pipeline([("classifier", RandomForestClassifier(n_estimators=30, random_state=4))])
+    one = _refit(pipe, {"max_depth": 6}, X, y, n_jobs=1)
+    two = _refit(pipe, {"max_depth": 6}, X, y, n_jobs=2)
+    assert two.named_steps["classifier"].n_jobs is None and pipe.named_steps["classifier"].n_jobs is None
+    for a, b in zip(one.named_steps["classifier"].estimators_, two.named_steps["classifier"].estimators_):
+        np.testing.assert_array_equal(a.tree_.threshold, b.tree_.threshold)
+        np.testing.assert_array_equal(a.tree_.value, b.tree_.value)
+    np.testing.assert_array_equal(one.predict_proba(X), two.predict_proba(X))

@@ -10,7 +10,8 @@ the winner gives, with less work:
   out-of-fold scores of the winner (the ``historical_rate`` threshold's reference) are the
   search's own fold fits, not three more fits of the same model on the same rows;
 - all (family, candidate, fold) fits of one run go to one pool of ``n_jobs`` threads, and the
-  winners of the families are refitted side by side in the same way. Threads, not worker
+  winners of the families are refitted side by side in the same way (a forest also builds its
+  trees in ``n_jobs`` threads there: the same trees, see :func:`_refit`). Threads, not worker
   processes: the forests' tree building and the solvers' linear algebra run outside the GIL,
   and a worker process would first spend about 2.5 s starting and importing scikit-learn
   (measured in ``bench/README.md``).
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import ParameterGrid, StratifiedKFold
 from threadpoolctl import threadpool_limits
@@ -57,9 +59,25 @@ def _fold_fit(classifier, params: Mapping[str, Any], Xt_train, y_train, Xt_test,
     return score, proba
 
 
-def _refit(pipe, params: Mapping[str, Any], X, y):
-    """The winning candidate of one family fitted on every training row (in a pool thread)."""
-    return clone(pipe).set_params(**{f"{CLASSIFIER_STEP}__{k}": v for k, v in params.items()}).fit(X, y)
+def _refit(pipe, params: Mapping[str, Any], X, y, n_jobs: int = 1):
+    """The winning candidate of one family fitted on every training row (in a pool thread).
+
+    A random forest builds its trees in ``n_jobs`` threads: the refits are the search's last
+    work and the forest's is the longest, so the other threads would otherwise wait. The trees do
+    not depend on it (each tree's seed is drawn before any is built) and the forest is handed
+    back with its own ``n_jobs``, so its predictions still sum the trees in one thread, in order
+    (summed in parallel threads, the votes' last bits would vary from run to run).
+    """
+    est = clone(pipe).set_params(**{f"{CLASSIFIER_STEP}__{k}": v for k, v in params.items()})
+    classifier = est.named_steps[CLASSIFIER_STEP]
+    if not isinstance(classifier, RandomForestClassifier) or n_jobs <= 1:
+        return est.fit(X, y)
+    own = classifier.n_jobs
+    classifier.set_params(n_jobs=int(n_jobs))
+    try:
+        return est.fit(X, y)
+    finally:
+        classifier.set_params(n_jobs=own)
 
 
 def thread_pool(n_jobs: int) -> Parallel:
@@ -150,7 +168,7 @@ def search_families(
             scores = np.array([[by_task[(family, c, k)][0] for k in range(len(folds))] for c in range(n_cand)])
             summaries[family] = _summary(family_grids[family], scores, config)
         refits = thread_pool(min(int(config.n_jobs), len(pipelines)))(  # the winners, side by side
-            delayed(_refit)(pipelines[f], family_grids[f][summaries[f][0]], X, y) for f in pipelines
+            delayed(_refit)(pipelines[f], family_grids[f][summaries[f][0]], X, y, config.n_jobs) for f in pipelines
         )
     out = {}
     for family, fitted in zip(pipelines, refits):
