@@ -566,6 +566,26 @@ def test_the_first_kernel_gets_a_light_warm_up_and_the_rest_at_its_reset(tmp_pat
     assert "sklearn" not in " ".join(kernels.FIRST_WARM_MODULES) and "sklearn.ensemble" in kernels.WARM_MODULES
 
 
+def test_the_late_warm_up_runs_once_in_the_reset_that_leaves_one_step(tmp_path):
+    """Three steps in one kernel: the reset after the first (two steps left) does not run the late
+    warm-up, the reset after the second (the last step left) does, before the last step starts."""
+    pool = kernels.KernelPool(cwd=tmp_path, config=kernels.KERNEL_CONFIG, size=1, total=3,
+                              warm_code=kernels.warm_code(["matplotlib.pyplot"]), late_warm=kernels.warm_code(["colorsys"]))
+    probe = "import sys, pathlib; pathlib.Path({!r}).write_text(str('colorsys' in sys.modules))"
+    try:
+        for step in ("first", "second", "last"):
+            km, _ = pool.take()
+            kernels.run_silently(km, probe.format(str(tmp_path / step)))
+            pool.release(km)
+    finally:
+        pool.close()
+    assert [(tmp_path / s).read_text() for s in ("first", "second", "last")] == ["False", "False", "True"]
+    # the shipped one: the summary's own imports, only for a run that ends with the summary
+    assert "weasyprint" in kernels.late_warm(["06_monitoring", "07_summary"])
+    assert kernels.late_warm(["01_data", "02_models"]) == ""
+    assert not set(kernels.LATE_WARM_MODULES) & set(kernels.WARM_MODULES)
+
+
 def test_a_kernel_is_reset_quickly_again_and_again_from_fresh_threads(tmp_path):
     """Each hand-over resets the kernel from a new thread (as the pool does): every reset must
     answer, clear the namespace, and take well under the ~0.5 s a reset with a full client wait

@@ -37,6 +37,8 @@ __all__ = [
     "KERNEL_START_FAILED",
     "warm_code",
     "warm_plan",
+    "late_warm",
+    "LATE_WARM_MODULES",
     "run_silently",
     "closing_loop",
     "STEP_ENGINE",
@@ -75,6 +77,18 @@ def warm_code(modules) -> str:
 
 WARM_IMPORTS = warm_code(WARM_MODULES)
 FIRST_WARM_IMPORTS = warm_code(FIRST_WARM_MODULES)
+
+
+#: What only the summary step imports (the documents' PDFs and their reading score): imported at the
+#: reset of a kernel when the summary is the one step left (:func:`late_warm`), while the step
+#: before it still runs, instead of at the start of the run's last step (about 0.8 s).
+LATE_WARM_MODULES = ("audit_helpers.export", "weasyprint", "textstat")
+
+
+def late_warm(order: Sequence[str]) -> str:
+    """The warm-up of a kernel reset when one step is left (:class:`KernelPool` ``late_warm``):
+    the summary's imports when the run ends with the summary step, else nothing."""
+    return warm_code(LATE_WARM_MODULES) if list(order[-1:]) == ["07_summary"] else ""
 
 
 def warm_plan(order: Sequence[str]) -> list[str]:
@@ -261,12 +275,15 @@ class KernelPool:
         Warm-ups of the first kernels started, in order, instead of ``warm_code`` (see
         :func:`warm_plan`: the first step starts sooner). A kernel whose warm-up did not include
         ``warm_code`` runs it at its first reset.
+    late_warm : str, optional
+        Run silently, once, in a kernel reset when only one step is left to hand out (the step
+        that kernel will serve; see :func:`late_warm`).
     """
 
     def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True,
-                 warm_plan: Sequence[str] = ()):
+                 warm_plan: Sequence[str] = (), late_warm: str = ""):
         self._cwd, self._config, self._warm, self._reuse = Path(cwd), config, warm_code, reuse
-        self._plan = list(warm_plan)
+        self._plan, self._late = list(warm_plan), late_warm
         self._sockets = tempfile.mkdtemp(prefix="hiring-audit-kernels-")  # short: socket paths <= 107 bytes
         self._cond = threading.Condition()
         self._ready: list[tuple[Optional[_Kernel], Optional[BaseException]]] = []
@@ -352,6 +369,11 @@ class KernelPool:
             run_silently(km, RESET_KERNEL, timeout=60, ready=True)
             if km.__dict__.pop("_warm_pending", False):
                 run_silently(km, self._warm, timeout=120, ready=True)
+            with self._cond:
+                late = self._late if self._left <= 1 and not km.__dict__.get("_late_done") else ""
+            if late:
+                run_silently(km, late, timeout=120, ready=True)
+                km.__dict__["_late_done"] = True
             item = (km, None)
         except BaseException:  # noqa: BLE001 - a kernel that cannot be reset is replaced by a fresh one
             km.close(now=True)

@@ -25,7 +25,7 @@ from . import results as _results
 from .manifest import build_manifest, git_commit
 from .params import AuditParams, ParamsError, params_sha256, params_to_dict, write_params
 from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, READY_DIR
-from .kernels import KERNEL_CONFIG, KernelPool, kernel_environment, register_step_engine, warm_plan
+from .kernels import KERNEL_CONFIG, KernelPool, kernel_environment, late_warm, register_step_engine, warm_plan
 from .scheduler import RenderWorker, cell_seconds, render_step, run_graph, schedule_record, step_needs
 from .summary._config import resolve_audit_date
 
@@ -332,7 +332,7 @@ def _kernel_pool(state: _RunState, steps: list[Path]) -> KernelPool:
     """The run's kernels, started (and warming) from now on."""
     order = [p.stem for p in steps]
     return KernelPool(cwd=state.tmp_dir, config=KERNEL_CONFIG, size=state.jobs, total=len(order), reuse=state.reuse_kernels,
-                      warm_plan=warm_plan(order))
+                      warm_plan=warm_plan(order), late_warm=late_warm(order))
 
 
 def _execute_steps(state: _RunState, steps: list[Path], progress: ProgressFn, renders: RenderWorker, pool: KernelPool) -> None:
