@@ -423,26 +423,23 @@ def register_step_engine() -> str:
     """
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
+    def without_saving(method):  # papermill's cell event, minus the write it ends with
+        def event(self, cell, cell_index=None, **kwargs):
+            self._in_cell_event = True
+            try:
+                return method(self, cell, cell_index, **kwargs)
+            finally:
+                self._in_cell_event = False
+        return event
+
     class _EndsManager(NotebookExecutionManager):
         _in_cell_event = False
+        cell_start = without_saving(NotebookExecutionManager.cell_start)
+        cell_complete = without_saving(NotebookExecutionManager.cell_complete)
 
         def save(self, **kwargs):
             if not self._in_cell_event:
                 super().save(**kwargs)
-
-        def cell_start(self, cell, cell_index=None, **kwargs):
-            self._in_cell_event = True
-            try:
-                return super().cell_start(cell, cell_index, **kwargs)
-            finally:
-                self._in_cell_event = False
-
-        def cell_complete(self, cell, cell_index=None, **kwargs):
-            self._in_cell_event = True
-            try:
-                return super().cell_complete(cell, cell_index, **kwargs)
-            finally:
-                self._in_cell_event = False
 
     class _Engine(NBClientEngine):
         @classmethod
