@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from html.parser import HTMLParser
 
 import numpy as np
@@ -100,11 +101,15 @@ def test_figure_is_saved_numbered_and_its_caption_is_the_alt_text(tmp_path):
 
 
 def _png_pixels(data: bytes) -> np.ndarray:
-    import io
-
     from PIL import Image
 
     return np.asarray(Image.open(io.BytesIO(data)))
+
+
+def _savefig_pixels(fig, dpi: int) -> np.ndarray:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return _png_pixels(buffer.getvalue())
 
 
 def _busy_figure(**kwargs) -> Figure:
@@ -126,15 +131,10 @@ def _busy_figure(**kwargs) -> Figure:
 
 
 def test_figure_png_has_the_pixels_savefig_draws_without_its_alpha_channel_and_leaves_the_figure_as_it_was():
-    import io
-
-    fig = _busy_figure()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150)
+    theirs = _savefig_pixels(_busy_figure(), dpi=150)
     drawn = _busy_figure()
     dpi, canvas = drawn.dpi, drawn.canvas
     ours = _png_pixels(show.png_bytes(drawn, dpi=150))
-    theirs = _png_pixels(buffer.getvalue())
     assert theirs.shape[2] == 4 and (theirs[..., 3] == 255).all()  # savefig's RGBA, opaque
     assert ours.shape == theirs.shape[:2] + (3,)  # RGB: nothing for WeasyPrint to split off
     assert np.array_equal(ours, theirs[..., :3])
@@ -142,14 +142,9 @@ def test_figure_png_has_the_pixels_savefig_draws_without_its_alpha_channel_and_l
 
 
 def test_a_figure_with_a_transparent_background_keeps_its_alpha_channel():
-    import io
-
-    fig = _busy_figure(facecolor=(1, 1, 1, 0))
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
     ours = _png_pixels(show.png_bytes(_busy_figure(facecolor=(1, 1, 1, 0)), dpi=100))
     assert ours.shape[2] == 4 and ours[..., 3].min() == 0
-    assert np.array_equal(ours, _png_pixels(buffer.getvalue()))
+    assert np.array_equal(ours, _savefig_pixels(_busy_figure(facecolor=(1, 1, 1, 0)), dpi=100))
 
 
 def test_context_numbers_figures_and_prints_parameters_in_pairs(tmp_path):

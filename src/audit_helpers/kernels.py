@@ -369,11 +369,10 @@ class KernelPool:
             run_silently(km, RESET_KERNEL, timeout=60, ready=True)
             if km.__dict__.pop("_warm_pending", False):
                 run_silently(km, self._warm, timeout=120, ready=True)
-            with self._cond:
-                late = self._late if self._left <= 1 and not km.__dict__.get("_late_done") else ""
+            with self._cond:  # a kernel reset with one step left serves that step and is not reset again
+                late = self._late if self._left <= 1 else ""
             if late:
                 run_silently(km, late, timeout=120, ready=True)
-                km.__dict__["_late_done"] = True
             item = (km, None)
         except BaseException:  # noqa: BLE001 - a kernel that cannot be reset is replaced by a fresh one
             km.close(now=True)
