@@ -36,6 +36,7 @@ prepared = prep.prepare(
     include_protected=ctx.params.model.include_protected,
     ground_truth_dir=ctx.run_dir,
     carve_test=ctx.params.model.path is None,
+    supplied_model=ctx.params.model,
 )
 summary = prepared.summary
 ctx.write_section("data", summary)
@@ -64,7 +65,8 @@ display(Markdown(prep.data_narrative(summary, groups=False)))
 # Every column of the prepared training split: its role, whether the models may use it, its
 # type, missing share, number of distinct values and a short description. Protected
 # attributes are data for the audit, not model inputs, unless `model.include_protected` says
-# otherwise.
+# otherwise. For a supplied model the inputs are the model's own (`model.features` or its
+# `feature_names_in_`); the files' other columns are context, listed apart and left out.
 
 # %%
 dictionary = prep.data_dictionary(prepared.train, prepared.feature_spec)
@@ -75,6 +77,10 @@ show.screen_and_print(
                caption="Columns of the training split", classes="compact full"),
     print_note="Types and value ranges of every column: HTML version of this notebook, section 'Data dictionary'.",
 )
+others = prep.other_columns_table(summary)  # a supplied model: the files' columns it does not use
+if len(others):
+    display(show.table(others, formats={"missing share": "pct", "distinct": "count", "why left out": "text"},
+                       caption="Other columns of the files: not inputs of the model, left out of the audit", classes="compact"))
 
 # %% [markdown]
 # ## Distributions: training period versus next month

@@ -53,7 +53,8 @@ details = [Markdown(drift.drift_narrative(section["features"], section["summary"
                                           config=config)),
            show.table(drift.drift_table(section["features"], key_entries=section["key_entries"]),
                       formats=drift.DRIFT_TABLE_FORMATS, caption="Every monitored input, largest PSI first"),
-           Markdown(drift.key_features_narrative(section["key_features"], source=section["key_features_source"])),
+           Markdown(drift.key_features_narrative(section["key_features"], source=section["key_features_source"],
+                                                 split=section.get("key_features_split"))),
            show.table(drift.key_features_table(section["key_features"]), caption="Inputs ranked by importance")]
 details += [show.table(drift.contributions_table(section["features"][n]), formats=drift.CONTRIBUTIONS_FORMATS,
                        caption=f"{n}: counts, shares and PSI term per bin") for n in moved]

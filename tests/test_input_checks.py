@@ -69,7 +69,10 @@ CASES = {
     "named id column absent": (lambda t, f: _data_line(t, "id_column: person_id"), r"adult.data.csv has no column 'person_id' \(data.id_column\)"),
     "label column absent": (lambda t, f: t.replace("label: income", "label: salary"), r"has no column 'salary' \(data.label\)"),
     "protected column absent": (lambda t, f: t.replace("[sex, race]", "[sex, ethnicity]"), r"has no column 'ethnicity' \(data.protected_attributes\)"),
-    "feature column absent": (lambda t, f: _data_line(t, "numeric_features: [age, weight]"), r"has no column 'weight' \(data.numeric_features\)"),
+    "feature-role key naming a column the model does not use": (
+        lambda t, f: _data_line(t, "numeric_features: [age, weight]"),
+        r"parameter 'data.numeric_features': \['weight'\] not among the model's inputs \(the model's feature_names_in_: 'age', ",
+    ),
     "model feature absent": (lambda t, f: t + "  features: [age, shoe_size]\n", r"has no column 'shoe_size' \(model.features\)"),
 }
 

@@ -69,6 +69,15 @@ UNKNOWN_IS_A_CATEGORY = (
 MISSING_COLUMNS = "parameter 'data.{table}_path': {path} has no column {missing}; columns present: {available}{hint}"
 SEPARATOR_HINT = " (its header looks {sep!r}-separated: save it as a comma-separated CSV)"
 BAD_INPUT_FILE = "parameter 'data.{table}_path': {problem}"
+MODEL_NOT_READ = "parameter 'model.path': {problem}"
+MODEL_USES_LABEL = (
+    "parameter 'model.path': the model's inputs ({source}) include the label column {label!r} (data.label); "
+    "a screen cannot take the outcome it predicts as an input: check data.label or model.features"
+)
+NOT_A_MODEL_INPUT = (
+    "parameter 'data.{key}': {columns} not among the model's inputs ({source}: {inputs}); the feature-role "
+    "keys type the model's own inputs: list only columns the model uses"
+)
 NOT_SYNTHETIC_COLUMN = (
     "parameter 'data.protected_attributes': {missing} not in the synthetic scenario "
     "(its protected columns are {available})"
@@ -328,15 +337,39 @@ def check_input_files(params: AuditParams, *, base_dir: Path) -> AuditParams:
     )
 
 
-def _named_columns(data, id_column: Optional[str], model_features: Optional[list[str]]) -> list[tuple[str, str]]:
-    """``(column, parameter)`` of every column the parameters name for each supplied table."""
+def _named_columns(data, id_column: Optional[str], inputs: list[str], source: str) -> list[tuple[str, str]]:
+    """``(column, parameter)`` of every column each supplied table must hold: the label, the
+    protected attributes, a named id column and the model's inputs (nothing else: a column the
+    model does not use is context, and a file may lack it)."""
     named = [(data.label, "data.label")] + [(c, "data.protected_attributes") for c in data.protected_attributes]
     if id_column is not None:
         named.append((id_column, "data.id_column"))
-    for key in ("numeric_features", "categorical_features", "multilabel_features"):
-        named += [(c, f"data.{key}") for c in (getattr(data, key) or [])]
-    named += [(c, "model.features") for c in (model_features or []) if c not in {n for n, _ in named}]
+    named += [(c, source) for c in inputs if c not in {n for n, _ in named}]
     return named
+
+
+def _model_inputs(params: AuditParams) -> tuple[list[str], str]:
+    """The supplied model's input columns and where they were read (``model.features`` or the
+    model's ``feature_names_in_``); the model file is loaded safely to read them."""
+    from .model_io import ModelCheckError, ModelLoadError, supplied_inputs
+
+    source = "model.features" if params.model.features else "the model's feature_names_in_"
+    try:
+        inputs, _ = supplied_inputs(params.model)
+    except (ModelLoadError, ModelCheckError) as err:
+        raise ParamsError(MODEL_NOT_READ.format(problem=str(err))) from None
+    data = params.data
+    if data.label in inputs:
+        raise ParamsError(MODEL_USES_LABEL.format(source=source, label=data.label))
+    for key in ("numeric_features", "categorical_features", "multilabel_features"):
+        outside = [c for c in (getattr(data, key) or []) if c not in inputs]
+        if outside:
+            raise ParamsError(NOT_A_MODEL_INPUT.format(key=key, columns=outside, source=source, inputs=_short(inputs)))
+    return inputs, source
+
+
+def _short(names: list[str], k: int = 20) -> str:
+    return ", ".join(repr(n) for n in names[:k]) + (f", ... ({len(names)} in all)" if len(names) > k else "")
 
 
 def check_input_columns(params: AuditParams) -> AuditParams:
@@ -346,9 +379,13 @@ def check_input_columns(params: AuditParams) -> AuditParams:
     protected, feature or id column the parameters name but a file lacks is a parameter
     problem (exit code 2), not a failed step. The id column left at its default and absent
     from the files resolves to null: each applicant's id is then its row number (the data
-    step says so). Then the contents a step would refuse (:func:`audit_helpers.validate.check_contents`:
-    the label and protected columns, the encoding) are checked the same way. Returns the
-    parameters with ``data.id_column`` resolved.
+    step says so). The model's inputs are read from the model file (``model.features`` or its
+    ``feature_names_in_``) first: only they, the label, the protected attributes and a named id
+    column are required in every file; a model input that is the label, or a feature-role key
+    naming a column the model does not use, is refused. Then the contents a step would refuse
+    (:func:`audit_helpers.validate.check_contents`: the label, protected and id columns, the
+    encoding) are checked the same way. Returns the parameters with ``data.id_column`` and
+    ``model.features`` (the model's inputs) resolved.
     """
     data = params.data
     if data.source != "files":
@@ -363,10 +400,11 @@ def check_input_columns(params: AuditParams) -> AuditParams:
             columns[table] = read_columns(path, table=table)
         except DataValidationError as err:
             raise ParamsError(BAD_INPUT_FILE.format(table=table, problem=err.problems[0])) from None
+    inputs, source = _model_inputs(params)
     id_column = resolve_id_column(data, list(columns.values()))
     for table, path in tables:
         present = set(columns[table])
-        missing = [f"{c!r} ({key})" for c, key in _named_columns(data, id_column, params.model.features) if c not in present]
+        missing = [f"{c!r} ({key})" for c, key in _named_columns(data, id_column, inputs, source) if c not in present]
         if missing:
             shown = columns[table][:40]
             seps = [sep for sep in (";", "\t", "|") if len(shown) == 1 and sep in shown[0]]
@@ -378,12 +416,13 @@ def check_input_columns(params: AuditParams) -> AuditParams:
         try:
             check_contents(path, table=table, label=data.label, positive_label=data.positive_label,
                            protected_attributes=data.protected_attributes, protected_values=data.protected_values,
-                           unknown_label=data.unknown_label)
+                           unknown_label=data.unknown_label, id_column=id_column)
         except DataValidationError as err:
             raise ParamsError(BAD_INPUT_FILE.format(table=table, problem="; ".join(err.problems))) from None
-    if id_column == data.id_column:
-        return params
-    return params.model_copy(update={"data": data.model_copy(update={"id_column": id_column})})
+    update: dict[str, Any] = {"model": params.model.model_copy(update={"features": inputs})}
+    if id_column != data.id_column:
+        update["data"] = data.model_copy(update={"id_column": id_column})
+    return params.model_copy(update=update)
 
 
 # --------------------------------------------------------------------------------------------

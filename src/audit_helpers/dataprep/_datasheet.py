@@ -11,11 +11,12 @@ from typing import Optional
 
 import pandas as pd
 
+from ..model_io import MODEL_INPUT_PREFIX
 from ..synth._config import COLUMN_DESCRIPTIONS
 from ..synth._screens import lowest_impact_ratios
 from ._features import _tag_counts
 
-__all__ = ["data_dictionary", "datasheet_markdown"]
+__all__ = ["data_dictionary", "other_columns_table", "datasheet_markdown"]
 
 
 # ---------------------------------------------------------------------------
@@ -73,9 +74,12 @@ def data_dictionary(frame: pd.DataFrame, feature_spec: dict, *, descriptions: Op
     """
     desc = COLUMN_DESCRIPTIONS if descriptions is None else descriptions
     roles = _column_roles(feature_spec)
-    model = set(feature_spec["model_features"])
+    inputs = feature_spec.get("model_inputs")
+    model = set(feature_spec["model_features"] if inputs is None else inputs)
     rows = []
     for col in frame.columns:
+        if str(col).startswith(MODEL_INPUT_PREFIX):  # the model's copy of an input, as the file holds it
+            continue
         s = frame[col]
         n_unique, summary = _column_values(s, col, feature_spec)
         rows.append(
@@ -91,6 +95,26 @@ def data_dictionary(frame: pd.DataFrame, feature_spec: dict, *, descriptions: Op
             }
         )
     return pd.DataFrame(rows).set_index("column")
+
+
+def other_columns_table(summary: dict) -> pd.DataFrame:
+    """The files' columns that are not inputs of the supplied model (context, left out of the audit).
+
+    One row per column: the files holding it, its missing share and distinct values, and why it
+    was left out (an identifier by name or by being unique per row, or simply not a model input).
+    Empty when the run trained its own screens or the files hold nothing else.
+    """
+    rows = [
+        {
+            "column": o["column"],
+            "in files": ", ".join(o["in_files"]),
+            "missing share": o["missing_share"],
+            "distinct": o["distinct"],
+            "why left out": ("identifier: " if o["id_like"] else "") + o["reason"],
+        }
+        for o in summary.get("other_columns") or []
+    ]
+    return pd.DataFrame(rows, columns=["column", "in files", "missing share", "distinct", "why left out"]).set_index("column")
 
 
 # ---------------------------------------------------------------------------
@@ -123,7 +147,13 @@ def _composition(summary: dict) -> str:
     if summary.get("age"):
         comp += f", and age with the {summary['age']['threshold']}-and-over group"
     comp += ") are kept as data, "
-    comp += "and are model inputs." if summary["features"]["include_protected"] else "not as model inputs."
+    inputs = summary["features"].get("model_inputs")
+    used = [c for c in summary["protected_attributes"] if inputs is not None and c in inputs]
+    if inputs is not None:
+        comp += (f"and the supplied model takes {', '.join(used)} as input{'s' if len(used) > 1 else ''}." if used
+                 else "not as model inputs.")
+    else:
+        comp += "and are model inputs." if summary["features"]["include_protected"] else "not as model inputs."
     unk = "; ".join(f"{a}: {sum(v.values()):,}" for a, v in summary["unknown_counts"].items())
     comp += f" Applicants without a recognised protected value are kept in an explicit unknown group ({unk})."
     return comp

@@ -55,12 +55,21 @@ def infer_feature_types(
 
 
 def _normalise_categorical(s: pd.Series) -> pd.Series:
+    """Whole-number codes become integers (CSV text ``"1"`` is the code ``1``), unless that would
+    change what is written: codes with leading zeros (``"02139"``) or written as decimals stay text."""
     values, bad = parse_numeric(s)
     finite = values.dropna()
     if s.notna().any() and not bad.any() and len(finite) == len(values) and np.all(np.mod(finite.to_numpy(), 1) == 0):
-        return values.astype("int64")
+        if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)) or _written_as_integers(s):
+            return values.astype("int64")
     text = _as_text(s)
     return text.astype("str") if text.notna().all() else text
+
+
+def _written_as_integers(s: pd.Series) -> bool:
+    """Every distinct text value reads back unchanged as its integer (``"40"``, ``"-3"``; not ``"02139"`` or ``"1.0"``)."""
+    distinct = pd.Series(s.dropna().unique()).astype(str).str.strip()
+    return bool(distinct.str.fullmatch(r"-?(0|[1-9][0-9]*)").all())
 
 
 def _age_group(age: pd.Series, threshold: int, unknown: str) -> pd.Series:

@@ -156,14 +156,31 @@ def _source_files(config):
     }
 
 
+OTHER_ID_NOTE = (
+    "identifier-like column(s) {columns} (named like an id, or unique per row) are not inputs of the model: "
+    "left out of the audit"
+)
+OTHER_COLUMNS_NOTE = (
+    "{n} column(s) of the files are not inputs of the model and are left out (context only: never counted, "
+    "monitored or judged as inputs): {columns}"
+)
+
+
 def _notes(config, spec: dict, small_groups: dict, rows: dict) -> list:
     notes = []
     if spec.get("id_source") == "row_number":
         notes.append(ROW_ID_NOTE.format(column=spec["id"]))
     if "test" not in rows:
         notes.append(NO_TEST_SPLIT_NOTE)
-    if spec["age"] is None and config.age_column is not None:
+    if spec["age"] is None and config.age_column is not None and config.age_group_column not in spec["protected"]:
         notes.append(f"age column {config.age_column!r} not present: the age add-on is skipped")
+    other = spec.get("other_columns") or []
+    ids = [o["column"] for o in other if o["id_like"]]
+    if ids:
+        notes.append(OTHER_ID_NOTE.format(columns=", ".join(repr(c) for c in ids)))
+    if len(other) > len(ids):
+        rest = [o["column"] for o in other if not o["id_like"]]
+        notes.append(OTHER_COLUMNS_NOTE.format(n=len(rest), columns=", ".join(repr(c) for c in rest[:12]) + (", ..." if len(rest) > 12 else "")))
     for attr, groups in small_groups.items():
         if groups and INTERSECTION_SEP not in attr:
             notes.append(f"{attr}: groups under {SMALL_GROUP_SHARE:.0%} of the training split: {', '.join(groups)}")
@@ -181,7 +198,7 @@ _SPLIT_METHODS = {
 }
 
 
-def _summary(config, splits, spec, validation, paths, data_dir, *, split_method, strata) -> dict:
+def _summary(config, splits, spec, validation, paths, data_dir, *, split_method, strata, notes=()) -> dict:
     label = spec["label"]
     base_rates = _base_rates(splits, spec)
     small_groups = _small_groups(base_rates["train"])
@@ -216,8 +233,11 @@ def _summary(config, splits, spec, validation, paths, data_dir, *, split_method,
             "multilabel": list(spec["multilabel"]),
             "model_features": list(spec["model_features"]),
             "include_protected": spec["include_protected"],
+            "model_inputs": None if spec.get("model_inputs") is None else list(spec["model_inputs"]),
+            "text_inputs": list(spec.get("text_inputs") or []),
         },
+        "other_columns": list(spec.get("other_columns") or []),
         "files": _file_records(paths, data_dir),
         "source_files": _source_files(config),
-        "notes": _notes(config, spec, small_groups, {name: len(df) for name, df in splits.items()}),
+        "notes": _notes(config, spec, small_groups, {name: len(df) for name, df in splits.items()}) + list(notes),
     }

@@ -38,9 +38,11 @@ used: ship is impossible, a mitigation must fix it), ``monitor`` (does not stop 
 monitoring condition), ``note`` (reported among the reasons, no effect), ``escalate`` (the call
 goes to people: escalate)."""
 
-DRIFT_SIGNALS = ("score", "key_features", "any_feature", "label")
+DRIFT_SIGNALS = ("score", "key_features", "any_feature", "label", "unseen_inputs")
 """Drift signals whose red tier can escalate: the model score, a key feature (by importance), any
-monitored feature, the outcome label."""
+monitored feature, the outcome label, and a model input whose next-month values are mostly
+categories never seen in training (red whatever its importance: a model cannot have learnt
+anything about them, and its importance measured in the training period cannot show it)."""
 
 SPLITS = ("test", "eval")
 
@@ -97,9 +99,15 @@ class DecisionConfig(BaseModel):
         le=1.0,
         description="Minimum evidence: for sex and race (when audited), the share of applicants with a known value who are in groups large enough to compare; below it the call escalates.",
     )
-    red_drift_signals: list[Literal["score", "key_features", "any_feature", "label"]] = Field(
-        default_factory=lambda: ["score", "key_features", "label"],
-        description="Drift signals whose red tier escalates the call (the audit no longer describes next month); an empty list lets drift inform the conditions only.",
+    red_drift_signals: list[Literal["score", "key_features", "any_feature", "label", "unseen_inputs"]] = Field(
+        default_factory=lambda: ["score", "key_features", "label", "unseen_inputs"],
+        description="Drift signals whose red tier escalates the call (the audit no longer describes next month); 'unseen_inputs' is a model input whose next-month values are mostly categories unseen in training (see max_unseen_share), whatever its importance; an empty list lets drift inform the conditions only.",
+    )
+    max_unseen_share: float = Field(
+        0.5,
+        gt=0.0,
+        le=1.0,
+        description="Share of next month's applicants with a category of an input never seen in training above which that input is a red 'unseen_inputs' signal for the call.",
     )
     max_accuracy_loss: Optional[float] = Field(
         None,

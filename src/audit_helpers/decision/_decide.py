@@ -110,7 +110,7 @@ def decide_model(results: Mapping[str, Any], model: str, policy: Mapping[str, An
     failures, checks = evidence_reasons(
         fairness_model, policy, attributes=data.get("protected_attributes") or [], unknown_label=unknown
     )
-    signals = drift_signals(results.get("drift") or {}, model)
+    signals = drift_signals(results.get("drift") or {}, model, max_unseen_share=policy.get("max_unseen_share", 0.5))
     red = _red_signals(signals, policy)
     escalating = [i for i in items if i["effect"] == "escalate"]
     blocking = [i for i in items if i["effect"] == "block"]

@@ -121,11 +121,13 @@ def _status(entry: Optional[Mapping[str, Any]]) -> Optional[str]:
     return None if not entry else entry.get("status")
 
 
-def drift_signals(drift: Mapping[str, Any], model: str) -> list[dict]:
+def drift_signals(drift: Mapping[str, Any], model: str, *, max_unseen_share: float = 0.5) -> list[dict]:
     """Every drift signal that matters to the call for ``model``, with its tier and PSI.
 
-    ``signal`` is ``score``, ``label``, ``key_features`` (a key feature by importance) or
-    ``any_feature`` (a monitored feature that is not a key one).
+    ``signal`` is ``score``, ``label``, ``key_features`` (a key feature by importance),
+    ``any_feature`` (a monitored feature that is not a key one) or ``unseen_inputs``: an input
+    whose share of next-month applicants with a category never seen in training exceeds
+    ``max_unseen_share``, red whatever its importance (``unseen_share`` says how many).
     """
     if not drift:
         return []
@@ -140,4 +142,8 @@ def drift_signals(drift: Mapping[str, Any], model: str) -> list[dict]:
         if _status(entry):
             kind = "key_features" if name in key else "any_feature"
             out.append({"signal": kind, "name": name, "status": entry["status"], "psi": entry.get("psi")})
+        unseen = entry.get("unseen_share_current")
+        if unseen is not None and unseen > max_unseen_share:
+            out.append({"signal": "unseen_inputs", "name": name, "status": "red", "psi": entry.get("psi"),
+                        "unseen_share": float(unseen)})
     return out

@@ -74,6 +74,7 @@ def resolve_policy(params: Any, *, available_splits: Optional[list] = None) -> d
         "headline_split": headline,
         "min_compared_share": float(dec.min_compared_share),
         "red_drift_signals": list(dec.red_drift_signals),
+        "max_unseen_share": float(dec.max_unseen_share),
         "max_accuracy_loss": float(params.mitigation.accuracy_tolerance if loss is None else loss),
         "max_accuracy_loss_source": "mitigation.accuracy_tolerance" if loss is None else "decision.max_accuracy_loss",
         "reaudit_months": int(params.monitoring.months),

@@ -98,12 +98,23 @@ def evidence_text(check: Optional[Mapping[str, Any]], *, items: Optional[list] =
 
 
 def drift_text(signals: list) -> str:
-    """The red drift signals that escalate the call."""
-    named = ", ".join(f"{s['name']} (PSI {fmt_num(s.get('psi'))})" for s in signals)
-    return (
-        f"Drift between the training sample and next month is red for {named}: the audit no longer "
-        "describes the applicants the screen will see."
-    )
+    """The red drift signals that escalate the call (an input mostly unseen in training says how much)."""
+    shifted = [s for s in signals if s["signal"] != "unseen_inputs"]
+    unseen = [s for s in signals if s["signal"] == "unseen_inputs"]
+    parts = []
+    if shifted:
+        named = ", ".join(f"{s['name']} (PSI {fmt_num(s.get('psi'))})" for s in shifted)
+        parts.append(
+            f"Drift between the training sample and next month is red for {named}: the audit no longer "
+            "describes the applicants the screen will see."
+        )
+    if unseen:
+        named = ", ".join(f"{s['name']} ({s['unseen_share']:.0%} of next month's applicants)" for s in unseen)
+        parts.append(
+            f"Next month's applicants mostly hold values the model never saw in training for {named}: "
+            "the model cannot have learnt how they relate to the outcome, whatever its importance."
+        )
+    return " ".join(parts)
 
 
 def _worst(items: list, metrics: tuple) -> Optional[Mapping[str, Any]]:

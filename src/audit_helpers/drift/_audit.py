@@ -329,7 +329,8 @@ def rank_key_features(
         importance over models (missing = 0). Without it, columns are ranked by their largest
         PSI and ``source`` says so.
     n_key : int, default=6
-        How many columns are key features.
+        How many columns are key features. With importance, a column whose mean importance is
+        not above zero (the models do not rely on it) is never key.
 
     Returns
     -------
@@ -359,7 +360,8 @@ def rank_key_features(
     ranking = []
     for rank, c in enumerate(order, start=1):
         ranking.append({"feature": c, "rank": rank, "importance": mean_imp[c], "importance_by_model": by_model[c],
-                        "entries": _entries_of(c, features), "max_psi": float(max_psi[c]), "key": rank <= n_key})
+                        "entries": _entries_of(c, features), "max_psi": float(max_psi[c]),
+                        "key": rank <= n_key and (mean_imp[c] is None or mean_imp[c] > 0)})
     key = [r["feature"] for r in ranking if r["key"]]
     key_entries = [e for r in ranking if r["key"] for e in r["entries"]]
     return {"source": source, "ranking": ranking, "key": key, "key_entries": key_entries}

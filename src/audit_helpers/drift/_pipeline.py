@@ -193,6 +193,7 @@ def drift_from_context(ctx, *, attributes: Optional[Sequence[str]] = None) -> tu
         "score_conditions": conditions,
         "key_features": key["ranking"],
         "key_features_source": key["source"],
+        "key_features_split": _importance_split(ctx),
         "key_entries": key["key_entries"],
         "summary": summarise(features),
         "reference_profile": PROFILE_FILE,
@@ -220,8 +221,9 @@ def _model_inputs(ctx, spec: Mapping[str, Any], notes: list[str]) -> list[str]:
     used = [c for entry in (read_results(ctx.run_dir).get("models") or {}).values() for c in entry.get("features") or []]
     extra = list(dict.fromkeys(c for c in used if c not in columns))
     sensitive = set(spec.get("protected") or []) | {(spec.get("age") or {}).get("column")}
-    if [c for c in extra if c in sensitive]:
-        notes.append(MONITORED_SENSITIVE.format(cols=", ".join(c for c in extra if c in sensitive)))
+    monitored = [c for c in columns + extra if c in sensitive and (c in extra or spec.get("model_inputs") is not None)]
+    if monitored:
+        notes.append(MONITORED_SENSITIVE.format(cols=", ".join(monitored)))
     return columns + extra
 
 
@@ -249,6 +251,15 @@ def _key_features(ctx, features: Mapping[str, dict], config: DriftConfig, notes:
     else:
         notes.append(f"{IMPORTANCE_FILE} not found: key features ranked by PSI instead of permutation importance")
     return rank_key_features(features, importance=importance, n_key=config.key_features)
+
+
+def _importance_split(ctx) -> Optional[str]:
+    """Split the models' permutation importance was measured on (``test``, or ``train`` without a test split)."""
+    for entry in (read_results(ctx.run_dir).get("models") or {}).values():
+        split = (entry.get("permutation_importance") or {}).get("split")
+        if split:
+            return split
+    return None
 
 
 def _default_attributes(spec: Mapping[str, Any], train: pd.DataFrame) -> list[str]:

@@ -234,13 +234,24 @@ def within_group_narrative(
     return "\n\n".join(lines)
 
 
-def key_features_narrative(ranking: Sequence[Mapping[str, Any]], *, source: str) -> str:
-    """Plain words on how the key features were chosen (``source``: importance or PSI)."""
-    names = ", ".join(r["feature"] for r in ranking if r["key"])
+_IMPORTANCE_SPLITS = {
+    "test": "the held-out test split",
+    "train": "the training sample (this run has no test split; never next month's applicants, where drift would hide itself)",
+}
+
+
+def key_features_narrative(ranking: Sequence[Mapping[str, Any]], *, source: str, split: Optional[str] = "test") -> str:
+    """Plain words on how the key features were chosen (``source``: importance or PSI; ``split``:
+    where the importance was measured)."""
+    names = ", ".join(r["feature"] for r in ranking if r["key"]) or "none"
     if source == "permutation_importance":
-        return (f"Key features, ranked by the models' permutation importance on the held-out test split "
+        unused = [r["feature"] for r in ranking if not r["key"] and (r.get("importance") or 0.0) <= 0]
+        tail = (f" Inputs the models do not rely on (importance not above zero) are never key: {', '.join(unused)}."
+                if unused else "")
+        where = _IMPORTANCE_SPLITS.get(split or "test", f"the {split} split")
+        return (f"Key features, ranked by the models' permutation importance on {where} "
                 f"(mean over models): {names}. They are shown first because drift in an input the model relies "
-                f"on moves its decisions most.")
+                f"on moves its decisions most.{tail}")
     return (f"Permutation importance was not available for this run, so features are ranked by PSI instead: "
             f"{names}.")
 

@@ -118,10 +118,10 @@ class RunContext:
 
     def score(self, fitted: Fitted, frame: pd.DataFrame) -> np.ndarray:
         """Scores of ``frame``'s rows under a fitted model."""
-        from ..models import predict_scores
+        from ..model_io import model_view, predict_scores
 
         model, columns, pos = fitted
-        return np.asarray(predict_scores(model, frame[columns], positive_label=pos), dtype=float)
+        return np.asarray(predict_scores(model, model_view(frame, columns), positive_label=pos), dtype=float)
 
     def fit(
         self,

@@ -13,7 +13,8 @@ too, so that loading and checking a model needs nothing else from the package.
 The names are imported lazily (PEP 562) from the private modules by concern: ``_messages``
 (error types and messages), ``_hash`` (sha256 of bytes and files), ``_save`` (skops and joblib
 files), ``_load`` (safe loading, trusted types), ``_scores`` (scores of a classifier) and
-``_checks`` (checks on a supplied model).
+``_checks`` (checks on a supplied model) and ``_inputs`` (a supplied model's inputs as its files
+hold them).
 """
 
 from .._common.lazy import attach
@@ -44,6 +45,7 @@ _EXPORTS = {
     "_save": ["save_model_skops", "save_model_joblib"],
     "_scores": ["score_kind", "predict_scores", "positive_class_index"],
     "_checks": ["resolve_features", "check_feature_columns", "check_model"],
+    "_inputs": ["MODEL_INPUT_PREFIX", "input_kinds", "model_view", "supplied_inputs"],
 }
 
 __all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

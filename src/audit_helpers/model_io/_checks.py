@@ -16,6 +16,7 @@ from ._messages import (
     PROBA_OUT_OF_RANGE,
     ModelCheckError,
 )
+from ._inputs import MODEL_INPUT_PREFIX, model_view
 from ._scores import positive_class_index, predict_scores, score_kind
 
 __all__ = ["resolve_features", "check_feature_columns", "check_model"]
@@ -38,8 +39,9 @@ def resolve_features(model: Any, features: Optional[Sequence[str]] = None) -> li
 
 
 def check_feature_columns(frame: pd.DataFrame, features: Sequence[str], *, split: str = "eval") -> None:
-    """Raise :class:`ModelCheckError` naming every feature column missing from ``frame``."""
-    missing = [f for f in features if f not in frame.columns]
+    """Raise :class:`ModelCheckError` naming every feature column missing from ``frame`` (a
+    column counts as present when the frame holds it or its file copy, see :func:`model_view`)."""
+    missing = [f for f in features if f not in frame.columns and f"{MODEL_INPUT_PREFIX}{f}" not in frame.columns]
     if missing:
         raise ModelCheckError(MISSING_FEATURES.format(split=split, n=len(missing), missing=", ".join(missing)))
 
@@ -90,7 +92,7 @@ def check_model(
         positive_class_index(classes, positive_label)
     cols = resolve_features(model, features)
     check_feature_columns(frame, cols, split=split)
-    scores = _checked_scores(model, frame[cols], kind=kind, positive_label=positive_label, split=split, name=name)
+    scores = _checked_scores(model, model_view(frame, cols), kind=kind, positive_label=positive_label, split=split, name=name)
     if kind == "predict_proba" and (scores.min() < 0.0 or scores.max() > 1.0):
         raise ModelCheckError(PROBA_OUT_OF_RANGE.format(model=name, split=split))
     steps = getattr(model, "steps", None)

@@ -91,6 +91,8 @@ _EXPORTS = {
         "persist_model",
         "results_entry",
         "load_run_model",
+        "importance_sample",
+        "IMPORTANCE_MAX_ROWS",
     ],
     "_report": [
         "performance_table",

@@ -8,7 +8,7 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-from ..model_io import check_feature_columns, predict_scores
+from ..model_io import check_feature_columns, model_view, predict_scores
 
 __all__ = ["AuditedModel"]
 
@@ -57,6 +57,9 @@ class AuditedModel:
     positive_label: Any = None
 
     def scores(self, frame: pd.DataFrame) -> np.ndarray:
-        """Scores of the rows of ``frame`` (see :func:`~audit_helpers.model_io.predict_scores`)."""
+        """Scores of the rows of ``frame`` (see :func:`~audit_helpers.model_io.predict_scores`).
+
+        The model reads its inputs as the user's files hold them where the prepared split keeps
+        that copy (:func:`~audit_helpers.model_io.model_view`)."""
         check_feature_columns(frame, self.features, split="scored")
-        return predict_scores(self.estimator, frame[self.features], positive_label=self.positive_label)
+        return predict_scores(self.estimator, model_view(frame, self.features), positive_label=self.positive_label)

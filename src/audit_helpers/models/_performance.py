@@ -15,6 +15,7 @@ import pandas as pd
 
 from .._common.scores import rank_auc, roc_auc, score_bins, tie_groups
 from .._common.seeds import as_int_seed, derive_seed
+from ..model_io import model_view
 from ._audited import AuditedModel
 from ._search import one_blas_thread
 from ._config import BAD_LABEL, BAD_SCORES, EMPTY_INPUT, LENGTH_MISMATCH, METRICS, ModelConfig
@@ -377,7 +378,7 @@ def _permutation_importance(model, frame, y, *, n_repeats, random_state, n_jobs)
 
     y_arr = np.asarray(y, dtype=float)
     rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(as_int_seed(random_state))
-    X = frame[model.features].copy()
+    X = model_view(frame, model.features).copy()
     base = _auc(y_arr, model.scores(X))
     n = len(X)
     spliced = _spliced_scorer(model, X)

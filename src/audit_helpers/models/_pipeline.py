@@ -30,6 +30,8 @@ __all__ = [
     "persist_model",
     "results_entry",
     "load_run_model",
+    "importance_sample",
+    "IMPORTANCE_MAX_ROWS",
     "NOT_LOADED",
     "ROUNDTRIP_LOADED",
 ]
@@ -111,6 +113,7 @@ def results_entry(
     artifact: Mapping[str, Any],
     importance: Optional[pd.DataFrame] = None,
     importance_split: Optional[str] = None,
+    importance_rows: Optional[int] = None,
     include_protected: bool = False,
 ) -> dict:
     """The ``models.<name>`` block of ``audit_results.json`` (strict-JSON ready)."""
@@ -153,6 +156,7 @@ def results_entry(
     if importance is not None:
         entry["permutation_importance"] = {
             "split": importance_split,
+            "rows": None if importance_rows is None else int(importance_rows),
             "metric": "drop in ROC AUC",
             "values": {str(k): {"mean": float(r["mean"]), "std": float(r["std"])} for k, r in importance.iterrows()},
         }
@@ -218,6 +222,31 @@ def obtain_models(
     return {model.name: model}
 
 
+#: Most rows of the training sample the permutation importance is measured on when the run has no
+#: test split (a seeded sample beyond it: the ranking, not a figure of the audit, rests on it).
+IMPORTANCE_MAX_ROWS = 50_000
+
+
+def importance_sample(frames: Mapping[str, pd.DataFrame], reference_train: Optional[pd.DataFrame], *,
+                      random_state, max_rows: int = IMPORTANCE_MAX_ROWS) -> tuple[str, pd.DataFrame]:
+    """The split the permutation importance is measured on: always the reference period.
+
+    ``test`` (held out from the training period) when the run has one; else the training sample
+    itself (a supplied model audited without a test file: a seeded sample of at most
+    ``max_rows`` rows). Never next month's applicants: importance measured on the data being
+    judged for drift hides the drift (a category the model never saw is encoded as all zeros
+    there, so shuffling it changes nothing and its importance reads 0).
+    """
+    if "test" in frames:
+        return "test", frames["test"]
+    if reference_train is None:
+        raise ValueError("no reference-period split to measure the permutation importance on")
+    if len(reference_train) <= max_rows:
+        return "train", reference_train
+    rows = np.sort(np.random.default_rng(as_int_seed(random_state)).choice(len(reference_train), size=max_rows, replace=False))
+    return "train", reference_train.iloc[rows]
+
+
 def _evaluate_one(
     model: AuditedModel,
     *,
@@ -234,14 +263,14 @@ def _evaluate_one(
     importance by raw column and its prediction rows."""
     label, id_column = feature_spec["label"], feature_spec["id"]
     name = model.name
-    imp_split = "test" if "test" in frames else list(frames)[0]
+    imp_split, imp_frame = importance_sample(frames, reference_train, random_state=derive_seed(seed, f"models/importance-rows/{name}"))
     evaluation, scores = evaluate_model(
         model, frames, label=label, threshold=threshold, config=config, random_state=derive_seed(seed, "models/bootstrap")
     )
     imp = permutation_importance_by_column(
         model,
-        frames[imp_split],
-        frames[imp_split][label].to_numpy(),
+        imp_frame,
+        imp_frame[label].to_numpy(),
         n_repeats=config.permutation_repeats,
         random_state=derive_seed(seed, f"models/importance/{name}"),
         n_jobs=config.n_jobs,
@@ -255,6 +284,7 @@ def _evaluate_one(
         artifact=artifact,
         importance=imp,
         importance_split=imp_split,
+        importance_rows=len(imp_frame),
         include_protected=config.include_protected,
     )
     if model.source == "trained":

@@ -6,7 +6,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
-from .._common.text import fmt_ci, fmt_num, fmt_pct
+from .._common.text import fmt_ci, fmt_count, fmt_num, fmt_pct
 from ..synth._screens import lowest_impact_ratios
 from ._config import METRICS
 
@@ -366,17 +366,24 @@ def calibration_reading(entries: Mapping[str, Mapping[str, Any]], *, split: str 
     )
 
 
-def importance_reading(importance: Mapping[str, Mapping[str, float]], *, top: int = 3) -> str:
-    """What the importance figure shows: the inputs each model leans on most, with their AUC drop."""
+def importance_reading(importance: Mapping[str, Mapping[str, float]], *, top: int = 3,
+                       entries: Optional[Mapping[str, Mapping[str, Any]]] = None) -> str:
+    """What the importance figure shows: the inputs each model leans on most, with their AUC drop
+    (and, given the models' ``entries``, the split and rows it was measured on)."""
     parts = []
     for name, values in importance.items():
         ranked = sorted(values.items(), key=lambda kv: kv[1], reverse=True)[:top]
         parts.append(f"{name}: " + ", ".join(f"{k} ({fmt_num(v)})" for k, v in ranked))
     if not parts:
         return "No permutation importance was computed."
+    where = ""
+    measured = [(e.get("permutation_importance") or {}) for e in (entries or {}).values()]
+    if measured and measured[0].get("split"):
+        rows = measured[0].get("rows")
+        where = f" Measured on the {measured[0]['split']} split" + (f" ({fmt_count(rows)} rows)." if rows else ".")
     return (
         "Inputs each screen relies on most, with the drop in ROC AUC when the input is shuffled — " + "; ".join(parts) + ". "
-        "A high-ranking input that differs by group carries that difference into the scores (step 05 tests proxies)."
+        "A high-ranking input that differs by group carries that difference into the scores (step 05 tests proxies)." + where
     )
 
 

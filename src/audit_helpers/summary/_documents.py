@@ -26,7 +26,7 @@ from ._facts import (
 from ._config import resolve_audit_date
 from ._glossary import GLOSSARY, LIMITATIONS
 from ._html import bullets, esc, kv_table, page, para, section, table
-from ._sentences import DECISION_TITLES, bottom_line, decision_sentence, next_steps, why_sentences
+from ._sentences import DECISION_TITLES, bottom_line, decision_sentence, drifted_inputs_sentence, next_steps, why_sentences
 
 __all__ = ["executive_html", "audit_html", "plain_text", "document_css", "SIGNATORIES"]
 
@@ -112,12 +112,13 @@ def executive_html(results: Mapping[str, Any], report: Any, *, run_id: str, dens
     head = _headline(rec)
     lines = bottom_line(head, alpha=policy["alpha"], ci_level=policy["ci_level"])
     why = why_sentences(rec)
+    drifted = drifted_inputs_sentence(results, max_unseen_share=policy.get("max_unseen_share", 0.5))
     split = SPLIT_LABELS.get(head.get("split"), head.get("split"))
     body = [
         f"<h1>Executive summary: fairness and drift audit of {esc(report.model_name)}</h1>",
         para(f"{report.organisation}. Decision point: {report.decision_point}.", "lede"),
         _decision_box(rec, report),
-        section("Bottom line", para(" ".join(lines)) + para("Why this call: " + " ".join(why)) + para(
+        section("Bottom line", para(" ".join(lines)) + para("Why this call: " + " ".join(why)) + (para(drifted) if drifted else "") + para(
             f"Figures for {head.get('model')} on the {split}; 'chance' is judged after correcting for the number of comparisons.", "small")),
         section("Conditions" if rec["decision"] != "escalate" else "What happens next", bullets(next_steps(rec))),
         section("Monitoring that follows", bullets(monitoring_outline(results, short=True))),
@@ -210,11 +211,12 @@ def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: b
     splits = rec["policy"]["splits"]
     head = _headline(rec)
     lines = bottom_line(head, alpha=rec["policy"]["alpha"], ci_level=rec["policy"]["ci_level"])
+    drifted = drifted_inputs_sentence(results, max_unseen_share=rec["policy"].get("max_unseen_share", 0.5))
     err_headers = ["Attribute", "Metric"] + [h for s in splits for h in (f"{s}: value [CI]", f"{s}: adj. p, status")]
     mit_rows = mitigation_table(results)
     body = [
         f"<h1>Audit summary: {esc(report.model_name)} {esc(report.model_version)}</h1>",
-        section("Recommendation", _recommendation_section(rec, report) + para(" ".join(lines))),
+        section("Recommendation", _recommendation_section(rec, report) + para(" ".join(lines)) + (para(drifted) if drifted else "")),
         section("Scope", kv_table(scope_rows(results, report))),
         section("Data", kv_table(data_rows(results, report))),
         section("Methods", bullets(methods_lines(results))),

@@ -12,7 +12,7 @@ from typing import Any, Mapping, Optional
 from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_pct
 from ..decision._text import group_label
 
-__all__ = ["decision_sentence", "bottom_line", "why_sentences", "next_steps", "DECISION_TITLES"]
+__all__ = ["decision_sentence", "bottom_line", "why_sentences", "next_steps", "drifted_inputs_sentence", "DECISION_TITLES"]
 
 DECISION_TITLES = {
     "ship": "SHIP, with conditions",
@@ -105,7 +105,7 @@ def why_sentences(rec: Mapping[str, Any]) -> list[str]:
         if rule in seen or rule not in _WHY:
             continue
         seen.add(rule)
-        names = ", ".join(s["name"] for s in r.get("signals") or [])
+        names = ", ".join(dict.fromkeys(s["name"] for s in r.get("signals") or []))
         loss = None
         if rule == "mitigation_closes":
             per = (rec.get("per_model") or {}).get(model) or {}
@@ -152,3 +152,27 @@ def next_steps(rec: Mapping[str, Any]) -> list[str]:
         steps.append("Collect enough applicants in the small groups to judge the screen.")
     steps.append("Counsel, the model owner and the auditor record their decision below.")
     return steps
+
+
+def drifted_inputs_sentence(results: Mapping[str, Any], *, max_unseen_share: float = 0.5) -> Optional[str]:
+    """Every model input whose drift is red or amber, in one sentence (None when every input is green).
+
+    Inputs only: the drift section monitors the model's inputs, never the files' other columns.
+    An input whose next-month values are mostly categories unseen in training says so.
+    """
+    features = ((results.get("drift") or {}).get("features")) or {}
+
+    def named(name: str, entry: Mapping[str, Any]) -> str:
+        unseen = entry.get("unseen_share_current")
+        extra = (f"; {fmt_pct(unseen, 0)} of next month's values never seen in training"
+                 if unseen is not None and unseen > max_unseen_share else "")
+        return f"{name} (PSI {fmt_num(entry.get('psi'), 2)}{extra})"
+
+    parts = []
+    for status in ("red", "amber"):
+        names = [named(n, e) for n, e in features.items() if e.get("status") == status]
+        if names:
+            parts.append(f"{status}: {', '.join(names)}")
+    if not parts:
+        return None
+    return "Inputs that moved between the training sample and next month, " + "; ".join(parts) + "."

@@ -10,7 +10,7 @@ explicit ``"Unknown"`` group (the label is configurable) that is counted and
 reported.
 """
 
-from ._files import EMPTY_FILE, NO_ROWS, NOT_UTF8, UNREADABLE_FILE, UNSUPPORTED_FILE_TYPE, check_contents, read_columns, read_table
+from ._files import EMPTY_FILE, NO_ROWS, NOT_UTF8, UNREADABLE_FILE, UNSUPPORTED_FILE_TYPE, check_contents, read_columns, read_model_inputs, read_table
 from ._table import validate_table
 from ._values import (  # noqa: F401 - _as_text is shared with dataprep and monitoring
     DUPLICATE_IDS,
@@ -66,6 +66,7 @@ __all__ = [
     "normalise_protected",
     "parse_numeric",
     "read_table",
+    "read_model_inputs",
     "read_columns",
     "validate_table",
 ]

@@ -51,6 +51,49 @@ def read_table(path, *, table: str) -> pd.DataFrame:
     return df
 
 
+def read_model_inputs(path, *, table: str, columns: Sequence[str], as_read: pd.DataFrame,
+                      text_columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A supplied model's input columns as the file holds them, row for row with ``as_read``.
+
+    A Parquet file carries its types: the columns are returned exactly as stored (integer codes,
+    text codes, nullable integers, categoricals, booleans). A CSV file carries none: each column
+    is what ``pandas.read_csv`` infers by default (what a user reading the file gets), except the
+    ``text_columns``, which the model was fitted on as text (see
+    :func:`audit_helpers.model_io.input_kinds`): those keep the file's text exactly (leading zeros
+    included).
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV or Parquet file.
+    table : str
+        Name used in error messages.
+    columns : sequence of str
+        The model's inputs.
+    as_read : DataFrame
+        The file as :func:`read_table` read it (a CSV with every column as text).
+    text_columns : sequence of str, default=()
+        Inputs the model reads as text.
+
+    Returns
+    -------
+    DataFrame
+        The ``columns``, indexed like ``as_read``.
+    """
+    columns = list(columns)
+    if not Path(path).name.lower().endswith((".csv", ".csv.gz")):
+        return as_read[columns].copy()
+    inferred = [c for c in columns if c not in set(text_columns)]
+    frame = as_read[columns].copy()
+    if inferred:
+        read = _guarded_read(path, table, pd.read_parquet,
+                             lambda p: pd.read_csv(p, usecols=inferred, keep_default_na=True, skipinitialspace=True))
+        read.index = as_read.index
+        for col in inferred:
+            frame[col] = read[col]
+    return frame
+
+
 def _parquet_header(path: Path) -> tuple[list[str], int]:
     import pyarrow.parquet as pq
 
@@ -135,6 +178,7 @@ def check_contents(
     protected_attributes: Sequence[str],
     protected_values: Optional[dict] = None,
     unknown_label: str = "Unknown",
+    id_column: Optional[str] = None,
 ) -> None:
     """The whole-file problems a step would meet, found before any step runs.
 
@@ -142,14 +186,15 @@ def check_contents(
     UTF-8): a file that is not UTF-8 text, a label that is not binary, has missing values or a
     single class (every audited table needs both outcomes: a model is trained on them, error
     rates and AUC are computed from them), a positive label matching nothing, or a protected
-    attribute that is entirely missing. The checks are those of :func:`validate_table`, so the
-    data step cannot disagree.
+    attribute that is entirely missing; with ``id_column``, missing or duplicated ids. The checks
+    are those of :func:`validate_table`, so the data step cannot disagree.
 
     Raises
     ------
     DataValidationError
         Listing every problem found.
     """
+    from ._table import _check_ids
     from ._values import PROTECTED_ALL_MISSING, map_label, normalise_protected
 
     path = Path(path)
@@ -158,7 +203,7 @@ def check_contents(
         if bad is not None:
             line, column, byte = bad
             raise DataValidationError([NOT_UTF8.format(table=table, path=path, line=line, column=column, byte=byte)])
-    columns = [label, *protected_attributes]
+    columns = list(dict.fromkeys([label, *protected_attributes, *([id_column] if id_column else [])]))
     frame = _guarded_read(
         path, table, lambda p: pd.read_parquet(p, columns=columns),
         lambda p: pd.read_csv(p, dtype=str, usecols=columns, keep_default_na=True, skipinitialspace=True),
@@ -173,5 +218,7 @@ def check_contents(
         _, report = normalise_protected(frame[column], allowed=allowed, unknown_label=unknown_label)
         if report["n_unknown"] == len(frame):
             problems.append(PROTECTED_ALL_MISSING.format(table=table, column=column, n=len(frame)))
+    if id_column:
+        problems += _check_ids(frame, pd.DataFrame(index=frame.index), table=table, id_column=id_column)
     if problems:
         raise DataValidationError(problems)
