@@ -57,6 +57,7 @@ class Case:
     nullable: bool = False  # Parquet nullable Int64 and pandas categorical and bool columns
     question_marks: bool = False  # '?' for missing in a text input
     age_input: bool = True  # the model uses age
+    gaps: bool = True  # missing values in a numeric input
     extra_params: dict = field(default_factory=dict)
 
 
@@ -69,7 +70,7 @@ CASES = [
     Case("positive_first", "text label whose positive value sorts first in classes_", positive="no"),
     Case("positive_second", "text label whose positive value sorts second in classes_", positive="yes"),
     Case("unicode_names", "spaces and non-ASCII letters in column names", unicode_names=True),
-    Case("bare_estimator", "a bare LogisticRegression on numeric inputs (no pipeline)", estimator="bare_lr", text_codes=False, int_codes=False),
+    Case("bare_estimator", "a bare LogisticRegression on numeric inputs without gaps (no pipeline)", estimator="bare_lr", text_codes=False, int_codes=False, gaps=False),
     Case("random_forest_parquet", "random-forest pipeline, Parquet", fmt="parquet", estimator="pipeline_rf"),
     Case("gradient_boosting", "gradient-boosting pipeline, '?' for missing in a text input", estimator="pipeline_gb", question_marks=True),
     Case("own_age_group_listed", "the user's own age_group column listed as a protected attribute", own_age_group="listed"),
@@ -93,7 +94,8 @@ def _frame(case: Case, n: int, rng: np.random.Generator, *, next_month: bool) ->
     eth = rng.choice(["White", "Black", "Asian", "Hispanic"], size=n, p=[0.55, 0.17, 0.12, 0.16]).astype(object)
     age = np.clip(rng.normal(37, 11, size=n).round(), 18, 75).astype(int)
     exp = np.clip(rng.gamma(2.0, 3.0, size=n), 0, 45).round(1)
-    exp[rng.random(n) < 0.05] = np.nan
+    if case.gaps:
+        exp[rng.random(n) < 0.05] = np.nan
     edu = rng.integers(1, 6, size=n)
     regions = _NEW_REGIONS if (next_month and case.unseen_regions) else _REGIONS
     region = rng.choice(regions, size=n).astype(object)
@@ -158,7 +160,7 @@ def _model(case: Case, frame: pd.DataFrame, label: str, positive):
     X = frame[numeric + categorical]
     y = frame[label].to_numpy()
     if case.estimator == "bare_lr":
-        X = X.fillna(0)
+        X = X.fillna(0)  # the user filled gaps before fitting (a file with gaps then cannot be scored)
         return LogisticRegression(max_iter=1000).fit(X, y), numeric + categorical
     final = {
         "pipeline_lr": LogisticRegression(max_iter=1000),

@@ -105,6 +105,31 @@ def test_an_id_column_that_is_not_unique_exits_2_before_any_step(zoo, tmp_path, 
     assert not (tmp_path / "reports").exists()
 
 
+def test_a_model_that_cannot_score_a_file_exits_2_naming_the_gaps(zoo, tmp_path, capsys):
+    """A bare estimator fitted on filled data, next month's file with gaps: found before any step."""
+    written = zoo["bare_estimator"]
+    frame = written.eval.copy()
+    frame.loc[[3, 7, 11], "experience"] = np.nan
+    frame.to_csv(tmp_path / "eval.csv", index=False)
+    params = {**written.params, "data": {**written.params["data"], "eval_path": str(tmp_path / "eval.csv")}}
+    code, err = _cli_params(params, tmp_path, capsys)
+    assert code == 2 and len(err) == 1
+    assert err[0] == ("error: " + P.MODEL_CANNOT_SCORE.format(
+        table="eval", path="eval.csv", hint=P.MODEL_GAPS_HINT.format(columns="'experience' (3 rows)"),
+        problem="the supplied model 'bare_estimator' failed to score the eval data: ValueError: Input X contains NaN"))
+
+
+def test_the_probe_holds_every_gap_and_every_first_seen_value():
+    from audit_helpers.model_io import PROBE_HEAD_ROWS, probe_rows
+
+    n = PROBE_HEAD_ROWS + 500
+    frame = pd.DataFrame({"x": np.arange(n, dtype=float), "code": ["a"] * n})
+    frame.loc[PROBE_HEAD_ROWS + 10, "x"] = np.nan
+    frame.loc[PROBE_HEAD_ROWS + 20, "code"] = "new"
+    rows = probe_rows(frame)
+    assert set(rows) == set(range(PROBE_HEAD_ROWS)) | {PROBE_HEAD_ROWS + 10, PROBE_HEAD_ROWS + 20}
+
+
 def test_a_role_key_naming_a_column_the_model_does_not_use_exits_2(zoo, tmp_path, capsys):
     written = zoo["csv_codes_extras"]
     params = {**written.params, "data": {**written.params["data"], "numeric_features": ["experience", "vendor_score"]}}
@@ -127,10 +152,6 @@ def test_the_model_scores_the_prepared_splits_exactly_as_it_scores_its_own_frame
     positive = params.data.positive_label
     for split, frame in (("train", prepared.train), ("eval", prepared.eval)):
         own = getattr(written, split)[written.features]
-        if BY_NAME[name].estimator == "bare_lr":
-            own = own.fillna(0)  # the bare estimator's user filled gaps before fitting; the files hold them as written
-            if frame[[f"{MODEL_INPUT_PREFIX}{f}" for f in written.features]].isna().any().any():
-                continue
         expected = predict_scores(written.model, own, positive_label=positive)
         got = predict_scores(written.model, model_view(frame, written.features), positive_label=positive)
         np.testing.assert_array_equal(got, expected)
@@ -236,7 +257,8 @@ def audits(zoo, tmp_path_factory):
     runs = {}
     for name in ("csv_codes_extras", "unseen_regions"):
         path = zoo[name].folder / "run.yaml"
-        params = {**zoo[name].params, "model": {**zoo[name].params["model"], "n_bootstrap": 100, "permutation_repeats": 2}}
+        params = {**zoo[name].params, "model": {**zoo[name].params["model"], "n_bootstrap": 100, "permutation_repeats": 2},
+                  "monitoring": {"min_batch_size": 500}}
         path.write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
         assert cli.main(["run", "--params", str(path), "--out", str(out / name)]) == 0
         runs[name] = (out / name / "latest").resolve()
@@ -288,3 +310,22 @@ def test_every_group_rate_equals_an_independent_recomputation(audits, zoo):
         for group, row in expected.iterrows():
             assert groups[group]["n"] == row["size"]
             assert groups[group]["selection_rate"] == pytest.approx(row["mean"], abs=1e-12)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_the_monitor_scores_a_users_batch_as_the_audit_did(audits, zoo, tmp_path, fmt):
+    """The monitor hands a supplied model its inputs as the batch file holds them (text codes with
+    leading zeros as text), so next month's file monitored alone selects exactly the applicants
+    the audit selected, group by group."""
+    from audit_helpers.monitoring import monitor_batch
+
+    run = audits["csv_codes_extras"]
+    results = _results(run)
+    model_name = next(iter(results["models"]))
+    batch = tmp_path / f"batch.{fmt}"
+    frame = zoo["csv_codes_extras"].eval
+    frame.to_csv(batch, index=False) if fmt == "csv" else frame.to_parquet(batch, index=False)
+    outcome = monitor_batch(run / "monitoring_plan.yaml", batch, state=tmp_path / "state.json", out_dir=tmp_path / "out")
+    audited = results["fairness"][model_name]["eval"]["ethnicity"]["groups"]
+    monitored = outcome.result["groups"]["ethnicity"]
+    assert {g: monitored[g]["selected"] for g in audited} == {g: audited[g]["selected"] for g in audited}

@@ -78,6 +78,8 @@ NOT_A_MODEL_INPUT = (
     "parameter 'data.{key}': {columns} not among the model's inputs ({source}: {inputs}); the feature-role "
     "keys type the model's own inputs: list only columns the model uses"
 )
+MODEL_CANNOT_SCORE = "parameter 'model.path': the model cannot score data.{table}_path ({path}): {problem}{hint}"
+MODEL_GAPS_HINT = "; inputs with missing values in this file: {columns}"
 NOT_SYNTHETIC_COLUMN = (
     "parameter 'data.protected_attributes': {missing} not in the synthetic scenario "
     "(its protected columns are {available})"
@@ -348,14 +350,15 @@ def _named_columns(data, id_column: Optional[str], inputs: list[str], source: st
     return named
 
 
-def _model_inputs(params: AuditParams) -> tuple[list[str], str]:
-    """The supplied model's input columns and where they were read (``model.features`` or the
-    model's ``feature_names_in_``); the model file is loaded safely to read them."""
+def _model_inputs(params: AuditParams) -> tuple[list[str], str, dict, Any]:
+    """The supplied model's input columns, where they were read (``model.features`` or the
+    model's ``feature_names_in_``), what it expects of each and the model; the model file is
+    loaded safely to read them."""
     from .model_io import ModelCheckError, ModelLoadError, supplied_inputs
 
     source = "model.features" if params.model.features else "the model's feature_names_in_"
     try:
-        inputs, _ = supplied_inputs(params.model)
+        inputs, kinds, model = supplied_inputs(params.model, with_model=True)
     except (ModelLoadError, ModelCheckError) as err:
         raise ParamsError(MODEL_NOT_READ.format(problem=str(err))) from None
     data = params.data
@@ -365,7 +368,28 @@ def _model_inputs(params: AuditParams) -> tuple[list[str], str]:
         outside = [c for c in (getattr(data, key) or []) if c not in inputs]
         if outside:
             raise ParamsError(NOT_A_MODEL_INPUT.format(key=key, columns=outside, source=source, inputs=_short(inputs)))
-    return inputs, source
+    return inputs, source, kinds, model
+
+
+def _probe_scores(params: AuditParams, model: Any, inputs: list[str], kinds: dict, table: str, path: Path) -> None:
+    """Score the rows of a file where a model fails if it fails at all (:func:`audit_helpers.model_io.probe_rows`),
+    with its inputs as the audit will hand them over; a failure is one line naming the file."""
+    from .model_io import ModelCheckError, check_model, probe_rows
+    from .validate import DataValidationError, read_model_inputs
+
+    try:
+        frame = read_model_inputs(path, table=table, columns=inputs, text_columns=[c for c in inputs if kinds.get(c) == "text"])
+    except DataValidationError as err:
+        raise ParamsError(BAD_INPUT_FILE.format(table=table, problem=err.problems[0])) from None
+    probe = frame.iloc[probe_rows(frame)]
+    try:
+        check_model(model, probe, features=inputs, positive_label=params.data.positive_label, split=table,
+                    name=params.model.name or Path(params.model.path).stem)
+    except ModelCheckError as err:
+        gaps = [f"{c!r} ({int(n):,} rows)" for c, n in frame.isna().sum().items() if n]
+        hint = MODEL_GAPS_HINT.format(columns=", ".join(gaps)) if gaps else ""
+        problem = str(err).strip().splitlines()[0].rstrip(".")  # the model's own first line: one line in all
+        raise ParamsError(MODEL_CANNOT_SCORE.format(table=table, path=Path(path).name, problem=problem, hint=hint)) from None
 
 
 def _short(names: list[str], k: int = 20) -> str:
@@ -384,7 +408,8 @@ def check_input_columns(params: AuditParams) -> AuditParams:
     column are required in every file; a model input that is the label, or a feature-role key
     naming a column the model does not use, is refused. Then the contents a step would refuse
     (:func:`audit_helpers.validate.check_contents`: the label, protected and id columns, the
-    encoding) are checked the same way. Returns the parameters with ``data.id_column`` and
+    encoding) are checked the same way, and the model scores the rows of each file where it
+    would fail if it fails at all (gaps, first-seen values, the first rows). Returns the parameters with ``data.id_column`` and
     ``model.features`` (the model's inputs) resolved.
     """
     data = params.data
@@ -400,7 +425,7 @@ def check_input_columns(params: AuditParams) -> AuditParams:
             columns[table] = read_columns(path, table=table)
         except DataValidationError as err:
             raise ParamsError(BAD_INPUT_FILE.format(table=table, problem=err.problems[0])) from None
-    inputs, source = _model_inputs(params)
+    inputs, source, kinds, model = _model_inputs(params)
     id_column = resolve_id_column(data, list(columns.values()))
     for table, path in tables:
         present = set(columns[table])
@@ -419,6 +444,8 @@ def check_input_columns(params: AuditParams) -> AuditParams:
                            unknown_label=data.unknown_label, id_column=id_column)
         except DataValidationError as err:
             raise ParamsError(BAD_INPUT_FILE.format(table=table, problem="; ".join(err.problems))) from None
+    for table, path in tables:  # the model scores each file's telling rows as the audit will hand them over
+        _probe_scores(params, model, inputs, kinds, table, path)
     update: dict[str, Any] = {"model": params.model.model_copy(update={"features": inputs})}
     if id_column != data.id_column:
         update["data"] = data.model_copy(update={"id_column": id_column})

@@ -45,7 +45,7 @@ _EXPORTS = {
     "_save": ["save_model_skops", "save_model_joblib"],
     "_scores": ["score_kind", "predict_scores", "positive_class_index"],
     "_checks": ["resolve_features", "check_feature_columns", "check_model"],
-    "_inputs": ["MODEL_INPUT_PREFIX", "input_kinds", "model_view", "supplied_inputs"],
+    "_inputs": ["MODEL_INPUT_PREFIX", "input_kinds", "model_view", "supplied_inputs", "probe_rows", "PROBE_HEAD_ROWS"],
 }
 
 __all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)

@@ -15,7 +15,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["MODEL_INPUT_PREFIX", "input_kinds", "model_view", "supplied_inputs"]
+__all__ = ["MODEL_INPUT_PREFIX", "input_kinds", "model_view", "supplied_inputs", "probe_rows", "PROBE_HEAD_ROWS"]
 
 #: Prefix of the columns of a prepared split that hold a supplied model's inputs as the file held them.
 MODEL_INPUT_PREFIX = "model_input::"
@@ -137,13 +137,14 @@ def _selected(cols: Any, names: Optional[list]) -> Optional[list]:
     return None
 
 
-def supplied_inputs(config: Any) -> tuple[list[str], dict[str, str]]:
+def supplied_inputs(config: Any, *, with_model: bool = False) -> tuple:
     """The inputs of the model file a run's ``model`` parameters name, and their kinds.
 
     Loads ``config.path`` safely (:func:`~audit_helpers.model_io.load_model`: a pickle only when
     its sha256 matches or ``trust_unverified`` is set), takes ``config.features`` or the model's
     ``feature_names_in_`` (:func:`~audit_helpers.model_io.resolve_features`) and reads what type
-    the model expects of each (:func:`input_kinds`).
+    the model expects of each (:func:`input_kinds`). Returns ``(features, kinds)``, or
+    ``(features, kinds, model)`` with ``with_model``.
 
     Raises
     ------
@@ -156,4 +157,30 @@ def supplied_inputs(config: Any) -> tuple[list[str], dict[str, str]]:
         config.path, sha256=config.sha256, trust_unverified=config.trust_unverified, trusted_types=config.trusted_types
     )
     features = resolve_features(model, config.features)
-    return features, input_kinds(model, features)
+    kinds = input_kinds(model, features)
+    return (features, kinds, model) if with_model else (features, kinds)
+
+
+#: Rows of a file scored before any step besides those holding a missing input or a value first
+#: seen (where a model that cannot take a gap or an unknown category fails).
+PROBE_HEAD_ROWS = 1000
+
+
+def probe_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Positions of the rows worth scoring to learn whether a model can score ``frame`` at all.
+
+    The first :data:`PROBE_HEAD_ROWS` rows, every row with a missing input, and the first row
+    holding each distinct value of each non-float input: a model that fails on a gap, on a category
+    it never saw or on a value's type fails on one of them. A file of a million rows is probed with
+    a few thousand.
+    """
+    n = len(frame)
+    keep = np.zeros(n, dtype=bool)
+    keep[:PROBE_HEAD_ROWS] = True
+    keep |= frame.isna().any(axis=1).to_numpy()
+    for col in frame.columns:
+        if pd.api.types.is_float_dtype(frame[col].dtype):
+            continue
+        keep[~frame[col].astype("object").duplicated().to_numpy()] = True
+    return np.flatnonzero(keep)
+

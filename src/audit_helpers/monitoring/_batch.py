@@ -114,16 +114,25 @@ def iter_record_batches(path: Path, columns: Sequence[str], *, numeric: Sequence
 
 
 def model_frame(batch: pa.RecordBatch, features: Sequence[str], *, categorical: Sequence[str] = (),
-                multilabel: Sequence[str] = ()):
-    """The model inputs of a record batch, cleaned as the data step cleans them before training:
-    categorical codes that are all whole numbers become integers (CSV text ``"1"`` is the ``1`` the
-    screen was trained on), missing multi-label cells become the empty string."""
+                multilabel: Sequence[str] = (), text: Sequence[str] = (), as_stored: bool = False):
+    """The model inputs of a record batch as the audited model read them in the audit.
+
+    A screen trained in the run gets them cleaned as the data step cleaned them before training:
+    categorical codes that are all whole numbers become integers (CSV text ``"1"`` is the ``1``
+    the screen was trained on), missing multi-label cells become the empty string. A supplied
+    model gets them as the file holds them: a Parquet batch as stored (``as_stored``), a CSV
+    batch with the ``text`` inputs (those its encoders learnt as text) kept as text.
+    """
     from ..dataprep._features import _normalise_categorical
     from ..validate import _as_text
 
     frame = batch.select(list(features)).to_pandas()
+    if as_stored:
+        return frame
     for col in features:
-        if col in multilabel:
+        if col in text:
+            frame[col] = _as_text(frame[col])
+        elif col in multilabel:
             frame[col] = _as_text(frame[col]).fillna("").astype("str")
         elif col in categorical:
             frame[col] = _normalise_categorical(frame[col])
@@ -131,12 +140,13 @@ def model_frame(batch: pa.RecordBatch, features: Sequence[str], *, categorical: 
 
 
 def scored_batches(batches: Iterator[pa.RecordBatch], model: Any, *, features: Sequence[str], positive_label: Any,
-                   score_column: str, categorical: Sequence[str] = (), multilabel: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
+                   score_column: str, categorical: Sequence[str] = (), multilabel: Sequence[str] = (),
+                   text: Sequence[str] = (), as_stored: bool = False) -> Iterator[pa.RecordBatch]:
     """Add the audited model's score to every record batch (the batch logged none)."""
     from ..model_io import predict_scores
 
     for batch in batches:
-        frame = model_frame(batch, features, categorical=categorical, multilabel=multilabel)
+        frame = model_frame(batch, features, categorical=categorical, multilabel=multilabel, text=text, as_stored=as_stored)
         scores = predict_scores(model, frame, positive_label=positive_label)
         yield batch.append_column(score_column, pa.array(scores, type=pa.float64()))
 

@@ -50,7 +50,9 @@ def plan_columns(spec: Mapping[str, Any], frames: list[pd.DataFrame], *, attribu
     return {"score": score_column, "label": spec.get("label"), "positive_label": spec.get("positive_label", 1),
             "date": spec.get("date"), "id": spec.get("id"), "protected": protected, "unknown_label": unknown,
             "categorical": list(spec.get("categorical") or []), "multilabel": dict(spec.get("multilabel") or {}),
-            "age": age_block, "attributes": list(attributes)}
+            "age": age_block, "attributes": list(attributes),
+            # a supplied model reads its inputs as the files hold them (see model_io.model_view)
+            "supplied_inputs": spec.get("model_inputs") is not None, "text_inputs": list(spec.get("text_inputs") or [])}
 
 
 def _references(cells: Mapping[str, np.ndarray], labels: Mapping[str, list], fairness: Mapping[str, Any],

@@ -112,9 +112,12 @@ def _prepare_read(where, schema, plan: Mapping[str, Any], root: Path, spec) -> t
     if has_score:
         return columns, numeric + [spec.score_column], None, f"logged score column {spec.score_column!r}"
     model = _load_model(plan, root, spec.score_column)
+    # Parquet (a file, a Spark folder) carries its types: a supplied model gets the inputs as stored
+    as_stored = bool(plan["columns"].get("supplied_inputs")) and not str(where).lower().endswith((".csv", ".csv.gz"))
     scorer = partial(scored_batches, model=model, features=features, positive_label=plan["columns"]["positive_label"],
                      score_column=spec.score_column, categorical=plan["columns"].get("categorical", []),
-                     multilabel=list(plan["columns"].get("multilabel", {})))
+                     multilabel=list(plan["columns"].get("multilabel", {})),
+                     text=plan["columns"].get("text_inputs", []), as_stored=as_stored)
     return columns, numeric, scorer, f"audited model {plan['baseline']['model']['name']} (sha256 verified against the plan)"
 
 

@@ -51,7 +51,7 @@ def read_table(path, *, table: str) -> pd.DataFrame:
     return df
 
 
-def read_model_inputs(path, *, table: str, columns: Sequence[str], as_read: pd.DataFrame,
+def read_model_inputs(path, *, table: str, columns: Sequence[str], as_read: Optional[pd.DataFrame] = None,
                       text_columns: Sequence[str] = ()) -> pd.DataFrame:
     """A supplied model's input columns as the file holds them, row for row with ``as_read``.
 
@@ -70,8 +70,9 @@ def read_model_inputs(path, *, table: str, columns: Sequence[str], as_read: pd.D
         Name used in error messages.
     columns : sequence of str
         The model's inputs.
-    as_read : DataFrame
-        The file as :func:`read_table` read it (a CSV with every column as text).
+    as_read : DataFrame, optional
+        The file as :func:`read_table` read it (a CSV with every column as text); without it
+        only the ``columns`` are read from the file.
     text_columns : sequence of str, default=()
         Inputs the model reads as text.
 
@@ -81,6 +82,9 @@ def read_model_inputs(path, *, table: str, columns: Sequence[str], as_read: pd.D
         The ``columns``, indexed like ``as_read``.
     """
     columns = list(columns)
+    if as_read is None:
+        as_read = _guarded_read(path, table, lambda p: pd.read_parquet(p, columns=columns),
+                                lambda p: pd.read_csv(p, usecols=columns, dtype=str, keep_default_na=True, skipinitialspace=True))
     if not Path(path).name.lower().endswith((".csv", ".csv.gz")):
         return as_read[columns].copy()
     inferred = [c for c in columns if c not in set(text_columns)]
