@@ -97,6 +97,12 @@ def data_dictionary(frame: pd.DataFrame, feature_spec: dict, *, descriptions: Op
     return pd.DataFrame(rows).set_index("column")
 
 
+_WHY_LEFT_OUT = {
+    "named like an identifier": "an identifier (by its name); not a model input",
+    "unique per row": "an identifier (unique per row); not a model input",
+}
+
+
 def other_columns_table(summary: dict) -> pd.DataFrame:
     """The files' columns that are not inputs of the supplied model (context, left out of the audit).
 
@@ -110,7 +116,7 @@ def other_columns_table(summary: dict) -> pd.DataFrame:
             "in files": ", ".join(o["in_files"]),
             "missing share": o["missing_share"],
             "distinct": o["distinct"],
-            "why left out": ("identifier: " if o["id_like"] else "") + o["reason"],
+            "why left out": _WHY_LEFT_OUT.get(o["reason"], o["reason"]),
         }
         for o in summary.get("other_columns") or []
     ]

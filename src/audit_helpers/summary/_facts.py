@@ -117,7 +117,7 @@ def data_rows(results: Mapping[str, Any], report: Any) -> list[tuple[str, str]]:
         for a, groups in small.items()
         if groups and INTERSECTION_SEP not in a
     )
-    return [
+    out = [
         ("Source", source),
         ("Period", period),
         ("Applicants", ", ".join(f"{fmt_count(n)} {s}" for s, n in rows.items())),
@@ -129,6 +129,14 @@ def data_rows(results: Mapping[str, Any], report: Any) -> list[tuple[str, str]]:
             else "none",
         ),
     ]
+    inputs = (data.get("features") or {}).get("model_inputs")
+    if inputs is not None:  # a supplied model: its inputs are its own; the files' other columns are context
+        others = [o["column"] for o in data.get("other_columns") or []]
+        text = f"{len(inputs)}, read from the model: {', '.join(inputs)}"
+        if others:
+            text += f"; {len(others)} other column(s) of the files left out ({', '.join(others[:8])}{', ...' if len(others) > 8 else ''})"
+        out.insert(3, ("Model inputs", text))
+    return out
 
 
 def ll144_table(results: Mapping[str, Any], model: str, split: str, attr: str) -> Optional[dict]:
