@@ -58,6 +58,7 @@ class Case:
     question_marks: bool = False  # '?' for missing in a text input
     age_input: bool = True  # the model uses age
     gaps: bool = True  # missing values in a numeric input
+    shape: str = "generic"  # generic | compas | hr: the columns of a public data set (see _compas_frame, _hr_frame)
     extra_params: dict = field(default_factory=dict)
 
 
@@ -76,6 +77,10 @@ CASES = [
     Case("own_age_group_listed", "the user's own age_group column listed as a protected attribute", own_age_group="listed"),
     Case("own_age_group_unlisted", "the user's own age_group column, not listed", own_age_group="unlisted"),
     Case("unseen_regions", "every next-month applicant from a region the model never saw", unseen_regions=True),
+    Case("compas_like", "criminal-justice shape (COMPAS): integer id, a name unique per row, the vendor's decile score, "
+         "screening dates, its own age_cat; the model uses four columns", shape="compas", protected=("sex", "race"), extras=False),
+    Case("hr_promotion_like", "HR-analytics promotion shape: employee_id, region codes 'region_22', names with '>' '%' '?', "
+         "gender f/m, a rating with gaps; Parquet", shape="hr", fmt="parquet", protected=("gender",), extras=False),
 ]
 BY_NAME = {c.name: c for c in CASES}
 
@@ -143,7 +148,65 @@ def _frame(case: Case, n: int, rng: np.random.Generator, *, next_month: bool) ->
     return out
 
 
+def _compas_frame(n: int, rng: np.random.Generator, *, next_month: bool) -> pd.DataFrame:
+    """Columns and spelling of ProPublica's COMPAS two-year file; the values are drawn here."""
+    race = rng.choice(["African-American", "Caucasian", "Hispanic", "Other", "Asian", "Native American"], size=n,
+                      p=[0.51, 0.34, 0.08, 0.05, 0.01, 0.01])
+    sex = rng.choice(["Male", "Female"], size=n, p=[0.81, 0.19])
+    age = np.clip(rng.normal(34, 11, size=n).round(), 18, 80).astype(int)
+    priors = rng.poisson(3.2, size=n)
+    juv = rng.poisson(0.1, size=n)
+    degree = rng.choice(["F", "M"], size=n, p=[0.64, 0.36])
+    logit = -0.6 + 0.16 * priors - 0.035 * (age - 34) + 0.5 * juv + 0.2 * (degree == "F")
+    recid = rng.random(n) < 1 / (1 + np.exp(-logit))
+    decile = np.clip((priors / 2 + rng.integers(1, 6, size=n)).round(), 1, 10).astype(int)
+    start = pd.Timestamp("2014-01-01" if next_month else "2013-01-01")
+    return pd.DataFrame({
+        "id": rng.permutation(n) + 1 + (10_000 if next_month else 0),
+        "name": [f"person {i} {'x' if next_month else 'y'}" for i in range(n)],
+        "sex": sex, "age": age,
+        "age_cat": np.where(age < 25, "Less than 25", np.where(age > 45, "Greater than 45", "25 - 45")),
+        "race": race, "juv_fel_count": juv, "priors_count": priors, "c_charge_degree": degree,
+        "decile_score": decile, "score_text": np.where(decile >= 8, "High", np.where(decile >= 5, "Medium", "Low")),
+        "compas_screening_date": (start + pd.to_timedelta(rng.integers(0, 300, size=n), unit="D")).strftime("%Y-%m-%d"),
+        "two_year_recid": recid.astype(int),
+    })
+
+
+def _hr_frame(n: int, rng: np.random.Generator, *, next_month: bool) -> pd.DataFrame:
+    """Columns and spelling of the public "HR analytics: employee promotion" file; values drawn here."""
+    dept = rng.choice(["Sales & Marketing", "Operations", "Technology", "Analytics", "Procurement"], size=n)
+    region = rng.choice([f"region_{k}" for k in (2, 7, 15, 22, 26, 31)], size=n)
+    education = rng.choice(["Bachelor's", "Master's & above", "Below Secondary", None], size=n, p=[0.66, 0.27, 0.02, 0.05])
+    gender = rng.choice(["m", "f"], size=n, p=[0.7, 0.3])
+    rating = rng.choice([1.0, 2.0, 3.0, 4.0, 5.0, np.nan], size=n, p=[0.1, 0.08, 0.33, 0.18, 0.21, 0.1])
+    kpi = (rng.random(n) < 0.35).astype(int)
+    awards = (rng.random(n) < 0.03).astype(int)
+    score = rng.integers(39, 100, size=n)
+    logit = -4.0 + 1.6 * kpi + 1.5 * awards + 0.04 * (score - 63) + 0.2 * np.nan_to_num(rating - 3)
+    promoted = rng.random(n) < 1 / (1 + np.exp(-logit))
+    return pd.DataFrame({
+        "employee_id": rng.permutation(n) + (80_000 if next_month else 1),
+        "department": dept, "region": region, "education": education, "gender": gender,
+        "recruitment_channel": rng.choice(["sourcing", "other", "referred"], size=n, p=[0.42, 0.55, 0.03]),
+        "no_of_trainings": rng.integers(1, 5, size=n), "age": rng.integers(20, 60, size=n),
+        "previous_year_rating": rating, "length_of_service": rng.integers(1, 30, size=n),
+        "KPIs_met >80%": kpi, "awards_won?": awards, "avg_training_score": score,
+        "is_promoted": promoted.astype(int),
+    })
+
+
+_SHAPES = {
+    # shape: (builder, label, numeric inputs, categorical inputs)
+    "compas": (_compas_frame, "two_year_recid", ["age", "juv_fel_count", "priors_count"], ["c_charge_degree"]),
+    "hr": (_hr_frame, "is_promoted", ["no_of_trainings", "previous_year_rating", "length_of_service", "KPIs_met >80%",
+                                      "awards_won?", "avg_training_score"], ["department", "region", "education", "recruitment_channel"]),
+}
+
+
 def _inputs(case: Case) -> tuple[list, list]:
+    if case.shape != "generic":
+        return list(_SHAPES[case.shape][2]), list(_SHAPES[case.shape][3])
     numeric = (["age"] if case.age_input else []) + [_col(case, "experience")]
     categorical = []
     if case.int_codes:  # a nullable Int64 code is used as a number (sklearn's imputers take pd.NA there only)
@@ -194,11 +257,12 @@ def make_case(case: Case | str, folder: Path, *, seed: int = 0) -> Written:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    train = _frame(case, case.n_train, rng, next_month=False)
-    ev = _frame(case, case.n_eval, rng, next_month=True)
+    build = _frame if case.shape == "generic" else (lambda c, n, r, next_month: _SHAPES[c.shape][0](n, r, next_month=next_month))
+    train = build(case, case.n_train, rng, next_month=False)
+    ev = build(case, case.n_eval, rng, next_month=True)
     if case.drop_extra_in_eval:
         ev = ev.drop(columns=["vendor_score"])
-    label = "rejected" if case.positive == "no" else "advanced"
+    label = "rejected" if case.positive == "no" else ("advanced" if case.shape == "generic" else _SHAPES[case.shape][1])
     positive = {"1": 1, "yes": "yes", "no": "no"}[case.positive]
     model, features = _model(case, train, label, positive)
     suffix = ".parquet" if case.fmt == "parquet" else ".csv"

@@ -189,6 +189,21 @@ def test_columns_the_model_does_not_use_are_context_never_inputs(zoo, tmp_path, 
     assert any("'employee_id'" in n and "identifier" in n for n in prepared.summary["notes"])
 
 
+@pytest.mark.parametrize("name, ids, context", [
+    ("compas_like", {"id", "name"}, {"age_cat", "decile_score", "score_text", "compas_screening_date"}),
+    ("hr_promotion_like", {"employee_id"}, set()),
+])
+def test_public_data_shapes_keep_only_the_models_inputs(zoo, tmp_path, name, ids, context):
+    """COMPAS's vendor decile score and screening date, HR analytics' employee_id: context, never inputs;
+    names with '>', '%' and '?' are inputs like any other."""
+    written = zoo[name]
+    _, prepared = _prepared(written, tmp_path)
+    others = {o["column"]: o for o in prepared.feature_spec["other_columns"]}
+    assert set(others) == ids | context
+    assert {c for c, o in others.items() if o["id_like"]} == ids
+    assert prepared.feature_spec["model_inputs"] == written.features
+
+
 def test_a_users_age_group_is_never_overwritten(zoo, tmp_path):
     """Item 1, not listed: the tool's bands go to a name no file uses, and the data step says so."""
     written = zoo["own_age_group_unlisted"]
