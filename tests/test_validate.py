@@ -79,7 +79,7 @@ def test_valid_table_is_cleaned():
     assert clean["advanced"].tolist() == [1, 0, 0, 1] and clean["advanced"].dtype == np.int64
     assert clean["years_experience"].tolist() == [1.5, 3.0, 10.0, 0.0]
     assert clean["sex"].tolist() == ["Female", "Male", "Unknown", "Female"]
-    assert report["sex"] == {"n_unknown": 1, "n_missing": 1, "unrecognised": {}}
+    assert report["sex"] == {"n_unknown": 1, "n_missing": 1, "unrecognised": {}, "unlabelled_codes": {}, "codes": ["Female", "Male"]}
     assert report["race"]["n_unknown"] == 0
 
 
@@ -192,7 +192,8 @@ def test_unknown_group_counts_missing_and_unrecognised():
     s = pd.Series(["Female", None, "  Male ", "N/A", "Alien", "unknown", np.nan, "Female"])
     out, rep = normalise_protected(s, allowed=["Female", "Male"], unknown_label="Unknown")
     assert out.tolist() == ["Female", "Unknown", "Male", "Unknown", "Unknown", "Unknown", "Unknown", "Female"]
-    assert rep == {"n_unknown": 5, "n_missing": 4, "unrecognised": {"Alien": 1}}
+    assert rep == {"n_unknown": 5, "n_missing": 4, "unrecognised": {"Alien": 1}, "unlabelled_codes": {},
+                   "codes": ["Alien", "Female", "Male"]}
     out2, rep2 = normalise_protected(s, unknown_label="Not stated")
     assert out2.tolist()[4] == "Alien" and rep2["n_unknown"] == 4
     assert "Not stated" in out2.tolist() and len(out2) == len(s)

@@ -69,6 +69,14 @@ UNKNOWN_IS_A_CATEGORY = (
 MISSING_COLUMNS = "parameter 'data.{table}_path': {path} has no column {missing}; columns present: {available}{hint}"
 SEPARATOR_HINT = " (its header looks {sep!r}-separated: save it as a comma-separated CSV)"
 BAD_INPUT_FILE = "parameter 'data.{table}_path': {problem}"
+UNDECLARED_INTERSECTION = (
+    "parameter 'fairness.intersections': {key!r} names {missing}, not a declared protected attribute "
+    "(data.protected_attributes: {declared})"
+)
+LABEL_CODE_ABSENT = (
+    "parameter 'data.protected_labels.{attribute}': code(s) {codes} occur in no supplied file "
+    "(codes found: {found})"
+)
 NOT_SYNTHETIC_COLUMN = (
     "parameter 'data.protected_attributes': {missing} not in the synthetic scenario "
     "(its protected columns are {available})"
@@ -134,6 +142,18 @@ class AuditParams(BaseModel):
                 if label in categories:
                     raise ValueError(UNKNOWN_IS_A_CATEGORY.format(label=label, attribute=attribute))
         self.fairness.unknown_label = label
+        return self
+
+    @model_validator(mode="after")
+    def _declared_intersections(self) -> "AuditParams":
+        """Every attribute of a listed ``fairness.intersections`` entry is a declared protected attribute."""
+        if isinstance(self.fairness.intersections, bool):
+            return self
+        declared = list(self.data.protected_attributes)
+        for key in self.fairness.intersections:
+            missing = [a for a in key.split(INTERSECTION_SEP) if a not in declared]
+            if missing:
+                raise ValueError(UNDECLARED_INTERSECTION.format(key=key, missing=missing, declared=declared))
         return self
 
 
@@ -244,7 +264,7 @@ def _format_validation_error(err: ValidationError, raw: dict) -> str:
         return msg.removeprefix("Value error, ")
     if first["type"] == "value_error" and isinstance(first.get("input"), dict):  # a section's own rule: no dump of the section
         return f"parameter '{key}': {msg.removeprefix('Value error, ')}"
-    return BAD_VALUE.format(key=key, msg=msg, value=first.get("input"))
+    return BAD_VALUE.format(key=key, msg=msg.removeprefix("Value error, "), value=first.get("input"))
 
 
 def load_params(
@@ -339,6 +359,17 @@ def _named_columns(data, id_column: Optional[str], model_features: Optional[list
     return named
 
 
+def _check_label_codes(protected_labels: Optional[dict], found: dict[str, set]) -> None:
+    """Every code of ``data.protected_labels`` occurs in at least one supplied file (codes match by value)."""
+    from ._common.groups import code_key
+
+    for attribute, labels in (protected_labels or {}).items():
+        absent = [code for code in labels if code_key(code) not in found.get(attribute, set())]
+        if absent:
+            shown = sorted(found.get(attribute, set()))[:20]
+            raise ParamsError(LABEL_CODE_ABSENT.format(attribute=attribute, codes=absent, found=shown))
+
+
 def check_input_columns(params: AuditParams) -> AuditParams:
     """Check the columns of the supplied files against the parameters, reading only their headers.
 
@@ -347,7 +378,8 @@ def check_input_columns(params: AuditParams) -> AuditParams:
     problem (exit code 2), not a failed step. The id column left at its default and absent
     from the files resolves to null: each applicant's id is then its row number (the data
     step says so). Then the contents a step would refuse (:func:`audit_helpers.validate.check_contents`:
-    the label and protected columns, the encoding) are checked the same way. Returns the
+    the label and protected columns, the encoding) are checked the same way, and every code of
+    ``data.protected_labels`` must occur in at least one file. Returns the
     parameters with ``data.id_column`` resolved.
     """
     data = params.data
@@ -374,13 +406,17 @@ def check_input_columns(params: AuditParams) -> AuditParams:
             raise ParamsError(
                 MISSING_COLUMNS.format(table=table, path=Path(path).name, missing=", ".join(missing), available=shown, hint=hint)
             )
+    found: dict[str, set] = {a: set() for a in data.protected_attributes}
     for table, path in tables:  # the whole-file problems step 01 would meet (label, protected values, encoding)
         try:
-            check_contents(path, table=table, label=data.label, positive_label=data.positive_label,
-                           protected_attributes=data.protected_attributes, protected_values=data.protected_values,
-                           unknown_label=data.unknown_label)
+            codes = check_contents(path, table=table, label=data.label, positive_label=data.positive_label,
+                                   protected_attributes=data.protected_attributes, protected_values=data.protected_values,
+                                   unknown_label=data.unknown_label, protected_labels=data.protected_labels)
         except DataValidationError as err:
             raise ParamsError(BAD_INPUT_FILE.format(table=table, problem="; ".join(err.problems))) from None
+        for attribute, present in codes.items():
+            found[attribute].update(present)
+    _check_label_codes(data.protected_labels, found)
     if id_column == data.id_column:
         return params
     return params.model_copy(update={"data": data.model_copy(update={"id_column": id_column})})

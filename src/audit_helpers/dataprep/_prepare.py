@@ -15,6 +15,7 @@ from typing import Optional, Union
 import pandas as pd
 
 from .. import synth
+from .._common.groups import code_key, resolve_intersections
 from .._common.seeds import as_generator
 from ..validate import DataValidationError, _as_text, read_table, validate_table
 from ._config import ROW_ID_COLUMN, DataConfig, resolve_id_column
@@ -77,6 +78,7 @@ class _Source:
     ordinal: dict
     protected_values: Optional[dict]
     extra_numeric: list
+    protected_labels: Optional[dict] = None
     scenario: Optional[synth.Scenario] = None
     ground_truth: Optional[dict] = None
 
@@ -181,6 +183,7 @@ def _files_source(config: DataConfig, protected: list) -> _Source:
         ordinal={},
         protected_values=config.protected_values,
         extra_numeric=[age_col] if age_col else [],
+        protected_labels=config.protected_labels,
     )
 
 
@@ -202,6 +205,7 @@ def _clean(src: _Source, raw, table: str, require_both: bool, config: DataConfig
         protected_values=src.protected_values,
         unknown_label=config.unknown_label,
         require_both_classes=require_both,
+        protected_labels=src.protected_labels,
     )
     for col in src.categorical:
         clean[col] = _normalise_categorical(clean[col])
@@ -263,7 +267,17 @@ def prepare_synthetic_frame(frame: pd.DataFrame, config: DataConfig, *, table: s
     return _clean(src, frame, table, False, config, protected, {}).reset_index(drop=True)
 
 
-def _feature_spec(src: _Source, config: DataConfig, protected: list, include_protected: bool) -> dict:
+def _intersections_block(protected: list, intersections) -> dict:
+    """The audited intersections (``"a|b"`` keys) and why: declared, the default, or none."""
+    keys = resolve_intersections(protected, intersections)
+    if intersections is True:
+        basis = "default" if keys else "default_single"
+    else:
+        basis = "declared" if keys else "none"
+    return {"keys": keys, "basis": basis}
+
+
+def _feature_spec(src: _Source, config: DataConfig, protected: list, include_protected: bool, intersections=True) -> dict:
     """Content of ``feature_spec.json``."""
     age_col = src.age_col
     model_features = list(src.numeric) + list(src.categorical) + list(src.multilabel)
@@ -275,6 +289,10 @@ def _feature_spec(src: _Source, config: DataConfig, protected: list, include_pro
         "label": src.label,
         "positive_label": src.positive,
         "protected": protected,
+        "intersections": _intersections_block(protected, intersections),
+        "protected_labels": {
+            a: {code_key(k): str(v).strip() for k, v in labels.items()} for a, labels in (src.protected_labels or {}).items()
+        },
         "unknown_label": config.unknown_label,
         "age": None if age_col is None else {"column": age_col, "group_column": config.age_group_column, "threshold": config.age_threshold},
         "date": src.date_col,
@@ -324,6 +342,7 @@ def prepare(
     include_protected: bool = False,
     ground_truth_dir=None,
     carve_test: bool = True,
+    intersections=True,
 ) -> PreparedData:
     """Generate or load the applicants, validate, split and write the artifacts.
 
@@ -345,6 +364,10 @@ def prepare(
         Split a test set from the training period when no test file is supplied. False for a
         supplied model: it was trained on its training sample, so held-out rows cannot be
         carved from it (no ``test`` split is written; ``PreparedData.test`` is None).
+    intersections : bool or list, default=True
+        ``fairness.intersections`` (already validated): the intersections every step audits,
+        written to the feature spec (``intersections.keys`` and their ``basis``) and used for
+        the base rates here.
 
     Returns
     -------
@@ -366,7 +389,7 @@ def prepare(
     else:
         src = _files_source(config, protected)
     splits, validation, strata = _validated_splits(src, config, protected, split_rng, carve_test)
-    feature_spec = _feature_spec(src, config, protected, include_protected)
+    feature_spec = _feature_spec(src, config, protected, include_protected, intersections)
     paths = _write_artifacts(splits, feature_spec, src.ground_truth, data_dir, ground_truth_dir)
     summary = _summary(config, splits, feature_spec, validation, paths, data_dir, split_method=_split_method(src, splits), strata=strata)
     return PreparedData(

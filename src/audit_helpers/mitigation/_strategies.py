@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .._common.groups import group_labels, intersection_key
+from .._common.groups import INTERSECTION_SEP, group_labels, resolve_intersections, spec_intersections
 from ._config import MitigationConfig
 from ._evaluate import evaluate_predictions, validation_split
 from ._legal import _strategy_entry
@@ -194,10 +194,11 @@ def _baselines(run: RunContext, predictions: pd.DataFrame, fairness: Mapping[str
 
 def _reweighting(run: RunContext, y_train: np.ndarray) -> tuple[dict, dict]:
     """Kamiran & Calders weights over the target (or intersectional) groups; retrain every trained model."""
-    if run.config.reweigh_on == "intersection" and len(run.protected) > 1:
-        rw_attr = intersection_key(run.protected)
-    else:
-        rw_attr = run.attr
+    rw_attr = run.attr
+    if run.config.reweigh_on == "intersection":
+        audited = resolve_intersections(run.protected, spec_intersections(run.feature_spec))
+        holding = [k for k in audited if run.attr in k.split(INTERSECTION_SEP)]
+        rw_attr = run.attr if INTERSECTION_SEP in run.attr else next(iter(holding or audited), run.attr)
     rw_groups = group_labels(run.train, rw_attr).to_numpy(dtype=object)
     weights = reweighing_weights(rw_groups, y_train)
     table = reweighing_table(rw_groups, y_train)
