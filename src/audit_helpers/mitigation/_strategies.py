@@ -192,13 +192,24 @@ def _baselines(run: RunContext, predictions: pd.DataFrame, fairness: Mapping[str
     return baselines
 
 
+def reweighing_attribute(target: str, protected: Sequence[str], feature_spec: Mapping[str, Any], *, reweigh_on: str) -> str:
+    """The grouping of the reweighting weights (``mitigation.reweigh_on``).
+
+    ``"target"``: the target attribute. ``"intersection"``: an audited intersection (the feature
+    spec's, ``fairness.intersections``): the target itself when it is one, else the first audited
+    intersection holding the target attribute, else the first audited one; the target attribute
+    when no intersection is audited.
+    """
+    if reweigh_on != "intersection" or INTERSECTION_SEP in target:
+        return target
+    audited = resolve_intersections(list(protected), spec_intersections(feature_spec))
+    holding = [k for k in audited if target in k.split(INTERSECTION_SEP)]
+    return next(iter(holding or audited), target)
+
+
 def _reweighting(run: RunContext, y_train: np.ndarray) -> tuple[dict, dict]:
     """Kamiran & Calders weights over the target (or intersectional) groups; retrain every trained model."""
-    rw_attr = run.attr
-    if run.config.reweigh_on == "intersection":
-        audited = resolve_intersections(run.protected, spec_intersections(run.feature_spec))
-        holding = [k for k in audited if run.attr in k.split(INTERSECTION_SEP)]
-        rw_attr = run.attr if INTERSECTION_SEP in run.attr else next(iter(holding or audited), run.attr)
+    rw_attr = reweighing_attribute(run.attr, run.protected, run.feature_spec, reweigh_on=run.config.reweigh_on)
     rw_groups = group_labels(run.train, rw_attr).to_numpy(dtype=object)
     weights = reweighing_weights(rw_groups, y_train)
     table = reweighing_table(rw_groups, y_train)
