@@ -158,7 +158,8 @@ def unlabelled_note(attr: str, codes: dict) -> str:
     """The note for an attribute whose numeric codes have no labels."""
     shown = ", ".join(f"{c} ({n:,})" for c, n in codes.items())
     return (
-        f"{attr} holds numeric codes without labels: {shown} applicants; the groups are named '{attr} = <code>'. "
+        f"{attr} holds numeric codes without labels: {shown} applicants in the supplied files; the groups are named "
+        f"'{attr} = <code>'. "
         f"Give data.protected_labels.{attr} to name them."
     )
 

@@ -19,6 +19,7 @@ __all__ = [
     "data_rows",
     "tested_attributes",
     "NOT_TESTED",
+    "not_tested",
     "ll144_table",
     "ll144_matrix",
     "audited_intersections",
@@ -71,11 +72,21 @@ def scope_rows(results: Mapping[str, Any], report: Any) -> list[tuple[str, str]]
         ("Screens audited", screens or "n/a"),
         ("Attributes tested", ", ".join(tested) or "none"),
         ("Intersections", intersections_scope(results)),
-        ("Not tested", NOT_TESTED),
+        ("Not tested", not_tested(results)),
         ("Auditor", f"{report.auditor}. {report.independence}"),
         ("Model owner", report.owner),
         ("Audit date; first use", f"{report.audit_date.isoformat()}; {report.first_use_date.isoformat()}"),
     ]
+
+
+def not_tested(results: Mapping[str, Any]) -> str:
+    """:data:`NOT_TESTED` without the traits this run did test (e.g. a declared ``disability`` attribute)."""
+    tested = {str(a).replace("_", " ").lower() for a in (results.get("data") or {}).get("protected_attributes") or []}
+    head, sep, tail = NOT_TESTED.partition(" and other protected traits")
+    kept = [t for t in head.split(", ") if t not in tested]
+    if len(kept) == len(head.split(", ")):
+        return NOT_TESTED
+    return (", ".join(kept) + sep if kept else sep.removeprefix(" and ")) + tail
 
 
 def audited_intersections(results: Mapping[str, Any]) -> list[str]:
