@@ -37,6 +37,7 @@ prepared = prep.prepare(
     ground_truth_dir=ctx.run_dir,
     carve_test=ctx.params.model.path is None,
     supplied_model=ctx.params.model,
+    intersections=ctx.params.fairness.intersections,
 )
 summary = prepared.summary
 ctx.write_section("data", summary)
@@ -114,13 +115,14 @@ show.table(
 # %% [markdown]
 # ### Intersections
 #
-# Base rates for every combination of the first two protected attributes, as NYC Local Law 144
-# asks for sex × race/ethnicity. Small cells are reported with their size; their rates are
-# noisy. The fairness step (03) compares the intersections that are large enough.
+# Base rates for every combination of the attributes of each audited intersection
+# (`fairness.intersections`; by default the first two protected attributes, as NYC Local Law
+# 144 asks for sex × race/ethnicity). Small cells are reported with their size; their rates
+# are noisy. The fairness step (03) compares the intersections that are large enough.
 
 # %%
-intersection = "|".join(summary["protected_attributes"][:2])
-if intersection in summary["base_rates"]["train"]:
+display(Markdown(summary["intersections"]["reason"]))
+for intersection in summary["intersections"]["keys"]:
     frame = prep.base_rate_overview(summary, split="train", attributes=[intersection]).droplevel("attribute")
     display(show.screen_only(
         show.table(frame, formats={"n": "count", "share": "pct", "advanced": "count", "base rate": "pct", "vs highest": "num2"},

@@ -14,7 +14,7 @@ import yaml
 
 from audit_helpers import cli
 from audit_helpers import params as P
-from audit_helpers.dataprep._config import PROTECTED_AS_FEATURE
+from audit_helpers.dataprep._config import LABELS_NOT_PROTECTED, PROTECTED_AS_FEATURE
 from audit_helpers.validate import EMPTY_FILE, LABEL_NOT_BINARY, LABEL_SINGLE_CLASS, NO_ROWS, NOT_UTF8, PROTECTED_ALL_MISSING
 
 from adult_like import adult_params_yaml, write_adult_case
@@ -165,3 +165,55 @@ def test_a_semicolon_separated_file_is_named_as_such(case, capsys, tmp_path):
     pd.read_csv(paths["eval"]).to_csv(tmp_path / "semi.csv", index=False, sep=";")
     code, err, _ = _check(folder, text.replace(str(paths["eval"]), str(tmp_path / "semi.csv")), capsys)
     assert code == 2 and len(err) == 1 and "looks ';'-separated" in err[0]
+
+
+def _coded_sex(paths: dict, folder: Path) -> dict:
+    """The Adult-shaped files with sex coded 1 (Male) / 2 (Female): as text in train, as numbers in eval (Parquet)."""
+    coded = {}
+    for key, suffix in (("train", "csv"), ("eval", "parquet")):
+        frame = pd.read_csv(paths[key])
+        frame["sex"] = frame["sex"].str.strip().map({"Male": 1, "Female": 2})
+        coded[key] = folder / f"{key}_coded.{suffix}"
+        if suffix == "csv":
+            frame.to_csv(coded[key], index=False)
+        else:
+            frame.to_parquet(coded[key], index=False)
+    return {**paths, **coded}
+
+
+def test_value_labels_for_codes_in_the_files_pass(case, capsys, tmp_path):
+    _, paths, _ = case
+    text = _data_line(adult_params_yaml(_coded_sex(paths, tmp_path)), "protected_labels: {sex: {1: Male, '02': Female}}")
+    code, err, out = _check(tmp_path, text, capsys)
+    assert code == 0 and err == []
+    assert yaml.safe_load(out)["data"]["protected_labels"] == {"sex": {"1": "Male", "02": "Female"}}
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # a label for a code no file holds (codes match by value: '2.0' is 2 and is found)
+        ("protected_labels: {sex: {1: Male, '2.0': Female, 3: Other}}",
+         P.LABEL_CODE_ABSENT.format(attribute="sex", codes=[3], found=["1", "2"])),
+        # labels for a column that is not a protected attribute
+        ("protected_labels: {gender: {1: Male}}",
+         "parameter 'data': " + LABELS_NOT_PROTECTED.format(keys=["gender"], protected=["sex", "race"])),
+    ],
+)
+def test_bad_value_labels_exit_2_with_one_line_and_write_nothing(case, capsys, tmp_path, line, expected):
+    _, paths, _ = case
+    text = _data_line(adult_params_yaml(_coded_sex(paths, tmp_path)), line)
+    code, err, _ = _check(tmp_path, text, capsys)
+    assert code == 2 and err == [f"error: {expected}"]
+    assert cli.main(["run", "--params", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "reports")]) == 2
+    assert not (tmp_path / "reports").exists()
+    capsys.readouterr()
+
+
+def test_an_intersection_of_an_undeclared_attribute_exits_2_and_writes_nothing(case, capsys, tmp_path):
+    folder, _, text = case
+    code, err, _ = _check(folder, text + "fairness:\n  intersections: [[sex, age]]\n", capsys)
+    expected = P.UNDECLARED_INTERSECTION.format(key="sex|age", missing=["age"], declared=["sex", "race"])
+    assert code == 2 and err == [f"error: {expected}"]
+    assert cli.main(["run", "--params", str(folder / "p.yaml"), "--out", str(tmp_path / "reports")]) == 2
+    assert not (tmp_path / "reports").exists()

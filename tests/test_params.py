@@ -191,3 +191,75 @@ def test_params_table_prints_every_value(tmp_path):
     markup = ctx.params_appendix(sections=["drift"])._repr_html_()
     assert "drift.amber_psi</td><td class=\"txt\">0.1</td>" in markup
     assert f">{ctx.params.seed}</td>" in markup and "—" not in markup
+
+
+# --------------------------------------------------------------------------------------------
+# data.protected_labels and fairness.intersections (issue 24, items 8 and 9)
+
+_FILES = ["data.source=files", "data.train_path=t.csv", "data.eval_path=e.csv"]
+
+
+def _one_line(overrides: list[str]) -> str:
+    with pytest.raises(P.ParamsError) as info:
+        P.load_params(None, overrides=overrides)
+    text = str(info.value)
+    assert "\n" not in text and "Value error" not in text
+    return text
+
+
+def test_protected_labels_are_typed_by_value_and_round_trip(tmp_path):
+    params = P.load_params(None, overrides=[*_FILES, "data.protected_labels={sex: {1: Male, 2.0: Female, '3': Other}}"])
+    assert params.data.protected_labels == {"sex": {1: "Male", 2.0: "Female", "3": "Other"}}
+    P.write_params(params, tmp_path / "params.yaml")
+    again = P.read_params(tmp_path / "params.yaml")  # the notebooks' copy: JSON keys are text, still the same codes
+    assert again.data.protected_labels == {"sex": {"1": "Male", "2.0": "Female", "3": "Other"}}
+
+
+def test_protected_labels_must_name_protected_attributes():
+    from audit_helpers.dataprep import LABELS_NOT_PROTECTED
+
+    text = _one_line([*_FILES, "data.protected_labels={gender: {1: Male}}"])
+    assert text == "parameter 'data': " + LABELS_NOT_PROTECTED.format(keys=["gender"], protected=["sex", "race"])
+
+
+@pytest.mark.parametrize(
+    ("labels", "constant", "fields"),
+    [
+        ("{sex: {1: Male, '01': Man}}", "LABELS_SAME_CODE", dict(attribute="sex", keys=[1, "01"], code="1")),
+        ("{sex: {1: 'Male|Man'}}", "BAD_GROUP_LABEL", dict(attribute="sex", label="Male|Man", code=1)),
+        ("{sex: {1: '2'}}", "BAD_GROUP_LABEL", dict(attribute="sex", label="2", code=1)),
+    ],
+)
+def test_protected_labels_one_label_per_code_usable_as_a_group_name(labels, constant, fields):
+    from audit_helpers import dataprep
+
+    text = _one_line([*_FILES, f"data.protected_labels={labels}"])
+    assert text == "parameter 'data': " + getattr(dataprep, constant).format(**fields)
+
+
+def test_protected_labels_need_supplied_files():
+    from audit_helpers.dataprep import LABELS_NEED_FILES
+
+    assert _one_line(["data.protected_labels={sex: {1: Male}}"]) == "parameter 'data': " + LABELS_NEED_FILES
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("true", True), ("false", False), ("[[sex, race]]", ["sex|race"]), ("['race|sex', [sex, race]]", ["race|sex", "sex|race"])],
+)
+def test_intersections_accept_true_false_or_a_list(value, expected):
+    assert P.load_params(None, overrides=[f"fairness.intersections={value}"]).fairness.intersections == expected
+
+
+def test_an_intersection_of_an_undeclared_attribute_is_a_schema_error():
+    text = _one_line(["data.protected_attributes=[sex, race]", "fairness.intersections=[[sex, disability]]"])
+    assert text == P.UNDECLARED_INTERSECTION.format(key="sex|disability", missing=["disability"], declared=["sex", "race"])
+    assert text.startswith("parameter 'fairness.intersections': ")
+
+
+@pytest.mark.parametrize("item", ["[sex]", "['sex|sex']", "[[sex, '']]"])
+def test_an_intersection_needs_two_different_attributes(item):
+    from audit_helpers.fairness import BAD_INTERSECTION
+
+    text = _one_line([f"fairness.intersections={item}"])
+    assert text.startswith("parameter 'fairness.intersections': ") and BAD_INTERSECTION.split("{")[0] in text

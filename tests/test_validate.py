@@ -79,7 +79,7 @@ def test_valid_table_is_cleaned():
     assert clean["advanced"].tolist() == [1, 0, 0, 1] and clean["advanced"].dtype == np.int64
     assert clean["years_experience"].tolist() == [1.5, 3.0, 10.0, 0.0]
     assert clean["sex"].tolist() == ["Female", "Male", "Unknown", "Female"]
-    assert report["sex"] == {"n_unknown": 1, "n_missing": 1, "unrecognised": {}}
+    assert report["sex"] == {"n_unknown": 1, "n_missing": 1, "unrecognised": {}, "unlabelled_codes": {}, "codes": ["Female", "Male"]}
     assert report["race"]["n_unknown"] == 0
 
 
@@ -192,7 +192,8 @@ def test_unknown_group_counts_missing_and_unrecognised():
     s = pd.Series(["Female", None, "  Male ", "N/A", "Alien", "unknown", np.nan, "Female"])
     out, rep = normalise_protected(s, allowed=["Female", "Male"], unknown_label="Unknown")
     assert out.tolist() == ["Female", "Unknown", "Male", "Unknown", "Unknown", "Unknown", "Unknown", "Female"]
-    assert rep == {"n_unknown": 5, "n_missing": 4, "unrecognised": {"Alien": 1}}
+    assert rep == {"n_unknown": 5, "n_missing": 4, "unrecognised": {"Alien": 1}, "unlabelled_codes": {},
+                   "codes": ["Alien", "Female", "Male"]}
     out2, rep2 = normalise_protected(s, unknown_label="Not stated")
     assert out2.tolist()[4] == "Alien" and rep2["n_unknown"] == 4
     assert "Not stated" in out2.tolist() and len(out2) == len(s)
@@ -286,3 +287,60 @@ def test_a_single_group_is_kept_not_refused():
     # one group is a documented handling, not an error: the fairness step says comparisons are undefined
     clean, report = validate_table(_frame(race=["White"] * 4), **KW)
     assert set(clean["race"]) == {"White"} and report["race"]["n_unknown"] == 0
+
+
+CODED = {
+    "int": pd.Series([1, 2, 2, 1, 2]),
+    "float with NaN (Parquet)": pd.Series([1.0, 2.0, 2.0, np.nan, 2.0]),
+    "text": pd.Series(["1", "02", " 2 ", "", "2.0"]),
+    "nullable Int64": pd.Series([1, 2, 2, None, 2], dtype="Int64"),
+    "categorical": pd.Series(pd.Categorical([1, 2, 2, None, 2])),
+}
+
+
+@pytest.mark.parametrize("kind", list(CODED))
+def test_codes_are_labelled_by_value_whatever_their_dtype(kind):
+    """A YAML key 1 (or the '1' of a written params file) labels 1, 1.0, '1' and '01' alike."""
+    series = CODED[kind]
+    for labels in ({1: "Male", 2: "Female"}, {"1": "Male", "2.0": "Female"}):
+        out, rep = normalise_protected(series, labels=labels, attribute="sex")
+        expected = ["Male", "Female", "Female", "Male" if kind == "int" else "Unknown", "Female"]
+        assert out.tolist() == expected
+        assert rep["unlabelled_codes"] == {} and rep["codes"] == ["1", "2"]
+        assert rep["n_unknown"] == expected.count("Unknown")
+
+
+@pytest.mark.parametrize("kind", list(CODED))
+def test_unlabelled_codes_are_named_attribute_equals_code(kind):
+    out, rep = normalise_protected(CODED[kind], labels={1: "Male"}, attribute="sex")
+    assert out.tolist()[:3] == ["Male", "sex = 2", "sex = 2"] and out.tolist()[4] == "sex = 2"
+    assert rep["unlabelled_codes"] == {"2": 3}
+    without, rep2 = normalise_protected(CODED[kind], attribute="sex")
+    assert without.tolist()[:3] == ["sex = 1", "sex = 2", "sex = 2"]
+    assert rep2["unlabelled_codes"] == ({"1": 2, "2": 3} if kind == "int" else {"1": 1, "2": 3})
+
+
+def test_naming_is_idempotent_and_text_stays_text():
+    """Prepared values (labels, 'sex = 2') pass through unchanged: the monitor's simulated batches rely on it."""
+    named, _ = normalise_protected(pd.Series([1, 2, 3]), labels={1: "Male", 2: "Female"}, attribute="sex")
+    again, rep = normalise_protected(named, labels={1: "Male", 2: "Female"}, attribute="sex", allowed=named.unique().tolist())
+    assert again.tolist() == named.tolist() == ["Male", "Female", "sex = 3"] and rep["n_unknown"] == 0
+    text, rep = normalise_protected(pd.Series(["F", "M", "X1"]), attribute="sex")
+    assert text.tolist() == ["F", "M", "X1"] and rep["unlabelled_codes"] == {}
+
+
+def test_a_code_labelled_unknown_joins_the_unknown_group():
+    out, rep = normalise_protected(pd.Series([1, 2, 9, 9]), labels={1: "Male", 2: "Female", 9: "Unknown"}, attribute="sex")
+    assert out.tolist() == ["Male", "Female", "Unknown", "Unknown"]
+    assert rep["n_unknown"] == 2 and rep["n_missing"] == 2 and rep["unrecognised"] == {}
+
+
+def test_protected_values_recognise_group_names_or_codes():
+    """data.protected_values lists group names (labels, 'race = 4') or codes (by value); the rest is unknown."""
+    raw = pd.Series(["1", "2", "3", "4", "05"])
+    labels = {1: "White", 2: "Black", 3: "Asian"}
+    by_name, rep = normalise_protected(raw, labels=labels, attribute="race", allowed=["White", "Black", "race = 4"])
+    assert by_name.tolist() == ["White", "Black", "Unknown", "race = 4", "Unknown"]
+    assert rep["unrecognised"] == {"3": 1, "05": 1} and rep["unlabelled_codes"] == {"4": 1}
+    by_code, _ = normalise_protected(raw, labels=labels, attribute="race", allowed=[1, "3", 5.0])
+    assert by_code.tolist() == ["White", "Unknown", "Asian", "Unknown", "race = 5"]

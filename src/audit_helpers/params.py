@@ -80,6 +80,14 @@ NOT_A_MODEL_INPUT = (
 )
 MODEL_CANNOT_SCORE = "parameter 'model.path': the model cannot score data.{table}_path ({path}): {problem}{hint}"
 MODEL_GAPS_HINT = "; inputs with missing values in this file: {columns}"
+UNDECLARED_INTERSECTION = (
+    "parameter 'fairness.intersections': {key!r} names {missing}, not a declared protected attribute "
+    "(data.protected_attributes: {declared})"
+)
+LABEL_CODE_ABSENT = (
+    "parameter 'data.protected_labels.{attribute}': code(s) {codes} occur in no supplied file "
+    "(codes found: {found})"
+)
 NOT_SYNTHETIC_COLUMN = (
     "parameter 'data.protected_attributes': {missing} not in the synthetic scenario "
     "(its protected columns are {available})"
@@ -145,6 +153,18 @@ class AuditParams(BaseModel):
                 if label in categories:
                     raise ValueError(UNKNOWN_IS_A_CATEGORY.format(label=label, attribute=attribute))
         self.fairness.unknown_label = label
+        return self
+
+    @model_validator(mode="after")
+    def _declared_intersections(self) -> "AuditParams":
+        """Every attribute of a listed ``fairness.intersections`` entry is a declared protected attribute."""
+        if isinstance(self.fairness.intersections, bool):
+            return self
+        declared = list(self.data.protected_attributes)
+        for key in self.fairness.intersections:
+            missing = [a for a in key.split(INTERSECTION_SEP) if a not in declared]
+            if missing:
+                raise ValueError(UNDECLARED_INTERSECTION.format(key=key, missing=missing, declared=declared))
         return self
 
 
@@ -255,7 +275,7 @@ def _format_validation_error(err: ValidationError, raw: dict) -> str:
         return msg.removeprefix("Value error, ")
     if first["type"] == "value_error" and isinstance(first.get("input"), dict):  # a section's own rule: no dump of the section
         return f"parameter '{key}': {msg.removeprefix('Value error, ')}"
-    return BAD_VALUE.format(key=key, msg=msg, value=first.get("input"))
+    return BAD_VALUE.format(key=key, msg=msg.removeprefix("Value error, "), value=first.get("input"))
 
 
 def load_params(
@@ -396,6 +416,17 @@ def _short(names: list[str], k: int = 20) -> str:
     return ", ".join(repr(n) for n in names[:k]) + (f", ... ({len(names)} in all)" if len(names) > k else "")
 
 
+def _check_label_codes(protected_labels: Optional[dict], found: dict[str, set]) -> None:
+    """Every code of ``data.protected_labels`` occurs in at least one supplied file (codes match by value)."""
+    from ._common.groups import code_key
+
+    for attribute, labels in (protected_labels or {}).items():
+        absent = [code for code in labels if code_key(code) not in found.get(attribute, set())]
+        if absent:
+            shown = sorted(found.get(attribute, set()))[:20]
+            raise ParamsError(LABEL_CODE_ABSENT.format(attribute=attribute, codes=absent, found=shown))
+
+
 def check_input_columns(params: AuditParams) -> AuditParams:
     """Check the columns of the supplied files against the parameters, reading only their headers.
 
@@ -408,9 +439,10 @@ def check_input_columns(params: AuditParams) -> AuditParams:
     column are required in every file; a model input that is the label, or a feature-role key
     naming a column the model does not use, is refused. Then the contents a step would refuse
     (:func:`audit_helpers.validate.check_contents`: the label, protected and id columns, the
-    encoding) are checked the same way, and the model scores the rows of each file where it
-    would fail if it fails at all (gaps, first-seen values, the first rows). Returns the parameters with ``data.id_column`` and
-    ``model.features`` (the model's inputs) resolved.
+    encoding) are checked the same way, every code of ``data.protected_labels`` must occur in at
+    least one file, and the model scores the rows of each file where it would fail if it fails
+    at all (gaps, first-seen values, the first rows). Returns the parameters with
+    ``data.id_column`` and ``model.features`` (the model's inputs) resolved.
     """
     data = params.data
     if data.source != "files":
@@ -437,13 +469,18 @@ def check_input_columns(params: AuditParams) -> AuditParams:
             raise ParamsError(
                 MISSING_COLUMNS.format(table=table, path=Path(path).name, missing=", ".join(missing), available=shown, hint=hint)
             )
+    found: dict[str, set] = {a: set() for a in data.protected_attributes}
     for table, path in tables:  # the whole-file problems step 01 would meet (label, protected values, encoding)
         try:
-            check_contents(path, table=table, label=data.label, positive_label=data.positive_label,
-                           protected_attributes=data.protected_attributes, protected_values=data.protected_values,
-                           unknown_label=data.unknown_label, id_column=id_column)
+            codes = check_contents(path, table=table, label=data.label, positive_label=data.positive_label,
+                                   protected_attributes=data.protected_attributes, protected_values=data.protected_values,
+                                   unknown_label=data.unknown_label, protected_labels=data.protected_labels,
+                                   id_column=id_column)
         except DataValidationError as err:
             raise ParamsError(BAD_INPUT_FILE.format(table=table, problem="; ".join(err.problems))) from None
+        for attribute, present in codes.items():
+            found[attribute].update(present)
+    _check_label_codes(data.protected_labels, found)
     for table, path in tables:  # the model scores each file's telling rows as the audit will hand them over
         _probe_scores(params, model, inputs, kinds, table, path)
     update: dict[str, Any] = {"model": params.model.model_copy(update={"features": inputs})}

@@ -10,9 +10,14 @@ from audit_helpers._common.groups import (
     ERR_MISSING_COLUMN,
     INTERSECTION_SEP,
     attribute_keys,
+    canonical_code,
+    code_group,
+    code_key,
     fill_unknown,
     group_labels,
     intersection_key,
+    resolve_intersections,
+    spec_intersections,
 )
 
 
@@ -79,3 +84,40 @@ def test_fill_unknown_maps_missing_values_and_keeps_strings():
     assert fill_unknown(pd.Series(["A", None], dtype="category"), "n/a").tolist() == ["A", "n/a"]
     assert fill_unknown(pd.Series(["A", None], dtype="string"), "?").tolist() == ["A", "?"]
     assert fill_unknown(pd.Series([np.nan, np.nan]), "Unknown").tolist() == ["Unknown", "Unknown"]
+
+
+@pytest.mark.parametrize(
+    ("protected", "intersections", "expected"),
+    [
+        (["sex", "race", "disability"], True, ["sex|race"]),  # the default: the first two, as before
+        (["sex"], True, []),
+        (["sex", "race", "disability"], False, []),
+        (["sex", "race", "disability"], [["sex", "disability"], "race|disability"], ["sex|disability", "race|disability"]),
+        (["sex", "race", "disability"], ["sex|race|disability", ["sex", "race", "disability"]], ["sex|race|disability"]),
+    ],
+)
+def test_resolve_intersections(protected, intersections, expected):
+    assert resolve_intersections(protected, intersections) == expected
+    assert attribute_keys(protected, intersections=intersections, age_group_column="age_group") == [*protected, *expected, "age_group"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1, "1"), (1.0, "1"), ("1", "1"), (" 1.0 ", "1"), ("01", "1"), ("+1", "1"), (np.int64(2), "2"), (np.float32(2.0), "2"),
+        (2.5, "2.5"), ("2.50", "2.5"), ("1e1", "10"), (-3, "-3"),
+        ("F", None), ("1a", None), ("1_0", None), ("inf", None), (float("nan"), None), (None, None), (True, None), ("", None),
+    ],
+)
+def test_canonical_code_matches_codes_by_value(value, expected):
+    assert canonical_code(value) == expected
+
+
+def test_code_key_and_code_group():
+    assert [code_key(v) for v in (1, "01", " F ", None, float("nan"))] == ["1", "1", "F", None, None]
+    assert code_group("sex", "2") == "sex = 2"
+
+
+def test_spec_intersections_defaults_to_the_first_two_for_an_old_spec():
+    assert spec_intersections({"protected": ["sex", "race"]}) is True
+    assert spec_intersections({"intersections": {"keys": ["sex|disability"], "basis": "declared"}}) == ["sex|disability"]

@@ -98,3 +98,83 @@ def test_files_mode_missing_feature_in_eval(tmp_path):
     _supplied(300, 2).drop(columns=["degree"]).to_parquet(tmp_path / "eval.parquet", index=False)
     with pytest.raises(DataValidationError, match=r"eval: feature column\(s\) not found: \['degree'\]"):
         prepare(cfg, data_dir=tmp_path / "data", random_state=0)
+
+
+def _coded(n, seed):
+    """Applicants whose protected attributes are numeric codes: sex 1/2, race 1-5, disability 0/1."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "cand": [f"c{seed}-{i}" for i in range(n)],
+            "tenure": rng.gamma(2, 3, n).round(1),
+            "degree": rng.choice(["BA", "MA", "PhD"], n),
+            "sex": rng.choice([1, 2], n),
+            "race": rng.choice([1, 2, 3, 4, 5], n, p=[0.5, 0.2, 0.15, 0.1, 0.05]),
+            "disability": rng.choice([0, 1], n, p=[0.85, 0.15]),
+            "outcome": rng.choice(["pass", "fail"], n, p=[0.3, 0.7]),
+        }
+    )
+
+
+def test_coded_protected_attributes_are_named_and_intersected_as_declared(tmp_path):
+    """Labels by value across dtypes (text codes '01' in CSV, float with NaN and Int64 in Parquet),
+    'race = 4' for unlabelled codes, and only the declared intersections."""
+    train, evaluation = _coded(900, 1), _coded(300, 2)
+    train_csv = train.assign(sex=train["sex"].map({1: "01", 2: "2"}))
+    train_csv.to_csv(tmp_path / "train.csv", index=False)
+    ev = evaluation.assign(sex=evaluation["sex"].astype(float), race=evaluation["race"].astype("Int64"))
+    ev.loc[:9, "sex"] = np.nan
+    ev.to_parquet(tmp_path / "eval.parquet", index=False)
+    cfg = DataConfig(
+        source="files", train_path=tmp_path / "train.csv", eval_path=tmp_path / "eval.parquet", label="outcome",
+        positive_label="pass", protected_attributes=["sex", "race", "disability"], id_column="cand", age_column=None,
+        date_column=None, protected_labels={"sex": {1: "Male", 2: "Female"}, "disability": {"0": "No", 1.0: "Yes"}},
+    )
+    out = prepare(cfg, data_dir=tmp_path / "data", random_state=0, carve_test=False,
+                  intersections=["sex|disability", ["race", "disability"]])
+    expected_sex = train["sex"].map({1: "Male", 2: "Female"})
+    assert out.train["sex"].tolist() == expected_sex.tolist()
+    assert out.eval["sex"].tolist()[:10] == ["Unknown"] * 10
+    assert out.eval["sex"].tolist()[10:] == evaluation["sex"].iloc[10:].map({1: "Male", 2: "Female"}).tolist()
+    assert set(out.train["race"]) == {f"race = {c}" for c in range(1, 6)}
+    assert out.eval["race"].tolist() == [f"race = {c}" for c in evaluation["race"]]
+    spec = json.loads((tmp_path / "data" / "feature_spec.json").read_text())
+    assert spec["intersections"] == {"keys": ["sex|disability", "race|disability"], "basis": "declared"}
+    assert spec["protected_labels"] == {"sex": {"1": "Male", "2": "Female"}, "disability": {"0": "No", "1": "Yes"}}
+    s = out.summary
+    assert list(s["base_rates"]["train"]) == ["sex", "race", "disability", "sex|disability", "race|disability"]
+    oracle = train.assign(g=expected_sex + "|" + train["disability"].map({0: "No", 1: "Yes"}), y=train["outcome"].eq("pass"))
+    rates = oracle.groupby("g")["y"].agg(["size", "mean"])
+    got = s["base_rates"]["train"]["sex|disability"]
+    assert sorted(got) == sorted(rates.index)
+    for g, row in rates.iterrows():
+        assert got[g]["n"] == row["size"] and got[g]["rate"] == pytest.approx(row["mean"])
+    race_counts = pd.concat([train["race"], evaluation["race"]]).value_counts()
+    assert s["unlabelled_codes"] == {"race": {str(c): int(race_counts[c]) for c in range(1, 6)}}
+    assert s["intersections"]["reason"] == "Intersections audited: sex × disability and race × disability, as declared in fairness.intersections."
+    from audit_helpers.dataprep import data_findings, data_narrative, unlabelled_note
+
+    note = unlabelled_note("race", s["unlabelled_codes"]["race"])
+    assert note in s["notes"] and note.startswith("race holds numeric codes without labels: 1 (")
+    findings = " ".join(data_findings(s))
+    assert "**race** holds numeric codes without labels" in findings and "sex holds" not in findings
+    narrative = data_narrative(s, groups=False)
+    assert "The codes of **sex** are named by data.protected_labels: 1 = Male, 2 = Female." in narrative
+    assert s["intersections"]["reason"] in narrative
+
+
+def test_the_default_intersection_is_the_first_two_and_says_so(tmp_path):
+    _coded(400, 1).to_csv(tmp_path / "train.csv", index=False)
+    _coded(200, 2).to_csv(tmp_path / "eval.csv", index=False)
+    cfg = DataConfig(source="files", train_path=tmp_path / "train.csv", eval_path=tmp_path / "eval.csv", label="outcome",
+                     positive_label="pass", protected_attributes=["sex", "race", "disability"], id_column="cand",
+                     age_column=None, date_column=None)
+    s = prepare(cfg, data_dir=tmp_path / "data", random_state=0).summary
+    assert s["intersections"]["keys"] == ["sex|race"] and s["intersections"]["basis"] == "default"
+    assert s["intersections"]["reason"] == (
+        "Intersection audited: sex × race, the first two declared protected attributes (fairness.intersections: true, "
+        "the default); disability enters no intersection: list the intersections wanted in fairness.intersections."
+    )
+    assert set(s["base_rates"]["train"]["sex"]) == {"sex = 1", "sex = 2"}
+    none = prepare(cfg, data_dir=tmp_path / "data2", random_state=0, intersections=False).summary
+    assert none["intersections"]["keys"] == [] and "sex|race" not in none["base_rates"]["train"]

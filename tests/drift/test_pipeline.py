@@ -104,3 +104,15 @@ def test_drift_from_context_without_importance(tmp_path):
     assert any(drift.IMPORTANCE_FILE in n for n in section["notes"])
     psis = [r["max_psi"] for r in section["key_features"]]
     assert psis == sorted(psis, reverse=True)
+
+
+def test_drift_groups_follow_the_audited_intersections():
+    """The drift step's group attributes (and so the monitoring plan's) are the feature spec's intersections."""
+    from audit_helpers.drift._pipeline import _default_attributes
+
+    train = pd.DataFrame({"sex": ["a"], "race": ["b"], "disability": ["c"], "age_group": ["40 and over"]})
+    spec = {"protected": ["sex", "race", "disability"], "age": {"group_column": "age_group"},
+            "intersections": {"keys": ["sex|disability"], "basis": "declared"}}
+    assert _default_attributes(spec, train) == ["sex", "race", "disability", "sex|disability", "age_group"]
+    old = {k: v for k, v in spec.items() if k != "intersections"}
+    assert _default_attributes(old, train) == ["sex", "race", "disability", "sex|race", "age_group"]

@@ -74,3 +74,9 @@ def test_attribute_keys_follow_config():
     cfg = FairnessConfig(include_age=False, intersections=False)
     assert attribute_keys(["sex", "race"], age_group_column="age_group", config=cfg) == ["sex", "race"]
 
+
+
+def test_attribute_keys_follow_declared_intersections():
+    cfg = FairnessConfig(intersections=[["sex", "disability"], "race|disability"])
+    assert attribute_keys(["sex", "race", "disability"], age_group_column="age_group", config=cfg) == [
+        "sex", "race", "disability", "sex|disability", "race|disability", "age_group"]

@@ -61,3 +61,20 @@ def test_reweighing_empty_cell_is_reported_not_invented():
 def test_reweighing_rejects_non_binary_labels():
     with pytest.raises(ValueError, match=ERR_NOT_BINARY.split("{")[0]):
         mit.reweighing_weights(["a", "b"], [0, 2])
+
+
+@pytest.mark.parametrize(
+    ("target", "spec", "reweigh_on", "expected"),
+    [
+        ("race", {}, "target", "race"),
+        ("race", {}, "intersection", "sex|race"),  # a spec without recorded intersections: the first two
+        ("disability", {"intersections": {"keys": ["sex|race", "race|disability"]}}, "intersection", "race|disability"),
+        ("sex", {"intersections": {"keys": ["race|disability"]}}, "intersection", "race|disability"),
+        ("sex", {"intersections": {"keys": []}}, "intersection", "sex"),
+        ("race|disability", {"intersections": {"keys": ["sex|race"]}}, "intersection", "race|disability"),
+    ],
+)
+def test_reweighing_on_intersection_uses_an_audited_intersection(target, spec, reweigh_on, expected):
+    from audit_helpers.mitigation._strategies import reweighing_attribute
+
+    assert reweighing_attribute(target, ["sex", "race", "disability"], spec, reweigh_on=reweigh_on) == expected

@@ -160,3 +160,41 @@ def test_category_keys_match_the_drift_package():
         codes = category_codes(values, b.categories, "referral")
         labels = [*b.categories, UNSEEN, MISSING]
         assert [labels[c] for c in codes] == ["1", "0", UNSEEN, MISSING]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pa.array([1, 2, 3, None, 1]),
+        pa.array([1.0, 2.0, 3.0, float("nan"), 1.0]),
+        pa.array(["01", "2", "3", None, "1.0"]),
+        pa.array([1, 2, 3, None, 1]).dictionary_encode(),
+        pa.array(["Male", "sex = 2", "sex = 3", None, "Male"]),  # already named (the simulated batches)
+    ],
+)
+def test_a_batch_codes_are_named_as_the_audit_named_them(values):
+    """The monitor maps a batch's codes with the plan's labels: 1 -> Male, an unlabelled 2 -> 'sex = 2';
+    a code the audit never saw (3) and missing values count as the unknown group."""
+    from audit_helpers.monitoring._columns import protected_codes
+
+    labels = ["Male", "sex = 2", "Unknown"]
+    got = protected_codes(values, labels, "Unknown", code_labels=(("1", "Male"),), attribute="sex")
+    assert got.tolist() == [0, 1, 2, 2, 0]
+
+
+def test_a_plan_without_label_records_matches_codes_as_text():
+    """A plan written before codes were named (no columns.protected_labels) keeps matching '2' as the group '2'."""
+    from audit_helpers.monitoring._counting import CountSpec, _group_codes
+
+    batch = pa.RecordBatch.from_pydict({"sex": pa.array([1, 2, 2]), "dis": pa.array([0, 1, 0])})
+    common = dict(features=(), score_bins=None, score_column="score", threshold=0.5, unknown_label="Unknown",
+                  attributes=("sex", "dis", "sex|dis"))
+    old = CountSpec(protected=(("sex", ("1", "2", "Unknown")), ("dis", ("0", "1", "Unknown"))), **common)
+    codes = _group_codes(batch, old)
+    assert codes["sex"].tolist() == [0, 1, 1] and codes["sex|dis"].tolist() == [0, 4, 3]
+    new = CountSpec(protected=(("sex", ("Female", "Male", "Unknown")), ("dis", ("dis = 0", "dis = 1", "Unknown"))),
+                    protected_labels=(("sex", (("1", "Male"), ("2", "Female"))),), **common)
+    codes = _group_codes(batch, new)
+    assert codes["sex"].tolist() == [1, 0, 0] and codes["dis"].tolist() == [0, 1, 0]
+    labels = new.labels_of("sex|dis")
+    assert [labels[c] for c in codes["sex|dis"]] == ["Male|dis = 0", "Female|dis = 1", "Female|dis = 0"]

@@ -84,3 +84,21 @@ def test_a_document_slightly_over_budget_gets_the_dense_layout(tmp_path, monkeyp
     assert info["documents"]["executive_summary"] == {"html": "executive_summary.html", "layout": "dense",
                                                       "pdf": "executive_summary.pdf", "pages": 1}
     assert "filler" not in (tmp_path / "executive_summary.html").read_text()  # the HTML is the page that was printed
+
+
+def test_not_tested_leaves_out_the_traits_the_run_tested():
+    from audit_helpers.summary._facts import NOT_TESTED, not_tested
+
+    assert not_tested({"data": {"protected_attributes": ["sex", "race"]}}) == NOT_TESTED
+    assert not_tested({"data": {"protected_attributes": ["sex", "race", "disability"]}}) == NOT_TESTED.replace("disability, ", "", 1)
+    every = ["disability", "veteran_status", "religion", "national origin"]
+    assert not_tested({"data": {"protected_attributes": every}}).startswith("other protected traits the data does not hold; ")
+
+
+def test_scope_states_the_intersections_audited():
+    from audit_helpers.summary._facts import audited_intersections, intersections_scope
+
+    old = {"data": {"protected_attributes": ["sex", "race", "disability"]}}
+    assert audited_intersections(old) == ["sex|race"] and intersections_scope(old) == "sex × race"
+    new = {"data": {"protected_attributes": ["sex"], "intersections": {"keys": [], "basis": "none", "reason": "No intersection is audited: fairness.intersections is false."}}}
+    assert audited_intersections(new) == [] and intersections_scope(new) == "No intersection is audited: fairness.intersections is false."

@@ -6,7 +6,9 @@ labels join the two labels with the same separator (``"Female|Black"``, DESIGN.m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Sequence
+import math
+import re
+from typing import TYPE_CHECKING, Optional, Sequence, Union
 
 if TYPE_CHECKING:  # light to import: the parameter schema reads INTERSECTION_SEP from here
     import pandas as pd
@@ -15,7 +17,12 @@ __all__ = [
     "INTERSECTION_SEP",
     "ERR_MISSING_COLUMN",
     "intersection_key",
+    "resolve_intersections",
     "attribute_keys",
+    "canonical_code",
+    "code_key",
+    "code_group",
+    "spec_intersections",
     "group_labels",
     "fill_unknown",
     "is_unknown",
@@ -31,17 +38,48 @@ def intersection_key(columns: Sequence[str]) -> str:
     return INTERSECTION_SEP.join(columns)
 
 
-def attribute_keys(
-    protected: Sequence[str], *, intersections: bool = True, age_group_column: Optional[str] = None
+def resolve_intersections(
+    protected: Sequence[str], intersections: Union[bool, Sequence[Union[str, Sequence[str]]]] = True
 ) -> list[str]:
-    """The attribute keys to audit: each protected column, the intersection of the first two, age.
+    """The intersection keys to audit, from ``fairness.intersections``.
+
+    Parameters
+    ----------
+    protected : sequence of str
+        Protected columns in declared order.
+    intersections : bool or sequence
+        ``True`` (the default): the intersection of the first two protected columns, when there
+        are two or more; ``False``: none; a sequence: the intersections named, each an ``"a|b"``
+        key or a list of two or more columns, in the order given.
+
+    Returns
+    -------
+    list of str
+        Intersection keys such as ``["sex|race"]`` (duplicates dropped).
+    """
+    if intersections is True:
+        return [intersection_key(protected[:2])] if len(protected) >= 2 else []
+    if intersections is False or intersections is None:
+        return []
+    keys = [item if isinstance(item, str) else intersection_key(list(item)) for item in intersections]
+    return list(dict.fromkeys(keys))
+
+
+def attribute_keys(
+    protected: Sequence[str],
+    *,
+    intersections: Union[bool, Sequence[Union[str, Sequence[str]]]] = True,
+    age_group_column: Optional[str] = None,
+) -> list[str]:
+    """The attribute keys to audit: each protected column, the intersections, age.
 
     Parameters
     ----------
     protected : sequence of str
         Protected columns (e.g. ``["sex", "race"]``).
-    intersections : bool, default True
-        Add the intersection of the first two protected columns (when there are two).
+    intersections : bool or sequence, default True
+        As in :func:`resolve_intersections`: ``True`` adds the intersection of the first two
+        protected columns (when there are two), ``False`` none, a list the keys named.
     age_group_column : str, optional
         The age-group column, added last when given.
 
@@ -50,12 +88,71 @@ def attribute_keys(
     list of str
         E.g. ``["sex", "race", "sex|race", "age_group"]``.
     """
-    keys = list(protected)
-    if intersections and len(protected) >= 2:
-        keys.append(intersection_key(protected[:2]))
+    keys = list(protected) + resolve_intersections(protected, intersections)
     if age_group_column:
         keys.append(age_group_column)
     return keys
+
+
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def canonical_code(value) -> Optional[str]:
+    """The canonical text of a numeric group code, or None when ``value`` is not a number.
+
+    Codes match by value: ``1``, ``1.0``, ``"1"``, ``" 1.0 "`` and ``"01"`` are all the code
+    ``"1"`` (leading zeros do not tell codes apart); ``2.5`` is ``"2.5"``. Text that is not a
+    plain decimal number (``"F"``, ``"1a"``, ``"inf"``), booleans and missing values are not codes.
+
+    Parameters
+    ----------
+    value : object
+        A raw protected value or a ``data.protected_labels`` key.
+
+    Returns
+    -------
+    str or None
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not _NUMBER.match(text):
+            return None
+        number = float(text)
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+    if not math.isfinite(number):
+        return None
+    if number.is_integer() and abs(number) < 2**53:
+        return str(int(number))
+    return repr(number)
+
+
+def code_key(value) -> Optional[str]:
+    """The key a raw value or a ``data.protected_labels`` key is matched by: its canonical
+    numeric code (:func:`canonical_code`), else its stripped text; None for a missing value."""
+    code = canonical_code(value)
+    if code is not None:
+        return code
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value).strip()
+
+
+def code_group(attribute: str, code: str) -> str:
+    """The group name of an unlabelled numeric code: ``("sex", "2")`` → ``"sex = 2"``."""
+    return f"{attribute} = {code}"
+
+
+def spec_intersections(spec) -> Union[bool, list[str]]:
+    """The audited intersections of a feature spec (``intersections.keys``), or True (the
+    first two protected attributes) for a spec written before they were recorded."""
+    block = (spec or {}).get("intersections")
+    return True if block is None else list(block["keys"])
 
 
 def group_labels(frame: pd.DataFrame, attribute: str) -> pd.Series:

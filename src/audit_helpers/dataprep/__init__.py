@@ -19,6 +19,10 @@ _EXPORTS = {
     "_config": [
         "DataConfig",
         "NEEDS_FILES",
+        "LABELS_NOT_PROTECTED",
+        "LABELS_NEED_FILES",
+        "LABELS_SAME_CODE",
+        "BAD_GROUP_LABEL",
         "OVERLAPPING_ROLES",
         "SPLITS",
         "INTERSECTION_SEP",
@@ -37,6 +41,7 @@ _EXPORTS = {
         "MODEL_USES_ID_LIKE",
     ],
     "_split": ["stratified_split", "TEST_SIZE_ERROR"],
+    "_summary": ["intersections_reason", "unlabelled_note"],
     "_features": ["infer_feature_types"],
     "_datasheet": ["data_dictionary", "other_columns_table", "datasheet_markdown"],
     "_report": [
@@ -52,6 +57,7 @@ _EXPORTS = {
         "distributions_caption",
         "base_rates_caption",
         "intersection_note",
+        "coding_sentences",
         "UNKNOWN_SPLIT",
         "UNKNOWN_ATTRIBUTE",
     ],

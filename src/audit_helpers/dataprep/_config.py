@@ -11,12 +11,16 @@ from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .._common.groups import INTERSECTION_SEP
+from .._common.groups import INTERSECTION_SEP, canonical_code, code_key
 from ..synth._config import SyntheticConfig
 
 __all__ = [
     "DataConfig",
     "NEEDS_FILES",
+    "LABELS_NOT_PROTECTED",
+    "LABELS_NEED_FILES",
+    "LABELS_SAME_CODE",
+    "BAD_GROUP_LABEL",
     "OVERLAPPING_ROLES",
     "PROTECTED_AS_FEATURE",
     "SPLITS",
@@ -30,6 +34,18 @@ __all__ = [
 ]
 
 NEEDS_FILES = "data.source is 'files': data.{key} is required."
+LABELS_NOT_PROTECTED = (
+    "data.protected_labels names {keys}, not a protected attribute; data.protected_attributes is {protected}"
+)
+LABELS_NEED_FILES = (
+    "data.protected_labels labels the codes of supplied files (data.source: files); the synthetic scenario's "
+    "groups already have names"
+)
+LABELS_SAME_CODE = "data.protected_labels.{attribute}: keys {keys} are the same code {code!r} (codes match by value)"
+BAD_GROUP_LABEL = (
+    "data.protected_labels.{attribute}: label {label!r} of code {code!r} must be non-empty text without '|' "
+    "and not a number"
+)
 OVERLAPPING_ROLES = "data: column(s) {columns} are given more than one role (feature / label / id / protected)."
 PROTECTED_AS_FEATURE = (
     "data: protected attribute(s) {columns} are also listed as model features; protected attributes are "
@@ -72,9 +88,22 @@ class DataConfig(BaseModel):
     protected_attributes: list[str] = Field(
         default_factory=lambda: ["sex", "race"], min_length=1, description="Protected attribute columns to audit (not model inputs)."
     )
-    protected_values: Optional[dict[str, list[str]]] = Field(
+    protected_values: Optional[dict[str, list[Union[int, float, str]]]] = Field(
         None,
-        description="Recognised values per protected attribute; others become the unknown group. Null accepts every non-missing value.",
+        description=(
+            "Recognised values per protected attribute; others become the unknown group. Null accepts every "
+            "non-missing value. A value is recognised when its group name (its label in protected_labels, "
+            "'sex = 2' for an unlabelled code, else the text) is listed, or its code is (codes match by value)."
+        ),
+    )
+    protected_labels: Optional[dict[str, dict[Union[int, float, str], str]]] = Field(
+        None,
+        description=(
+            "Value labels of numeric (or text) group codes per protected attribute, e.g. {sex: {1: Male, 2: Female}} "
+            "(files mode): the labels are the group names in every table. Codes match by value (1, 1.0, '1' and "
+            "'01' are one code). A label equal to unknown_label puts its code in the unknown group. Unlabelled "
+            "numeric codes are named 'sex = 2' and the data step lists them."
+        ),
     )
     id_column: Optional[str] = Field(
         "applicant_id",
@@ -108,11 +137,32 @@ class DataConfig(BaseModel):
         both = [c for c in self.protected_attributes if c in features]
         if both:
             raise ValueError(PROTECTED_AS_FEATURE.format(columns=both))
+        self._check_labels()
         roles = [self.label, *([self.id_column] if self.id_column else []), *self.protected_attributes] + features
         dup = sorted({c for c in roles if roles.count(c) > 1})
         if dup:
             raise ValueError(OVERLAPPING_ROLES.format(columns=dup))
         return self
+
+
+    def _check_labels(self) -> None:
+        """``protected_labels``: files mode, protected attributes only, one label per code, names usable as groups."""
+        if not self.protected_labels:
+            return
+        if self.source != "files":
+            raise ValueError(LABELS_NEED_FILES)
+        stray = [k for k in self.protected_labels if k not in self.protected_attributes]
+        if stray:
+            raise ValueError(LABELS_NOT_PROTECTED.format(keys=stray, protected=list(self.protected_attributes)))
+        for attribute, labels in self.protected_labels.items():
+            seen: dict = {}
+            for code, label in labels.items():
+                key = code_key(code)
+                if key in seen:
+                    raise ValueError(LABELS_SAME_CODE.format(attribute=attribute, keys=[seen[key], code], code=key))
+                seen[key] = code
+                if not label.strip() or INTERSECTION_SEP in label or canonical_code(label) is not None:
+                    raise ValueError(BAD_GROUP_LABEL.format(attribute=attribute, label=label, code=code))
 
 
 def resolve_id_column(config: DataConfig, columns: list[list[str]]) -> Optional[str]:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import synth
+from .._common.groups import code_key, resolve_intersections
 from .._common.seeds import as_generator
 from ..model_io import MODEL_INPUT_PREFIX
 from ..validate import DataValidationError, _as_text, parse_numeric, read_model_inputs, read_table, validate_table
@@ -99,6 +100,7 @@ class _Source:
     ordinal: dict
     protected_values: Optional[dict]
     extra_numeric: list
+    protected_labels: Optional[dict] = None
     scenario: Optional[synth.Scenario] = None
     ground_truth: Optional[dict] = None
     age_group_col: Optional[str] = None
@@ -279,6 +281,7 @@ def _files_source(config: DataConfig, protected: list, inputs: Optional[list] = 
         raw_paths={"train": config.train_path, "eval": config.eval_path, "test": config.test_path},
         other_columns=others,
         notes=notes,
+        protected_labels=config.protected_labels,
     )
 
 
@@ -345,6 +348,7 @@ def _clean(src: _Source, raw, table: str, require_both: bool, config: DataConfig
         protected_values=src.protected_values,
         unknown_label=config.unknown_label,
         require_both_classes=require_both,
+        protected_labels=src.protected_labels,
     )
     for col in src.categorical:
         clean[col] = _normalise_categorical(clean[col])
@@ -412,7 +416,17 @@ def prepare_synthetic_frame(frame: pd.DataFrame, config: DataConfig, *, table: s
     return _clean(src, frame, table, False, config, protected, {}).reset_index(drop=True)
 
 
-def _feature_spec(src: _Source, config: DataConfig, protected: list, include_protected: bool) -> dict:
+def _intersections_block(protected: list, intersections) -> dict:
+    """The audited intersections (``"a|b"`` keys) and why: declared, the default, or none."""
+    keys = resolve_intersections(protected, intersections)
+    if intersections is True:
+        basis = "default" if keys else "default_single"
+    else:
+        basis = "declared" if keys else "none"
+    return {"keys": keys, "basis": basis}
+
+
+def _feature_spec(src: _Source, config: DataConfig, protected: list, include_protected: bool, intersections=True) -> dict:
     """Content of ``feature_spec.json``."""
     age_col = src.age_col
     model_features = list(src.numeric) + list(src.categorical) + list(src.multilabel)
@@ -424,6 +438,10 @@ def _feature_spec(src: _Source, config: DataConfig, protected: list, include_pro
         "label": src.label,
         "positive_label": src.positive,
         "protected": protected,
+        "intersections": _intersections_block(protected, intersections),
+        "protected_labels": {
+            a: {code_key(k): str(v).strip() for k, v in labels.items()} for a, labels in (src.protected_labels or {}).items()
+        },
         "unknown_label": config.unknown_label,
         "age": None if age_col is None else {"column": age_col, "group_column": src.age_group_col, "threshold": config.age_threshold},
         "date": src.date_col,
@@ -480,6 +498,7 @@ def prepare(
     model_inputs: Optional[Sequence[str]] = None,
     input_kinds: Optional[dict] = None,
     supplied_model=None,
+    intersections=True,
 ) -> PreparedData:
     """Generate or load the applicants, validate, split and write the artifacts.
 
@@ -516,6 +535,10 @@ def prepare(
         The run's ``model`` parameters when they name a model file (files mode): the model is
         loaded safely and its inputs and the inputs it reads as text are taken from it
         (:func:`audit_helpers.model_io.supplied_inputs`), in place of the two arguments above.
+    intersections : bool or list, default=True
+        ``fairness.intersections`` (already validated): the intersections every step audits,
+        written to the feature spec (``intersections.keys`` and their ``basis``) and used for
+        the base rates here.
 
     Returns
     -------
@@ -541,7 +564,7 @@ def prepare(
     else:
         src = _files_source(config, protected, None if model_inputs is None else list(model_inputs), input_kinds or {})
     splits, validation, strata = _validated_splits(src, config, protected, split_rng, carve_test)
-    feature_spec = _feature_spec(src, config, protected, include_protected)
+    feature_spec = _feature_spec(src, config, protected, include_protected, intersections)
     paths = _write_artifacts(splits, feature_spec, src.ground_truth, data_dir, ground_truth_dir)
     summary = _summary(config, splits, feature_spec, validation, paths, data_dir, split_method=_split_method(src, splits), strata=strata,
                        notes=src.notes)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from .._common.text import fmt_pct
 from ._config import INTERSECTION_SEP, NO_TEST_SPLIT_NOTE, ROW_ID_NOTE, SPLITS
+from ._summary import unlabelled_note
 
 __all__ = [
     "base_rate_table",
@@ -21,6 +22,7 @@ __all__ = [
     "distributions_caption",
     "base_rates_caption",
     "intersection_note",
+    "coding_sentences",
     "UNKNOWN_SPLIT",
     "UNKNOWN_ATTRIBUTE",
 ]
@@ -117,6 +119,37 @@ def unseen_table(summary: dict) -> pd.DataFrame:
 # narrative
 
 
+def coding_sentences(summary: dict, *, intersections: bool = True) -> list[str]:
+    """How the protected groups are named and which intersections are audited (from ``summary``).
+
+    One sentence per attribute named by ``data.protected_labels`` (its codes and labels), one
+    per attribute holding numeric codes without labels (named ``"sex = 2"``), and the
+    intersections audited with the reason. Summaries written before these keys existed give
+    only what they hold.
+
+    Parameters
+    ----------
+    summary : dict
+        The ``data`` section from :func:`prepare`.
+    intersections : bool, default=True
+        Also say which intersections are audited and why.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for attr, labels in (summary.get("protected_labels") or {}).items():
+        pairs = ", ".join(f"{code} = {label}" for code, label in labels.items())
+        out.append(f"The codes of **{attr}** are named by data.protected_labels: {pairs}.")
+    for attr, codes in (summary.get("unlabelled_codes") or {}).items():
+        out.append(unlabelled_note(attr, codes).replace(f"{attr} holds", f"**{attr}** holds", 1))
+    block = summary.get("intersections")
+    if block and intersections:
+        out.append(block["reason"])
+    return out
+
+
 def data_narrative(summary: dict, *, groups: bool = True) -> str:
     """Markdown paragraph describing the prepared data (all numbers from ``summary``).
 
@@ -156,6 +189,7 @@ def data_narrative(summary: dict, *, groups: bool = True) -> str:
             f"Training applications run from {w['train']['start']} to {w['train']['end']}; next month covers "
             f"{w['eval']['start']} to {w['eval']['end']}."
         )
+    lines += coding_sentences(summary)
     if not groups:
         return "\n\n".join(lines)
     for attr in summary["protected_attributes"]:
@@ -285,6 +319,7 @@ def data_findings(summary: dict, check: Optional[dict] = None, ground_truth: Opt
         "Of the training applicants, " + " and ".join(unknown)
         + f": they are kept as the group \"{summary['unknown_label']}\" in every table, not dropped."
     )
+    out += coding_sentences(summary, intersections=False)
     unseen = summary["unseen_categories"].get("eval", {})
     if unseen:
         parts = [f"{feat} '{cat}' ({n:,} applicants, {fmt_pct(n / rows['eval'])})" for feat, cats in unseen.items() for cat, n in cats.items()]

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._common.groups import group_labels, intersection_key
+from .._common.groups import group_labels, resolve_intersections, spec_intersections
 from .._common.hashing import file_sha256
 from ._config import INTERSECTION_SEP, NO_TEST_SPLIT_NOTE, ROW_ID_NOTE, SMALL_GROUP_SHARE
 from ._features import _tag_counts
 
-__all__: list[str] = []
+__all__ = ["intersections_reason", "unlabelled_note"]
 
 
 def _rate_block(y: pd.Series, groups: pd.Series, n_total: int) -> dict:
@@ -30,8 +30,7 @@ def _rate_block(y: pd.Series, groups: pd.Series, n_total: int) -> dict:
 def _group_columns(df: pd.DataFrame, spec: dict) -> dict[str, pd.Series]:
     prot = spec["protected"]
     cols = {a: df[a].astype("str") for a in prot}
-    if len(prot) >= 2:
-        key = intersection_key(prot[:2])
+    for key in resolve_intersections(prot, spec_intersections(spec)):
         cols[key] = group_labels(df, key)
     if spec["age"] is not None:
         gc = spec["age"]["group_column"]
@@ -121,6 +120,50 @@ def _unrecognised(validation: dict, spec: dict) -> dict:
     }
 
 
+def _unlabelled_codes(validation: dict, spec: dict) -> dict:
+    """Numeric codes without a label, per protected attribute: code -> applicants over every supplied table."""
+    out: dict = {}
+    for attr in spec["protected"]:
+        counts: dict = {}
+        for rep in validation.values():
+            for code, n in ((rep.get(attr) or {}).get("unlabelled_codes") or {}).items():
+                counts[code] = counts.get(code, 0) + int(n)
+        if counts:
+            out[attr] = dict(sorted(counts.items(), key=lambda kv: (float(kv[0]), kv[0])))
+    return out
+
+
+def _shown(key: str) -> str:
+    return key.replace(INTERSECTION_SEP, " × ")
+
+
+def intersections_reason(block: dict, protected: list) -> str:
+    """Which intersections are audited and why, in one sentence (from the feature spec's block)."""
+    keys = list(block["keys"])
+    named = " and ".join(_shown(k) for k in keys)
+    if block["basis"] == "declared":
+        return f"Intersections audited: {named}, as declared in fairness.intersections."
+    if block["basis"] == "none":
+        return "No intersection is audited: fairness.intersections is false."
+    if block["basis"] == "default_single":
+        return "No intersection is audited: only one protected attribute is declared."
+    text = f"Intersection audited: {named}, the first two declared protected attributes (fairness.intersections: true, the default)"
+    if len(protected) > 2:
+        others = ", ".join(p for p in protected[2:])
+        return text + f"; {others} enters no intersection: list the intersections wanted in fairness.intersections."
+    return text + "."
+
+
+def unlabelled_note(attr: str, codes: dict) -> str:
+    """The note for an attribute whose numeric codes have no labels."""
+    shown = ", ".join(f"{c} ({n:,})" for c, n in codes.items())
+    return (
+        f"{attr} holds numeric codes without labels: {shown} applicants in the supplied files; the groups are named "
+        f"'{attr} = <code>'. "
+        f"Give data.protected_labels.{attr} to name them."
+    )
+
+
 def _date_window(splits: dict, spec: dict):
     if not spec.get("date"):
         return None
@@ -166,8 +209,10 @@ OTHER_COLUMNS_NOTE = (
 )
 
 
-def _notes(config, spec: dict, small_groups: dict, rows: dict) -> list:
+def _notes(config, spec: dict, small_groups: dict, rows: dict, unlabelled: dict) -> list:
     notes = []
+    for attr, codes in unlabelled.items():
+        notes.append(unlabelled_note(attr, codes))
     if spec.get("id_source") == "row_number":
         notes.append(ROW_ID_NOTE.format(column=spec["id"]))
     if "test" not in rows:
@@ -202,6 +247,8 @@ def _summary(config, splits, spec, validation, paths, data_dir, *, split_method,
     label = spec["label"]
     base_rates = _base_rates(splits, spec)
     small_groups = _small_groups(base_rates["train"])
+    unlabelled = _unlabelled_codes(validation, spec)
+    block = spec.get("intersections") or {"keys": resolve_intersections(spec["protected"]), "basis": "default"}
     return {
         "source": config.source,
         "label": label,
@@ -210,6 +257,9 @@ def _summary(config, splits, spec, validation, paths, data_dir, *, split_method,
         "id_column": spec["id"],
         "id_source": spec.get("id_source", "column"),
         "unknown_label": spec["unknown_label"],
+        "intersections": {**block, "reason": intersections_reason(block, list(spec["protected"]))},
+        "protected_labels": dict(spec.get("protected_labels") or {}),
+        "unlabelled_codes": unlabelled,
         "age": spec["age"],
         "rows": {name: int(len(df)) for name, df in splits.items()},
         "split": {
@@ -239,5 +289,5 @@ def _summary(config, splits, spec, validation, paths, data_dir, *, split_method,
         "other_columns": list(spec.get("other_columns") or []),
         "files": _file_records(paths, data_dir),
         "source_files": _source_files(config),
-        "notes": _notes(config, spec, small_groups, {name: len(df) for name, df in splits.items()}) + list(notes),
+        "notes": _notes(config, spec, small_groups, {name: len(df) for name, df in splits.items()}, unlabelled) + list(notes),
     }

@@ -10,7 +10,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
 
-from .._common.groups import attribute_keys
+from .._common.groups import attribute_keys, spec_intersections
 from .._common.hashing import file_sha256
 from ..results import read_results
 from ._audit import (
@@ -263,10 +263,11 @@ def _importance_split(ctx) -> Optional[str]:
 
 
 def _default_attributes(spec: Mapping[str, Any], train: pd.DataFrame) -> list[str]:
-    """Each protected column, the intersection of the first two, and the age group if the spec has one."""
+    """Each protected column, the audited intersections (the spec's), and the age group if the spec has one."""
     age_column = (spec.get("age") or {}).get("group_column")
     return attribute_keys(
-        list(spec.get("protected") or []), age_group_column=age_column if age_column in train.columns else None
+        list(spec.get("protected") or []), intersections=spec_intersections(spec),
+        age_group_column=age_column if age_column in train.columns else None,
     )
 
 

@@ -23,7 +23,7 @@ loads no computation.
 from .._common.lazy import attach
 
 _EXPORTS = {
-    "_config": ["FairnessConfig", "GROUP_RATES", "GAP_METRICS", "COMPARISONS", "STATUSES", "STATUS_DEFINITIONS", "STATUS_SUMMARY"],
+    "_config": ["FairnessConfig", "BAD_INTERSECTION", "GROUP_RATES", "GAP_METRICS", "COMPARISONS", "STATUSES", "STATUS_DEFINITIONS", "STATUS_SUMMARY"],
     "_audit": ["audit_attribute", "audit_frame", "attribute_keys"],
     "_cells": ["cells_from_counts"],
     "_status": ["apply_holm", "summarise_findings"],

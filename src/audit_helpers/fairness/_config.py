@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .._common.groups import INTERSECTION_SEP
 
 __all__ = [
     "FairnessConfig",
+    "BAD_INTERSECTION",
     "GROUP_RATES",
     "GAP_METRICS",
     "COMPARISONS",
@@ -16,6 +19,10 @@ __all__ = [
     "STATUS_SUMMARY",
 ]
 
+BAD_INTERSECTION = (
+    "each intersection names two or more different protected attributes, as a list ([sex, race]) "
+    "or a string joined by '|' ('sex|race'); got {item!r}"
+)
 #: Per-group rates of every block, in the order they are reported.
 GROUP_RATES = ("selection_rate", "tpr", "fpr", "fnr", "ppv", "base_rate")
 #: Headline (gap) metrics of every block.
@@ -154,7 +161,25 @@ class FairnessConfig(BaseModel):
         True,
         description="Also audit age 40+ vs under 40 when the data has an age group column.",
     )
-    intersections: bool = Field(
+    intersections: Union[bool, list[Union[str, list[str]]]] = Field(
         True,
-        description="Also audit the intersection of the two protected attributes (e.g. 'sex|race').",
+        description=(
+            "Intersections of protected attributes to audit: true (the first two declared attributes, e.g. "
+            "'sex|race'), false (none) or a list, each a list of two or more declared attributes or an 'a|b' "
+            "string (e.g. [[sex, race], 'sex|disability']). Every step audits and monitors the same ones."
+        ),
     )
+
+    @field_validator("intersections")
+    @classmethod
+    def _check_intersections(cls, value):
+        """Each listed intersection holds two or more different attribute names (``"a|b"`` keys kept as given)."""
+        if isinstance(value, bool):
+            return value
+        out = []
+        for item in value:
+            parts = item.split(INTERSECTION_SEP) if isinstance(item, str) else list(item)
+            if len(parts) < 2 or len(set(parts)) != len(parts) or any(not p.strip() or INTERSECTION_SEP in p for p in parts):
+                raise ValueError(BAD_INTERSECTION.format(item=item))
+            out.append(INTERSECTION_SEP.join(parts))
+        return out

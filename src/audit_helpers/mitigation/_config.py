@@ -107,8 +107,9 @@ class MitigationConfig(BaseModel):
     reweigh_on: Literal["target", "intersection"] = Field(
         "target",
         description=(
-            "Grouping for the reweighting weights: the target attribute, or the intersection of "
-            "all protected attributes."
+            "Grouping for the reweighting weights: the target attribute, or an audited intersection "
+            "(fairness.intersections): the target itself if it is one, else the first audited intersection "
+            "holding the target attribute, else the first audited one (the target attribute when none is audited)."
         ),
     )
     threshold_objective: Literal["auto", "tpr", "fpr", "selection_rate"] = Field(

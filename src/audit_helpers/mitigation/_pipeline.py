@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .._common.groups import attribute_keys, fill_unknown, group_labels
+from .._common.groups import attribute_keys, fill_unknown, group_labels, spec_intersections
 from ._config import STRATEGIES, MitigationConfig
 from ._legal import RICCI_NOTE
 from ._proposal import build_proposal
@@ -172,7 +172,7 @@ def _prepare_run(
         metric=config.target_metric,
         model=config.target_model,
         include_intersections=config.target_include_intersections,
-        candidates=attribute_keys(protected),
+        candidates=attribute_keys(protected, intersections=spec_intersections(feature_spec)),
         split=focus,
     )
     target = select_target(results["fairness"], **search)

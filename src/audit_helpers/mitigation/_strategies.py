@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .._common.groups import group_labels, intersection_key
+from .._common.groups import INTERSECTION_SEP, group_labels, resolve_intersections, spec_intersections
 from ._config import MitigationConfig
 from ._evaluate import evaluate_predictions, validation_split
 from ._legal import _strategy_entry
@@ -192,12 +192,24 @@ def _baselines(run: RunContext, predictions: pd.DataFrame, fairness: Mapping[str
     return baselines
 
 
+def reweighing_attribute(target: str, protected: Sequence[str], feature_spec: Mapping[str, Any], *, reweigh_on: str) -> str:
+    """The grouping of the reweighting weights (``mitigation.reweigh_on``).
+
+    ``"target"``: the target attribute. ``"intersection"``: an audited intersection (the feature
+    spec's, ``fairness.intersections``): the target itself when it is one, else the first audited
+    intersection holding the target attribute, else the first audited one; the target attribute
+    when no intersection is audited.
+    """
+    if reweigh_on != "intersection" or INTERSECTION_SEP in target:
+        return target
+    audited = resolve_intersections(list(protected), spec_intersections(feature_spec))
+    holding = [k for k in audited if target in k.split(INTERSECTION_SEP)]
+    return next(iter(holding or audited), target)
+
+
 def _reweighting(run: RunContext, y_train: np.ndarray) -> tuple[dict, dict]:
     """Kamiran & Calders weights over the target (or intersectional) groups; retrain every trained model."""
-    if run.config.reweigh_on == "intersection" and len(run.protected) > 1:
-        rw_attr = intersection_key(run.protected)
-    else:
-        rw_attr = run.attr
+    rw_attr = reweighing_attribute(run.attr, run.protected, run.feature_spec, reweigh_on=run.config.reweigh_on)
     rw_groups = group_labels(run.train, rw_attr).to_numpy(dtype=object)
     weights = reweighing_weights(rw_groups, y_train)
     table = reweighing_table(rw_groups, y_train)

@@ -49,6 +49,7 @@ def plan_columns(spec: Mapping[str, Any], frames: list[pd.DataFrame], *, attribu
                      "labels": [f"{t} and over", f"under {t}", unknown]}
     return {"score": score_column, "label": spec.get("label"), "positive_label": spec.get("positive_label", 1),
             "date": spec.get("date"), "id": spec.get("id"), "protected": protected, "unknown_label": unknown,
+            "protected_labels": {c: dict(m) for c, m in (spec.get("protected_labels") or {}).items()},
             "categorical": list(spec.get("categorical") or []), "multilabel": dict(spec.get("multilabel") or {}),
             "age": age_block, "attributes": list(attributes),
             # a supplied model reads its inputs as the files hold them (see model_io.model_view)

@@ -222,25 +222,33 @@ def _same(value, positive) -> bool:
         return False
 
 
-def protected_codes(values, labels: Sequence[str], unknown_label: str) -> np.ndarray:
+def protected_codes(values, labels: Sequence[str], unknown_label: str, *, code_labels: tuple = (),
+                    attribute: Optional[str] = None) -> np.ndarray:
     """Group index of every row of a protected column; missing, unknown tokens and values the
-    audit did not see count as the unknown group (the data step's rule, ``normalise_protected``)."""
+    audit did not see count as the unknown group (the data step's rule, ``normalise_protected``).
+
+    ``code_labels`` holds the ``(code, label)`` pairs of ``data.protected_labels`` for this
+    column and ``attribute`` its name, so a batch's codes are named as the audit named them
+    (labelled codes by their label, unlabelled numeric codes ``"<attribute> = <code>"``).
+    """
     idx, dictionary = _dictionary(values)
+    args = (tuple(labels), unknown_label, tuple(code_labels), attribute)
     try:
-        lookup = _protected_lookup(tuple(dictionary), tuple(labels), unknown_label)
+        lookup = _protected_lookup(tuple(dictionary), *args)
     except TypeError:  # unhashable values: no memo
-        lookup = _protected_lookup.__wrapped__(tuple(dictionary), tuple(labels), unknown_label)
+        lookup = _protected_lookup.__wrapped__(tuple(dictionary), *args)
     return lookup[idx]
 
 
 @lru_cache(maxsize=64)
-def _protected_lookup(dictionary: tuple, labels: tuple, unknown_label: str) -> np.ndarray:
+def _protected_lookup(dictionary: tuple, labels: tuple, unknown_label: str, code_labels: tuple = (),
+                      attribute: Optional[str] = None) -> np.ndarray:
     """Group index of every distinct value (then the unknown group, read by null rows); memoised,
     as every record batch of a file repeats the same few values."""
     from ..validate import normalise_protected
 
     normalised, _ = normalise_protected(pd.Series(list(dictionary), dtype=object), allowed=[l for l in labels if l != unknown_label],
-                                        unknown_label=unknown_label)
+                                        unknown_label=unknown_label, labels=dict(code_labels), attribute=attribute)
     index = {l: i for i, l in enumerate(labels)}
     unknown = index[unknown_label]
     lookup = np.array([index.get(v, unknown) for v in normalised.tolist()] + [unknown], dtype=np.int64)

@@ -83,6 +83,9 @@ class CountSpec:
     label_column : str or None
     positive_label : object
     date_column : str or None
+    protected_labels : tuple of (column, ((code, label), ...)) or None
+        The audit's ``data.protected_labels``; ``None`` for a plan written before group codes
+        were named (its batches' values are then matched as text, as that audit did).
     """
 
     features: tuple
@@ -96,6 +99,7 @@ class CountSpec:
     label_column: Optional[str] = None
     positive_label: Any = 1
     date_column: Optional[str] = None
+    protected_labels: Optional[tuple] = None
 
     def labels_of(self, attribute: str) -> tuple[str, ...]:
         """Group labels of an attribute key in cell order (intersections: all combinations)."""
@@ -204,7 +208,11 @@ def _feature_counts(batch: pa.RecordBatch, spec: CountSpec) -> dict[str, np.ndar
 
 
 def _group_codes(batch: pa.RecordBatch, spec: CountSpec) -> dict[str, np.ndarray]:
-    codes = {column: protected_codes(batch.column(column), labels, spec.unknown_label) for column, labels in spec.protected}
+    named = spec.protected_labels is not None
+    code_labels = dict(spec.protected_labels or ())
+    codes = {column: protected_codes(batch.column(column), labels, spec.unknown_label, code_labels=code_labels.get(column, ()),
+                                     attribute=column if named else None)
+             for column, labels in spec.protected}
     if spec.age is not None:
         column, key, threshold, labels = spec.age
         codes[key] = age_codes(batch.column(column), labels, threshold, spec.unknown_label, column)

@@ -42,6 +42,8 @@ def count_spec(plan: Mapping[str, Any], profile, *, score_column: Optional[str] 
         label_column=cols.get("label"),
         positive_label=cols.get("positive_label", 1),
         date_column=cols.get("date"),
+        protected_labels=(None if "protected_labels" not in cols else
+                          tuple((c, tuple((str(k), str(v)) for k, v in m.items())) for c, m in cols["protected_labels"].items())),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
+from .._common.groups import INTERSECTION_SEP
 from .._common.text import fmt_count, fmt_pct
 from ..decision._text import SPLIT_LABELS, attribute_label
 from ._facts import (
@@ -15,6 +16,7 @@ from ._facts import (
     data_rows,
     error_table,
     headline_model,
+    audited_intersections,
     ll144_matrix,
     ll144_table,
     methods_lines,
@@ -147,8 +149,10 @@ def _ll144_section(results: Mapping[str, Any], model: str, split: str) -> str:
             f"{fmt_count(t['unknown_count'])} applicants, counted but never in a ratio."
         )
         parts.append(table(_LL144_HEADERS, t["rows"], cls="ll144", numeric=(1, 2, 3, 4), caption=caption))
-    if len(protected) == 2:
-        parts.append(_matrix(ll144_matrix(results, model, split, protected)))
+    for key in audited_intersections(results):
+        pair = key.split(INTERSECTION_SEP)
+        if len(pair) == 2:
+            parts.append(_matrix(ll144_matrix(results, model, split, pair)))
     if share is not None:
         parts.append(para(
             f"The reference is the category with the highest selection rate, as NYC Local Law 144 defines it. "

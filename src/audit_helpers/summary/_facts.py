@@ -19,8 +19,11 @@ __all__ = [
     "data_rows",
     "tested_attributes",
     "NOT_TESTED",
+    "not_tested",
     "ll144_table",
     "ll144_matrix",
+    "audited_intersections",
+    "intersections_scope",
     "error_table",
     "mitigation_table",
     "monitoring_outline",
@@ -68,11 +71,42 @@ def scope_rows(results: Mapping[str, Any], report: Any) -> list[tuple[str, str]]
         ("Decision point", report.decision_point),
         ("Screens audited", screens or "n/a"),
         ("Attributes tested", ", ".join(tested) or "none"),
-        ("Not tested", NOT_TESTED),
+        ("Intersections", intersections_scope(results)),
+        ("Not tested", not_tested(results)),
         ("Auditor", f"{report.auditor}. {report.independence}"),
         ("Model owner", report.owner),
         ("Audit date; first use", f"{report.audit_date.isoformat()}; {report.first_use_date.isoformat()}"),
     ]
+
+
+def not_tested(results: Mapping[str, Any]) -> str:
+    """:data:`NOT_TESTED` without the traits this run did test (e.g. a declared ``disability`` attribute)."""
+    tested = {str(a).replace("_", " ").lower() for a in (results.get("data") or {}).get("protected_attributes") or []}
+    head, sep, tail = NOT_TESTED.partition(" and other protected traits")
+    kept = [t for t in head.split(", ") if t not in tested]
+    if len(kept) == len(head.split(", ")):
+        return NOT_TESTED
+    return (", ".join(kept) + sep if kept else sep.removeprefix(" and ")) + tail
+
+
+def audited_intersections(results: Mapping[str, Any]) -> list[str]:
+    """The intersection keys the data step recorded as audited (``data.intersections.keys``);
+    for results written before they were recorded, the first two protected attributes."""
+    data = results.get("data") or {}
+    block = data.get("intersections")
+    if block is not None:
+        return list(block.get("keys") or [])
+    protected = list(data.get("protected_attributes") or [])
+    return [INTERSECTION_SEP.join(protected[:2])] if len(protected) >= 2 else []
+
+
+def intersections_scope(results: Mapping[str, Any]) -> str:
+    """The scope line on intersections: which were audited and why (the data step's reason)."""
+    block = (results.get("data") or {}).get("intersections")
+    if block is not None and block.get("reason"):
+        return block["reason"]
+    keys = audited_intersections(results)
+    return ", ".join(attribute_label(k) for k in keys) or "none"
 
 
 def tested_attributes(results: Mapping[str, Any]) -> list[str]:

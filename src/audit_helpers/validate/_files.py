@@ -182,8 +182,9 @@ def check_contents(
     protected_attributes: Sequence[str],
     protected_values: Optional[dict] = None,
     unknown_label: str = "Unknown",
+    protected_labels: Optional[dict] = None,
     id_column: Optional[str] = None,
-) -> None:
+) -> dict:
     """The whole-file problems a step would meet, found before any step runs.
 
     Reads only the label and protected columns (and, for a CSV, checks that every byte is
@@ -192,6 +193,12 @@ def check_contents(
     rates and AUC are computed from them), a positive label matching nothing, or a protected
     attribute that is entirely missing; with ``id_column``, missing or duplicated ids. The checks
     are those of :func:`validate_table`, so the data step cannot disagree.
+
+    Returns
+    -------
+    dict
+        Protected attribute -> sorted list of the distinct code keys present in the file
+        (:func:`audit_helpers._common.groups.code_key`), to check ``data.protected_labels``.
 
     Raises
     ------
@@ -217,12 +224,16 @@ def check_contents(
         map_label(frame[label], positive_label, table=table, column=label, require_both_classes=True)
     except DataValidationError as err:
         problems += err.problems
+    codes = {}
     for column in protected_attributes:
         allowed = None if protected_values is None else protected_values.get(column)
-        _, report = normalise_protected(frame[column], allowed=allowed, unknown_label=unknown_label)
+        _, report = normalise_protected(frame[column], allowed=allowed, unknown_label=unknown_label,
+                                        labels=(protected_labels or {}).get(column), attribute=column)
+        codes[column] = report["codes"]
         if report["n_unknown"] == len(frame):
             problems.append(PROTECTED_ALL_MISSING.format(table=table, column=column, n=len(frame)))
     if id_column:
         problems += _check_ids(frame, pd.DataFrame(index=frame.index), table=table, id_column=id_column)
     if problems:
         raise DataValidationError(problems)
+    return codes

@@ -118,15 +118,17 @@ def _value_problems(values: pd.Series, *, table: str, column: str) -> list[str]:
 
 
 def _check_protected(
-    df: pd.DataFrame, clean: pd.DataFrame, cols: list, report: dict, *, table: str, attributes, recognised, unknown_label: str
+    df: pd.DataFrame, clean: pd.DataFrame, cols: list, report: dict, *, table: str, attributes, recognised, unknown_label: str,
+    labels: Optional[dict] = None,
 ) -> list[str]:
-    """Entirely unknown protected attributes; writes the normalised columns into ``clean``, reports into ``report``."""
+    """Entirely unknown protected attributes; writes the named, normalised columns into ``clean``, reports into ``report``."""
     problems = []
     for col in attributes:
         if col not in cols:
             continue
         allowed = None if recognised is None else recognised.get(col)
-        values, rep = normalise_protected(df[col], allowed=allowed, unknown_label=unknown_label)
+        values, rep = normalise_protected(df[col], allowed=allowed, unknown_label=unknown_label,
+                                          labels=(labels or {}).get(col), attribute=col)
         if rep["n_unknown"] == len(df):
             problems.append(PROTECTED_ALL_MISSING.format(table=table, column=col, n=len(df)))
         clean[col] = values
@@ -147,6 +149,7 @@ def validate_table(
     protected_values: Optional[dict] = None,
     unknown_label: str = "Unknown",
     require_both_classes: bool = True,
+    protected_labels: Optional[dict] = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Validate one table and return a cleaned copy.
 
@@ -178,6 +181,9 @@ def validate_table(
         Other required feature columns (checked for presence only).
     protected_values : dict, optional
         Attribute -> recognised values; see :func:`normalise_protected`.
+    protected_labels : dict, optional
+        Attribute -> {code: label} (``data.protected_labels``); unlabelled numeric codes are
+        named ``"<attribute> = <code>"``; see :func:`normalise_protected`.
     unknown_label : str, default="Unknown"
         Name of the explicit unknown group.
     require_both_classes : bool, default=True
@@ -187,7 +193,7 @@ def validate_table(
     -------
     clean : pandas.DataFrame
         Copy with ids as strings, the label as 0/1 int64, protected values
-        normalised and numeric features parsed.
+        named (labels, ``"sex = 2"``) and normalised and numeric features parsed.
     report : dict
         Per protected attribute the report of :func:`normalise_protected`.
 
@@ -209,7 +215,8 @@ def validate_table(
         problems += _check_label(df, clean, table=table, label=label, positive_label=positive_label, require_both=require_both_classes)
     problems += _check_numeric(df, clean, cols, table=table, numeric_features=numeric_features)
     problems += _check_protected(
-        df, clean, cols, report, table=table, attributes=protected_attributes, recognised=protected_values, unknown_label=unknown_label
+        df, clean, cols, report, table=table, attributes=protected_attributes, recognised=protected_values, unknown_label=unknown_label,
+        labels=protected_labels,
     )
     if problems:
         raise DataValidationError(problems)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .._common.distinct import map_distinct
+from .._common.groups import canonical_code, code_group, code_key
 
 EMPTY_TABLE = "{table}: the table has no rows."
 MISSING_LABEL_COLUMN = "{table}: label column {column!r} not found; columns present: {available}."
@@ -167,44 +168,92 @@ def map_label(series: pd.Series, positive_label, *, table: str, column: str, req
     return source.isin(hits).reindex(series.index, fill_value=False).astype("int64")
 
 
+def _group_names(text: pd.Series, labels: dict, attribute: Optional[str]) -> pd.Series:
+    """The group name of every stripped text value (distinct values named once): its label in
+    ``labels`` (keyed by :func:`code_key`), ``"<attribute> = <code>"`` for an unlabelled numeric
+    code when ``attribute`` is given, else the text itself."""
+
+    def name(value):
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            return value
+        key = code_key(value)
+        if key in labels:
+            return labels[key]
+        code = canonical_code(value) if attribute is not None else None
+        return value if code is None else code_group(attribute, code)
+
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    names = np.array([name(v) for v in uniques] + [np.nan], dtype=object)
+    return pd.Series(names[codes], index=text.index, dtype=object)
+
+
 def normalise_protected(
-    series: pd.Series, *, allowed: Optional[Sequence[str]] = None, unknown_label: str = "Unknown"
+    series: pd.Series,
+    *,
+    allowed: Optional[Sequence] = None,
+    unknown_label: str = "Unknown",
+    labels: Optional[Mapping] = None,
+    attribute: Optional[str] = None,
 ) -> tuple[pd.Series, dict]:
-    """Replace missing or unrecognised protected values with an explicit group.
+    """Name the groups of a protected column and replace missing or unrecognised values with an explicit group.
 
     Parameters
     ----------
     series : pandas.Series
-        Raw protected attribute values.
-    allowed : sequence of str, optional
-        Recognised values. Values outside it become ``unknown_label``. If
-        omitted, every value except the tokens of :data:`UNKNOWN_TOKENS` is
-        recognised.
+        Raw protected attribute values (text, int, float with NaN, nullable integer or categorical).
+    allowed : sequence, optional
+        Recognised values. A value is recognised when its group name is listed or its code is
+        (matched by value, :func:`audit_helpers._common.groups.code_key`); others become
+        ``unknown_label``. If omitted, every value except the tokens of :data:`UNKNOWN_TOKENS`
+        is recognised.
     unknown_label : str, default="Unknown"
         Name of the explicit unknown group.
+    labels : mapping, optional
+        Value labels: code -> group name (``data.protected_labels`` of this attribute). Codes
+        match by value: ``1``, ``1.0``, ``"1"`` and ``"01"`` are one code. A code labelled
+        ``unknown_label`` joins the unknown group.
+    attribute : str, optional
+        The attribute's name. When given, a numeric code without a label is named
+        ``"<attribute> = <code>"`` (e.g. ``"sex = 2"``) and counted in ``unlabelled_codes``.
 
     Returns
     -------
     values : pandas.Series of str
-        Stripped values with missing/unrecognised ones replaced.
+        Group names with missing/unrecognised values replaced.
     report : dict
-        ``n_unknown`` (int), ``n_missing`` (int) and ``unrecognised``
-        (dict value -> count, values that were present but not recognised).
+        ``n_unknown`` (int), ``n_missing`` (int), ``unrecognised`` (dict value -> count,
+        values that were present but not recognised), ``unlabelled_codes`` (dict code -> count
+        of numeric codes named ``"<attribute> = <code>"``) and ``codes`` (sorted list of the
+        distinct code keys present, for checking ``data.protected_labels``).
     """
     text = _as_text(series)
     missing = text.isna()
     tokens = UNKNOWN_TOKENS | {unknown_label.strip().lower()}
     token_unknown = text.str.lower().isin(tokens) & ~missing
+    by_key = {code_key(k): str(v).strip() for k, v in (labels or {}).items()}
+    named = _group_names(text, by_key, attribute)
+    declared_unknown = ~missing & ~token_unknown & (named == unknown_label)
+    present = ~missing & ~token_unknown & ~declared_unknown
     if allowed is not None:
-        unrecognised = ~missing & ~token_unknown & ~text.isin(set(allowed))
+        names = {str(a).strip() for a in allowed}
+        keys = {code_key(a) for a in allowed}
+        recognised = named.isin(names) | pd.Series(map_distinct(text, lambda t: t.map(code_key).isin(keys)), index=text.index)
+        unrecognised = present & ~recognised
     else:
         unrecognised = pd.Series(False, index=series.index)
-    unknown = missing | token_unknown | unrecognised
-    out = text.where(~unknown, unknown_label).astype("str")
+    unknown = missing | token_unknown | declared_unknown | unrecognised
+    out = named.where(~unknown, unknown_label).astype("str")
     counts = text[unrecognised].value_counts()
+    unlabelled = pd.Series(dtype="int64")
+    if attribute is not None:
+        prefix = code_group(attribute, "")
+        kept = out[present & ~unrecognised]
+        unlabelled = kept[kept.str.startswith(prefix) & ~kept.isin(set(by_key.values()))].value_counts()
     report = {
         "n_unknown": int(unknown.sum()),
-        "n_missing": int((missing | token_unknown).sum()),
+        "n_missing": int((missing | token_unknown | declared_unknown).sum()),
         "unrecognised": {str(k): int(v) for k, v in counts.items()},
+        "unlabelled_codes": {str(k)[len(code_group(attribute, "")):]: int(v) for k, v in sorted(unlabelled.items())},
+        "codes": sorted({code_key(v) for v in pd.unique(text[~missing & ~token_unknown])}),
     }
     return out, report
