@@ -72,12 +72,12 @@ display(Markdown(prep.data_narrative(summary, groups=False)))
 # %%
 dictionary = prep.data_dictionary(prepared.train, prepared.feature_spec)
 formats = {"missing share": "pct", "distinct": "count", "range / top values": "text", "description": "text"}
-show.screen_and_print(
+display(show.screen_and_print(
     show.table(dictionary, formats=formats, caption="Columns of the training split", classes="compact full"),
     show.table(dictionary.drop(columns=["dtype", "range / top values"]), formats=formats,
                caption="Columns of the training split", classes="compact full"),
     print_note="Types and value ranges of every column: HTML version of this notebook, section 'Data dictionary'.",
-)
+))
 others = prep.other_columns_table(summary)  # a supplied model: the files' columns it does not use
 if len(others):
     display(show.table(others, formats={"missing share": "pct", "distinct": "count", "why left out": "text"},

@@ -304,6 +304,7 @@ def test_an_audit_counts_only_the_models_inputs(audits):
     assert results["data"]["features"]["model_inputs"] == ["age", "experience", "education", "region"]
     html = (audits["csv_codes_extras"] / "html" / "01_data.html").read_text(encoding="utf-8")
     assert "Other columns of the files" in html and "employee_id" in html
+    assert "Columns of the training split" in html  # the data dictionary is still shown beside it
     for text in ((audits["csv_codes_extras"] / "executive_summary.html").read_text(encoding="utf-8"),
                  (audits["csv_codes_extras"] / "audit_summary.html").read_text(encoding="utf-8")):
         assert "vendor_score" not in text and "survey_weight" not in text
