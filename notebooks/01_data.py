@@ -67,7 +67,8 @@ display(Markdown(prep.data_narrative(summary, groups=False)))
 # otherwise.
 
 # %%
-dictionary = prep.data_dictionary(prepared.train, prepared.feature_spec)
+dictionary = prep.data_dictionary(prepared.train, prepared.feature_spec,
+                                  descriptions=prep.column_descriptions(prepared.feature_spec, source=ctx.params.data.source))
 formats = {"missing share": "pct", "distinct": "count", "range / top values": "text", "description": "text"}
 show.screen_and_print(
     show.table(dictionary, formats=formats, caption="Columns of the training split", classes="compact full"),

@@ -29,7 +29,7 @@ from ._common.groups import INTERSECTION_SEP
 from ._common.mappings import deep_merge
 from .dataprep._config import DataConfig
 from .decision._config import DecisionConfig
-from .summary._config import ReportConfig
+from .summary._config import ReportConfig, for_supplied_data
 from .synth._config import PROTECTED_ATTRIBUTES, RACE_CATEGORIES, SEX_CATEGORIES
 
 __all__ = [
@@ -134,6 +134,13 @@ class AuditParams(BaseModel):
                 if label in categories:
                     raise ValueError(UNKNOWN_IS_A_CATEGORY.format(label=label, attribute=attribute))
         self.fairness.unknown_label = label
+        return self
+
+    @model_validator(mode="after")
+    def _no_fictional_parties(self) -> "AuditParams":
+        """An audit of supplied files prints no fictional organisation or role: unset ones read "to complete"."""
+        if self.data.source == "files":
+            self.report = for_supplied_data(self.report)
         return self
 
 

@@ -28,7 +28,7 @@ _EXPORTS = {
     "_prepare": ["PreparedData", "prepare", "prepare_synthetic_frame", "CONFIG_TYPE_ERROR", "NO_FEATURES"],
     "_split": ["stratified_split", "TEST_SIZE_ERROR"],
     "_features": ["infer_feature_types"],
-    "_datasheet": ["data_dictionary", "datasheet_markdown"],
+    "_datasheet": ["data_dictionary", "datasheet_markdown", "column_descriptions", "SUPPLIED_PROTECTED"],
     "_report": [
         "base_rate_table",
         "base_rate_overview",
