@@ -378,6 +378,7 @@ NOTHING_TAIL = (
     "The call on the screen as a whole is made in step 07, which weighs the missing evidence (see its minimum-evidence "
     "check)."
 )
+"""The last sentence of the findings box when there is nothing to judge."""
 
 
 def step_findings(section: Mapping[str, Any]) -> list[str]:

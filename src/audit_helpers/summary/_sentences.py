@@ -27,6 +27,10 @@ __all__ = [
     "WHY_UNDEFINED",
 ]
 
+_SPLIT_WORDS = {"test": "held-out test data", "eval": "next month's applicants"}
+_SPLIT_IN = {"test": "the held-out test data", "eval": "next month's data"}
+_SPLIT_NOUNS = {"test": "applicants in the held-out test data", "eval": "next-month applicants"}
+
 DECISION_TITLES = {
     "ship": "SHIP, with conditions",
     "mitigate": "MITIGATE, then ship with conditions",
@@ -119,10 +123,6 @@ WHY_SMALL_SHARE = (
 WHY_UNDEFINED = "{n} fairness measures cannot be computed for lack of applicants."
 """Why the call escalates when metrics are undefined (insufficient evidence)."""
 
-_SPLIT_WORDS = {"test": "held-out test data", "eval": "next month's applicants"}
-_SPLIT_IN = {"test": "the held-out test data", "eval": "next month's data"}
-_SPLIT_NOUNS = {"test": "applicants in the held-out test data", "eval": "next-month applicants"}
-
 _WHY = {
     "insufficient_metrics": WHY_UNDEFINED,
     "red_drift": "Next month's applicants differ from the ones the screen was built on ({names}), so this audit does not yet describe them.",
@@ -213,6 +213,7 @@ UNKNOWN_SENTENCE = (
     "{n} of the {total} {split} ({share}) have no recorded {attribute}: they are counted but never compared, "
     "so this audit cannot say how the screen treats them."
 )
+"""The sentence both summaries print for an unknown share of at least :data:`UNKNOWN_SHARE_NOTE`."""
 
 
 def unknown_sentences(data: Mapping[str, Any], splits: list) -> list[str]:
