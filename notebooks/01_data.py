@@ -70,7 +70,8 @@ display(Markdown(prep.data_narrative(summary, groups=False)))
 # `feature_names_in_`); the files' other columns are context, listed apart and left out.
 
 # %%
-dictionary = prep.data_dictionary(prepared.train, prepared.feature_spec)
+dictionary = prep.data_dictionary(prepared.train, prepared.feature_spec,
+                                  descriptions=prep.column_descriptions(prepared.feature_spec, source=ctx.params.data.source))
 formats = {"missing share": "pct", "distinct": "count", "range / top values": "text", "description": "text"}
 display(show.screen_and_print(
     show.table(dictionary, formats=formats, caption="Columns of the training split", classes="compact full"),

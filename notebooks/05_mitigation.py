@@ -58,28 +58,31 @@ display(Markdown(mit.legal_risk_markdown(section)))
 # bootstrap seed is used for every row, so differences between rows are not resampling noise.
 
 # %%
-metric_label = mit.METRIC_LABELS[section["target"]["metric"]]
-display(show.table(mit.summary_table(section), formats=mit.SUMMARY_FORMATS, index=False, classes="compact",
-                   caption=f"Accuracy and {metric_label} for {section['target']['attribute']} (gap), every strategy",
-                   notes=["legal risk: the strategy's class (section above); status: the fairness audit's status "
-                          "word for the gap on that split."]))
-display(ctx.figure(mit.tradeoff_figure(section), name="05_mitigation_tradeoff", caption=mit.tradeoff_caption(section)))
-details = [show.table(mit.comparison_table(section), formats=mit.COMPARISON_FORMATS,
-                      caption="Accuracy, AUC, selection rate and the target gap with its 95% interval")]
-details += [show.table(mit.gap_table(section, split), caption=f"Every gap metric for the target attribute, {split}")
-            for split in ("test", "eval")]
-details.append(show.table(mit.side_effects_table(section, "test"),
-                          caption="Side effects on the other audited attributes, test (* = flagged)"))
-details.append(show.table(mit.reweighing_summary_table(section), formats=mit.REWEIGHING_FORMATS,
-                          caption="Reweighting: weight per (group, label) cell and label rate before and after"))
-details.append(show.table(mit.proxy_table(section), formats=mit.PROXY_FORMATS,
-                          caption="Proxy ranking: share of the attribute's entropy each feature explains (training split)"))
-details.append(show.table(mit.threshold_table(section), formats=mit.THRESHOLD_FORMATS, index=False,
-                          caption="Per-group cut-offs chosen on the validation split"))
-display(show.screen_only(details, summary="Every gap, side effects, reweighting weights, proxy ranking, per-group cut-offs",
-                         print_note="Every gap metric on test and eval, the side effects on the other attributes, the "
-                                    "reweighting weights, the proxy ranking and the per-group cut-offs: HTML version "
-                                    "of this notebook, section 'Comparison on held-out data'."))
+if section["target"] is None:  # nothing to judge: no strategy was run, so there is nothing to compare
+    display(Markdown("Nothing to compare: no strategy was tried (see the box above)."))
+else:
+    metric_label = mit.METRIC_LABELS[section["target"]["metric"]]
+    display(show.table(mit.summary_table(section), formats=mit.SUMMARY_FORMATS, index=False, classes="compact",
+                       caption=f"Accuracy and {metric_label} for {section['target']['attribute']} (gap), every strategy",
+                       notes=["legal risk: the strategy's class (section above); status: the fairness audit's status "
+                              "word for the gap on that split."]))
+    display(ctx.figure(mit.tradeoff_figure(section), name="05_mitigation_tradeoff", caption=mit.tradeoff_caption(section)))
+    details = [show.table(mit.comparison_table(section), formats=mit.COMPARISON_FORMATS,
+                          caption="Accuracy, AUC, selection rate and the target gap with its 95% interval")]
+    details += [show.table(mit.gap_table(section, split), caption=f"Every gap metric for the target attribute, {split}")
+                for split in ("test", "eval")]
+    details.append(show.table(mit.side_effects_table(section, "test"),
+                              caption="Side effects on the other audited attributes, test (* = flagged)"))
+    details.append(show.table(mit.reweighing_summary_table(section), formats=mit.REWEIGHING_FORMATS,
+                              caption="Reweighting: weight per (group, label) cell and label rate before and after"))
+    details.append(show.table(mit.proxy_table(section), formats=mit.PROXY_FORMATS,
+                              caption="Proxy ranking: share of the attribute's entropy each feature explains (training split)"))
+    details.append(show.table(mit.threshold_table(section), formats=mit.THRESHOLD_FORMATS, index=False,
+                              caption="Per-group cut-offs chosen on the validation split"))
+    display(show.screen_only(details, summary="Every gap, side effects, reweighting weights, proxy ranking, per-group cut-offs",
+                             print_note="Every gap metric on test and eval, the side effects on the other attributes, the "
+                                        "reweighting weights, the proxy ranking and the per-group cut-offs: HTML version "
+                                        "of this notebook, section 'Comparison on held-out data'."))
 
 # %% [markdown]
 # ## Proposal for the largest gap

@@ -8,10 +8,6 @@ monitored because the model uses it. The data also carry hostile category labels
 render as text in every HTML output (reviewer renders and the summaries), never as markup.
 """
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from adult_like import adult_params_yaml, write_adult_case
+from cli_run import run_cli_audit
 
 pytestmark = pytest.mark.slow
 
@@ -44,16 +41,7 @@ def adult_run(tmp_path_factory):
     _poison(paths["eval"])
     params = folder / "params.yaml"
     params.write_text(adult_params_yaml(paths), encoding="utf-8")
-    out = folder / "reports"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(Path(__file__).parents[1] / "src"), os.environ.get("PYTHONPATH")) if p)}
-    done = subprocess.run(
-        [sys.executable, "-m", "audit_helpers.cli", "run", "--params", str(params), "--out", str(out)],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=folder, env=env, timeout=900,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    run = (out / "latest").resolve()
-    text = (run / "audit_results.json").read_text(encoding="utf-8")
-    return run, json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON constant {c}"))
+    return run_cli_audit(params, folder / "reports", cwd=folder)
 
 
 def test_row_numbers_are_the_ids_and_the_report_says_so(adult_run):

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from audit_helpers import params as P
+from audit_helpers.kernels import DEAD_KERNEL_LOG
 from audit_helpers.runner import RunFailed, discover_steps, run_audit
 
 GOOD = '''# %% [markdown]
@@ -49,7 +50,7 @@ def test_failed_step_keeps_latest_and_names_cell(tmp_path, notebooks):
     with pytest.raises(RunFailed) as info:
         run_audit(params, out_dir=out, notebooks_dir=notebooks)
     msg = str(info.value)
-    assert "step 02_bad failed in cell 4 of 4 (`raise ValueError" in msg
+    assert "step 02_bad failed in cell 4 of 4, line 1 (`raise ValueError(\"planted failure for the test\")`)" in msg
     assert "ValueError: planted failure for the test" in msg
     assert os.readlink(out / "latest") == "previous-run"
     failed = [p for p in out.iterdir() if p.name.startswith("failed-")]
@@ -778,3 +779,54 @@ def test_an_early_marker_is_written_only_while_the_runner_watches(tmp_path):
     (tmp_path / READY_DIR).mkdir()
     ctx.outputs_ready("03_fairness")  # the runner made the folder
     assert [p.name for p in (tmp_path / READY_DIR).iterdir()] == ["03_fairness"]
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 24: the message names the line that raised; stopping the step beside it is no failure
+
+QUIET = """# %% tags=["parameters"]
+params_path = None
+run_dir = None
+# %%
+x = 1
+"""
+
+RAISES_ON_LINE_3 = """# %% tags=["parameters"]
+params_path = None
+run_dir = None
+# %%
+from IPython.display import display
+import time; time.sleep(1)
+value = {"present": 1}["absent"]
+display(value)
+"""
+
+RUNS_BESIDE = """# %% tags=["parameters"]
+params_path = None
+run_dir = None
+# %%
+import time
+time.sleep(120)
+"""
+
+
+def test_a_failing_step_names_its_raising_line_and_the_stopped_step_beside_it_stays_quiet(tmp_path, capfd):
+    """03 and 04 run side by side; 03 raises on the 3rd line of its cell while 04 still runs."""
+    import time
+
+    nb_dir = tmp_path / "nbs"
+    nb_dir.mkdir()
+    for name, text in (("01_data", QUIET), ("02_models", QUIET), ("03_fairness", RAISES_ON_LINE_3), ("04_drift", RUNS_BESIDE)):
+        (nb_dir / f"{name}.py").write_text(text)
+    out = tmp_path / "reports"
+    params = P.load_params(None, overrides=["run.render_pdf=false"])
+    t0 = time.monotonic()
+    with pytest.raises(RunFailed) as info:
+        run_audit(params, out_dir=out, notebooks_dir=nb_dir)
+    assert time.monotonic() - t0 < 90  # 04's two-minute cell was stopped, not waited for
+    first = str(info.value).splitlines()[0]
+    assert first == ("step 03_fairness failed in cell 2 of 2, line 3 (`value = {\"present\": 1}[\"absent\"]`) "
+                     "(KeyError: 'absent').")
+    assert "from IPython.display import display" not in str(info.value)
+    err = capfd.readouterr().err
+    assert DEAD_KERNEL_LOG not in err and "04_drift" not in err

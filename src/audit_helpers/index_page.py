@@ -84,12 +84,15 @@ def _mitigation_line(proposal: Mapping, fairness: Mapping, *, with_call: bool = 
     watch = len(proposal.get("monitor") or [])
     watch_txt = f"; {watch} on watch: monitor" if watch else ""
     if proposal.get("decision") == "none":
-        n_test = flagged.get("test", 0)
-        if n_test:
-            why = f"the {n_test} flagged gap metrics on test are not targets of the mitigation search (see step 05)"
+        focus = "test" if "test" in flagged else next(iter(flagged), "test")  # no test split: the target split is eval
+        n_focus = flagged.get(focus, 0)
+        if proposal.get("nothing_to_judge"):
+            why = f"nothing to judge: no fairness metric has a value on {focus} (see step 05)"
+        elif n_focus:
+            why = f"the {n_focus} flagged gap metrics on {focus} are not targets of the mitigation search (see step 05)"
         else:
-            why = "no gap metric of the baseline screens is flagged on test"
-        elsewhere = [f"{n} flagged on {s}" for s, n in flagged.items() if s != "test" and n]
+            why = f"no gap metric of the baseline screens is flagged on {focus}"
+        elsewhere = [f"{n} flagged on {s}" for s, n in flagged.items() if s != focus and n]
         extra = f"; {', '.join(elsewhere)}: followed up by the monitoring plan" if elsewhere else ""
         return html.escape(f"Mitigation: none proposed ({why}{extra}{watch_txt}).")
     review = proposal.get("label_review") or []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import os
 import shutil
 import tempfile
@@ -42,6 +43,7 @@ __all__ = [
     "run_silently",
     "closing_loop",
     "STEP_ENGINE",
+    "DEAD_KERNEL_LOG",
     "register_step_engine",
 ]
 
@@ -176,9 +178,12 @@ class _Kernel(KernelManager):
     def kill_process(self) -> None:
         """Kill the kernel's process group (SIGKILL) without touching its clients or sockets:
         safe from any thread while another thread is still executing in the kernel (that thread
-        sees the kernel die and returns; zmq sockets must only be closed by the thread using them)."""
+        sees the kernel die and returns; zmq sockets must only be closed by the thread using them).
+        The kernel is marked as stopped on purpose first: its step's dead-kernel log line is dropped
+        (:class:`_QuietWhenStopped`), since the stop is not a failure of that step."""
         import signal
 
+        self.__dict__["_stopped_on_purpose"] = True
         provisioner = self.provisioner
         process = getattr(provisioner, "process", None)
         if process is None or process.poll() is not None:
@@ -409,6 +414,29 @@ class KernelPool:
 #: Name of the papermill engine of the steps (:func:`register_step_engine`).
 STEP_ENGINE = "audit_steps"
 
+DEAD_KERNEL_LOG = "Kernel died while waiting for execute reply"
+"""The start of nbclient's log line when a step's kernel dies (logged on papermill's logger)."""
+
+
+class _QuietWhenStopped(logging.Filter):
+    """Drops :data:`DEAD_KERNEL_LOG` from one step's thread when the pool stopped its kernel on purpose.
+
+    When a step fails (or the run is interrupted) the steps running beside it are stopped by
+    killing their kernels (:meth:`KernelPool.close`); nbclient then logs that the kernel died,
+    which reads as a second failure. A kernel that died on its own is still logged.
+    """
+
+    def __init__(self, km, thread_id: int):
+        super().__init__()
+        self.km, self.thread_id = km, thread_id
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: D102 - logging API
+        return not (
+            record.thread == self.thread_id
+            and self.km.__dict__.get("_stopped_on_purpose")
+            and record.getMessage().startswith(DEAD_KERNEL_LOG)
+        )
+
 
 @functools.lru_cache(maxsize=None)
 def register_step_engine() -> str:
@@ -447,9 +475,15 @@ def register_step_engine() -> str:
             manager = _EndsManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
                                    autosave_cell_every=autosave_cell_every)
             manager.notebook_start()
+            log = logging.getLogger("papermill")  # nbclient logs on papermill's logger
+            quiet = _QuietWhenStopped(kwargs.get("km"), threading.get_ident()) if kwargs.get("km") is not None else None
+            if quiet is not None:
+                log.addFilter(quiet)
             try:
                 cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
             finally:
+                if quiet is not None:
+                    log.removeFilter(quiet)
                 manager.cleanup_pbar()
                 manager.notebook_complete()
             return manager.nb

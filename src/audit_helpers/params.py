@@ -29,7 +29,7 @@ from ._common.groups import INTERSECTION_SEP
 from ._common.mappings import deep_merge
 from .dataprep._config import DataConfig
 from .decision._config import DecisionConfig
-from .summary._config import ReportConfig
+from .summary._config import ReportConfig, for_supplied_data
 from .synth._config import PROTECTED_ATTRIBUTES, RACE_CATEGORIES, SEX_CATEGORIES
 
 __all__ = [
@@ -165,6 +165,13 @@ class AuditParams(BaseModel):
             missing = [a for a in key.split(INTERSECTION_SEP) if a not in declared]
             if missing:
                 raise ValueError(UNDECLARED_INTERSECTION.format(key=key, missing=missing, declared=declared))
+        return self
+
+    @model_validator(mode="after")
+    def _no_fictional_parties(self) -> "AuditParams":
+        """An audit of supplied files prints no fictional organisation or role: unset ones read "to complete"."""
+        if self.data.source == "files":
+            self.report = for_supplied_data(self.report)
         return self
 
 

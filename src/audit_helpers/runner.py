@@ -27,6 +27,7 @@ from .params import AuditParams, ParamsError, params_sha256, params_to_dict, wri
 from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, READY_DIR
 from .kernels import KERNEL_CONFIG, KernelPool, kernel_environment, late_warm, register_step_engine, warm_plan
 from .scheduler import RenderWorker, cell_seconds, render_step, run_graph, schedule_record, step_needs
+from .step_errors import failing_cell, one_line
 from .summary._config import resolve_audit_date
 
 __all__ = [
@@ -217,42 +218,11 @@ def _execute(step: Path, run_dir: Path, params_file: Path, *, kernel=None) -> No
             engine_name=register_step_engine(),  # the executed notebook written as a step starts and ends, not per cell
             **({"km": kernel} if kernel is not None else {}),
         )
-    except PapermillExecutionError as err:
+    except PapermillExecutionError as err:  # the cell and the line of it that raised (step_errors)
+        cell = failing_cell(out, err.cell_index, source=err.source or "", exec_count=err.exec_count, traceback=err.traceback)
         raise RunFailed(
-            STEP_FAILED.format(
-                step=step.stem,
-                cell=_source_cell_number(out, err.cell_index),
-                ename=err.ename,
-                evalue=err.evalue,
-                notebook=out,
-            )
+            STEP_FAILED.format(step=step.stem, cell=cell, ename=err.ename, evalue=one_line(err.evalue), notebook=out)
         ) from None
-
-
-_ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
-
-
-def _source_cell_number(executed: Path, cell_index: int) -> str:
-    """Describe the failing cell as the reader sees it in the notebook source.
-
-    The executed notebook also holds cells papermill added (injected parameters, error
-    banners); they are skipped when counting, and the cell with the error output is named.
-    """
-    import nbformat
-
-    try:
-        nb = nbformat.read(executed, as_version=4)
-    except (OSError, ValueError):
-        return f"#{cell_index}"
-    cells = [c for c in nb.cells if not _ADDED_TAGS & set(c.get("metadata", {}).get("tags", []))]
-    failing = [
-        i for i, c in enumerate(cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))
-    ]
-    if not failing:
-        return f"#{cell_index}"
-    target = cells[failing[0]]
-    first = next((ln for ln in target.source.splitlines() if ln.strip()), "")
-    return f"{failing[0] + 1} of {len(cells)} (`{first[:60]}`)"
 
 
 def _point_latest(out_dir: Path, run_id: str) -> None:

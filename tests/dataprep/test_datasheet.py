@@ -45,3 +45,19 @@ def test_text_column_summary_counts_as_its_object_copy():
     values = ["b", "a", None, "c", "a", "b", "d", "a", "c", "e"]
     text, loose = pd.Series(values, dtype="str"), pd.Series(values, dtype=object)
     assert _column_values(text, "region", spec) == _column_values(loose, "region", spec) == (5, "a (3), b (2), c (2), d (1)")
+
+
+def test_supplied_files_describe_protected_columns_without_the_synthetic_text(prepared):
+    """Issue 24: a user's sex and race were described with 'EEO-1 categories' and 'Non-binary/undisclosed'."""
+    from audit_helpers.dataprep import SUPPLIED_PROTECTED, column_descriptions
+
+    out = prepared[0]
+    spec = {**out.feature_spec, "unknown_label": "Unknown"}
+    dd = data_dictionary(out.train, spec, descriptions=column_descriptions(spec, source="files"))
+    for col in ("sex", "race"):
+        assert dd.loc[col, "description"] == SUPPLIED_PROTECTED.format(unknown="Unknown")
+        assert "EEO-1" not in dd.loc[col, "description"] and "Non-binary" not in dd.loc[col, "description"]
+    synthetic = data_dictionary(out.train, spec, descriptions=column_descriptions(spec, source="synthetic"))
+    assert "EEO-1 categories" in synthetic.loc["race", "description"]
+    assert synthetic.loc["sex", "description"].startswith("Self-reported sex: Female, Male, Non-binary/undisclosed")
+    assert dd.loc["years_experience", "description"] == synthetic.loc["years_experience", "description"]

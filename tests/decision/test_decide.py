@@ -134,3 +134,44 @@ def test_headline_is_the_lowest_group_ratio_and_the_largest_error_gap():
     assert (h["worst_impact_ratio"]["attribute"], h["worst_impact_ratio"]["group"], h["worst_impact_ratio"]["value"]) == ("race", "A", 0.7)
     assert h["worst_impact_ratio"]["reference_selection_rate"] == 0.25
     assert (h["largest_error_gap"]["metric"], h["largest_error_gap"]["value"]) == ("fpr_gap", 0.12)
+
+
+def _evidence_texts(groups):
+    rec = recommend(results(sex=block(groups=groups)), params())
+    return [r["text"] for r in rec["reasons"] if r["rule"] == "minimum_evidence"]
+
+
+def test_evidence_reason_names_the_two_group_condition_when_the_share_passes():
+    """Issue 24: '95.7% ... below the required 80%' was printed when the check failed on 'at least two groups'."""
+    groups = {"A": {"n": 2200, "excluded": False}, "B": {"n": 100, "excluded": True}, "Unknown": {"n": 30, "excluded": True}}
+    texts = _evidence_texts(groups)
+    assert len(texts) == 2  # test and eval
+    assert texts[0] == ("Too little evidence for sex on the held-out test split: only one of the 2 groups with a known value "
+                        "is large enough to compare, and a comparison needs two.")
+    assert "below the required" not in texts[0] and "95.7%" not in texts[0]
+
+
+def test_evidence_reason_names_the_share_when_two_groups_are_compared():
+    groups = {"A": {"n": 100, "excluded": False}, "B": {"n": 60, "excluded": False}, "C": {"n": 90, "excluded": True}}
+    assert _evidence_texts(groups)[0] == (
+        "Too little evidence for sex on the held-out test split: 64.0% of applicants with a known value are in groups "
+        "large enough to compare, below the required 80% (2 groups compared).")
+
+
+def test_evidence_reason_names_both_failures_and_the_group_size_from_the_block():
+    groups = {"A": {"n": 60, "excluded": False}, "B": {"n": 45, "excluded": True}, "C": {"n": 40, "excluded": True}}
+    sex = block(groups=groups)
+    sex["settings"] = {"min_group_n": 50}
+    rec = recommend(results(sex=sex), params())
+    text = next(r["text"] for r in rec["reasons"] if r["rule"] == "minimum_evidence")
+    assert text == ("Too little evidence for sex on the held-out test split: only one of the 3 groups with a known value "
+                    "has at least 50 applicants, and a comparison needs two; 41.4% of applicants with a known value are "
+                    "in groups large enough to compare, below the required 80%.")
+
+
+def test_evidence_reason_for_a_single_group_and_for_no_group():
+    single = {"A": {"n": 500, "excluded": False}, "Unknown": {"n": 30, "excluded": True}}
+    assert _evidence_texts(single)[0].endswith(": every applicant with a known value is in one group, and a comparison needs two.")
+    none = {"A": {"n": 40, "excluded": True}, "B": {"n": 45, "excluded": True}}
+    assert _evidence_texts(none)[0].endswith(": none of the 2 groups with a known value is large enough to compare, "
+                                             "and a comparison needs two.")

@@ -214,3 +214,29 @@ def test_flagged_comparison_behind_a_watch_headline_is_targeted():
     assert (t["attribute"], t["metric"], t["status"], t["metric_status"]) == ("race", "min_impact_ratio", "flagged", "watch")
     assert sec["proposal"]["decision"] == "mitigate"
     assert "per-group comparison of the same quantity" in mit.target_narrative(sec)
+
+
+def test_without_a_test_split_the_texts_name_the_split_they_read():
+    """Issue 24: 'no gap metric is flagged on test' was printed for a run that has no test split."""
+    from audit_helpers.export import glance_html
+    from mitigation_cases import CANDIDATES, entry_from_blocks
+
+    full = fairness_results(sex={"min_impact_ratio": (0.76, "watch")})
+    fairness = {"rf": {"eval": full["rf"]["test"]}}  # a supplied model without a test file: eval only
+    target = mit.select_target(fairness, candidates=CANDIDATES, split="eval")
+    findings = mit.mitigation_findings(fairness, candidates=CANDIDATES, split="eval")
+    base = entry_from_blocks("baseline", "rf", 0.80, fairness["rf"], attribute=target["attribute"])
+    sec = {"target": target, "findings": findings, "baseline": base, "baselines": {"rf": base}, "strategies": {},
+           "attributes": ["race", "sex"]}
+    prop = mit.build_proposal(sec, accuracy_tolerance=0.02)
+    sec["proposal"] = prop
+    assert prop["decision"] == "none"
+    assert prop["legal_risk"]["text"] == "no mitigation proposed: no metric of the baseline screens is flagged on eval"
+    assert prop["rule"].startswith("no metric of the baseline screens is flagged on eval, so no strategy is proposed")
+    assert "no gap metric or per-group comparison of the baseline screens is flagged on eval" in prop["text"]
+    assert "Its status on eval is *watch*" in prop["text"]
+    assert "on test" not in prop["text"] and "undefined" not in prop["text"]
+    assert "**No mitigation is proposed**: no flagged finding on eval calls for one" in " ".join(mit.step_findings(sec))
+    page = glance_html({"fairness": fairness, "mitigation": {"proposal": prop}})
+    assert "Mitigation: none proposed (no gap metric of the baseline screens is flagged on eval; 1 on watch: monitor)." in page
+    assert "on test" not in page

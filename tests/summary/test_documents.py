@@ -102,3 +102,58 @@ def test_scope_states_the_intersections_audited():
     assert audited_intersections(old) == ["sex|race"] and intersections_scope(old) == "sex × race"
     new = {"data": {"protected_attributes": ["sex"], "intersections": {"keys": [], "basis": "none", "reason": "No intersection is audited: fairness.intersections is false."}}}
     assert audited_intersections(new) == [] and intersections_scope(new) == "No intersection is audited: fairness.intersections is false."
+
+
+def _files_params(*overrides):
+    from decision_cases import params as base
+
+    return base("data.source=files", "data.train_path=train.csv", "data.eval_path=eval.csv", "model.path=model.skops",
+                *overrides)
+
+
+def test_own_data_documents_show_what_is_to_complete_never_a_fictional_party():
+    """Issue 24: every own-data run printed 'Northwind Staffing Ltd' and fictional sign-off roles."""
+    from audit_helpers.summary import FICTIONAL, TO_COMPLETE, TO_COMPLETE_FIELDS
+
+    res, _ = _results()
+    p = _files_params("report.organisation=Acme Hiring Inc", "report.counsel=Employment counsel (fictional example)")
+    assert p.report.organisation == "Acme Hiring Inc"  # set by the user: kept
+    assert p.report.counsel == TO_COMPLETE.format(key="counsel")  # set to the fictional default: to complete
+    for build in (executive_html, audit_html):
+        page = build(res, p.report, run_id="r1")
+        assert FICTIONAL not in page and "Northwind" not in page
+        assert "Acme Hiring Inc" in page
+    exec_page = executive_html(res, p.report, run_id="r1")
+    signoff = exec_page.split('class="signoff"')[1]
+    assert [TO_COMPLETE.format(key=k) in signoff for k in ("counsel", "owner", "auditor")] == [True] * 3
+    audit_page = audit_html(res, p.report, run_id="r1")
+    unset = [k for k in TO_COMPLETE_FIELDS if k not in ("organisation", "counsel")]
+    assert [k for k in unset if TO_COMPLETE.format(key=k) not in audit_page] == []
+
+
+def test_synthetic_documents_keep_the_fictional_defaults():
+    res, p = _results()
+    assert p.data.source == "synthetic"
+    page = executive_html(res, p.report, run_id="r1")
+    assert "Northwind Staffing Ltd (fictional example)" in page and "[to complete" not in page
+
+
+def test_to_complete_markers_survive_the_params_file(tmp_path):
+    from audit_helpers.params import read_params, write_params
+    from audit_helpers.summary import TO_COMPLETE
+
+    p = _files_params()
+    write_params(p, tmp_path / "params.yaml")
+    back = read_params(tmp_path / "params.yaml")
+    assert back.report == p.report and back.report.organisation == TO_COMPLETE.format(key="organisation")
+
+
+def test_a_large_unknown_share_is_in_both_documents():
+    res, p = _results()
+    res["data"]["unknown_counts"] = {"sex": {"test": 250, "eval": 30}, "race": {"test": 10, "eval": 10}}
+    sentence = ("250 of the 1030 applicants in the held-out test data (24.3%) have no recorded sex: they are counted but "
+                "never compared, so this audit cannot say how the screen treats them.")
+    for build in (executive_html, audit_html):
+        page = build(res, p.report, run_id="r1")
+        assert page.count(sentence) == 1
+        assert "no recorded race" not in page and "next-month applicants (2.9%)" not in page

@@ -60,3 +60,64 @@ def test_why_says_when_only_per_group_cutoffs_would_close_the_gaps():
     one = rec(False)
     one["per_model"]["m"]["strategies"][0]["closes_every_flag"] = False
     assert "None of the 2 fixes tested closes every gap within the law and the agreed cost." in why_sentences(one)
+
+
+def _escalated_for_evidence(groups_sex, groups_race, *, min_group_n=50):
+    from audit_helpers.decision import recommend
+
+    from decision_cases import block, results
+
+    sex, race = block(groups=groups_sex), block(groups=groups_race)
+    for b in (sex, race):
+        b["settings"] = {"min_group_n": min_group_n}
+    return recommend(results(sex=sex, race=race), params())
+
+
+def test_why_names_the_evidence_rule_that_fired_once_and_with_its_numbers():
+    """Issue 24: 'Some groups are too small to judge the screen fairly.' was printed twice."""
+    from audit_helpers.summary import WHY_TOO_FEW_GROUPS, WHY_UNDEFINED
+
+    small = {"A": {"n": 40, "excluded": True}, "B": {"n": 45, "excluded": True}}
+    rec = _escalated_for_evidence(small, small)
+    rec["reasons"].append({"rule": "insufficient_metrics", "model": "m", "text": ".", "items": [{}] * 16})
+    why = why_sentences(rec)
+    assert why == [
+        WHY_TOO_FEW_GROUPS.format(attributes="sex and race", size="at least 50 applicants",
+                                  split="the held-out test data and next month's data"),
+        WHY_UNDEFINED.format(n=16),
+    ]
+    assert why[0] == ("For sex and race, fewer than two groups have at least 50 applicants in the held-out test data and "
+                      "next month's data, so the screen cannot be compared across groups.")
+    assert len(set(why)) == len(why)
+
+
+def test_why_names_the_share_when_two_groups_are_compared():
+    ok = {"A": {"n": 400, "excluded": False}, "B": {"n": 600, "excluded": False}}
+    share = {"A": {"n": 100, "excluded": False}, "B": {"n": 60, "excluded": False}, "C": {"n": 90, "excluded": True}}
+    why = why_sentences(_escalated_for_evidence(share, ok))
+    assert why == ["For sex, too many applicants in the held-out test data and next month's data are in groups too small "
+                   "to compare (at most 64.0% of those with a known value are in groups that can be, below the 80% the "
+                   "policy needs)."]
+
+
+def test_bottom_line_says_when_no_figure_could_be_measured():
+    from audit_helpers.summary import NO_FIGURES
+
+    head = {"model": "m", "split": "eval", "worst_impact_ratio": None, "largest_error_gap": None}
+    assert bottom_line(head, alpha=0.05, ci_level=0.95) == [
+        NO_FIGURES.format(model="m", split="next month's applicants")]
+
+
+def test_a_large_unknown_share_is_a_sentence_and_a_small_one_is_not():
+    from audit_helpers.summary import UNKNOWN_SHARE_NOTE, unknown_sentences
+
+    data = {"protected_attributes": ["sex", "race"], "rows": {"train": 120, "eval": 118},
+            "unknown_counts": {"sex": {"train": 3, "eval": 38}, "race": {"train": 5, "eval": 11}}}
+    assert 11 / 118 < UNKNOWN_SHARE_NOTE <= 38 / 118
+    assert unknown_sentences(data, ["eval"]) == [
+        "38 of the 118 next-month applicants (32.2%) have no recorded sex: they are counted but never compared, so this "
+        "audit cannot say how the screen treats them."]
+    data["unknown_counts"]["race"]["eval"] = 12  # 10.2%: at the line
+    assert [s.split(" have ")[1].split(":")[0] for s in unknown_sentences(data, ["eval"])] == [
+        "no recorded sex", "no recorded race"]
+    assert unknown_sentences(data, ["test"]) == []  # no test split: nothing to say

@@ -43,7 +43,7 @@ _EXPORTS = {
     "_split": ["stratified_split", "TEST_SIZE_ERROR"],
     "_summary": ["intersections_reason", "unlabelled_note"],
     "_features": ["infer_feature_types"],
-    "_datasheet": ["data_dictionary", "other_columns_table", "datasheet_markdown"],
+    "_datasheet": ["data_dictionary", "other_columns_table", "datasheet_markdown", "column_descriptions", "SUPPLIED_PROTECTED"],
     "_report": [
         "base_rate_table",
         "base_rate_overview",

@@ -16,7 +16,7 @@ from ..synth._config import COLUMN_DESCRIPTIONS
 from ..synth._screens import lowest_impact_ratios
 from ._features import _tag_counts
 
-__all__ = ["data_dictionary", "other_columns_table", "datasheet_markdown"]
+__all__ = ["data_dictionary", "other_columns_table", "datasheet_markdown", "column_descriptions", "SUPPLIED_PROTECTED"]
 
 
 # ---------------------------------------------------------------------------
@@ -53,6 +53,26 @@ def _column_values(s: pd.Series, col: str, feature_spec: dict) -> tuple[int, str
     if col == feature_spec["id"]:
         summary = f"{s.iloc[0]} ... {s.iloc[-1]}" if len(s) else ""
     return n_unique, summary
+
+
+SUPPLIED_PROTECTED = (
+    "Protected attribute, as recorded in the supplied files: its categories are the files' own; missing values form "
+    "the '{unknown}' group."
+)
+"""How the data dictionary describes a protected column of supplied files (never the synthetic scenario's text)."""
+
+
+def column_descriptions(feature_spec: dict, *, source: str) -> dict:
+    """Column -> description for :func:`data_dictionary`.
+
+    The synthetic scenario's descriptions; for supplied files (``source="files"``) its protected
+    columns are described by :data:`SUPPLIED_PROTECTED` instead, since the scenario's categories
+    (EEO-1, its sex categories) say nothing about a user's data.
+    """
+    if source == "synthetic":
+        return dict(COLUMN_DESCRIPTIONS)
+    text = SUPPLIED_PROTECTED.format(unknown=feature_spec.get("unknown_label", "Unknown"))
+    return {**COLUMN_DESCRIPTIONS, **{col: text for col in feature_spec["protected"]}}
 
 
 def data_dictionary(frame: pd.DataFrame, feature_spec: dict, *, descriptions: Optional[dict] = None) -> pd.DataFrame:

@@ -108,6 +108,8 @@ def evidence_reasons(
                 "n_compared": n_compared,
                 "compared_share": share,
                 "groups_compared": len(compared),
+                "groups_known": len(known),
+                "min_group_n": (block.get("settings") or {}).get("min_group_n"),
                 "min_compared_share": policy["min_compared_share"],
                 "passed": bool(share >= policy["min_compared_share"] and len(compared) >= 2),
             }

@@ -73,15 +73,36 @@ def item_text(item: Mapping[str, Any], *, ci_level: float = 0.95) -> str:
     )
 
 
+def _size_rule(check: Mapping[str, Any]) -> str:
+    """``"has at least 50 applicants"`` (or ``"is large enough to compare"`` when the check does not carry the size)."""
+    n = check.get("min_group_n")
+    return "is large enough to compare" if n is None else f"has at least {n} applicants"
+
+
 def evidence_text(check: Optional[Mapping[str, Any]], *, items: Optional[list] = None, policy: Optional[Mapping] = None) -> str:
-    """A failed minimum-evidence check, or (``check=None``) why nothing blocks the screen."""
+    """A failed minimum-evidence check, or (``check=None``) why nothing blocks the screen.
+
+    The sentence follows the condition that failed: fewer than two groups compared, a compared
+    share below the policy's minimum, or both.
+    """
     if check is not None:
-        return (
-            f"Too little evidence for {attribute_label(check['attribute'])} on the "
-            f"{SPLIT_LABELS.get(check['split'], check['split'])}: {fmt_pct(check['compared_share'])} of applicants "
-            f"with a known value are in groups large enough to compare ({check['groups_compared']} groups), "
-            f"below the required {fmt_pct(check['min_compared_share'], 0)}."
+        head = f"Too little evidence for {attribute_label(check['attribute'])} on the {SPLIT_LABELS.get(check['split'], check['split'])}: "
+        share = (
+            f"{fmt_pct(check['compared_share'])} of applicants with a known value are in groups large enough to compare, "
+            f"below the required {fmt_pct(check['min_compared_share'], 0)}"
         )
+        k = check["groups_compared"]
+        if k >= 2:
+            return f"{head}{share} ({k} groups compared)."
+        known = check.get("groups_known")
+        if known == 1:
+            return f"{head}every applicant with a known value is in one group, and a comparison needs two."
+        of = "the groups" if known is None else f"the {known} group{'s' if known != 1 else ''}"
+        which = "none" if k == 0 else "only one"
+        text = f"{head}{which} of {of} with a known value {_size_rule(check)}, and a comparison needs two"
+        share_low = check["compared_share"] < check["min_compared_share"]
+        return text + (f"; {share}." if k == 1 and share_low else ".")
+
     items = items or []
     n_watch = sum(1 for i in items if i["status"] == "watch")
     n_review = sum(1 for i in items if i["status"] == "review")

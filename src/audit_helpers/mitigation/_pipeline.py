@@ -15,9 +15,10 @@ import pandas as pd
 from .._common.groups import attribute_keys, fill_unknown, group_labels, spec_intersections
 from ._config import STRATEGIES, MitigationConfig
 from ._legal import RICCI_NOTE
+from ._nothing import nothing_section, nothing_to_judge
 from ._proposal import build_proposal
 from ._strategies import RunContext, _attribute_blind, _baselines, _group_thresholds, _reweighting
-from ._target import mitigation_findings, select_target
+from ._target import NoTargetError, mitigation_findings, select_target
 
 __all__ = ["run_mitigation", "mitigation_from_context", "ERR_NO_STRATEGY"]
 
@@ -62,8 +63,8 @@ def run_mitigation(
         ``models.<name>.source`` is not ``"trained"`` gets only ``threshold_per_group``.
     random_state : int
         Seed for the validation split and the model fits (the fairness audit of every
-        strategy is deterministic, so strategies differ only by what they change). The baselines reuse the fairness blocks of notebook 03 from ``results`` when present,
-        so both notebooks quote identical baseline numbers.
+        strategy is deterministic, so strategies differ only by what they change). The baselines reuse
+        notebook 03's fairness blocks from ``results``: both notebooks quote identical baseline numbers.
 
     Returns
     -------
@@ -71,22 +72,26 @@ def run_mitigation(
         The ``mitigation`` section: ``target``, ``findings`` (every flagged, watch and review
         metric on test, see :func:`mitigation_findings`), ``baseline``, ``baselines``,
         ``strategies``, ``proxies``, ``reweighing``, ``validation``, ``proposal``, ``notes``,
-        ``settings``.
+        ``settings``. When no candidate metric has a value (every group too small, a single group,
+        only one group large enough), ``target`` is None, ``nothing_to_judge`` says why per
+        attribute, no strategy runs and the proposal is ``none`` (see :func:`nothing_section`).
     """
+    search, notes = _target_search(feature_spec, splits, config)
+    findings = mitigation_findings(results["fairness"], **search)
+    try:
+        target = select_target(results["fairness"], **search)
+    except NoTargetError as empty:
+        return _nothing_to_mitigate(results, empty, findings, notes, config, fairness_config)
     run = _prepare_run(
         train=train, splits=splits, feature_spec=feature_spec, results=results, predictions=predictions,
         config=config, fairness_config=fairness_config, model_config=model_config, load_model=load_model,
-        random_state=random_state,
+        random_state=random_state, target=target, findings=findings, notes=notes,
     )
     baselines = _baselines(run, predictions, results["fairness"])
     y_train = run.train[run.label].to_numpy(dtype=np.int64)
     g_train = group_labels(run.train, run.attr).to_numpy(dtype=object)
     strategies: dict[str, dict] = {}
-    section: dict[str, Any] = {
-        "target": run.target,
-        "findings": run.findings,
-        "settings": config.model_dump(mode="json"),
-    }
+    section: dict[str, Any] = {"target": run.target, "findings": run.findings, "settings": config.model_dump(mode="json")}
     _note_supplied(run)
     if "reweighting" in config.strategies and run.trained:
         section["reweighing"], entries = _reweighting(run, y_train)
@@ -105,6 +110,18 @@ def run_mitigation(
     section["legal_note"] = RICCI_NOTE
     section["proposal"] = build_proposal(section, accuracy_tolerance=config.accuracy_tolerance)
     return section
+
+
+def _nothing_to_mitigate(
+    results: Mapping[str, Any], empty: NoTargetError, findings: dict, notes: list[str], config: MitigationConfig,
+    fairness_config: Any,
+) -> dict:
+    """The section of a run where no candidate metric has a value (:func:`nothing_section`)."""
+    unknown = getattr(fairness_config, "unknown_label", "Unknown")
+    nothing = nothing_to_judge(results["fairness"], split=empty.split, models=empty.models, attributes=empty.attributes,
+                               n_metrics=empty.n_metrics, unknown_label=unknown)
+    return nothing_section(nothing=nothing, findings=findings, settings=config.model_dump(mode="json"), notes=notes,
+                           accuracy_tolerance=config.accuracy_tolerance)
 
 
 def _with_groups(frame: pd.DataFrame, id_col: str, group_cols: list[str], unknown: str) -> pd.DataFrame:
@@ -139,6 +156,28 @@ def _reported_attributes(audited: Mapping[str, Any], attr: str, config: Mitigati
     return attributes
 
 
+def _target_search(
+    feature_spec: Mapping[str, Any], splits: Mapping[str, pd.DataFrame], config: MitigationConfig
+) -> tuple[dict, list[str]]:
+    """Check the strategies; the arguments of the target search and the notes it starts with."""
+    for name in config.strategies:
+        if name not in STRATEGIES:
+            raise ValueError(ERR_NO_STRATEGY.format(name=name, options=list(STRATEGIES)))
+    notes: list[str] = []
+    focus = "test" if "test" in splits else next(iter(splits))  # no test split: a supplied model without a test file
+    if focus != "test":
+        notes.append(f"no test split in this run: the target and the findings are read on the {focus} split")
+    search = dict(
+        attribute=config.target_attribute,
+        metric=config.target_metric,
+        model=config.target_model,
+        include_intersections=config.target_include_intersections,
+        candidates=attribute_keys(list(feature_spec.get("protected", [])), intersections=spec_intersections(feature_spec)),
+        split=focus,
+    )
+    return search, notes
+
+
 def _prepare_run(
     *,
     train: pd.DataFrame,
@@ -151,11 +190,11 @@ def _prepare_run(
     model_config: Any,
     load_model: Callable[[str], Any],
     random_state: int,
+    target: dict,
+    findings: dict,
+    notes: list[str],
 ) -> RunContext:
-    """Check the strategies, derive the seeds, prepare the frames and select the target."""
-    for name in config.strategies:
-        if name not in STRATEGIES:
-            raise ValueError(ERR_NO_STRATEGY.format(name=name, options=list(STRATEGIES)))
+    """Derive the seeds and prepare the frames for the strategies on the chosen ``target``."""
     split_seed, fit_seed = (int(s) for s in np.random.SeedSequence(random_state).generate_state(2))
     label = feature_spec["label"]
     id_col = feature_spec["id"]
@@ -163,21 +202,7 @@ def _prepare_run(
     unknown = getattr(fairness_config, "unknown_label", "Unknown")
     train = _with_groups(train, id_col, group_cols, unknown)
     splits = {name: _with_groups(frame, id_col, group_cols, unknown) for name, frame in splits.items()}
-    notes: list[str] = []
-    focus = "test" if "test" in splits else next(iter(splits))  # no test split: a supplied model without a test file
-    if focus != "test":
-        notes.append(f"no test split in this run: the target and the findings are read on the {focus} split")
-    search = dict(
-        attribute=config.target_attribute,
-        metric=config.target_metric,
-        model=config.target_model,
-        include_intersections=config.target_include_intersections,
-        candidates=attribute_keys(protected, intersections=spec_intersections(feature_spec)),
-        split=focus,
-    )
-    target = select_target(results["fairness"], **search)
-    findings = mitigation_findings(results["fairness"], **search)
-    audited = results["fairness"][target["model"]].get(focus) or {}
+    audited = results["fairness"][target["model"]].get(target["split"]) or {}
     if config.target_attribute == "auto" and age_col and age_col in set(audited.keys()):
         notes.append(
             f"{age_col} is audited (notebook 03) but is not an automatic target: the US ADEA protects "

@@ -202,11 +202,12 @@ def _rule(target_model: str, accuracy_tolerance: float, decision: str, section: 
         "else escalate; a flagged calibration gap is escalated for a label review"
     )
     if decision == "none":
-        n = _n_flagged(section)
+        split = section["target"]["split"]
+        n = _n_flagged(section, split)
         if n:
-            lead = f"none of the {n} flagged metrics on test is a target of the mitigation search, so no strategy is proposed; "
+            lead = f"none of the {n} flagged metrics on {split} is a target of the mitigation search, so no strategy is proposed; "
         else:
-            lead = "no metric of the baseline screens is flagged on test, so no strategy is proposed; "
+            lead = f"no metric of the baseline screens is flagged on {split}, so no strategy is proposed; "
         rule = lead + rule
     return rule
 
@@ -231,11 +232,12 @@ def _outcome(
         }
     remaining = {split: _gap_entry(_entry_metric(base, split, metric)) for split in ("test", "eval")}
     if decision == "none":
-        n = _n_flagged(section)
+        split = section["target"]["split"]
+        n = _n_flagged(section, split)
         text = (
-            f"no mitigation proposed: the {n} flagged metrics on test are not targets of the mitigation search"
+            f"no mitigation proposed: the {n} flagged metrics on {split} are not targets of the mitigation search"
             if n
-            else "no mitigation proposed: no metric of the baseline screens is flagged on test"
+            else f"no mitigation proposed: no metric of the baseline screens is flagged on {split}"
         )
         return {"cost": None, "remaining_gap": remaining, "legal_risk": {"class": "none", "text": text}}
     if not _actionable(section["target"]):

@@ -18,6 +18,8 @@ __all__ = [
     "target_narrative",
     "proposal_narrative",
     "legal_risk_markdown",
+    "NOTHING_TAIL",
+    "NO_TARGET",
 ]
 
 
@@ -45,9 +47,18 @@ def _describe_target(target: Mapping[str, Any]) -> str:
     return f"the {METRIC_LABELS[target['metric']]} for {target['attribute']} under the {target['model']} screen"
 
 
+NO_TARGET = (
+    "**No target gap:** no fairness metric has a value on {split}, so no strategy was tried; why, attribute by "
+    "attribute, is in the box above."
+)
+"""The target narrative when there is nothing to judge."""
+
+
 def target_narrative(section: Mapping[str, Any]) -> str:
-    """Markdown: which gap is mitigated and why it was chosen."""
+    """Markdown: which gap is mitigated and why it was chosen (or why there is nothing to judge)."""
     t = section["target"]
+    if t is None:
+        return NO_TARGET.format(split=section["nothing_to_judge"]["split"])
     groups = ", ".join(t.get("groups") or []) or "the groups compared"
     parity = "1 is parity" if t["metric"] in RATIO_METRICS else "0 is parity"
     p = "" if t.get("p_value") is None else f", p {_p(t['p_value'])}"
@@ -77,22 +88,24 @@ def proposal_narrative(section: Mapping[str, Any], proposal: Mapping[str, Any], 
     ``sep`` joins its sentences (``"\n\n"``: one paragraph each, as the notebook prints it; the
     results file keeps the single paragraph). ``others=False`` leaves out the lists of the other
     findings (label review, flagged but not targeted, watch, review): the short print version.
+    With nothing to judge (no target), the proposal's own text.
     """
     t = section["target"]
+    if t is None:
+        return proposal["text"]
     metric = t["metric"]
     label = METRIC_LABELS[metric]
     base = section["baseline"]
     base_test = _entry_metric(base, "test", metric)
     base_eval = _entry_metric(base, "eval", metric)
     parts = _counts_parts(proposal.get("counts") or {}, t["split"])
-    parts.append(
-        f"For the largest gap, {_describe_target(t)}, the baseline shows {_fmt_ci(base_test)} on test"
-        + (f" and {_fmt_ci(base_eval)} on next month's data (eval)." if base_eval else ".")
-    )
+    on_test = f"{_fmt_ci(base_test)} on test" if "test" in base else ""  # no test split: eval only
+    on_eval = f"{_fmt_ci(base_eval)} on next month's data (eval)" if base_eval else ""
+    parts.append(f"For the largest gap, {_describe_target(t)}, the baseline shows {' and '.join(x for x in (on_test, on_eval) if x)}.")
     name = proposal.get("strategy")
     targeted_review = [f for f in proposal.get("label_review", []) if f.get("targeted")]
     if proposal["decision"] == "none":
-        parts.append(_none_part(base_test, proposal))
+        parts.append(_none_part(_entry_metric(base, t["split"], metric), proposal, t["split"]))
     elif targeted_review:
         parts.append(
             f"It is flagged ({_pair_p(targeted_review[0])}), and it is a calibration gap: "
@@ -149,18 +162,18 @@ def _counts_parts(counts: Mapping[str, Any], split: str) -> list[str]:
     return parts
 
 
-def _none_part(base_test: Mapping[str, Any], proposal: Mapping[str, Any]) -> str:
-    """Why nothing is proposed: nothing flagged, or the flagged findings are not targets."""
-    head = f"Its status on test is *{base_test.get('status')}*"
+def _none_part(base_gap: Mapping[str, Any], proposal: Mapping[str, Any], split: str) -> str:
+    """Why nothing is proposed: nothing flagged on the target ``split``, or the flagged findings are not targets."""
+    head = f"Its status on {split} is *{base_gap.get('status')}*"
     flagged = [*proposal.get("also_flagged", []), *proposal.get("label_review", [])]
     if not flagged:
         return (
-            f"{head}, and no gap metric or per-group comparison of the baseline screens is flagged on test, so "
+            f"{head}, and no gap metric or per-group comparison of the baseline screens is flagged on {split}, so "
             "**no mitigation is proposed**. The strategies below are shown for information: each would change "
             "the screen without a finding that calls for it."
         )
     return (
-        f"{head}. The {len(flagged)} flagged finding(s) on test are not targets of the mitigation search "
+        f"{head}. The {len(flagged)} flagged finding(s) on {split} are not targets of the mitigation search "
         "(named below with the reason), so **no mitigation is proposed** here. The strategies below are "
         "shown for information."
     )
@@ -361,9 +374,23 @@ def _strategy_words(section: Mapping[str, Any]) -> str:
     return f"{len(kinds)} strateg{'y' if len(kinds) == 1 else 'ies'} on {len(models)} model{'s' if len(models) != 1 else ''}: {listed}"
 
 
+NOTHING_TAIL = (
+    "The call on the screen as a whole is made in step 07, which weighs the missing evidence (see its minimum-evidence "
+    "check)."
+)
+"""The last sentence of the findings box when there is nothing to judge."""
+
+
 def step_findings(section: Mapping[str, Any]) -> list[str]:
-    """The "What this step found" sentences of the mitigation step (3–5, every number from ``section``)."""
+    """The "What this step found" sentences of the mitigation step (3–5, every number from ``section``).
+
+    With nothing to judge (no target): the headline sentence, then why, attribute by attribute.
+    """
     t, proposal = section["target"], section["proposal"]
+    if t is None:
+        nothing = section["nothing_to_judge"]
+        return ([nothing["headline"]] + [f"{v['text']}." for v in nothing["attributes"].values()]
+                + [NOTHING_TAIL])
     label = METRIC_LABELS[t["metric"]]
     out = [f"The gap to mitigate is {_describe_target(t)} on {t['split']}: {_fmt_ci(t)}, status **{t.get('status')}**"
            + (f" ({' vs '.join(t['groups'])})" if t.get("groups") else "") + "."]
@@ -380,8 +407,8 @@ def step_findings(section: Mapping[str, Any]) -> list[str]:
             f"{_signed(cost['test'].get('accuracy'), scale=100, unit=' points')} on test"
             + (f" ({_signed(acc_eval, scale=100, unit=' points')} on eval)." if acc_eval is not None else "."))
     elif proposal["decision"] == "none":
-        out.append("**No mitigation is proposed**: no flagged finding on test calls for one; the strategies are shown "
-                   "for information.")
+        out.append(f"**No mitigation is proposed**: no flagged finding on {t['split']} calls for one; the strategies are "
+                   "shown for information.")
     else:
         out.append(f"**Escalate**: no lawful strategy brings the {label} out of the flagged range within the accuracy "
                    f"tolerance ({proposal['accuracy_tolerance']:.1%}); counsel and the model owner decide.")

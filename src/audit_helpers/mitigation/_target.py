@@ -15,6 +15,7 @@ __all__ = [
     "ERR_UNKNOWN_MODEL",
     "ERR_UNKNOWN_ATTRIBUTE",
     "ERR_NO_TARGET",
+    "NoTargetError",
 ]
 
 ERR_NO_FAIRNESS = (
@@ -23,6 +24,28 @@ ERR_NO_FAIRNESS = (
 ERR_UNKNOWN_MODEL = "target_model {value!r} has no fairness results; available: {available}."
 ERR_UNKNOWN_ATTRIBUTE = "target_attribute {value!r} was not audited; available: {available}."
 ERR_NO_TARGET = "no fairness metric with a value to mitigate among {metrics} (all undefined)."
+
+
+class NoTargetError(ValueError):
+    """No candidate metric has a value: nothing to mitigate (:data:`ERR_NO_TARGET`).
+
+    Raised by :func:`select_target`; the mitigation step catches it and reports that there is
+    nothing to judge. Its attributes say where the search looked.
+
+    Attributes
+    ----------
+    split : str
+    models : list of str
+        The models searched.
+    attributes : list of str
+        The attributes searched (in the order of ``candidates``, else sorted).
+    n_metrics : int
+        The candidate metrics of every (model, attribute) searched, all undefined.
+    """
+
+    def __init__(self, message: str, *, split: str, models: Sequence[str], attributes: Sequence[str], n_metrics: int):
+        super().__init__(message)
+        self.split, self.models, self.attributes, self.n_metrics = split, list(models), list(attributes), n_metrics
 
 
 def _disparity(metric: str, value: Optional[float]) -> Optional[float]:
@@ -81,6 +104,11 @@ def select_target(
         metric's own), ``groups``, ``disparity``, ``flagged``, ``actionable`` (the strategies
         act on the metric; False for a calibration gap), ``n_flagged`` (flagged candidates),
         ``reason``.
+
+    Raises
+    ------
+    NoTargetError
+        When no candidate metric has a value (:data:`ERR_NO_TARGET`).
     """
     models = sorted(fairness)
     if model != "auto":
@@ -98,7 +126,10 @@ def select_target(
     if attribute != "auto" and attribute not in available_attrs:
         raise ValueError(ERR_UNKNOWN_ATTRIBUTE.format(value=attribute, available=sorted(available_attrs)))
     if not found:
-        raise ValueError(ERR_NO_TARGET.format(metrics=metrics))
+        order = list(candidates) if candidates is not None else sorted(available_attrs)  # the declared order
+        searched = [a for a in order if a in available_attrs and wanted(a)]
+        raise NoTargetError(ERR_NO_TARGET.format(metrics=metrics), split=split, models=models, attributes=searched,
+                            n_metrics=len(metrics) * len(searched) * len(models))
     flagged = [c for c in found if c[4] == "flagged"]
     pool = _prefer_actionable(flagged) or _prefer_actionable(found)
     best = max(pool, key=lambda c: (_disparity(c[2], c[3]["value"]), -pool.index(c)))

@@ -10,10 +10,13 @@ page budgets, readability) and ``_config`` (the ``report:`` parameters).
 from .._common.lazy import attach
 
 _EXPORTS = {
-    "_config": ["ReportConfig", "FICTIONAL", "resolve_audit_date"],
+    "_config": ["ReportConfig", "FICTIONAL", "TO_COMPLETE", "TO_COMPLETE_FIELDS", "resolve_audit_date", "for_supplied_data"],
     "_documents": ["executive_html", "audit_html", "plain_text"],
     "_render": ["write_documents", "reading_ease", "PAGE_LIMITS", "TOO_LONG"],
-    "_sentences": ["decision_sentence", "bottom_line", "why_sentences", "next_steps", "DECISION_TITLES"],
+    "_sentences": [
+        "decision_sentence", "bottom_line", "why_sentences", "next_steps", "unknown_sentences", "DECISION_TITLES", "NO_FIGURES",
+        "UNKNOWN_SHARE_NOTE", "UNKNOWN_SENTENCE", "WHY_TOO_FEW_GROUPS", "WHY_SMALL_SHARE", "WHY_UNDEFINED",
+    ],
     "_plots": ["evidence_figure", "STATUS_COLORS"],
     "_report": ["recommendation_html", "per_model_table", "strategy_table", "documents_html", "summary_findings", "evidence_caption"],
     "_facts": ["headline_model", "ll144_table", "error_table", "mitigation_table", "monitoring_outline"],

@@ -2,7 +2,10 @@
 
 Imports only pydantic and the standard library (``params`` imports this module). Synthetic runs
 keep the defaults, which are marked as fictional so that nobody mistakes an example document for
-a real audit; an audit of a real screen sets every field.
+a real audit. An audit of supplied files (``data.source: files``) never prints them: every field
+that names a party or the product and is left unset (or at its fictional default) reads
+``[to complete: report.<key>]`` (:func:`for_supplied_data`), visibly, in the summaries, the
+sign-off lines and the monitoring plan.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ReportConfig", "FICTIONAL", "resolve_audit_date"]
+__all__ = ["ReportConfig", "FICTIONAL", "TO_COMPLETE", "TO_COMPLETE_FIELDS", "resolve_audit_date", "for_supplied_data"]
 
 FICTIONAL = "(fictional example)"
 """Suffix of every default that describes a party or a product: set the real ones for a real audit."""
@@ -93,6 +96,29 @@ class ReportConfig(BaseModel):
         _dt.date(2026, 11, 30),
         description="Date up to which the summaries' statements about the law were checked (printed as the date stamp).",
     )
+
+
+TO_COMPLETE = "[to complete: report.{key}]"
+"""What an unset field that names a party or the product reads in an audit of supplied files."""
+
+TO_COMPLETE_FIELDS = ("organisation", "model_name", "model_version", "decision_point", "auditor", "independence", "owner", "counsel")
+"""The fields whose defaults describe the fictional scenario: never printed for supplied files."""
+
+
+def for_supplied_data(config: ReportConfig) -> ReportConfig:
+    """The config of an audit of supplied files: fictional defaults replaced by visible to-complete markers.
+
+    A field of :data:`TO_COMPLETE_FIELDS` that the params did not set, or set to its default
+    value, becomes :data:`TO_COMPLETE` naming its key; a field the user set keeps its value.
+    Applying it twice changes nothing.
+    """
+    defaults = ReportConfig()
+    update = {
+        key: TO_COMPLETE.format(key=key)
+        for key in TO_COMPLETE_FIELDS
+        if key not in config.model_fields_set or getattr(config, key) == getattr(defaults, key)
+    }
+    return config.model_copy(update=update) if update else config
 
 
 def resolve_audit_date(config: ReportConfig, *, today: Optional[_dt.date] = None) -> ReportConfig:

@@ -28,7 +28,7 @@ from ._facts import (
 from ._config import resolve_audit_date
 from ._glossary import GLOSSARY, LIMITATIONS
 from ._html import bullets, esc, kv_table, page, para, section, table
-from ._sentences import DECISION_TITLES, bottom_line, decision_sentence, drifted_inputs_sentence, next_steps, why_sentences
+from ._sentences import DECISION_TITLES, bottom_line, decision_sentence, drifted_inputs_sentence, next_steps, unknown_sentences, why_sentences
 
 __all__ = ["executive_html", "audit_html", "plain_text", "document_css", "SIGNATORIES"]
 
@@ -115,12 +115,14 @@ def executive_html(results: Mapping[str, Any], report: Any, *, run_id: str, dens
     lines = bottom_line(head, alpha=policy["alpha"], ci_level=policy["ci_level"])
     why = why_sentences(rec)
     drifted = drifted_inputs_sentence(results, max_unseen_share=policy.get("max_unseen_share", 0.5))
+    unknown = unknown_sentences(results.get("data") or {}, policy["splits"])
     split = SPLIT_LABELS.get(head.get("split"), head.get("split"))
     body = [
         f"<h1>Executive summary: fairness and drift audit of {esc(report.model_name)}</h1>",
         para(f"{report.organisation}. Decision point: {report.decision_point}.", "lede"),
         _decision_box(rec, report),
-        section("Bottom line", para(" ".join(lines)) + para("Why this call: " + " ".join(why)) + (para(drifted) if drifted else "") + para(
+        section("Bottom line", para(" ".join(lines)) + para("Why this call: " + " ".join(why))
+                + (para(drifted) if drifted else "") + (para(" ".join(unknown)) if unknown else "") + para(
             f"Figures for {head.get('model')} on the {split}; 'chance' is judged after correcting for the number of comparisons.", "small")),
         section("Conditions" if rec["decision"] != "escalate" else "What happens next", bullets(next_steps(rec))),
         section("Monitoring that follows", bullets(monitoring_outline(results, short=True))),
@@ -218,6 +220,7 @@ def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: b
     drifted = drifted_inputs_sentence(results, max_unseen_share=rec["policy"].get("max_unseen_share", 0.5))
     err_headers = ["Attribute", "Metric"] + [h for s in splits for h in (f"{s}: value [CI]", f"{s}: adj. p, status")]
     mit_rows = mitigation_table(results)
+    nothing = ((results.get("mitigation") or {}).get("nothing_to_judge") or {}).get("headline")
     body = [
         f"<h1>Audit summary: {esc(report.model_name)} {esc(report.model_version)}</h1>",
         section("Recommendation", _recommendation_section(rec, report) + para(" ".join(lines)) + (para(drifted) if drifted else "")),
@@ -237,11 +240,11 @@ def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: b
         section(
             "Mitigations compared on held-out data",
             (table(["Strategy (screen)", "Legal risk", "Deployable", "Test accuracy change", "Metrics still blocking", "Qualifies"],
-                   mit_rows, cls="mitigation", numeric=(3, 4)) if mit_rows else para("No mitigation was needed or none was run."))
+                   mit_rows, cls="mitigation", numeric=(3, 4)) if mit_rows else para(nothing or "No mitigation was needed or none was run."))
             + para("Per-group cut-offs are computed only to show what parity would cost: different cut-off scores by protected "
                    "group are prohibited in US hiring (42 U.S.C. 2000e-2(l)).", "small"),
         ),
-        section("Limitations", bullets(_limitations(results))),
+        section("Limitations", bullets(_limitations(results, splits))),
         section("Monitoring outline", bullets(monitoring_outline(results))),
         section("Glossary", '<dl class="glossary">' + "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>" for t, d in GLOSSARY) + "</dl>"),
         _stamp(results, report, run_id),
@@ -249,8 +252,8 @@ def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: b
     return page("Audit summary", "".join(body), css=document_css() + (DENSE_CSS if dense else ""), header=_header(results, report, run_id))
 
 
-def _limitations(results: Mapping[str, Any]) -> list[str]:
-    out = []
+def _limitations(results: Mapping[str, Any], splits: list) -> list[str]:
+    out = unknown_sentences(results.get("data") or {}, splits)
     if (results.get("data") or {}).get("source") == "synthetic":
         out.append(LIMITATIONS["synthetic"])
     if "test" not in ((results.get("data") or {}).get("rows") or {"test": 0}):
@@ -264,5 +267,6 @@ def plain_text(results: Mapping[str, Any], report: Any) -> str:
     rec = results["recommendation"]
     policy = rec["policy"]
     parts = [decision_sentence(rec, report)] + why_sentences(rec)
-    parts += bottom_line(_headline(rec), alpha=policy["alpha"], ci_level=policy["ci_level"]) + next_steps(rec)
+    parts += bottom_line(_headline(rec), alpha=policy["alpha"], ci_level=policy["ci_level"])
+    parts += unknown_sentences(results.get("data") or {}, policy["splits"]) + next_steps(rec)
     return " ".join(parts)

@@ -10,9 +10,27 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_pct
-from ..decision._text import group_label
+from ..decision._text import attribute_label, group_label
 
-__all__ = ["decision_sentence", "bottom_line", "why_sentences", "next_steps", "drifted_inputs_sentence", "DECISION_TITLES"]
+__all__ = [
+    "decision_sentence",
+    "bottom_line",
+    "why_sentences",
+    "next_steps",
+    "unknown_sentences",
+    "drifted_inputs_sentence",
+    "DECISION_TITLES",
+    "NO_FIGURES",
+    "UNKNOWN_SHARE_NOTE",
+    "UNKNOWN_SENTENCE",
+    "WHY_TOO_FEW_GROUPS",
+    "WHY_SMALL_SHARE",
+    "WHY_UNDEFINED",
+]
+
+_SPLIT_WORDS = {"test": "held-out test data", "eval": "next month's applicants"}
+_SPLIT_IN = {"test": "the held-out test data", "eval": "next month's data"}
+_SPLIT_NOUNS = {"test": "applicants in the held-out test data", "eval": "next-month applicants"}
 
 DECISION_TITLES = {
     "ship": "SHIP, with conditions",
@@ -42,8 +60,18 @@ def decision_sentence(rec: Mapping[str, Any], report: Any) -> str:
     return f"We recommend that {which} is not used to reject applicants until counsel, the model owner and the auditor have decided."
 
 
+NO_FIGURES = "No impact ratio and no error-rate gap could be measured for {model} on {split}."
+"""The bottom line when no group could be compared with another (the reasons say why)."""
+
+
 def bottom_line(head: Mapping[str, Any], *, alpha: float, ci_level: float) -> list[str]:
-    """Three or four sentences: the worst impact ratio, its reading, the largest error-rate gap."""
+    """Three or four sentences: the worst impact ratio, its reading, the largest error-rate gap.
+
+    With neither figure (no two groups could be compared): one sentence that says so (:data:`NO_FIGURES`).
+    """
+    if not head.get("worst_impact_ratio") and not head.get("largest_error_gap"):
+        split = _SPLIT_WORDS.get(head.get("split"), head.get("split"))
+        return [NO_FIGURES.format(model=head.get("model") or "the screen", split=split)]
     out = []
     level = f"{round(100 * ci_level)}% CI"
     ir = head.get("worst_impact_ratio")
@@ -84,9 +112,20 @@ def bottom_line(head: Mapping[str, Any], *, alpha: float, ci_level: float) -> li
 
 _ON = {"test": "on held-out test data", "eval": "on next month's applicants"}
 
+WHY_TOO_FEW_GROUPS = (
+    "For {attributes}, fewer than two groups have {size} in {split}, so the screen cannot be compared across groups."
+)
+"""Why the call escalates when an attribute has fewer than two groups large enough to compare."""
+WHY_SMALL_SHARE = (
+    "For {attributes}, too many applicants in {split} are in groups too small to compare "
+    "(at most {share} of those with a known value are in groups that can be, below the {required} the policy needs)."
+)
+"""Why the call escalates when too small a share of applicants is in groups large enough to compare."""
+WHY_UNDEFINED = "{n} fairness measures cannot be computed for lack of applicants."
+"""Why the call escalates when metrics are undefined (insufficient evidence)."""
+
 _WHY = {
-    "minimum_evidence": "Some groups are too small to judge the screen fairly.",
-    "insufficient_metrics": "Some groups are too small to judge the screen fairly.",
+    "insufficient_metrics": WHY_UNDEFINED,
     "red_drift": "Next month's applicants differ from the ones the screen was built on ({names}), so this audit does not yet describe them.",
     "blocking_metrics": "{n} fairness measures are beyond the agreed limits and larger than chance would explain.",
     "label_review": "The past decisions used as the yardstick may themselves be biased, so they need a human review.",
@@ -95,11 +134,43 @@ _WHY = {
 }
 
 
+def _evidence_sentences(reasons: list) -> list[str]:
+    """The failed minimum-evidence checks in plain words: one sentence per condition that failed, attributes joined."""
+    checks = [r["check"] for r in reasons if r["rule"] == "minimum_evidence" and r.get("check")]
+    out = []
+    few = [c for c in checks if c["groups_compared"] < 2]
+    if few:
+        sizes = {c.get("min_group_n") for c in few}
+        size = f"at least {sizes.pop()} applicants" if len(sizes) == 1 and None not in sizes else "enough applicants"
+        splits = sorted({c["split"] for c in few}, key=list(_SPLIT_WORDS).index)
+        out.append(WHY_TOO_FEW_GROUPS.format(
+            attributes=_join(list(dict.fromkeys(attribute_label(c["attribute"]) for c in few))),
+            size=size, split=" and ".join(_SPLIT_IN.get(s, s) for s in splits)))
+    small = [c for c in checks if c["groups_compared"] >= 2]
+    if small:
+        splits = sorted({c["split"] for c in small}, key=list(_SPLIT_WORDS).index)
+        out.append(WHY_SMALL_SHARE.format(
+            attributes=_join(list(dict.fromkeys(attribute_label(c["attribute"]) for c in small))),
+            split=" and ".join(_SPLIT_IN.get(s, s) for s in splits),
+            share=fmt_pct(max(c["compared_share"] for c in small)),
+            required=fmt_pct(small[0]["min_compared_share"], 0)))
+    return out
+
+
+def _join(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def why_sentences(rec: Mapping[str, Any]) -> list[str]:
-    """Why the call was made, one plain sentence per rule that fired (the headline model's)."""
+    """Why the call was made, one plain sentence per rule that fired (the headline model's).
+
+    A failed minimum-evidence check says which condition failed (fewer than two groups large
+    enough, or too small a share of applicants in such groups) and for which attributes.
+    """
     model = rec.get("model") or (rec.get("headline") or {}).get("model")
     reasons = [r for r in rec.get("reasons") or [] if r.get("model") == model] or list(rec.get("reasons") or [])
-    out, seen = [], set()
+    out, seen = _evidence_sentences(reasons), set()
     for r in reasons:
         rule = r["rule"]
         if rule in seen or rule not in _WHY:
@@ -133,6 +204,38 @@ def why_sentences(rec: Mapping[str, Any]) -> list[str]:
                 else f"None of the {len(fails)} fixes tested closes every gap within the law and the agreed cost."
             )
         )
+    return out
+
+
+UNKNOWN_SHARE_NOTE = 0.10
+"""A protected attribute unknown for at least this share of an audited split's applicants is named in both summaries."""
+
+UNKNOWN_SENTENCE = (
+    "{n} of the {total} {split} ({share}) have no recorded {attribute}: they are counted but never compared, "
+    "so this audit cannot say how the screen treats them."
+)
+"""The sentence both summaries print for an unknown share of at least :data:`UNKNOWN_SHARE_NOTE`."""
+
+
+def unknown_sentences(data: Mapping[str, Any], splits: list) -> list[str]:
+    """One sentence per protected attribute and audited split whose unknown share reaches :data:`UNKNOWN_SHARE_NOTE`.
+
+    Parameters
+    ----------
+    data : mapping
+        ``audit_results.json["data"]`` (``unknown_counts``, ``rows``, ``protected_attributes``).
+    splits : list of str
+        The audited splits (the policy's).
+    """
+    rows = data.get("rows") or {}
+    out = []
+    for attr in data.get("protected_attributes") or []:
+        counts = (data.get("unknown_counts") or {}).get(attr) or {}
+        for split in splits:
+            n, total = counts.get(split), rows.get(split)
+            if n and total and n / total >= UNKNOWN_SHARE_NOTE:
+                out.append(UNKNOWN_SENTENCE.format(n=n, total=total, split=_SPLIT_NOUNS.get(split, f"{split} applicants"),
+                                                   share=fmt_pct(n / total), attribute=attribute_label(attr)))
     return out
 
 
