@@ -18,13 +18,14 @@ import yaml
 
 from audit_helpers import cli, dataprep
 from audit_helpers import params as P
+from audit_helpers import preflight as PF
 from audit_helpers.dataprep import AGE_GROUP_IS_PROTECTED, AGE_GROUP_RENAMED
 from audit_helpers.decision import drift_signals
 from audit_helpers.drift import rank_key_features
 from audit_helpers.model_io import MODEL_INPUT_PREFIX, input_kinds, model_view, predict_scores
 from audit_helpers.models import importance_sample
 
-from file_zoo import BY_NAME, CASES, make_case
+from file_zoo import CASES, make_case
 
 _SPLITS = ("train", "eval")
 
@@ -39,7 +40,7 @@ def zoo(tmp_path_factory):
 def _resolved(written) -> P.AuditParams:
     path = written.folder / "params.yaml"
     path.write_text(yaml.safe_dump(written.params, sort_keys=False), encoding="utf-8")
-    return P.check_input_columns(P.check_input_files(P.load_params(path), base_dir=written.folder))
+    return PF.check_input_columns(PF.check_input_files(P.load_params(path), base_dir=written.folder))
 
 
 def _prepared(written, tmp_path: Path):
@@ -89,7 +90,7 @@ def test_a_model_whose_inputs_include_the_label_exits_2(zoo, tmp_path, capsys):
     written = zoo["csv_codes_extras"]
     params = {**written.params, "model": {**written.params["model"], "features": [*written.features, "advanced"]}}
     code, err = _cli_params(params, tmp_path, capsys)
-    assert code == 2 and err == ["error: " + P.MODEL_USES_LABEL.format(source="model.features", label="advanced")]
+    assert code == 2 and err == ["error: " + PF.MODEL_USES_LABEL.format(source="model.features", label="advanced")]
 
 
 def test_an_id_column_that_is_not_unique_exits_2_before_any_step(zoo, tmp_path, capsys):
@@ -114,8 +115,8 @@ def test_a_model_that_cannot_score_a_file_exits_2_naming_the_gaps(zoo, tmp_path,
     params = {**written.params, "data": {**written.params["data"], "eval_path": str(tmp_path / "eval.csv")}}
     code, err = _cli_params(params, tmp_path, capsys)
     assert code == 2 and len(err) == 1
-    assert err[0] == ("error: " + P.MODEL_CANNOT_SCORE.format(
-        table="eval", path="eval.csv", hint=P.MODEL_GAPS_HINT.format(columns="'experience' (3 rows)"),
+    assert err[0] == ("error: " + PF.MODEL_CANNOT_SCORE.format(
+        table="eval", path="eval.csv", hint=PF.MODEL_GAPS_HINT.format(columns="'experience' (3 rows)"),
         problem="the supplied model 'bare_estimator' failed to score the eval data: ValueError: Input X contains NaN"))
 
 

@@ -14,6 +14,7 @@ import yaml
 
 from audit_helpers import cli
 from audit_helpers import params as P
+from audit_helpers import preflight as PF
 from audit_helpers.dataprep._config import LABELS_NOT_PROTECTED, PROTECTED_AS_FEATURE
 from audit_helpers.validate import EMPTY_FILE, LABEL_NOT_BINARY, LABEL_SINGLE_CLASS, NO_ROWS, NOT_UTF8, PROTECTED_ALL_MISSING
 
@@ -153,7 +154,7 @@ def test_columns_are_checked_from_the_header_of_a_parquet_file_too(case, capsys,
 
 def test_check_input_columns_leaves_synthetic_params_alone():
     params = P.load_params(None)
-    assert P.check_input_columns(params) is params
+    assert PF.check_input_columns(params) is params
 
 
 def test_protected_as_feature_message_is_a_constant():
@@ -194,7 +195,7 @@ def test_value_labels_for_codes_in_the_files_pass(case, capsys, tmp_path):
     [
         # a label for a code no file holds (codes match by value: '2.0' is 2 and is found)
         ("protected_labels: {sex: {1: Male, '2.0': Female, 3: Other}}",
-         P.LABEL_CODE_ABSENT.format(attribute="sex", codes=[3], found=["1", "2"])),
+         PF.LABEL_CODE_ABSENT.format(attribute="sex", codes=[3], found=["1", "2"])),
         # labels for a column that is not a protected attribute
         ("protected_labels: {gender: {1: Male}}",
          "parameter 'data': " + LABELS_NOT_PROTECTED.format(keys=["gender"], protected=["sex", "race"])),

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from audit_helpers import params as P
+from audit_helpers import preflight as PF
 from audit_helpers.paths import DEFAULT_PARAMS, PARAMS_DIR
 
 
@@ -76,21 +77,21 @@ def test_params_file_missing_and_not_mapping(tmp_path):
 def test_missing_input_file_named(tmp_path):
     params = P.load_params(None, overrides=["data.source=files", f"data.train_path={tmp_path}/nope.csv", f"data.eval_path={tmp_path}/nope2.csv", f"model.path={tmp_path}/m.skops"])
     with pytest.raises(P.ParamsError, match=r"parameter 'data\.train_path': file not found: .*nope\.csv"):
-        P.check_input_files(params, base_dir=tmp_path)
+        PF.check_input_files(params, base_dir=tmp_path)
 
 
 def test_files_source_needs_model_path(tmp_path):
     (tmp_path / "a.csv").write_text("x\n1\n")
     params = P.load_params(None, overrides=["data.source=files", "data.train_path=a.csv", "data.eval_path=a.csv"])
     with pytest.raises(P.ParamsError, match=r"model\.path' is required"):
-        P.check_input_files(params, base_dir=tmp_path)
+        PF.check_input_files(params, base_dir=tmp_path)
 
 
 def test_relative_paths_resolved(tmp_path):
     for name in ("a.csv", "b.csv", "m.skops"):
         (tmp_path / name).write_text("x\n")
     params = P.load_params(None, overrides=["data.source=files", "data.train_path=a.csv", "data.eval_path=b.csv", "model.path=m.skops"])
-    resolved = P.check_input_files(params, base_dir=tmp_path)
+    resolved = PF.check_input_files(params, base_dir=tmp_path)
     assert Path(resolved.data.train_path) == tmp_path / "a.csv"
     assert Path(resolved.model.path) == tmp_path / "m.skops"
 
@@ -131,8 +132,8 @@ def test_cli_exits_2_naming_the_key_before_any_notebook(tmp_path):
 def test_synthetic_scenario_knows_its_protected_columns(tmp_path):
     params = P.load_params(None, overrides=["data.protected_attributes=[sex, religion]"])
     with pytest.raises(P.ParamsError, match=r"data\.protected_attributes.*\['religion'\] not in the synthetic scenario"):
-        P.check_input_files(params, base_dir=tmp_path)
-    assert P.check_input_files(P.load_params(None), base_dir=tmp_path).data.protected_attributes == ["sex", "race"]
+        PF.check_input_files(params, base_dir=tmp_path)
+    assert PF.check_input_files(P.load_params(None), base_dir=tmp_path).data.protected_attributes == ["sex", "race"]
 
 
 def test_unknown_label_is_set_once_in_data():

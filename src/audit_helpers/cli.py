@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from .params import ParamsError, check_input_columns, check_input_files, default_params_yaml, load_params, params_to_dict
+from .params import ParamsError, default_params_yaml, load_params, params_to_dict
+from .preflight import check_input_columns, check_input_files
 from .paths import DEFAULT_PARAMS, DEFAULT_REPORTS_DIR, PROJECT_ROOT
 
 __all__ = ["main", "build_parser"]
