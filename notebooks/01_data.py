@@ -66,8 +66,7 @@ display(Markdown(prep.data_narrative(summary, groups=False)))
 # Every column of the prepared training split: its role, whether the models may use it, its
 # type, missing share, number of distinct values and a short description. Protected
 # attributes are data for the audit, not model inputs, unless `model.include_protected` says
-# otherwise. For a supplied model the inputs are the model's own (`model.features` or its
-# `feature_names_in_`); the files' other columns are context, listed apart and left out.
+# otherwise; a supplied model's inputs are its own.
 
 # %%
 dictionary = prep.data_dictionary(prepared.train, prepared.feature_spec,

@@ -162,11 +162,9 @@ ctx.figure(models.calibration_figure(entries, split="eval"), name="02_calibratio
 # %% [markdown]
 # ## What drives the scores
 #
-# Permutation importance on the reference period (the test split; the training sample when a
-# supplied model comes without a test file, never next month's applicants, where drift would
-# hide itself): how much the ROC AUC drops when one raw input column is shuffled (its link to
-# the outcome broken) while the others are kept. The drift step uses this ranking to decide
-# which features to watch most closely.
+# Permutation importance on the test split (the training sample if there is none; never next
+# month's data): how much the ROC AUC drops when one raw input column is shuffled (its link to
+# the outcome broken). The drift step uses this ranking to decide which features to watch.
 
 # %%
 ctx.figure(models.importance_figure(step.importance), name="02_permutation_importance",

@@ -158,8 +158,9 @@ def data_narrative(summary: dict, *, groups: bool = True) -> str:
     summary : dict
         The ``data`` section from :func:`prepare`.
     groups : bool, default=True
-        Also describe every protected attribute's base rates, unknown and small groups and the
-        unseen categories (the notebook says those in its findings box, figure and tables).
+        Also describe every protected attribute's base rates, unknown and small groups, the
+        unseen categories and the intersections audited (the notebook says those in its findings
+        box, figure, tables and Intersections section).
 
     Returns
     -------
@@ -189,7 +190,7 @@ def data_narrative(summary: dict, *, groups: bool = True) -> str:
             f"Training applications run from {w['train']['start']} to {w['train']['end']}; next month covers "
             f"{w['eval']['start']} to {w['eval']['end']}."
         )
-    lines += coding_sentences(summary)
+    lines += coding_sentences(summary, intersections=groups)  # without the groups, the notebook's Intersections section says it
     if not groups:
         return "\n\n".join(lines)
     for attr in summary["protected_attributes"]:

@@ -369,7 +369,7 @@ def calibration_reading(entries: Mapping[str, Mapping[str, Any]], *, split: str 
 def importance_reading(importance: Mapping[str, Mapping[str, float]], *, top: int = 3,
                        entries: Optional[Mapping[str, Mapping[str, Any]]] = None) -> str:
     """What the importance figure shows: the inputs each model leans on most, with their AUC drop
-    (and, given the models' ``entries``, the split and rows it was measured on)."""
+    (and, given the models' ``entries``, the split and rows it was measured on when not ``test``)."""
     parts = []
     for name, values in importance.items():
         ranked = sorted(values.items(), key=lambda kv: kv[1], reverse=True)[:top]
@@ -378,9 +378,10 @@ def importance_reading(importance: Mapping[str, Mapping[str, float]], *, top: in
         return "No permutation importance was computed."
     where = ""
     measured = [(e.get("permutation_importance") or {}) for e in (entries or {}).values()]
-    if measured and measured[0].get("split"):
+    if measured and measured[0].get("split") not in (None, "test"):  # the step's text says test; say when it is not
         rows = measured[0].get("rows")
-        where = f" Measured on the {measured[0]['split']} split" + (f" ({fmt_count(rows)} rows)." if rows else ".")
+        where = (f" Measured on the {measured[0]['split']} split" + (f" ({fmt_count(rows)} rows)" if rows else "")
+                 + ", the reference period: this run has no test split.")
     return (
         "Inputs each screen relies on most, with the drop in ROC AUC when the input is shuffled — " + "; ".join(parts) + ". "
         "A high-ranking input that differs by group carries that difference into the scores (step 05 tests proxies)." + where

@@ -121,8 +121,8 @@ def executive_html(results: Mapping[str, Any], report: Any, *, run_id: str, dens
         f"<h1>Executive summary: fairness and drift audit of {esc(report.model_name)}</h1>",
         para(f"{report.organisation}. Decision point: {report.decision_point}.", "lede"),
         _decision_box(rec, report),
-        section("Bottom line", para(" ".join(lines)) + para("Why this call: " + " ".join(why))
-                + (para(drifted) if drifted else "") + (para(" ".join(unknown)) if unknown else "") + para(
+        section("Bottom line", para(" ".join(lines)) + para("Why this call: " + " ".join(why + ([drifted] if drifted else [])))
+                + (para(" ".join(unknown)) if unknown else "") + para(
             f"Figures for {head.get('model')} on the {split}; 'chance' is judged after correcting for the number of comparisons.", "small")),
         section("Conditions" if rec["decision"] != "escalate" else "What happens next", bullets(next_steps(rec))),
         section("Monitoring that follows", bullets(monitoring_outline(results, short=True))),
@@ -223,7 +223,7 @@ def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: b
     nothing = ((results.get("mitigation") or {}).get("nothing_to_judge") or {}).get("headline")
     body = [
         f"<h1>Audit summary: {esc(report.model_name)} {esc(report.model_version)}</h1>",
-        section("Recommendation", _recommendation_section(rec, report) + para(" ".join(lines)) + (para(drifted) if drifted else "")),
+        section("Recommendation", _recommendation_section(rec, report) + para(" ".join(lines) + (" " + drifted if drifted else ""))),
         section("Scope", kv_table(scope_rows(results, report))),
         section("Data", kv_table(data_rows(results, report))),
         section("Methods", bullets(methods_lines(results))),

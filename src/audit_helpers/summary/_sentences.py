@@ -265,17 +265,17 @@ def drifted_inputs_sentence(results: Mapping[str, Any], *, max_unseen_share: flo
     """
     features = ((results.get("drift") or {}).get("features")) or {}
 
-    def named(name: str, entry: Mapping[str, Any]) -> str:
+    def named(name: str, entry: Mapping[str, Any], first: bool) -> str:
         unseen = entry.get("unseen_share_current")
-        extra = (f"; {fmt_pct(unseen, 0)} of next month's values never seen in training"
+        extra = (f", {fmt_pct(unseen, 0)} of its values never seen in training"
                  if unseen is not None and unseen > max_unseen_share else "")
-        return f"{name} (PSI {fmt_num(entry.get('psi'), 2)}{extra})"
+        return f"{name} ({'PSI ' if first else ''}{fmt_num(entry.get('psi'), 2)}{extra})"
 
     parts = []
     for status in ("red", "amber"):
-        names = [named(n, e) for n, e in features.items() if e.get("status") == status]
-        if names:
-            parts.append(f"{status}: {', '.join(names)}")
+        flagged = [(n, e) for n, e in features.items() if e.get("status") == status]
+        if flagged:
+            parts.append(f"{status} " + ", ".join(named(n, e, not parts and i == 0) for i, (n, e) in enumerate(flagged)))
     if not parts:
         return None
-    return "Inputs that moved between the training sample and next month, " + "; ".join(parts) + "."
+    return "Inputs that moved since the training sample: " + "; ".join(parts) + "."
