@@ -162,10 +162,14 @@ def test_text_codes_keep_their_leading_zeros_for_the_model_and_the_tables(zoo, t
     written = zoo["csv_codes_extras"]
     _, prepared = _prepared(written, tmp_path)
     assert input_kinds(written.model, written.features) == {"age": "number", "experience": "number", "education": "code", "region": "text"}
-    raw = prepared.train[f"{MODEL_INPUT_PREFIX}region"]
-    assert raw.tolist() == written.train["region"].tolist() and "02139" in set(raw)
+    view = model_view(prepared.train, ["region", "education", "experience"])
+    assert view["region"].tolist() == written.train["region"].tolist() and "02139" in set(view["region"])
     assert set(prepared.train["region"]) <= {"02139", "02140", "10001", "60601", "94105", "00501"}  # the audit's tables too
-    assert prepared.train[f"{MODEL_INPUT_PREFIX}education"].dtype == np.int64
+    assert view["education"].dtype == np.int64
+    # a copy is kept only where the audit's cleaning changed the column: here it changed none of them
+    assert [c for c in prepared.train.columns if c.startswith(MODEL_INPUT_PREFIX)] == []
+    assert view.join(model_view(prepared.train, ["age"])).dtypes.astype(str).to_dict() == \
+        written.train[["region", "education", "experience", "age"]].dtypes.astype(str).to_dict()
     assert prepared.feature_spec["categorical"] == ["education", "region"] and prepared.feature_spec["numeric"] == ["age", "experience"]
 
 
@@ -203,6 +207,15 @@ def test_public_data_shapes_keep_only_the_models_inputs(zoo, tmp_path, name, ids
     assert set(others) == ids | context
     assert {c for c, o in others.items() if o["id_like"]} == ids
     assert prepared.feature_spec["model_inputs"] == written.features
+
+
+def test_typed_parquet_inputs_the_audit_cleans_keep_a_copy_as_stored(zoo, tmp_path):
+    written = zoo["parquet_typed"]
+    _, prepared = _prepared(written, tmp_path)
+    copies = {c.removeprefix(MODEL_INPUT_PREFIX) for c in prepared.train.columns if c.startswith(MODEL_INPUT_PREFIX)}
+    assert {"region", "referred"} <= copies  # pandas categorical and bool, cleaned to text / codes for the tables
+    view = model_view(prepared.train, written.features)
+    assert view.dtypes.astype(str).to_dict() == written.train[written.features].dtypes.astype(str).to_dict()
 
 
 def test_a_users_age_group_is_never_overwritten(zoo, tmp_path):

@@ -82,3 +82,4 @@ def test_the_models_view_takes_the_file_copy_under_the_inputs_own_names(n, names
     for i, name in enumerate(names):
         expected = [f"raw{k}" for k in range(n)] if i % 2 == 0 else list(range(n))
         assert view[name].tolist() == expected
+

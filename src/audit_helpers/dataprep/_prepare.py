@@ -92,8 +92,10 @@ def _clean(src: _Source, raw, table: str, require_both: bool, config: DataConfig
         raw_inputs = read_model_inputs(src.raw_paths[table], table=table, columns=src.model_inputs, as_read=raw,
                                        text_columns=src.text_inputs)
         clean = clean.drop(columns=[o["column"] for o in src.other_columns if o["column"] in clean.columns])
-        for col in src.model_inputs:
-            clean[f"{MODEL_INPUT_PREFIX}{col}"] = raw_inputs[col]
+        for col in src.model_inputs:  # a copy only where the audit's cleaning changed the column
+            same = col in clean.columns and clean[col].dtype == raw_inputs[col].dtype and clean[col].equals(raw_inputs[col])
+            if not same:
+                clean[f"{MODEL_INPUT_PREFIX}{col}"] = raw_inputs[col]
     validation[table] = rep
     return clean
 

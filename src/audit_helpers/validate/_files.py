@@ -57,10 +57,11 @@ def read_model_inputs(path, *, table: str, columns: Sequence[str], as_read: Opti
 
     A Parquet file carries its types: the columns are returned exactly as stored (integer codes,
     text codes, nullable integers, categoricals, booleans). A CSV file carries none: each column
-    is what ``pandas.read_csv`` infers by default (what a user reading the file gets), except the
+    is what ``pandas.read_csv`` infers by default (what a user reading the file gets: the columns
+    are read again with its own parser, faster than converting the text), except the
     ``text_columns``, which the model was fitted on as text (see
-    :func:`audit_helpers.model_io.input_kinds`): those keep the file's text exactly (leading zeros
-    included).
+    :func:`audit_helpers.model_io.input_kinds`): those keep the file's text exactly (leading
+    zeros included).
 
     Parameters
     ----------
@@ -82,19 +83,25 @@ def read_model_inputs(path, *, table: str, columns: Sequence[str], as_read: Opti
         The ``columns``, indexed like ``as_read``.
     """
     columns = list(columns)
-    if as_read is None:
-        as_read = _guarded_read(path, table, lambda p: pd.read_parquet(p, columns=columns),
-                                lambda p: pd.read_csv(p, usecols=columns, dtype=str, keep_default_na=True, skipinitialspace=True))
     if not Path(path).name.lower().endswith((".csv", ".csv.gz")):
-        return as_read[columns].copy()
-    inferred = [c for c in columns if c not in set(text_columns)]
-    frame = as_read[columns].copy()
+        if as_read is not None:
+            return as_read[columns].copy()
+        return _guarded_read(path, table, lambda p: pd.read_parquet(p, columns=columns), pd.read_csv)
+    text = [c for c in columns if c in set(text_columns)]
+    inferred = [c for c in columns if c not in set(text)]
+
+    def csv(cols: list, **kwargs) -> pd.DataFrame:
+        return _guarded_read(path, table, pd.read_parquet,
+                             lambda p: pd.read_csv(p, usecols=cols, keep_default_na=True, skipinitialspace=True, **kwargs))
+
+    parts = []
     if inferred:
-        read = _guarded_read(path, table, pd.read_parquet,
-                             lambda p: pd.read_csv(p, usecols=inferred, keep_default_na=True, skipinitialspace=True))
-        read.index = as_read.index
-        for col in inferred:
-            frame[col] = read[col]
+        parts.append(csv(inferred))
+    if text:
+        parts.append(as_read[text].reset_index(drop=True) if as_read is not None else csv(text, dtype=str))
+    frame = pd.concat(parts, axis=1)[columns] if len(parts) > 1 else parts[0][columns]
+    if as_read is not None:
+        frame.index = as_read.index
     return frame
 
 
