@@ -120,6 +120,29 @@ def test_a_model_that_cannot_score_a_file_exits_2_naming_the_gaps(zoo, tmp_path,
         problem="the supplied model 'bare_estimator' failed to score the eval data: ValueError: Input X contains NaN"))
 
 
+def test_a_model_that_refuses_new_categories_exits_2_before_any_step(zoo, tmp_path, capsys):
+    """An encoder fitted with handle_unknown='error' meets next month's unseen regions: found by the probe."""
+    import hashlib
+
+    import joblib
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    written = zoo["unseen_regions"]
+    model = Pipeline([("pre", ColumnTransformer([("cat", OneHotEncoder(), ["region"])])), ("clf", LogisticRegression())])
+    model.fit(written.train[["region"]], written.train["advanced"])
+    path = tmp_path / "strict.joblib"
+    joblib.dump(model, path)
+    params = {**written.params, "model": {**written.params["model"], "path": str(path),
+                                          "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}}
+    code, err = _cli_params(params, tmp_path, capsys)
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith("error: parameter 'model.path': the model cannot score data.eval_path (eval.csv): "), err[0]
+    assert "Found unknown categories" in err[0] and any(r in err[0] for r in ("73301", "30301", "85001")), err[0]
+
+
 def test_the_probe_holds_every_gap_and_every_first_seen_value():
     from audit_helpers.model_io import PROBE_HEAD_ROWS, probe_rows
 
