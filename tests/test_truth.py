@@ -19,11 +19,12 @@ def case():
                 "test": {
                     "race": {
                         "reference_group": "White",
-                        "White": {"impact_ratio": 1.0},
-                        "Black": {"impact_ratio": 0.70},
-                        "Asian": {"impact_ratio": 0.97},
+                        "White": {"impact_ratio": 1.0, "selection_rate": 0.40},
+                        "Black": {"impact_ratio": 0.70, "selection_rate": 0.28},
+                        "Asian": {"impact_ratio": 0.97, "selection_rate": 0.388},
                     },
-                    "sex": {"Male": {"impact_ratio": 1.0}, "Female": {"impact_ratio": 0.74}},
+                    "sex": {"Male": {"impact_ratio": 1.0, "selection_rate": 0.50},
+                            "Female": {"impact_ratio": 0.74, "selection_rate": 0.37}},
                 }
             }
         }
@@ -53,6 +54,18 @@ def test_rows_pair_every_reported_ratio_with_its_truth(case):
     assert rows[("race", "Black")]["planted"] and rows[("race", "Black")]["found"] and rows[("race", "Black")]["covered"]
     assert not rows[("race", "Asian")]["planted"] and rows[("race", "Asian")]["found"] and not rows[("race", "Asian")]["covered"]
     assert rows[("sex", "Female")]["planted"] and not rows[("sex", "Female")]["found"] and not rows[("sex", "Female")]["covered"]
+
+
+def test_the_true_ratio_is_taken_against_the_audits_own_reference(case):
+    """When the truth's sample picks another reference (here Asian) than the audit kept (White),
+    the true value is still the group's rate over the audit's reference's rate."""
+    truth, fairness = case
+    race = truth["screens"]["lr"]["test"]["race"]
+    race.update({"reference_group": "Asian", "White": {"impact_ratio": 1.03, "selection_rate": 0.40},
+                 "Black": {"impact_ratio": 0.72, "selection_rate": 0.28}})
+    rows = {(r["attribute"], r["group"]): r for r in impact_ratio_rows(truth, fairness, tolerance=0.8)}
+    assert rows[("race", "Black")]["true_ratio"] == pytest.approx(0.28 / 0.40)
+    assert rows[("race", "Asian")]["true_ratio"] == pytest.approx(0.388 / 0.40)
 
 
 def test_table_holds_planted_harms_and_flags_only(case):

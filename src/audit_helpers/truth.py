@@ -36,6 +36,10 @@ def _groups(block: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]
 def impact_ratio_rows(ground_truth: Mapping[str, Any], fairness: Mapping[str, Any], *, tolerance: float) -> list[dict]:
     """One row per reported group impact ratio (the reference group aside) that has a true value.
 
+    The true value is the group's population selection rate over that of the audit's own
+    reference group (kept on every split, see :func:`audit_helpers.fairness.reference_groups`),
+    so it is the quantity the audit's interval is for.
+
     Parameters
     ----------
     ground_truth : mapping
@@ -62,10 +66,13 @@ def impact_ratio_rows(ground_truth: Mapping[str, Any], fairness: Mapping[str, An
                 if not block or not truth:
                     continue
                 true_groups = dict(_groups(truth))
+                # the quantity the audit's interval is for: the group's rate over the audit's reference group's rate
+                ref_rate = (true_groups.get(block.get("reference_group")) or {}).get("selection_rate")
                 for group, entry in block["groups"].items():
                     if group == block.get("reference_group"):
                         continue  # compared with itself: nothing to check
-                    true = (true_groups.get(group) or {}).get("impact_ratio")
+                    rate = (true_groups.get(group) or {}).get("selection_rate")
+                    true = rate / ref_rate if rate is not None and ref_rate else None
                     est, ci = entry.get("impact_ratio"), entry.get("impact_ratio_ci")
                     if true is None or est is None or not ci or None in ci:
                         continue

@@ -60,3 +60,44 @@ def test_age_block_gets_the_protected_group_and_the_direction_rule():
     assert sel["estimate"] < 0.8 and sel["status"] == "review" and "ADEA" in sel["reason"]
     assert block["metrics"]["min_impact_ratio"]["status"] == "review" and block["n_flagged"] == 0
     _check_block(block)
+
+
+def _two_groups(rates: dict, n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """``n`` applicants per group with exactly ``rate * n`` selected (labels half and half)."""
+    rows = []
+    for group, rate in rates.items():
+        k = int(round(rate * n))
+        rows.append(pd.DataFrame({"race": group, "selected": [1] * k + [0] * (n - k), "y_true": np.arange(n) % 2,
+                                  "score": np.where(np.arange(n) < k, 0.7, 0.3)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_the_reference_group_is_chosen_once_and_kept_on_later_splits():
+    """Next month's highest rate is Hispanic, but the test split chose White: eval's impact ratios are
+    still against White (one denominator on every split), and the rule says it was kept."""
+    from audit_helpers.fairness import REFERENCE_KEPT, audit_frame, reference_groups
+
+    test = _two_groups({"White": 0.50, "Hispanic": 0.40, "Black": 0.30})
+    ev = _two_groups({"White": 0.40, "Hispanic": 0.45, "Black": 0.30})
+    first = audit_frame(test, attributes=["race"])
+    refs = reference_groups(first, "test")
+    assert refs == {"race": ("White", "test")}
+    alone = audit_frame(ev, attributes=["race"])["race"]
+    kept = audit_frame(ev, attributes=["race"], references=refs)["race"]
+    assert alone["reference_group"] == "Hispanic" and kept["reference_group"] == "White"
+    assert kept["reference_rule"] == REFERENCE_KEPT.format(split="test", group="White")
+    assert kept["groups"]["Hispanic"]["impact_ratio"] == pytest.approx(0.45 / 0.40)
+    assert kept["groups"]["Black"]["impact_ratio"] == pytest.approx(0.30 / 0.40)
+    # the same reference as this split would choose: the block is the one it would be alone
+    assert audit_frame(test, attributes=["race"], references=refs) == first
+
+
+def test_a_kept_reference_not_eligible_on_a_later_split_leaves_the_comparisons_undefined():
+    from audit_helpers.fairness import REFERENCE_NOT_ELIGIBLE, audit_frame
+
+    ev = pd.concat([_two_groups({"Hispanic": 0.45, "Black": 0.30}), _two_groups({"White": 0.5}, n=20)], ignore_index=True)
+    block = audit_frame(ev, attributes=["race"], references={"race": ("White", "test")})["race"]
+    assert block["reference_group"] is None
+    assert block["reference_rule"] == REFERENCE_NOT_ELIGIBLE.format(group="White", split="test")
+    assert block["groups"]["Black"]["impact_ratio"] is None
+    assert block["metrics"]["min_impact_ratio"]["status"] == "insufficient"

@@ -24,7 +24,8 @@ from .._common.lazy import attach
 
 _EXPORTS = {
     "_config": ["FairnessConfig", "BAD_INTERSECTION", "GROUP_RATES", "GAP_METRICS", "COMPARISONS", "STATUSES", "STATUS_DEFINITIONS", "STATUS_SUMMARY"],
-    "_audit": ["audit_attribute", "audit_frame", "attribute_keys"],
+    "_audit": ["audit_attribute", "audit_frame", "attribute_keys", "reference_groups"],
+    "_block": ["REFERENCE_KEPT", "REFERENCE_NOT_ELIGIBLE"],
     "_cells": ["cells_from_counts"],
     "_status": ["apply_holm", "summarise_findings"],
     "_pipeline": [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from ._validate import (
     _weights,
 )
 
-__all__ = ["audit_attribute", "audit_frame", "attribute_keys"]
+__all__ = ["audit_attribute", "audit_frame", "attribute_keys", "reference_groups"]
 
 
 def audit_attribute(
@@ -140,6 +140,7 @@ def audit_frame(
     pred_col: str = "selected",
     score_col: Optional[str] = "score",
     weight_col: Optional[str] = None,
+    references: Optional[Mapping[str, tuple[Optional[str], str]]] = None,
 ) -> dict[str, dict]:
     """Audit several attributes of one model and split in one pass over the rows.
 
@@ -157,6 +158,9 @@ def audit_frame(
         and the scoring rate.
     weight_col : str, optional
         Column of sample weights.
+    references : mapping, optional
+        ``{attribute key: (group, split)}``: reference groups chosen on an earlier split of the
+        same model, kept here (see :func:`reference_groups`); other keys choose their own.
 
     Returns
     -------
@@ -188,5 +192,10 @@ def audit_frame(
     blocks: dict[str, dict] = {}
     for key, parts in parts_of.items():
         cells = cells_for(joint, encoded, sizes, [base.index(p) for p in parts])
-        blocks[key] = audit_block(cells, config, key)
+        blocks[key] = audit_block(cells, config, key, reference=(references or {}).get(key))
     return blocks
+
+
+def reference_groups(blocks: Mapping[str, dict], split: str) -> dict[str, tuple[Optional[str], str]]:
+    """``{attribute key: (reference group, split)}`` of one split's blocks, for :func:`audit_frame`'s ``references``."""
+    return {key: (block.get("reference_group"), split) for key, block in blocks.items()}

@@ -18,7 +18,7 @@ from ._stats import wald_interval
 from ._status import apply_holm
 from ._values import _FN, _FP, _TN, _TP, _num, _opt, _pair, _ratio
 
-__all__ = ["audit_block"]
+__all__ = ["audit_block", "REFERENCE_KEPT", "REFERENCE_NOT_ELIGIBLE"]
 
 CI_METHOD = {
     "group rates": "Wilson score interval of each rate (selection rate, TPR, FPR, FNR, precision, base rate)",
@@ -228,7 +228,24 @@ def _settings(config: FairnessConfig) -> dict:
     }
 
 
-def audit_block(cells: Cells, config: FairnessConfig, attribute: str) -> dict:
+REFERENCE_KEPT = "the reference group chosen on the {split} split, kept on every split so impact ratios share a denominator: {group}"
+REFERENCE_NOT_ELIGIBLE = (
+    "no reference group: {group}, the reference chosen on the {split} split, is not eligible here "
+    "(unknown, under ll144_min_share of the data or under min_group_n applicants), so the comparisons are undefined"
+)
+
+
+def _kept_reference(labels: list, eligible: np.ndarray, group: Optional[str], split: str) -> tuple[Optional[int], str, bool]:
+    """The reference of an earlier split on this one: its index when eligible here, else None with the reason."""
+    if group is None:
+        return None, f"no reference group: none could be chosen on the {split} split", False
+    index = labels.index(group) if group in labels else None
+    if index is None or index not in set(eligible.tolist()):
+        return None, REFERENCE_NOT_ELIGIBLE.format(group=group, split=split), False
+    return index, REFERENCE_KEPT.format(split=split, group=group), False
+
+
+def audit_block(cells: Cells, config: FairnessConfig, attribute: str, *, reference: Optional[tuple[str, str]] = None) -> dict:
     """The results block of one attribute from its cells, with the Holm family and statuses.
 
     Parameters
@@ -238,6 +255,11 @@ def audit_block(cells: Cells, config: FairnessConfig, attribute: str) -> dict:
     config : FairnessConfig
     attribute : str
         The attribute key stored in the block.
+    reference : (group, split), optional
+        The reference group already chosen on ``split`` (the audit's first split): it is kept, so
+        every split's impact ratios share one denominator, and the rule says so when this split
+        alone would have picked another. When that group is not eligible here the block has no
+        reference (its comparisons are undefined, with the reason).
     """
     g_count = len(cells.labels)
     integer = not cells.weighted
@@ -258,6 +280,8 @@ def audit_block(cells: Cells, config: FairnessConfig, attribute: str) -> dict:
             notes[g].append("calibration undefined: no scores given")
     d = _pair_data(cells.labels, point, c, cal, config)
     ref, rule, fell_back = choose_reference(cells.labels, share, point["selection_rate"], c["n"], eligible, config)
+    if reference is not None and (ref is None or cells.labels[ref] != reference[0]):  # this split alone would pick another
+        ref, rule, fell_back = _kept_reference(cells.labels, eligible, *reference)
     comparisons = group_comparisons(d, eligible, ref, config)
     point["impact_ratio"], ir_ci = _impact_ratios(point, comparisons, eligible, excluded, ref, rule, fell_back, cells.labels, notes)
     for g in np.flatnonzero(excluded):

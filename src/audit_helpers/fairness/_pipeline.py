@@ -8,7 +8,7 @@ from typing import Any, Mapping, Optional
 import pandas as pd
 
 from .._common.groups import fill_unknown
-from ._audit import attribute_keys, audit_frame
+from ._audit import attribute_keys, audit_frame, reference_groups
 from ._config import FairnessConfig
 from ._status import summarise_findings
 
@@ -56,6 +56,7 @@ def audit_predictions(
     section: dict = {}
     for model in sorted(predictions["model"].unique()):
         section[model] = {}
+        references = None  # the first audited split chooses each attribute's reference; later splits keep it
         for split in [s for s in ("test", "eval") if s in split_frames]:
             preds = predictions[(predictions["model"] == model) & (predictions["split"] == split)]
             if preds.empty:
@@ -72,11 +73,8 @@ def audit_predictions(
             if unmatched:
                 raise ValueError(ERR_JOIN.format(n=unmatched, model=model, split=split))
             keys = attribute_keys(protected, age_group_column=age_col if has_age else None, config=config)
-            blocks = audit_frame(
-                joined,
-                attributes=keys,
-                config=config,
-            )
+            blocks = audit_frame(joined, attributes=keys, config=config, references=references)
+            references = references or reference_groups(blocks, split)
             if has_age:
                 mark_age_direction(blocks, feature_spec, age_col)
             section[model][split] = blocks

@@ -123,6 +123,7 @@ def evaluate_predictions(
     score_col: str = "score",
     blocks: Optional[Mapping[str, Any]] = None,
     feature_spec: Optional[Mapping[str, Any]] = None,
+    references: Optional[Mapping[str, tuple]] = None,
 ) -> dict:
     """Performance and every fairness gap (with CI) of one screen on one split.
 
@@ -130,6 +131,7 @@ def evaluate_predictions(
     unless ``blocks`` already holds the audit of every attribute (the baseline's blocks from
     notebook 03, reused so both notebooks quote the same numbers). With ``feature_spec``, the age
     block is judged by direction as notebook 03 judges it (``fairness.mark_age_direction``).
+    ``references`` (``{attribute: (group, split)}``) keeps the audit's reference groups.
 
     Returns
     -------
@@ -149,6 +151,7 @@ def evaluate_predictions(
             label_col=label_col,
             pred_col=pred_col,
             score_col=score_col,
+            references=references,
         )
         if feature_spec is not None:
             mark_age_direction(blocks, feature_spec, (feature_spec.get("age") or {}).get("group_column"))

@@ -236,7 +236,20 @@ def _prepare_run(
         split_seed=split_seed,
         fit_seed=fit_seed,
         notes=notes,
+        references=_audit_references(results.get("fairness") or {}, model_names),
     )
+
+
+def _audit_references(fairness: Mapping[str, Any], models: list) -> dict:
+    """``{model: {attribute: (reference group, split)}}`` as the fairness step kept them (its first split)."""
+    from ..fairness import reference_groups
+
+    out = {}
+    for m in models:
+        splits = fairness.get(m) or {}
+        first = next((s for s in ("test", "eval") if s in splits), None)
+        out[m] = reference_groups(splits[first], first) if first else {}
+    return out
 
 
 def _note_supplied(run: RunContext) -> None:

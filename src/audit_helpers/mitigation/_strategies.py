@@ -10,7 +10,7 @@ they run in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 import numpy as np
@@ -92,9 +92,15 @@ class RunContext:
     split_seed: int
     fit_seed: int
     notes: list[str]
+    references: Mapping[str, Mapping[str, tuple]] = field(default_factory=dict)
 
-    def evaluate(self, frames: Mapping[str, pd.DataFrame], known: Optional[Mapping[str, Any]] = None) -> dict:
-        """:func:`evaluate_predictions` of every split frame (``known``: reusable fairness blocks)."""
+    def evaluate(self, frames: Mapping[str, pd.DataFrame], known: Optional[Mapping[str, Any]] = None, *,
+                 model: Optional[str] = None) -> dict:
+        """:func:`evaluate_predictions` of every split frame (``known``: reusable fairness blocks).
+
+        A strategy of ``model`` is judged against the reference groups the audit kept for that
+        model (``references``), so its impact ratios share the baseline's denominator.
+        """
         return {
             split: evaluate_predictions(
                 frame,
@@ -103,6 +109,7 @@ class RunContext:
                 fairness_config=self.fairness_config,
                 blocks=(known or {}).get(split),
                 feature_spec=self.feature_spec,
+                references=self.references.get(model) if model is not None else None,
             )
             for split, frame in frames.items()
         }
@@ -233,7 +240,7 @@ def _reweighting(run: RunContext, y_train: np.ndarray) -> tuple[dict, dict]:
             f"{m} retrained with Kamiran & Calders weights over {rw_attr} (baseline hyperparameters, "
             f"baseline threshold {thr:.3f}); the attribute is not used at scoring",
         )
-        entry.update(run.evaluate(run.thresholded_frames(model, thr)))
+        entry.update(run.evaluate(run.thresholded_frames(model, thr), model=m))
         entries[f"reweighting_{m}"] = entry
     return block, entries
 
@@ -294,7 +301,7 @@ def _group_thresholds(run: RunContext, y_train: np.ndarray, g_train: np.ndarray)
             s = run.score(model, run.splits[split])
             groups = group_labels(run.splits[split], run.attr).to_numpy(dtype=object)
             frames[split] = run.frame_for(split, s, apply_group_thresholds(s, groups, cuts, default_threshold=thr))
-        entry.update(run.evaluate(frames))
+        entry.update(run.evaluate(frames, model=m))
         entries[f"threshold_per_group_{m}"] = entry
     return block, entries
 
@@ -330,6 +337,6 @@ def _attribute_blind(run: RunContext, y_train: np.ndarray, g_train: np.ndarray) 
             f"hyperparameters, baseline threshold {thr:.3f})",
         )
         entry["removed_features"] = dropped
-        entry.update(run.evaluate(run.thresholded_frames(model, thr)))
+        entry.update(run.evaluate(run.thresholded_frames(model, thr), model=m))
         entries[f"proxy_removal_{m}"] = entry
     return block, entries
