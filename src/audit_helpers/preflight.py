@@ -116,7 +116,7 @@ def _model_inputs(params: AuditParams) -> tuple[list[str], str, dict, Any]:
 
     source = "model.features" if params.model.features else "the model's feature_names_in_"
     try:
-        inputs, kinds, model = supplied_inputs(params.model, with_model=True)
+        inputs, kinds, model = supplied_inputs(params.model)
     except (ModelLoadError, ModelCheckError) as err:
         raise ParamsError(MODEL_NOT_READ.format(problem=str(err))) from None
     data = params.data

@@ -121,3 +121,20 @@ def test_a_large_unknown_share_is_a_sentence_and_a_small_one_is_not():
     assert [s.split(" have ")[1].split(":")[0] for s in unknown_sentences(data, ["eval"])] == [
         "no recorded sex", "no recorded race"]
     assert unknown_sentences(data, ["test"]) == []  # no test split: nothing to say
+
+
+def test_every_red_and_amber_input_is_named_once_and_an_unseen_one_says_so():
+    from audit_helpers.summary._sentences import drifted_inputs_sentence
+
+    results = {
+        "drift": {"features": {"region": {"psi": 13.536, "status": "red"}, "age": {"psi": 0.012, "status": "green"},
+                               "experience": {"psi": 0.141, "status": "amber"}, "tags": {"psi": 0.18, "status": "amber"}}},
+        "recommendation": {"per_model": {"m": {"drift_signals": [
+            {"signal": "key_features", "name": "region", "status": "red", "psi": 13.536},
+            {"signal": "unseen_inputs", "name": "region", "status": "red", "psi": 13.536, "unseen_share": 1.0}]}}},
+    }
+    assert drifted_inputs_sentence(results) == (
+        "Inputs that moved since the training sample: red region (PSI 13.54, 100% of its values never seen in training); "
+        "amber experience (0.14), tags (0.18).")
+    results["drift"]["features"] = {"age": {"psi": 0.01, "status": "green"}}
+    assert drifted_inputs_sentence(results) is None

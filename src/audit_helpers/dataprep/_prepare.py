@@ -282,7 +282,7 @@ def prepare(
     gen_rng, split_rng = as_generator(random_state).spawn(2)
     protected = list(config.protected_attributes)
     if supplied_model is not None and getattr(supplied_model, "path", None) is not None and config.source == "files":
-        model_inputs, input_kinds = supplied_inputs(supplied_model)
+        model_inputs, input_kinds, _ = supplied_inputs(supplied_model)
     if config.source == "synthetic":
         src = _synthetic_source(config, protected, gen_rng)
     else:

@@ -114,13 +114,12 @@ def _file_roles(config: DataConfig, train_raw: pd.DataFrame, exclude: set, input
     frame = train_raw if inputs is None else train_raw[[c for c in inputs if c in train_raw.columns]]
     inferred = infer_feature_types(frame, exclude=sorted(exclude), separator=config.multilabel_separator)
     kinds = kinds or {}
-    if kinds:
+    if kinds:  # the model's own encoders and imputers overrule the values
+        typed = set(inferred[0]) | set(inferred[1])
         encoded = {c for c, k in kinds.items() if k in ("text", "code")}
-        numbers = {c for c, k in kinds.items() if k == "number"}
-        numeric = [c for c in [*inferred[0], *inferred[1]] if c in numbers or (c in inferred[0] and c not in encoded)]
-        categorical = [c for c in [*inferred[0], *inferred[1]] if c not in numeric]
-        order = {c: i for i, c in enumerate(frame.columns)}
-        inferred = (sorted(numeric, key=order.get), sorted(categorical, key=order.get), inferred[2])
+        numeric = [c for c in frame.columns if c in typed and (kinds.get(c) == "number" or (c in inferred[0] and c not in encoded))]
+        categorical = [c for c in frame.columns if c in typed and c not in numeric]
+        inferred = (numeric, categorical, inferred[2])
     given = config.numeric_features is not None or config.categorical_features is not None or config.multilabel_features is not None
     if given:
         numeric = list(config.numeric_features or [])
@@ -195,7 +194,7 @@ def _files_source(config: DataConfig, protected: list, inputs: Optional[list] = 
         age_col = None
     elif age_col is not None and age_group_col != config.age_group_column:
         notes.append(AGE_GROUP_RENAMED.format(column=config.age_group_column, derived=age_group_col, threshold=config.age_threshold))
-    raw_columns = list(train_raw.columns)
+    raw_columns = list(dict.fromkeys(str(c) for t in tables for c in t.columns))  # every file's, train's first
     if id_col is None:
         id_col, id_source = _row_number_ids(tables), "row_number"
     roles_out = {label, id_col, *protected, *(c for c in (date_col,) if c)}

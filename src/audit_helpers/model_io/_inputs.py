@@ -137,14 +137,13 @@ def _selected(cols: Any, names: Optional[list]) -> Optional[list]:
     return None
 
 
-def supplied_inputs(config: Any, *, with_model: bool = False) -> tuple:
-    """The inputs of the model file a run's ``model`` parameters name, and their kinds.
+def supplied_inputs(config: Any) -> tuple[list[str], dict[str, str], Any]:
+    """The model file a run's ``model`` parameters name: its inputs, their kinds, and the model.
 
     Loads ``config.path`` safely (:func:`~audit_helpers.model_io.load_model`: a pickle only when
     its sha256 matches or ``trust_unverified`` is set), takes ``config.features`` or the model's
     ``feature_names_in_`` (:func:`~audit_helpers.model_io.resolve_features`) and reads what type
-    the model expects of each (:func:`input_kinds`). Returns ``(features, kinds)``, or
-    ``(features, kinds, model)`` with ``with_model``.
+    the model expects of each (:func:`input_kinds`).
 
     Raises
     ------
@@ -157,8 +156,7 @@ def supplied_inputs(config: Any, *, with_model: bool = False) -> tuple:
         config.path, sha256=config.sha256, trust_unverified=config.trust_unverified, trusted_types=config.trusted_types
     )
     features = resolve_features(model, config.features)
-    kinds = input_kinds(model, features)
-    return (features, kinds, model) if with_model else (features, kinds)
+    return features, input_kinds(model, features), model
 
 
 #: Rows of a file scored before any step besides those holding a missing input or a value first

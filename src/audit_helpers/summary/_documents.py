@@ -114,7 +114,7 @@ def executive_html(results: Mapping[str, Any], report: Any, *, run_id: str, dens
     head = _headline(rec)
     lines = bottom_line(head, alpha=policy["alpha"], ci_level=policy["ci_level"])
     why = why_sentences(rec)
-    drifted = drifted_inputs_sentence(results, max_unseen_share=policy.get("max_unseen_share", 0.5))
+    drifted = drifted_inputs_sentence(results)
     unknown = unknown_sentences(results.get("data") or {}, policy["splits"])
     split = SPLIT_LABELS.get(head.get("split"), head.get("split"))
     body = [
@@ -217,7 +217,7 @@ def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: b
     splits = rec["policy"]["splits"]
     head = _headline(rec)
     lines = bottom_line(head, alpha=rec["policy"]["alpha"], ci_level=rec["policy"]["ci_level"])
-    drifted = drifted_inputs_sentence(results, max_unseen_share=rec["policy"].get("max_unseen_share", 0.5))
+    drifted = drifted_inputs_sentence(results)
     err_headers = ["Attribute", "Metric"] + [h for s in splits for h in (f"{s}: value [CI]", f"{s}: adj. p, status")]
     mit_rows = mitigation_table(results)
     nothing = ((results.get("mitigation") or {}).get("nothing_to_judge") or {}).get("headline")

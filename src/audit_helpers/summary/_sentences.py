@@ -257,18 +257,18 @@ def next_steps(rec: Mapping[str, Any]) -> list[str]:
     return steps
 
 
-def drifted_inputs_sentence(results: Mapping[str, Any], *, max_unseen_share: float = 0.5) -> Optional[str]:
+def drifted_inputs_sentence(results: Mapping[str, Any]) -> Optional[str]:
     """Every model input whose drift is red or amber, in one sentence (None when every input is green).
 
     Inputs only: the drift section monitors the model's inputs, never the files' other columns.
-    An input whose next-month values are mostly categories unseen in training says so.
+    An input the call found mostly unseen in training (its ``unseen_inputs`` drift signal) says so.
     """
     features = ((results.get("drift") or {}).get("features")) or {}
+    unseen = {s["name"]: s["unseen_share"] for per in ((results.get("recommendation") or {}).get("per_model") or {}).values()
+              for s in per.get("drift_signals") or [] if s.get("signal") == "unseen_inputs"}
 
     def named(name: str, entry: Mapping[str, Any], first: bool) -> str:
-        unseen = entry.get("unseen_share_current")
-        extra = (f", {fmt_pct(unseen, 0)} of its values never seen in training"
-                 if unseen is not None and unseen > max_unseen_share else "")
+        extra = f", {fmt_pct(unseen[name], 0)} of its values never seen in training" if name in unseen else ""
         return f"{name} ({'PSI ' if first else ''}{fmt_num(entry.get('psi'), 2)}{extra})"
 
     parts = []
