@@ -10,7 +10,7 @@ from typing import Any, Mapping, Optional
 
 from .._common.groups import INTERSECTION_SEP
 from .._common.text import fmt_ci, fmt_count, fmt_num, fmt_p, fmt_pct, fmt_signed
-from ..decision._text import attribute_label, group_label
+from ..decision._text import SPLIT_LABELS, attribute_label, group_label
 from ..mitigation._config import METRIC_LABELS
 
 __all__ = [
@@ -345,13 +345,15 @@ def methods_lines(results: Mapping[str, Any]) -> list[str]:
     """The methods in five lines, with the run's own settings."""
     fairness = results.get("fairness") or {}
     block = next((b for splits in fairness.values() for blocks in splits.values() for b in blocks.values()), {})
+    first = next((s for s in ("test", "eval") if any(s in splits for splits in fairness.values())), "test")
     st = block.get("settings") or {}
     rules = sorted({m.get("threshold_rule") or "n/a" for m in (results.get("models") or {}).values()})
     conv = (results.get("drift") or {}).get("conventions") or {}
     return [
         f"Each screen is audited at the cut-off it will run at (threshold rule: {', '.join(rules)}).",
         f"Each group is compared with a stable reference: the highest selection rate among groups holding at least "
-        f"{fmt_pct(st.get('reference_min_share'), 0)} of applicants; groups under {fmt_count(st.get('min_group_n'))} applicants are reported, not compared.",
+        f"{fmt_pct(st.get('reference_min_share'), 0)} of applicants, chosen on the {SPLIT_LABELS.get(first, first)} and kept on "
+        f"every split; groups under {fmt_count(st.get('min_group_n'))} applicants are reported, not compared.",
         f"{fmt_pct(st.get('ci_level'), 0)} intervals for one stated quantity each: Wilson for a rate, Katz-log for a ratio, Newcombe for a difference.",
         f"Two-proportion z-test, or Fisher's exact test when an expected cell is under {fmt_num(st.get('fisher_min_expected'), 0)}; "
         f"Holm correction once per attribute, model and split, at {fmt_num(st.get('alpha'), 2)}.",
