@@ -4,7 +4,8 @@ Runs the four reference scenarios (default, null, smoke, own-model example) with
 this script belongs to, and keeps what each run computed: ``audit_results.json`` (without the
 ``run`` block, which holds timings and the commit), ``ground_truth.json``,
 ``reference_profile.json``, ``data/feature_spec.json``, ``data/permutation_importance.json``
-and a content hash of ``data/predictions.parquet``. A later ``compare`` of two snapshots lists
+a content hash of ``data/predictions.parquet``, and the text of every rendered PDF (``pdftotext``,
+one list of lines per document, with the run id masked). A later ``compare`` of two snapshots lists
 every key path whose value differs.
 
 Usage::
@@ -53,6 +54,16 @@ def _predictions_digest(path: Path) -> str:
     return hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest()
 
 
+def _pdf_texts(run_dir: Path) -> dict[str, list[str]]:
+    """The text of each PDF of the run, line by line, with the run id and its timestamps masked."""
+    run_id = run_dir.resolve().name
+    texts = {}
+    for pdf in sorted(run_dir.rglob("*.pdf")):
+        done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+        texts[str(pdf.relative_to(run_dir))] = [line.rstrip().replace(run_id, "<run_id>") for line in done.stdout.splitlines()]
+    return texts
+
+
 def snapshot(dest: Path, names: list[str]) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     for name in names:
@@ -71,6 +82,7 @@ def snapshot(dest: Path, names: list[str]) -> None:
             record["audit_results.json"].pop("run", None)
             preds = run_dir / "data" / "predictions.parquet"
             record["predictions.parquet"] = _predictions_digest(preds) if preds.exists() else None
+            record["pdf_text"] = _pdf_texts(run_dir)
             (dest / f"{name}.json").write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
             print(f"[{name}] kept {len(record)} artifacts", flush=True)
 
