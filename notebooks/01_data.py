@@ -41,7 +41,7 @@ prepared = prep.prepare(
 )
 summary = prepared.summary
 ctx.write_section("data", summary)
-ctx.outputs_ready("01_data")  # the splits and the data section are written: step 02 may start
+ctx.outputs_ready()  # the splits and the data section are written: step 02 may start
 check = None
 if prepared.scenario is not None:
     check = synth.planted_bias_check(prepared.scenario.train, prepared.scenario.train_latent, prepared.ground_truth)

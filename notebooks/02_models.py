@@ -68,7 +68,7 @@ step.predictions.to_parquet(ctx.data_dir / "predictions.parquet", index=False)
 results = ctx.write_section("models", step.entries)
 entries = results["models"]
 truth = models.add_screen_truth(ctx.run_dir, audited, entries, **truth_request, measured=step.screens) if synthetic else None
-ctx.outputs_ready("02_models")  # models, predictions, importance and truth are written: 03 and 04 may start
+ctx.outputs_ready()  # models, predictions, importance and truth are written: 03 and 04 may start
 display(show.findings_box(models.models_findings(entries, step.importance, truth)))
 
 # %% [markdown]

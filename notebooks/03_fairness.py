@@ -35,7 +35,7 @@ ctx = load_context(params_path, run_dir)
 config = ctx.params.fairness
 section = fair.fairness_from_context(ctx)
 ctx.write_section("fairness", section)
-ctx.outputs_ready("03_fairness")  # the fairness section is written: step 05 may start
+ctx.outputs_ready()  # the fairness section is written: step 05 may start
 models = list(section)
 focus = {model: next(iter(splits)) for model, splits in section.items()}  # test, or eval without a test split
 split = focus[models[0]]

@@ -31,7 +31,7 @@ from audit_helpers.context import Markdown, load_context
 ctx = load_context(params_path, run_dir)
 section = mit.mitigation_from_context(ctx)
 ctx.write_section("mitigation", section)
-ctx.outputs_ready("05_mitigation")  # the mitigation section is written: step 06 may start
+ctx.outputs_ready()  # the mitigation section is written: step 06 may start
 show.findings_box(mit.step_findings(section))
 
 # %% [markdown]

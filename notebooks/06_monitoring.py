@@ -32,7 +32,7 @@ from audit_helpers.context import Markdown, load_context
 ctx = load_context(params_path, run_dir)
 section, plan, month_results = monitoring.monitoring_from_context(ctx)
 ctx.write_section("monitoring", section)
-ctx.outputs_ready("06_monitoring")  # the section, plan and simulated months are written: step 07 may start
+ctx.outputs_ready()  # the section, plan and simulated months are written: step 07 may start
 sim = section["simulation"]
 plan_md = section["plan_files"]["md"]
 show.findings_box(monitoring.monitoring_findings(plan, sim, plan_file=plan_md))

@@ -109,7 +109,7 @@ def _prepare_example(params) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import RunFailed, RunInterrupted, check_out_dir, run_audit
+    from .run import RunFailed, RunInterrupted, check_out_dir, run_audit
 
     check_out_dir(args.out, force=args.force)
     params = _resolve(args)

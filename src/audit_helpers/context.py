@@ -23,6 +23,7 @@ import pandas as pd
 from . import results as _results
 from .params import AuditParams, flatten_params, read_params
 from .paths import READY_DIR, RUN_DIR_ENV
+from .run.steps import step_of_section, writer_of
 
 __all__ = ["AuditContext", "load_context", "Markdown", "escape_markdown_html", "NO_RUN_DIR", "MISSING_ARTIFACT"]
 
@@ -69,6 +70,7 @@ class AuditContext:
     params: AuditParams
     run_dir: Path
     _figures: list = field(default_factory=list, compare=False, repr=False)
+    _sections: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def run_id(self) -> str:
@@ -98,26 +100,30 @@ class AuditContext:
 
     def write_section(self, name: str, value: Any) -> dict:
         """Replace section ``name`` of ``audit_results.json`` wholesale (what each step calls once)."""
+        self._sections.append(name)
         return _results.write_section(self.run_dir, name, value)
 
-    def outputs_ready(self, step: str) -> None:
-        """Say that everything later steps read from ``step`` is written: the runner may start
-        them while this notebook goes on with its figures and tables (a marker file in
+    def outputs_ready(self) -> None:
+        """Say that everything later steps read from this step is written (its section, written
+        last): the runner may start the steps its section releases (``run.steps.STEPS``) while
+        this notebook goes on with its figures and tables. A marker file in
         :data:`~audit_helpers.paths.READY_DIR`, which the runner makes while its steps run; a
-        notebook executed on its own leaves nothing behind; nothing it computes depends on it)."""
+        notebook executed on its own leaves nothing behind; nothing it computes depends on it."""
         folder = self.run_dir / READY_DIR
-        if folder.is_dir():
+        step = step_of_section(self._sections[-1]) if self._sections else None
+        if folder.is_dir() and step is not None:
             (folder / step).touch()
 
     # ---- artifacts ---------------------------------------------------------------------
-    def _require(self, path: Path, what: str, step: str) -> Path:
+    def _require(self, path: Path, what: str) -> Path:
         if not path.exists():
+            step = writer_of(path.relative_to(self.run_dir).as_posix())
             raise FileNotFoundError(MISSING_ARTIFACT.format(what=what, path=path, step=step))
         return path
 
     def feature_spec(self) -> dict:
         """The feature specification written by the data step."""
-        path = self._require(self.data_dir / "feature_spec.json", "feature spec", "01_data")
+        path = self._require(self.data_dir / "feature_spec.json", "feature spec")
         return json.loads(path.read_text(encoding="utf-8"))
 
     def ground_truth(self) -> dict:
@@ -129,7 +135,7 @@ class AuditContext:
         """One prepared split (``train``, ``test`` or ``eval``) as a DataFrame."""
         if split not in SPLITS:
             raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-        path = self._require(self.data_dir / f"{split}.parquet", f"{split} split", "01_data")
+        path = self._require(self.data_dir / f"{split}.parquet", f"{split} split")
         return pd.read_parquet(path)
 
     def audited_splits(self) -> list[str]:
@@ -139,7 +145,7 @@ class AuditContext:
 
     def predictions(self) -> pd.DataFrame:
         """Scores and decisions of every model on ``test`` and ``eval`` (long format)."""
-        path = self._require(self.data_dir / "predictions.parquet", "predictions", "02_models")
+        path = self._require(self.data_dir / "predictions.parquet", "predictions")
         return pd.read_parquet(path)
 
     # ---- display -----------------------------------------------------------------------

@@ -5,15 +5,13 @@
   the steps. A kernel whose step is done is reset (:data:`RESET_KERNEL`: empty namespace, no
   open figures, execution count back to 1) and serves the next step, so the libraries are
   imported once per kernel, not once per step; a kernel that cannot be reset is replaced.
-- :func:`warm_plan` lightens the first kernel's warm-up (the data step starts sooner).
-- :data:`STEP_ENGINE` is the papermill engine the steps run with: it writes the executed notebook
-  when a step starts and ends (also when it fails or is interrupted), not at every cell.
+- :class:`QuietWhenStopped` keeps nbclient from reporting, as a failure, the death of a kernel
+  the pool stopped on purpose (the steps beside a failing one).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import os
 import shutil
@@ -21,31 +19,10 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional
 
 from jupyter_client import KernelManager
 from traitlets import DottedObjectName
-
-__all__ = [
-    "KernelPool",
-    "KERNEL_CONFIG",
-    "kernel_environment",
-    "WARM_IMPORTS",
-    "FIRST_WARM_IMPORTS",
-    "WARM_MODULES",
-    "FIRST_WARM_MODULES",
-    "RESET_KERNEL",
-    "KERNEL_START_FAILED",
-    "warm_code",
-    "warm_plan",
-    "late_warm",
-    "LATE_WARM_MODULES",
-    "run_silently",
-    "closing_loop",
-    "STEP_ENGINE",
-    "DEAD_KERNEL_LOG",
-    "register_step_engine",
-]
 
 KERNEL_START_FAILED = "could not start a Python kernel for the run: {err}"
 
@@ -56,9 +33,6 @@ WARM_MODULES = (
     "numpy", "pandas", "pyarrow.parquet", "scipy.stats", "sklearn.pipeline", "sklearn.ensemble", "sklearn.linear_model",
     "matplotlib.pyplot", "seaborn", "IPython.display", "skops.io", "audit_helpers.context", "audit_helpers.results",
 )
-#: The first kernel's warm-up: what the data step needs, so that the run's first step starts
-#: sooner; the rest of :data:`WARM_MODULES` is imported when that kernel is reset after it.
-FIRST_WARM_MODULES = tuple(m for m in WARM_MODULES if not m.startswith(("sklearn", "skops")))
 
 
 def warm_code(modules) -> str:
@@ -78,25 +52,6 @@ def warm_code(modules) -> str:
 
 
 WARM_IMPORTS = warm_code(WARM_MODULES)
-FIRST_WARM_IMPORTS = warm_code(FIRST_WARM_MODULES)
-
-
-#: What only the summary step imports (the documents' PDFs and their reading score): imported at the
-#: reset of a kernel when the summary is the one step left (:func:`late_warm`), while the step
-#: before it still runs, instead of at the start of the run's last step (about 0.8 s).
-LATE_WARM_MODULES = ("audit_helpers.export", "weasyprint", "textstat")
-
-
-def late_warm(order: Sequence[str]) -> str:
-    """The warm-up of a kernel reset when one step is left (:class:`KernelPool` ``late_warm``):
-    the summary's imports when the run ends with the summary step, else nothing."""
-    return warm_code(LATE_WARM_MODULES) if list(order[-1:]) == ["07_summary"] else ""
-
-
-def warm_plan(order: Sequence[str]) -> list[str]:
-    """Warm-ups of the first kernels for steps ``order`` (:class:`KernelPool` ``warm_plan``): when
-    the run starts with the data step, the first kernel imports only what that step needs."""
-    return [FIRST_WARM_IMPORTS] if list(order[:1]) == ["01_data"] else []
 
 
 #: Run silently in a kernel whose step is done, before it serves the next step: the user namespace,
@@ -137,13 +92,10 @@ def closing_loop(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         finally:
-            try:
-                from jupyter_core.utils import _loop
+            from jupyter_core.utils import ensure_event_loop
 
-                loop = _loop.get()
-            except ImportError:  # pragma: no cover - jupyter_core always present
-                loop = None
-            if loop is not None and not loop.is_closed() and not loop.is_running():
+            loop = ensure_event_loop()  # the thread's loop (a new one when it made none: closed at once)
+            if not loop.is_running():
                 loop.close()
                 asyncio.set_event_loop(None)
 
@@ -180,7 +132,7 @@ class _Kernel(KernelManager):
         safe from any thread while another thread is still executing in the kernel (that thread
         sees the kernel die and returns; zmq sockets must only be closed by the thread using them).
         The kernel is marked as stopped on purpose first: its step's dead-kernel log line is dropped
-        (:class:`_QuietWhenStopped`), since the stop is not a failure of that step."""
+        (:class:`QuietWhenStopped`), since the stop is not a failure of that step."""
         import signal
 
         self.__dict__["_stopped_on_purpose"] = True
@@ -276,19 +228,10 @@ class KernelPool:
     reuse : bool, default=True
         Reset a released kernel (:data:`RESET_KERNEL`) and hand it to the next step; ``False``
         shuts every used kernel down and starts a fresh one per step (one import per step).
-    warm_plan : sequence of str, optional
-        Warm-ups of the first kernels started, in order, instead of ``warm_code`` (see
-        :func:`warm_plan`: the first step starts sooner). A kernel whose warm-up did not include
-        ``warm_code`` runs it at its first reset.
-    late_warm : str, optional
-        Run silently, once, in a kernel reset when only one step is left to hand out (the step
-        that kernel will serve; see :func:`late_warm`).
     """
 
-    def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True,
-                 warm_plan: Sequence[str] = (), late_warm: str = ""):
+    def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True):
         self._cwd, self._config, self._warm, self._reuse = Path(cwd), config, warm_code, reuse
-        self._plan, self._late = list(warm_plan), late_warm
         self._sockets = tempfile.mkdtemp(prefix="hiring-audit-kernels-")  # short: socket paths <= 107 bytes
         self._cond = threading.Condition()
         self._ready: list[tuple[Optional[_Kernel], Optional[BaseException]]] = []
@@ -306,8 +249,7 @@ class KernelPool:
     def _spawn(self) -> None:  # caller holds the lock
         self._starting += 1
         self._to_start -= 1
-        warm = self._plan.pop(0) if self._plan else None
-        threading.Thread(target=closing_loop(self._start_one), args=(warm,), daemon=True, name="kernel-start").start()
+        threading.Thread(target=closing_loop(self._start_one), daemon=True, name="kernel-start").start()
 
     def _offer(self, item) -> None:
         """Put a started (or reset) kernel, or the error of a failed start, in the ready list."""
@@ -319,10 +261,9 @@ class KernelPool:
                 self._ready.append(item)
             self._cond.notify_all()
 
-    def _start_one(self, warm: Optional[str] = None) -> None:
+    def _start_one(self) -> None:
         try:
-            km = _start_kernel(self._cwd, self._config, self._warm if warm is None else warm, self._sockets)
-            km.__dict__["_warm_pending"] = warm is not None and self._warm not in warm
+            km = _start_kernel(self._cwd, self._config, self._warm, self._sockets)
             item = (km, None)
         except BaseException as err:  # noqa: BLE001 - handed to the step that takes it
             item = (None, err)
@@ -372,12 +313,6 @@ class KernelPool:
             if not km.is_alive():
                 raise RuntimeError("the kernel has exited")
             run_silently(km, RESET_KERNEL, timeout=60, ready=True)
-            if km.__dict__.pop("_warm_pending", False):
-                run_silently(km, self._warm, timeout=120, ready=True)
-            with self._cond:  # a kernel reset with one step left serves that step and is not reset again
-                late = self._late if self._left <= 1 else ""
-            if late:
-                run_silently(km, late, timeout=120, ready=True)
             item = (km, None)
         except BaseException:  # noqa: BLE001 - a kernel that cannot be reset is replaced by a fresh one
             km.close(now=True)
@@ -411,14 +346,11 @@ class KernelPool:
         shutil.rmtree(self._sockets, ignore_errors=True)
 
 
-#: Name of the papermill engine of the steps (:func:`register_step_engine`).
-STEP_ENGINE = "audit_steps"
-
 DEAD_KERNEL_LOG = "Kernel died while waiting for execute reply"
 """The start of nbclient's log line when a step's kernel dies (logged on papermill's logger)."""
 
 
-class _QuietWhenStopped(logging.Filter):
+class QuietWhenStopped(logging.Filter):
     """Drops :data:`DEAD_KERNEL_LOG` from one step's thread when the pool stopped its kernel on purpose.
 
     When a step fails (or the run is interrupted) the steps running beside it are stopped by
@@ -436,57 +368,3 @@ class _QuietWhenStopped(logging.Filter):
             and self.km.__dict__.get("_stopped_on_purpose")
             and record.getMessage().startswith(DEAD_KERNEL_LOG)
         )
-
-
-@functools.lru_cache(maxsize=None)
-def register_step_engine() -> str:
-    """Register :data:`STEP_ENGINE` with papermill once and return its name.
-
-    papermill's own manager writes the whole executed notebook, every figure in it, when each cell
-    starts and again when it ends: in a default run about 0.9 s of the runner's CPU, beside the
-    kernels. This manager writes it when the step starts and ends (papermill's ``finally``: also
-    when a cell fails, the kernel dies or the run is interrupted) and, during a cell that runs
-    long, at papermill's autosave interval; the notebook written at the end is the same.
-    """
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-
-    def without_saving(method):  # papermill's cell event, minus the write it ends with
-        def event(self, cell, cell_index=None, **kwargs):
-            self._in_cell_event = True
-            try:
-                return method(self, cell, cell_index, **kwargs)
-            finally:
-                self._in_cell_event = False
-        return event
-
-    class _EndsManager(NotebookExecutionManager):
-        _in_cell_event = False
-        cell_start = without_saving(NotebookExecutionManager.cell_start)
-        cell_complete = without_saving(NotebookExecutionManager.cell_complete)
-
-        def save(self, **kwargs):
-            if not self._in_cell_event:
-                super().save(**kwargs)
-
-    class _Engine(NBClientEngine):
-        @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                             autosave_cell_every=30, **kwargs):
-            manager = _EndsManager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                                   autosave_cell_every=autosave_cell_every)
-            manager.notebook_start()
-            log = logging.getLogger("papermill")  # nbclient logs on papermill's logger
-            quiet = _QuietWhenStopped(kwargs.get("km"), threading.get_ident()) if kwargs.get("km") is not None else None
-            if quiet is not None:
-                log.addFilter(quiet)
-            try:
-                cls.execute_managed_notebook(manager, kernel_name, log_output=log_output, **kwargs)
-            finally:
-                if quiet is not None:
-                    log.removeFilter(quiet)
-                manager.cleanup_pbar()
-                manager.notebook_complete()
-            return manager.nb
-
-    papermill_engines.register(STEP_ENGINE, _Engine)
-    return STEP_ENGINE
