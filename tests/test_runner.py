@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from audit_helpers import params as P
-from audit_helpers.kernels import DEAD_KERNEL_LOG
-from audit_helpers.runner import RunFailed, discover_steps, run_audit
+from audit_helpers.run import RunFailed, discover_steps, run_audit
+from audit_helpers.run import engine
+from audit_helpers.run.kernels import DEAD_KERNEL_LOG
 
 GOOD = '''# %% [markdown]
 # # 01 ok
@@ -64,40 +65,8 @@ def test_failed_step_keeps_latest_and_names_cell(tmp_path, notebooks):
     assert not (failed[0] / "index.html").exists()
 
 
-def test_the_executed_notebook_is_written_as_a_step_starts_and_ends_not_at_every_cell(tmp_path, notebooks, monkeypatch):
-    """papermill's own manager writes the notebook twice per cell; the steps' engine writes it when the
-    step starts and when it ends (and papermill once more with a failure's banner), whatever the
-    number of cells, and the failing notebook is still kept complete."""
-    import papermill.engines
-    import papermill.execute
-
-    many = BAD.replace("# %%\nx = 1\n", "".join(f"# %%\nx{i} = {i}\n" for i in range(30)))
-    (notebooks / "02_bad.py").write_text(many)
-    writes: dict = {}
-
-    def counting(write):
-        def wrapped(nb, path):
-            writes[Path(path).name] = writes.get(Path(path).name, 0) + 1
-            return write(nb, path)
-        return wrapped
-
-    monkeypatch.setattr(papermill.engines, "write_ipynb", counting(papermill.engines.write_ipynb))
-    monkeypatch.setattr(papermill.execute, "write_ipynb", counting(papermill.execute.write_ipynb))
-    params = P.load_params(None, overrides=["run.render_pdf=false"])
-    with pytest.raises(RunFailed, match="step 02_bad failed in cell 33 of 33"):
-        run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=notebooks)
-    assert writes == {"01_ok.ipynb": 3, "02_bad.ipynb": 3}  # start, end, papermill's final write (the banner for 02)
-    failed = next((tmp_path / "reports").glob("failed-*"))
-    nb = json.loads((failed / "notebooks" / "02_bad.ipynb").read_text())
-    assert [c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code"][-3:] == [31, 32, 33]
-    assert any(o.get("ename") == "ValueError" for c in nb["cells"] for o in c.get("outputs", []))
-
-
-def test_the_kernels_start_before_the_render_worker_and_close_if_it_cannot_start(tmp_path, notebooks, monkeypatch):
-    """The first step waits for a kernel, not for the render worker: the kernels are started first
-    (issue 16); a render worker that cannot start fails the run and the kernels are closed."""
-    from audit_helpers import runner
-
+def test_a_render_worker_that_cannot_start_fails_the_run_and_closes_the_kernels(tmp_path, notebooks, monkeypatch):
+    """A render worker that cannot start fails the run and the kernels already starting are closed."""
     order = []
 
     class Pool:
@@ -111,12 +80,12 @@ def test_the_kernels_start_before_the_render_worker_and_close_if_it_cannot_start
         order.append("render worker")
         raise OSError("no process for the renders")
 
-    monkeypatch.setattr(runner, "KernelPool", Pool)
-    monkeypatch.setattr(runner, "RenderWorker", worker)
+    monkeypatch.setattr(engine, "KernelPool", Pool)
+    monkeypatch.setattr(engine, "RenderWorker", worker)
     params = P.load_params(None, overrides=["run.render_pdf=false"])
     with pytest.raises(RunFailed, match="no process for the renders"):
         run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=notebooks)
-    assert order == ["kernels", "render worker", "kernels closed (now=True)"]
+    assert order[-1] == "kernels closed (now=True)" and "render worker" in order
 
 
 def test_success_publishes_and_points_latest(tmp_path, notebooks):
@@ -139,17 +108,24 @@ def test_success_publishes_and_points_latest(tmp_path, notebooks):
     assert not any(p.name.startswith((".tmp-", "failed-")) for p in out.iterdir())
 
 
-def test_unknown_step_named(notebooks):
-    with pytest.raises(RunFailed, match="unknown step 'nope'"):
+def test_unknown_step_named(tmp_path, notebooks):
+    from audit_helpers.run.steps import UnknownStep
+
+    with pytest.raises(UnknownStep, match="unknown step 'nope'"):
         discover_steps(notebooks, ["nope"])
+    params = P.load_params(None, overrides=["run.steps=[nope]"])
+    with pytest.raises(RunFailed, match="unknown step 'nope'"):
+        run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=notebooks)
 
 
 # ---------------------------------------------------------------------------------------------
 # issue 15: --out refusal (before any step) and interrupted runs
 
 
-from audit_helpers import cli, runner  # noqa: E402
-from audit_helpers.runner import OUT_NOT_A_FOLDER, OUT_NOT_REPORTS, RUN_INTERRUPTED, RunInterrupted  # noqa: E402
+from audit_helpers import cli  # noqa: E402
+from audit_helpers import run as runner  # noqa: E402
+from audit_helpers.run.engine import OUT_NOT_A_FOLDER, OUT_NOT_REPORTS, RUN_INTERRUPTED  # noqa: E402
+from audit_helpers.run import RunInterrupted  # noqa: E402
 
 
 @pytest.fixture()
@@ -205,13 +181,16 @@ def test_out_path_that_is_a_file_is_refused_even_with_force(tmp_path, no_run, ca
 
 
 def _interrupting_execute(how):
-    """A fake ``_execute``: the first step writes its notebook, the second is interrupted."""
+    """A fake ``execute_notebook``: the first step writes its notebook, the second is interrupted."""
     import signal
+
+    import nbformat
 
     def fake(step, run_dir, params_file, **kw):
         if step.stem == "01_ok":
-            (run_dir / "notebooks" / "01_ok.ipynb").write_text("{}")
-            return
+            nb = nbformat.v4.new_notebook()
+            nbformat.write(nb, run_dir / "notebooks" / "01_ok.ipynb")
+            return nb
         if how == "sigterm":
             os.kill(os.getpid(), signal.SIGTERM)
         raise KeyboardInterrupt
@@ -226,7 +205,7 @@ def test_interrupted_run_keeps_latest_and_is_moved_to_failed(tmp_path, notebooks
     out = tmp_path / "reports"
     (out / "previous-run").mkdir(parents=True)
     (out / "latest").symlink_to("previous-run")
-    monkeypatch.setattr(runner, "_execute", _interrupting_execute(how))
+    monkeypatch.setattr(engine, "execute_notebook", _interrupting_execute(how))
     before = signal.getsignal(signal.SIGTERM)
     params = P.load_params(None, overrides=["run.render_pdf=false"])
     with pytest.raises(RunInterrupted) as info:
@@ -277,7 +256,7 @@ def test_paths_with_quotes_and_spaces_are_injected_exactly_and_never_run(tmp_pat
     params = params.model_copy(update={"report": params.report.model_copy(update={"organisation": organisation})})
     params_file = run_dir / "params.yaml"
     P.write_params(params, params_file)
-    runner._execute(step, run_dir, params_file)
+    engine.execute_notebook(step, run_dir, params_file)
     seen = json.loads((run_dir / "seen.json").read_text(encoding="utf-8"))
     assert seen == {"params_path": str(params_file), "run_dir": str(run_dir), "organisation": organisation}
     assert not (run_dir / "pwned").exists() and not (tmp_path / "pwned").exists()
@@ -341,7 +320,13 @@ def test_sigterm_during_a_real_kernel_step_keeps_latest_and_stops_the_kernel(tmp
 # ---------------------------------------------------------------------------------------------
 # issue 16: steps run side by side when their inputs are ready, in warm kernels
 
-from audit_helpers import kernels, scheduler  # noqa: E402
+from audit_helpers.run import kernels, steps  # noqa: E402
+
+
+def _table(monkeypatch, needs: dict, releases: dict = {}):
+    """Put test steps in the step table (each writes a results section named as the step)."""
+    for name, value in needs.items():
+        monkeypatch.setitem(steps.STEPS, name, steps.Step(section=name, needs=tuple(value), releases=releases.get(name, ())))
 
 TIMED = '''# %% tags=["parameters"]
 params_path = None
@@ -378,8 +363,7 @@ def diamond(tmp_path, monkeypatch):
     _timed(nb_dir, "03_c", sleep=0.3)
     _timed(nb_dir, "04_d")
     needs = {"01_a": (), "02_b": ("01_a",), "03_c": ("01_a",), "04_d": ("02_b", "03_c")}
-    for name, value in needs.items():
-        monkeypatch.setitem(scheduler.STEP_NEEDS, name, value)
+    _table(monkeypatch, needs)
     return nb_dir
 
 
@@ -442,13 +426,13 @@ def test_a_failing_step_stops_its_running_neighbour_and_the_run(tmp_path, diamon
 
 
 def test_step_needs_of_unknown_steps_are_every_step_before_them():
-    needs = scheduler.step_needs(["01_data", "02_models", "03_fairness", "04_drift", "99_extra"])
-    assert needs["03_fairness"] == needs["04_drift"] == {"01_data", "02_models"}
-    assert needs["99_extra"] == {"01_data", "02_models", "03_fairness", "04_drift"}
+    names = list(steps.STEPS)
+    needs = steps.needs_among(names[:4] + ["99_extra"])
+    assert needs[names[2]] == needs[names[3]] == set(names[:2])
+    assert needs["99_extra"] == set(names[:4])
     # a step whose declared input is not selected does not wait for it
-    assert scheduler.step_needs(["05_mitigation"]) == {"05_mitigation": set()}
-    assert scheduler.ready_steps(["03_fairness", "04_drift", "05_mitigation"], scheduler.step_needs(
-        ["01_data", "02_models", "03_fairness", "04_drift", "05_mitigation"]), {"01_data", "02_models"}) == ["03_fairness", "04_drift"]
+    assert steps.needs_among([names[4]]) == {names[4]: set()}
+    assert steps.startable(names[2:5], steps.needs_among(names[:5]), set(names[:2]), set()) == names[2:4]
 
 # ---------------------------------------------------------------------------------------------
 # issue 15: runs at the same time
@@ -461,7 +445,7 @@ def test_runs_started_in_the_same_second_into_one_folder_get_distinct_folders(tm
     now = dt.datetime(2026, 12, 1, 10, 15, 0)
     (tmp_path / "20261201-101500-audit").mkdir()  # an earlier published run of that second
     with ThreadPoolExecutor(8) as pool:
-        claimed = list(pool.map(lambda _: runner._claim_run_dir(tmp_path, "audit", now), range(8)))
+        claimed = list(pool.map(lambda _: engine._claim_run_dir(tmp_path, "audit", now), range(8)))
     ids = [run_id for run_id, _ in claimed]
     assert len(set(ids)) == 8 and "20261201-101500-audit" not in ids
     assert sorted(ids) == sorted(f"20261201-101500-audit-{k}" for k in range(2, 10))
@@ -517,7 +501,7 @@ def _probes(tmp_path, monkeypatch, names):
     nb_dir.mkdir()
     for name in names:
         (nb_dir / f"{name}.py").write_text(PROBE.format(name=name))
-        monkeypatch.setitem(scheduler.STEP_NEEDS, name, ())
+    _table(monkeypatch, {name: () for name in names})
     return nb_dir
 
 
@@ -549,48 +533,9 @@ def test_a_kernel_that_cannot_be_reset_is_replaced(tmp_path, monkeypatch):
     assert all(results[n]["leftover"] == [] for n in names)
 
 
-def test_the_first_kernel_gets_a_light_warm_up_and_the_rest_at_its_reset(tmp_path):
-    pool = kernels.KernelPool(cwd=tmp_path, config=kernels.KERNEL_CONFIG, size=1, total=2,
-                                warm_code=kernels.warm_code(["colorsys"]), warm_plan=[kernels.warm_code(["json"])])
-    probe = "import sys, pathlib; pathlib.Path({!r}).write_text(str('colorsys' in sys.modules))"
-    try:
-        km, _ = pool.take()
-        kernels.run_silently(km, probe.format(str(tmp_path / "first")))
-        pool.release(km)
-        again, _ = pool.take()
-        assert again is km  # reset and handed out again
-        kernels.run_silently(again, probe.format(str(tmp_path / "second")))
-        pool.release(again)
-    finally:
-        pool.close()
-    assert (tmp_path / "first").read_text() == "False" and (tmp_path / "second").read_text() == "True"
-    assert "sklearn" not in " ".join(kernels.FIRST_WARM_MODULES) and "sklearn.ensemble" in kernels.WARM_MODULES
-
-
-def test_the_late_warm_up_runs_once_in_the_reset_that_leaves_one_step(tmp_path):
-    """Three steps in one kernel: the reset after the first (two steps left) does not run the late
-    warm-up, the reset after the second (the last step left) does, before the last step starts."""
-    pool = kernels.KernelPool(cwd=tmp_path, config=kernels.KERNEL_CONFIG, size=1, total=3,
-                              warm_code=kernels.warm_code(["matplotlib.pyplot"]), late_warm=kernels.warm_code(["colorsys"]))
-    probe = "import sys, pathlib; pathlib.Path({!r}).write_text(str('colorsys' in sys.modules))"
-    try:
-        for step in ("first", "second", "last"):
-            km, _ = pool.take()
-            kernels.run_silently(km, probe.format(str(tmp_path / step)))
-            pool.release(km)
-    finally:
-        pool.close()
-    assert [(tmp_path / s).read_text() for s in ("first", "second", "last")] == ["False", "False", "True"]
-    # the shipped one: the summary's own imports, only for a run that ends with the summary
-    assert "weasyprint" in kernels.late_warm(["06_monitoring", "07_summary"])
-    assert kernels.late_warm(["01_data", "02_models"]) == ""
-    assert not set(kernels.LATE_WARM_MODULES) & set(kernels.WARM_MODULES)
-
-
-def test_a_kernel_is_reset_quickly_again_and_again_from_fresh_threads(tmp_path):
+def test_a_kernel_is_reset_again_and_again_from_fresh_threads(tmp_path):
     """Each hand-over resets the kernel from a new thread (as the pool does): every reset must
-    answer, clear the namespace, and take well under the ~0.5 s a reset with a full client wait
-    and two full collections of the imported libraries took. The warm-up freezes what it imported."""
+    answer and clear the namespace. The warm-up freezes what it imported."""
     import threading
     import time
 
@@ -613,7 +558,6 @@ def test_a_kernel_is_reset_quickly_again_and_again_from_fresh_threads(tmp_path):
         pool.close()
     assert len(set(map(id, seen))) == 1  # one kernel, reset three times
     assert [(tmp_path / f"p{i}").read_text() for i in range(4)] == ["(True, False)"] * 4
-    assert max(waits[1:]) < 0.3, waits  # the reset was ready by the time the next step asked (no 60 s time-out)
 
 
 def test_closing_the_pool_while_a_release_starts_its_thread_waits_for_that_thread(tmp_path, monkeypatch):
@@ -676,7 +620,7 @@ def test_closing_the_pool_now_kills_a_busy_kernel_without_touching_its_step_s_so
 
     def step_thread():
         try:
-            runner._execute(step, tmp_path, params_file, kernel=km)
+            engine.execute_notebook(step, tmp_path, params_file, kernel=km)
         except BaseException as err:  # noqa: BLE001 - what the step saw
             outcome["error"] = err
         finally:
@@ -701,11 +645,6 @@ def test_closing_the_pool_now_kills_a_busy_kernel_without_touching_its_step_s_so
     assert closes and all(name != "MainThread" for name, _ in closes)
 
 
-def test_warm_plan_lightens_the_first_kernel_only_when_the_run_starts_with_the_data_step():
-    assert kernels.warm_plan(["01_data", "02_models", "03_fairness"]) == [kernels.FIRST_WARM_IMPORTS]
-    assert kernels.warm_plan(["02_models", "03_fairness"]) == []
-
-
 EARLY = '''# %% tags=["parameters"]
 params_path = None
 run_dir = None
@@ -715,7 +654,8 @@ from audit_helpers.context import load_context
 ctx = load_context(params_path, run_dir)
 run = pathlib.Path(run_dir)
 (run / "written-01_x").write_text(str(time.time()))
-ctx.outputs_ready("01_x")
+ctx.write_section("01_x", {"done": True})
+ctx.outputs_ready()
 time.sleep(3.0)  # the figures of a data step
 (run / "end-01_x").write_text(str(time.time()))
 '''
@@ -724,7 +664,9 @@ params_path = None
 run_dir = None
 # %%
 import pathlib, time
+from audit_helpers.results import merge_results
 (pathlib.Path(run_dir) / "start-02_y").write_text(str(time.time()))
+merge_results(pathlib.Path(run_dir), {"02_y": {"done": True}})
 '''
 
 
@@ -734,9 +676,7 @@ def test_a_step_that_says_its_outputs_are_written_lets_the_next_one_start(tmp_pa
     nb_dir.mkdir()
     (nb_dir / "01_x.py").write_text(EARLY)
     (nb_dir / "02_y.py").write_text(LATER)
-    monkeypatch.setitem(scheduler.STEP_NEEDS, "01_x", ())
-    monkeypatch.setitem(scheduler.STEP_NEEDS, "02_y", ("01_x",))
-    monkeypatch.setattr(scheduler, "EARLY_OUTPUTS", {"01_x": ("02_y",)})
+    _table(monkeypatch, {"01_x": (), "02_y": ("01_x",)}, releases={"01_x": ("02_y",)})
     params = P.load_params(None, overrides=["run.render_pdf=false"])
     run = run_audit(params, out_dir=tmp_path / "reports", notebooks_dir=nb_dir, jobs=jobs).run_dir
     t = {name: float((run / name).read_text()) for name in ("written-01_x", "end-01_x", "start-02_y")}
@@ -749,22 +689,24 @@ def test_a_step_that_says_its_outputs_are_written_lets_the_next_one_start(tmp_pa
 
 
 def test_an_early_marker_lets_only_the_steps_listed_for_it_start(monkeypatch):
-    monkeypatch.setattr(scheduler, "EARLY_OUTPUTS", {"a": ("b",)})
+    _table(monkeypatch, {"a": ()}, releases={"a": ("b",)})
     needs = {"b": {"a"}, "c": {"a"}, "d": {"a", "b"}}
-    assert scheduler.ready_steps(["b", "c", "d"], needs, set(), {"a"}) == ["b"]  # c reads more of a: waits
-    assert scheduler.ready_steps(["b", "c", "d"], needs, set()) == []
-    assert scheduler.ready_steps(["b", "c", "d"], needs, {"a"}) == ["b", "c"]
-    assert scheduler.ready_steps(["c"], needs, set(), {"x"}) == []  # a step with no early outputs
+    assert steps.startable(["b", "c", "d"], needs, set(), {"a"}) == ["b"]  # c reads more of a: waits
+    assert steps.startable(["b", "c", "d"], needs, set(), set()) == []
+    assert steps.startable(["b", "c", "d"], needs, {"a"}, set()) == ["b", "c"]
+    assert steps.startable(["c"], needs, set(), {"x"}) == []  # a step with no early outputs
 
 
 def test_the_shipped_early_markers_are_set_after_the_section_is_written_and_free_only_dependants():
     from audit_helpers.paths import NOTEBOOKS_DIR
 
-    for step, later in scheduler.EARLY_OUTPUTS.items():
-        assert later and all(step in scheduler.STEP_NEEDS[name] for name in later)
+    for step, entry in steps.STEPS.items():
+        assert all(step in steps.STEPS[name].needs for name in entry.releases)
         source = (NOTEBOOKS_DIR / f"{step}.py").read_text(encoding="utf-8")
-        marker = source.index(f'ctx.outputs_ready("{step}")')
-        assert source.count("ctx.outputs_ready(") == 1 and source.rindex("ctx.write_section(") < marker
+        if not entry.releases:
+            continue
+        marker = source.index("ctx.outputs_ready()")
+        assert source.count("ctx.outputs_ready(") == 1 and source.rindex(f'ctx.write_section("{entry.section}"') < marker
 
 
 def test_an_early_marker_is_written_only_while_the_runner_watches(tmp_path):
@@ -774,11 +716,12 @@ def test_an_early_marker_is_written_only_while_the_runner_watches(tmp_path):
     params_file = tmp_path / "params.yaml"
     P.write_params(P.load_params(None), params_file)
     ctx = load_context(params_file, tmp_path)
-    ctx.outputs_ready("03_fairness")  # a notebook executed on its own: nothing is left behind
+    ctx.write_section("fairness", {})
+    ctx.outputs_ready()  # a notebook executed on its own: nothing is left behind
     assert not (tmp_path / READY_DIR).exists()
     (tmp_path / READY_DIR).mkdir()
-    ctx.outputs_ready("03_fairness")  # the runner made the folder
-    assert [p.name for p in (tmp_path / READY_DIR).iterdir()] == ["03_fairness"]
+    ctx.outputs_ready()  # the runner made the folder: the marker names the section written
+    assert [p.name for p in (tmp_path / READY_DIR).iterdir()] == ["fairness"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import pandas as pd
 from . import results as _results
 from .params import AuditParams, flatten_params, read_params
 from .paths import READY_DIR, RUN_DIR_ENV
-from .run.steps import step_of_section, writer_of
+from .run.steps import writer_of
 
 __all__ = ["AuditContext", "load_context", "Markdown", "escape_markdown_html", "NO_RUN_DIR", "MISSING_ARTIFACT"]
 
@@ -104,15 +104,14 @@ class AuditContext:
         return _results.write_section(self.run_dir, name, value)
 
     def outputs_ready(self) -> None:
-        """Say that everything later steps read from this step is written (its section, written
-        last): the runner may start the steps its section releases (``run.steps.STEPS``) while
-        this notebook goes on with its figures and tables. A marker file in
+        """Say that everything later steps read from this step is written: the runner may start
+        the steps it releases (``run.steps.STEPS``) while this notebook goes on with its figures
+        and tables. A marker named after the section this step wrote, in
         :data:`~audit_helpers.paths.READY_DIR`, which the runner makes while its steps run; a
         notebook executed on its own leaves nothing behind; nothing it computes depends on it."""
         folder = self.run_dir / READY_DIR
-        step = step_of_section(self._sections[-1]) if self._sections else None
-        if folder.is_dir() and step is not None:
-            (folder / step).touch()
+        if folder.is_dir() and self._sections:
+            (folder / self._sections[-1]).touch()
 
     # ---- artifacts ---------------------------------------------------------------------
     def _require(self, path: Path, what: str) -> Path:

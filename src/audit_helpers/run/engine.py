@@ -38,7 +38,7 @@ from ..step_errors import failing_cell, one_line
 from ..summary._config import resolve_audit_date
 from .kernels import KERNEL_CONFIG, KernelPool, QuietWhenStopped, closing_loop, kernel_environment
 from .render import RenderWorker
-from .steps import STEPS, UnknownStep, discover_steps, documents, needs_among, released_by
+from .steps import STEPS, UnknownStep, discover_steps, documents, needs_among, released_by, startable
 
 STEP_FAILED = (
     "step {step} failed in cell {cell} ({ename}: {evalue}).\n"
@@ -256,7 +256,8 @@ def _run_one(run: _Run, step: Path, pool: KernelPool) -> dict:
 
 def _run_steps(run: _Run, steps: list[Path], pool: KernelPool, renders: RenderWorker) -> None:
     """Run every step in worker threads, at most ``run.jobs`` at once, each once the steps it
-    needs have finished or released it (their section is written: a marker in ``READY_DIR``).
+    needs have finished or released it (``ctx.outputs_ready()``: a marker in ``READY_DIR`` named
+    after the section it wrote).
     Finished steps are recorded in step order in ``run.done`` and handed to ``renders``.
 
     On the first error raised by a step (or an interrupt of this thread) no further step starts,
@@ -272,10 +273,8 @@ def _run_steps(run: _Run, steps: list[Path], pool: KernelPool, renders: RenderWo
     threads = ThreadPoolExecutor(max_workers=run.jobs, thread_name_prefix="step")
     try:
         while pending or active:
-            released = {n for n in active.values() if (ready_dir / n).exists()}
-            for name in [n for n in pending if needs[n] <= finished | {r for r in released if n in released_by(r)}]:
-                if len(active) >= run.jobs:
-                    break
+            released = {n for n in active.values() if n in STEPS and (ready_dir / STEPS[n].section).exists()}
+            for name in startable(pending, needs, finished, released)[: run.jobs - len(active)]:
                 pending.remove(name)
                 run.progress(f"[{order.index(name) + 1}/{len(order)}] {name} ...")
                 active[threads.submit(closing_loop(_run_one), run, by_name[name], pool)] = name

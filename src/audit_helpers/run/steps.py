@@ -128,9 +128,10 @@ def released_by(name: str) -> tuple[str, ...]:
     return STEPS[name].releases if name in STEPS else ()
 
 
-def step_of_section(section: str) -> Optional[str]:
-    """The step that writes results section ``section`` (None for a section no step owns)."""
-    return next((name for name, step in STEPS.items() if step.section == section), None)
+def startable(pending: list[str], needs: Mapping[str, set[str]], finished: set[str], released: set[str]) -> list[str]:
+    """The pending steps that may start, in order: each step they need has finished, or is
+    running and has released them (``released``: the running steps whose section is written)."""
+    return [n for n in pending if needs[n] <= finished | {r for r in released if n in released_by(r)}]
 
 
 def writer_of(artifact: str) -> str:
