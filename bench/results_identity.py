@@ -5,7 +5,8 @@ this script belongs to, and keeps what each run computed: ``audit_results.json``
 ``run`` block, which holds timings and the commit), ``ground_truth.json``,
 ``reference_profile.json``, ``data/feature_spec.json``, ``data/permutation_importance.json``
 a content hash of ``data/predictions.parquet``, and the text of every rendered PDF (``pdftotext``,
-one list of lines per document, with the run id masked). A later ``compare`` of two snapshots lists
+one list of lines per document, with the run id masked). The checkout's own path is masked
+everywhere and the audit date is pinned. A later ``compare`` of two snapshots lists
 every key path whose value differs.
 
 Usage::
@@ -32,11 +33,13 @@ from pathlib import Path
 from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The audit date is fixed, so that snapshots taken on either side of midnight compare.
+PINNED = ["--set", "report.audit_date=2026-12-01"]
 SCENARIOS = {
-    "default": ["--params", "params/default.yaml"],
-    "null": ["--params", "params/null_scenario.yaml"],
-    "smoke": ["--params", "params/smoke.yaml"],
-    "own_model": ["--params", "params/own_model.example.yaml"],
+    "default": ["--params", "params/default.yaml", *PINNED],
+    "null": ["--params", "params/null_scenario.yaml", *PINNED],
+    "smoke": ["--params", "params/smoke.yaml", *PINNED],
+    "own_model": ["--params", "params/own_model.example.yaml", *PINNED],
 }
 ARTIFACTS = [
     "audit_results.json",
@@ -55,12 +58,13 @@ def _predictions_digest(path: Path) -> str:
 
 
 def _pdf_texts(run_dir: Path) -> dict[str, list[str]]:
-    """The text of each PDF of the run, line by line, with the run id and its timestamps masked."""
+    """The text of each PDF of the run, line by line, with the run id and the checkout's path masked
+    (compare checkouts at paths of one length: a longer path lays a table out differently)."""
     run_id = run_dir.resolve().name
     texts = {}
     for pdf in sorted(run_dir.rglob("*.pdf")):
         done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
-        texts[str(pdf.relative_to(run_dir))] = [line.rstrip().replace(run_id, "<run_id>") for line in done.stdout.splitlines()]
+        texts[str(pdf.relative_to(run_dir))] = [line.rstrip().replace(run_id, "<run_id>").replace(str(ROOT), "<root>") for line in done.stdout.splitlines()]
     return texts
 
 
@@ -83,7 +87,8 @@ def snapshot(dest: Path, names: list[str]) -> None:
             preds = run_dir / "data" / "predictions.parquet"
             record["predictions.parquet"] = _predictions_digest(preds) if preds.exists() else None
             record["pdf_text"] = _pdf_texts(run_dir)
-            (dest / f"{name}.json").write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+            text = json.dumps(record, indent=1, sort_keys=True).replace(str(ROOT), "<root>")  # input paths
+            (dest / f"{name}.json").write_text(text, encoding="utf-8")
             print(f"[{name}] kept {len(record)} artifacts", flush=True)
 
 
