@@ -46,7 +46,7 @@ def _cpu() -> float:
 
 def _run(jobs: int, render_pdf: bool, reuse: bool = True) -> tuple[float, float, dict]:
     from audit_helpers.params import load_params
-    from audit_helpers.runner import run_audit
+    from audit_helpers.run import run_audit
 
     params = load_params(ROOT / "params" / "default.yaml", overrides=[f"run.render_pdf={str(render_pdf).lower()}"])
     with tempfile.TemporaryDirectory(prefix="bench-default-") as tmp:

@@ -21,10 +21,10 @@ from audit_helpers.paths import PACKAGE_DIR
 MODULES = sorted(PACKAGE_DIR.rglob("*.py"))
 
 #: Modules that present results (the run and its scheduling, renders, the notebook context, a package's `_render` of its documents).
-PRESENTATION = {"runner", "scheduler", "kernels", "export", "index_page", "cli", "context", "display", "_render"}
+PRESENTATION = {"export", "index_page", "cli", "context", "display", "_render"}
 #: What computation must never load.
 FORBIDDEN_FOR_COMPUTATION = ("matplotlib", "seaborn", "papermill", "nbconvert", "nbclient", "weasyprint")
-FORBIDDEN_PACKAGE_MODULES = ("audit_helpers.runner", "audit_helpers.export", "audit_helpers.cli")
+FORBIDDEN_PACKAGE_MODULES = ("audit_helpers.run", "audit_helpers.export", "audit_helpers.cli")
 #: What a plotting module must not use: it draws numbers computed elsewhere.
 FORBIDDEN_FOR_PLOTS = ("scipy", "sklearn", "audit_helpers._common.stats")
 
@@ -45,7 +45,8 @@ def _is_plotting(path: Path) -> bool:
 
 
 def _is_computation(path: Path) -> bool:
-    return not _is_plotting(path) and path.stem not in PRESENTATION
+    in_run_engine = path.relative_to(PACKAGE_DIR).parts[0] == "run"
+    return not _is_plotting(path) and path.stem not in PRESENTATION and not in_run_engine
 
 
 def _imports(path: Path) -> set[str]:
@@ -119,7 +120,7 @@ def test_the_run_command_reaches_its_kernels_before_the_heavy_imports():
     """`hiring-audit run` starts the kernels as soon as the run folder exists (issue 16): what it
     imports before that (the CLI, the parameter schema, the runner) leaves pandas, the notebook
     converters and the renderers to be imported while the kernels boot."""
-    loaded = set(_loaded_by("audit_helpers.cli")) | set(_loaded_by("audit_helpers.runner"))
+    loaded = set(_loaded_by("audit_helpers.cli")) | set(_loaded_by("audit_helpers.run"))
     assert _hits(loaded, ("pandas", "sklearn", "scipy", "matplotlib", "nbconvert", "jupytext", "papermill", "weasyprint", "bs4")) == []
 
 

@@ -16,7 +16,7 @@ import pytest
 from audit_helpers import results as R
 from audit_helpers.export import pdf_page_count
 from audit_helpers.paths import PARAMS_DIR, PROJECT_ROOT
-from audit_helpers.runner import discover_steps
+from audit_helpers.run import discover_steps
 
 from print_checks import BUDGET, image_problems, page_counts, print_problems
 from summary_checks import check_documents

@@ -86,7 +86,7 @@ def test_the_default_viewer_override_is_merged_into_the_environments_settings(tm
 
 def test_the_run_path_never_imports_jupyterlab():
     # (jupytext itself loads jupyter_server's contents manager when the dev extra is installed: ~0.2 s once per command)
-    code = ("import sys, audit_helpers.cli, audit_helpers.runner, audit_helpers.lab, audit_helpers.context; "
+    code = ("import sys, audit_helpers.cli, audit_helpers.run, audit_helpers.lab, audit_helpers.context; "
             "sys.exit(int(any(m.split('.')[0] in ('jupyterlab', 'notebook') for m in sys.modules)))")
     assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT).returncode == 0
 

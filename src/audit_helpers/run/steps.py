@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
+from ..paths import NOTEBOOKS_DIR
+
 
 @dataclass(frozen=True)
 class Step:
@@ -105,7 +107,7 @@ class UnknownStep(ValueError):
     """``run.steps`` names a notebook that does not exist."""
 
 
-def discover_steps(notebooks_dir: Path, selected: Optional[list[str]] = None) -> list[Path]:
+def discover_steps(notebooks_dir: Path = NOTEBOOKS_DIR, selected: Optional[list[str]] = None) -> list[Path]:
     """The notebooks to run, in order (``NN_name.py`` files), optionally a named subset."""
     available = sorted(notebooks_dir.glob("[0-9][0-9]_*.py"))
     if selected is None:
