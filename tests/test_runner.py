@@ -109,7 +109,7 @@ def test_success_publishes_and_points_latest(tmp_path, notebooks):
 
 
 def test_unknown_step_named(tmp_path, notebooks):
-    from audit_helpers.run.steps import UnknownStep
+    from audit_helpers.steps import UnknownStep
 
     with pytest.raises(UnknownStep, match="unknown step 'nope'"):
         discover_steps(notebooks, ["nope"])
@@ -320,7 +320,8 @@ def test_sigterm_during_a_real_kernel_step_keeps_latest_and_stops_the_kernel(tmp
 # ---------------------------------------------------------------------------------------------
 # issue 16: steps run side by side when their inputs are ready, in warm kernels
 
-from audit_helpers.run import kernels, steps  # noqa: E402
+from audit_helpers import steps  # noqa: E402
+from audit_helpers.run import kernels  # noqa: E402
 
 
 def _table(monkeypatch, needs: dict, releases: dict = {}):

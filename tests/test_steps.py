@@ -5,10 +5,10 @@ import re
 from pathlib import Path
 
 from audit_helpers.paths import NOTEBOOKS_DIR, PACKAGE_DIR
-from audit_helpers.run import steps
+from audit_helpers import steps
 
 STEP_NAME = re.compile(r"\b\d\d_[a-z]+\b")
-TABLE = PACKAGE_DIR / "run" / "steps.py"
+TABLE = PACKAGE_DIR / "steps.py"
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -23,7 +23,7 @@ import pandas as pd
 from . import results as _results
 from .params import AuditParams, flatten_params, read_params
 from .paths import READY_DIR, RUN_DIR_ENV
-from .run.steps import writer_of
+from .steps import writer_of
 
 __all__ = ["AuditContext", "load_context", "Markdown", "escape_markdown_html", "NO_RUN_DIR", "MISSING_ARTIFACT"]
 
@@ -105,7 +105,7 @@ class AuditContext:
 
     def outputs_ready(self) -> None:
         """Say that everything later steps read from this step is written: the runner may start
-        the steps it releases (``run.steps.STEPS``) while this notebook goes on with its figures
+        the steps it releases (``audit_helpers.steps.STEPS``) while this notebook goes on with its figures
         and tables. A marker named after the section this step wrote, in
         :data:`~audit_helpers.paths.READY_DIR`, which the runner makes while its steps run; a
         notebook executed on its own leaves nothing behind; nothing it computes depends on it."""

@@ -31,6 +31,7 @@ from .dataprep._config import DataConfig
 from .decision._config import DecisionConfig
 from .summary._config import ReportConfig, for_supplied_data
 from .synth._config import RACE_CATEGORIES, SEX_CATEGORIES
+from .steps import STEPS
 
 __all__ = [
     "AuditParams",
@@ -83,7 +84,7 @@ class RunConfig(BaseModel):
     )
     steps: Optional[list[str]] = Field(
         None,
-        description="Notebook steps to execute (e.g. ['01_data', '02_models']); null runs all in order.",
+        description=f"Notebook steps to execute (e.g. {list(STEPS)[:2]}); null runs all in order.",
     )
     render_pdf: bool = Field(
         True, description="Render the PDF deliverables (needs WeasyPrint and the Pango library)."

@@ -26,6 +26,7 @@ from ._headline import headline
 from ._evidence import drift_signals, evidence_reasons, fairness_items, protected_groups, strategy_items
 from ..summary._config import resolve_audit_date
 from ._policy import resolve_policy
+from ..steps import step_of_section
 from ._text import (
     condition_texts,
     drift_text,
@@ -39,7 +40,7 @@ from ._text import (
 
 __all__ = ["decide_model", "recommend", "NO_FAIRNESS"]
 
-NO_FAIRNESS = "the recommendation needs the fairness section of audit_results.json (step 03_fairness)"
+NO_FAIRNESS = f"the recommendation needs the fairness section of audit_results.json (step {step_of_section('fairness')})"
 
 
 def _counts(items: list[dict]) -> dict:

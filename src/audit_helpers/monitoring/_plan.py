@@ -20,6 +20,7 @@ import yaml
 from .._common.groups import is_unknown
 from .._common.hashing import file_sha256
 from ..paths import PACKAGE_DIR
+from ..steps import step_of_section
 
 __all__ = [
     "PLAN_SCHEMA_VERSION",
@@ -81,7 +82,7 @@ def write_plan(plan: Mapping[str, Any], path: Path | str) -> str:
     """Validate and write the plan as YAML; returns the file's sha256."""
     path = Path(path)
     validate_plan(plan, path=str(path))
-    header = (f"# Monitoring plan (schema_version {PLAN_SCHEMA_VERSION}) written by the 06_monitoring step of hiring-audit.\n"
+    header = (f"# Monitoring plan (schema_version {PLAN_SCHEMA_VERSION}) written by the {step_of_section('monitoring')} step of hiring-audit.\n"
               "# Applied by: hiring-audit monitor --plan THIS_FILE --batch FILE --state FILE\n")
     path.write_text(header + yaml.safe_dump(dict(plan), sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
     return file_sha256(path)

@@ -14,7 +14,7 @@ from .engine import (
     execute_notebook,
     run_audit,
 )
-from .steps import STEPS, Step, discover_steps
+from ..steps import STEPS, Step, discover_steps
 
 __all__ = [
     "DEFAULT_JOBS",

@@ -9,7 +9,7 @@ the run the same way (:class:`RunInterrupted`).
 The flow, in this module: :func:`run_audit` claims the folder, starts the kernels
 (:class:`~audit_helpers.run.kernels.KernelPool`) and the render worker
 (:class:`~audit_helpers.run.render.RenderWorker`), and :func:`_run_steps` hands each step
-(:data:`~audit_helpers.run.steps.STEPS`) to a thread that runs its notebook with papermill in a
+(:data:`~audit_helpers.steps.STEPS`) to a thread that runs its notebook with papermill in a
 warm kernel, as soon as the steps it reads have finished or released it.
 """
 
@@ -38,7 +38,7 @@ from ..step_errors import failing_cell, one_line
 from ..summary._config import resolve_audit_date
 from .kernels import KERNEL_CONFIG, KernelPool, QuietWhenStopped, closing_loop, kernel_environment
 from .render import RenderWorker
-from .steps import STEPS, UnknownStep, discover_steps, documents, needs_among, released_by, startable
+from ..steps import STEPS, UnknownStep, discover_steps, documents, needs_among, released_by, startable
 
 STEP_FAILED = (
     "step {step} failed in cell {cell} ({ename}: {evalue}).\n"

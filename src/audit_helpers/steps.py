@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
-from ..paths import NOTEBOOKS_DIR
+from .paths import NOTEBOOKS_DIR
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,11 @@ def startable(pending: list[str], needs: Mapping[str, set[str]], finished: set[s
     """The pending steps that may start, in order: each step they need has finished, or is
     running and has released them (``released``: the running steps whose section is written)."""
     return [n for n in pending if needs[n] <= finished | {r for r in released if n in released_by(r)}]
+
+
+def step_of_section(section: str) -> str:
+    """The step that writes results section ``section``."""
+    return next(name for name, step in STEPS.items() if step.section == section)
 
 
 def writer_of(artifact: str) -> str:
