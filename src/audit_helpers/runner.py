@@ -28,7 +28,7 @@ from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, READY_DIR
 from .kernels import KERNEL_CONFIG, KernelPool, kernel_environment, late_warm, register_step_engine, warm_plan
 from .scheduler import RenderWorker, cell_seconds, render_step, run_graph, schedule_record, step_needs
 from .step_errors import failing_cell, one_line
-from .summary._config import resolve_audit_date
+from .config import resolve_audit_date
 
 __all__ = [
     "RunFailed",

@@ -10,22 +10,24 @@ import pandas as pd
 import pytest
 
 from audit_helpers import drift
-from audit_helpers.drift import DriftConfig, ReferenceProfile, compare
+from audit_helpers.config import DriftConfig
+from audit_helpers.drift import ReferenceProfile, compare
 
 from drift_oracles import StandInContext, assert_entry_consistent
+from audit_helpers.config import SyntheticConfig, synthetic_feature_spec
 
 
 def _fake_run(tmp_path, *, with_importance):
     from audit_helpers import synth
 
-    scenario = synth.generate_scenario(synth.SyntheticConfig(n_train=3000, n_eval=800), random_state=7)
+    scenario = synth.generate_scenario(SyntheticConfig(n_train=3000, n_eval=800), random_state=7)
     train = scenario.train.iloc[:2200].reset_index(drop=True)
     test = scenario.train.iloc[2200:].reset_index(drop=True)
     frames = {"train": train, "test": test, "eval": scenario.eval}
     for f in frames.values():
         f["sex"] = f["sex"].fillna("Unknown")
         f["race"] = f["race"].fillna("Unknown")
-    spec = {**synth.synthetic_feature_spec(), "id": "applicant_id", "label": "advanced", "positive_label": 1,
+    spec = {**synthetic_feature_spec(), "id": "applicant_id", "label": "advanced", "positive_label": 1,
             "protected": ["sex", "race"], "age": None}
     spec["model_features"] = [*spec["numeric"], *spec["categorical"], *spec["multilabel"]]
     preds = []

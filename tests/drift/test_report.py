@@ -5,7 +5,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from audit_helpers import drift
-from audit_helpers.drift import DriftConfig, compare, fit_reference
+from audit_helpers.config import DriftConfig
+from audit_helpers.drift import compare, fit_reference
 
 from drift_oracles import sample_frame, sample_predictions
 

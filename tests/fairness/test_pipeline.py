@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit_helpers.fairness import FairnessConfig, audit_predictions
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_predictions
 
 from fairness_frames import _check_block, _random_frame
 

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from audit_helpers import mitigation as mit
-from audit_helpers.mitigation import MitigationConfig
+from audit_helpers.config import MitigationConfig
 from audit_helpers.mitigation._report import _fmt_ci, _signed
+from audit_helpers.config import ModelConfig, RandomForestGrid, STRATEGIES, SyntheticConfig, synthetic_feature_spec
 
 
 # ------------------------------------------------------------------------------------------
@@ -37,16 +38,17 @@ def scenario_run():
     from sklearn.model_selection import train_test_split
 
     from audit_helpers import models, synth
-    from audit_helpers.fairness import FairnessConfig, audit_frame
+    from audit_helpers.config import FairnessConfig
+    from audit_helpers.fairness import audit_frame
 
-    sc = synth.generate_scenario(synth.SyntheticConfig(), random_state=SCENARIO_SEED)
-    spec = synth.synthetic_feature_spec()
+    sc = synth.generate_scenario(SyntheticConfig(), random_state=SCENARIO_SEED)
+    spec = synthetic_feature_spec()
     spec.update({"id": "applicant_id", "label": "advanced", "positive_label": 1, "protected": ["sex", "race"],
                  "model_features": FEATURES})
     full = _prepare(sc.train)
     train, test = train_test_split(full, test_size=0.3, random_state=0, stratify=full["advanced"])
     splits = {"test": test, "eval": _prepare(sc.eval)}
-    mc = models.ModelConfig(random_forest=models.RandomForestGrid(n_estimators=40))
+    mc = ModelConfig(random_forest=RandomForestGrid(n_estimators=40))
     # fewer bootstrap resamples keep the test fast (the reference-group audit may have none to set)
     fc = FairnessConfig(**({"n_bootstrap": 200} if "n_bootstrap" in FairnessConfig.model_fields else {}))
     hyper = {"logistic_regression": {"C": 1.0, "max_iter": 2000},
@@ -86,7 +88,7 @@ def test_scenario_target_is_a_planted_gap(scenario_run):
 def test_scenario_every_strategy_reports_every_gap_with_ci(scenario_run):
     sec = scenario_run["section"]
     kinds = {e["strategy"] for e in sec["strategies"].values()}
-    assert kinds == set(mit.STRATEGIES)
+    assert kinds == set(STRATEGIES)
     assert len(sec["strategies"]) == 6  # three strategies x two families
     for name, entry in list(sec["strategies"].items()) + list(sec["baselines"].items()):
         assert isinstance(entry["deployable"], bool) and entry["legal_risk"]["text"]

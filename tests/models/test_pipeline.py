@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
 from audit_helpers import models
-from audit_helpers.models import ModelConfig
+from audit_helpers.config import ModelConfig
 from audit_helpers.results import validate_results
 
 from applicant_frames import FEATURES, feature_spec

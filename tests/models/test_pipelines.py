@@ -9,15 +9,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 from audit_helpers import models
-from audit_helpers.models import (
-    UNKNOWN_FAMILY,
-    UNTYPED_COLUMNS,
-    ModelConfig,
-    build_pipeline,
-    fit_pipeline,
-    model_input_columns,
-    search_hyperparameters,
-)
+from audit_helpers.models._names import UNKNOWN_FAMILY, UNTYPED_COLUMNS
+from audit_helpers.config import ModelConfig
+from audit_helpers.models import build_pipeline, fit_pipeline, model_input_columns, search_hyperparameters
 
 from applicant_frames import FEATURES, feature_spec
 

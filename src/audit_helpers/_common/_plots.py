@@ -7,14 +7,12 @@ none is drawn wider than the printed page (their type then prints at the size se
 
 from __future__ import annotations
 
-from typing import Optional
-
-import seaborn as sns
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Optional
 
 from . import palette
 
-__all__ = ["THEME_RC", "apply_theme", "new_figure", "MAX_WIDTH_IN", "FONT_PT"]
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area
+    from matplotlib.figure import Figure
 
 MAX_WIDTH_IN = 7.2
 """The A4 text width in inches (display.PRINT_WIDTH_IN): a figure is never drawn wider."""
@@ -38,6 +36,7 @@ THEME_RC = {
 
 def apply_theme() -> None:
     """seaborn's ``whitegrid`` theme with the audit's palette and type sizes (idempotent)."""
+    import seaborn as sns
     sns.set_theme(
         context="paper",
         style="whitegrid",
@@ -49,5 +48,6 @@ def apply_theme() -> None:
 
 def new_figure(width: float, height: float, *, layout: Optional[str] = "constrained") -> Figure:
     """A themed ``Figure`` (no pyplot: nothing leaks into the notebook), at most :data:`MAX_WIDTH_IN` wide."""
+    from matplotlib.figure import Figure
     apply_theme()
     return Figure(figsize=(min(width, MAX_WIDTH_IN), height), layout=layout)

@@ -10,21 +10,6 @@ Plain constants (no matplotlib), so plotting modules and the page style share th
 
 from __future__ import annotations
 
-__all__ = [
-    "OKABE_ITO",
-    "STATUS_COLOURS",
-    "ROLE_COLOURS",
-    "REFERENCE",
-    "COMPARED",
-    "EXCLUDED",
-    "BAND",
-    "LINE",
-    "BEFORE",
-    "AFTER",
-    "status_colour",
-    "LEGEND_TEXT",
-]
-
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",

@@ -12,14 +12,31 @@ metric's status), ``_evidence`` (what is read from the results), ``_decide`` (th
 ``_headline`` (the figures the summaries lead with), ``_text`` (the sentences).
 """
 
-from .._common.lazy import attach
+from ._names import DECISIONS, DECISION_METRICS, EFFECTS, DRIFT_SIGNALS
+from ._policy import resolve_policy, judge_metric, disadvantaged_group
+from ._evidence import metric_items, fairness_items, strategy_items, evidence_reasons, drift_signals
+from ._decide import decide_model, recommend
+from ._headline import headline, headline_attributes
+from ._text import attribute_label, group_label, item_text
 
-_EXPORTS = {
-    "_config": ["DecisionConfig", "DECISIONS", "DECISION_METRICS", "EFFECTS", "DRIFT_SIGNALS", "BAD_EFFECTS"],
-    "_policy": ["resolve_policy", "judge_metric", "disadvantaged_group"],
-    "_evidence": ["metric_items", "fairness_items", "strategy_items", "evidence_reasons", "drift_signals"],
-    "_decide": ["decide_model", "recommend", "NO_FAIRNESS"],
-    "_headline": ["headline", "headline_attributes"],
-    "_text": ["attribute_label", "group_label", "item_text"],
-}
-__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)
+__all__ = [
+    "DECISIONS",
+    "DECISION_METRICS",
+    "EFFECTS",
+    "DRIFT_SIGNALS",
+    "resolve_policy",
+    "judge_metric",
+    "disadvantaged_group",
+    "metric_items",
+    "fairness_items",
+    "strategy_items",
+    "evidence_reasons",
+    "drift_signals",
+    "decide_model",
+    "recommend",
+    "headline",
+    "headline_attributes",
+    "attribute_label",
+    "group_label",
+    "item_text",
+]

@@ -24,11 +24,8 @@ from ._audit import (
 )
 from ._bins import QUANTILE_METHOD
 from ._conditions import score_conditions
-from ._config import DriftConfig
+from ..config import DriftConfig
 from ._profile import ReferenceProfile, compare, fit_reference
-
-__all__ = ["drift_from_context", "monitored_columns", "date_columns", "ISO_DATE", "PROFILE_FILE", "IMPORTANCE_FILE", "REFERENCE_SPLIT",
-           "SCORE_REFERENCE_SPLIT", "CURRENT_SPLIT", "UNKNOWN_FEATURES", "NO_TEST_REFERENCE", "MONITORED_SENSITIVE"]
 
 PROFILE_FILE = "reference_profile.json"
 IMPORTANCE_FILE = "permutation_importance.json"

@@ -9,10 +9,8 @@ import pandas as pd
 
 from .._common.groups import fill_unknown
 from ._audit import attribute_keys, audit_frame, reference_groups
-from ._config import FairnessConfig
+from ..config import FairnessConfig
 from ._status import summarise_findings
-
-__all__ = ["audit_predictions", "fairness_from_context", "largest_gap_attribute", "mark_age_direction", "ERR_PRED_COLUMNS", "ERR_JOIN"]
 
 ERR_PRED_COLUMNS = "predictions lack column(s) {missing}; expected model, split, {id}, score, selected, y_true"
 ERR_JOIN = "{n} prediction row(s) of model {model!r} on split {split!r} have no matching applicant in the {split} data"

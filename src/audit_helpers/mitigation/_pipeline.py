@@ -13,14 +13,12 @@ import numpy as np
 import pandas as pd
 
 from .._common.groups import attribute_keys, fill_unknown, group_labels, spec_intersections
-from ._config import STRATEGIES, MitigationConfig
+from ..config import STRATEGIES, MitigationConfig
 from ._legal import RICCI_NOTE
 from ._nothing import nothing_section, nothing_to_judge
 from ._proposal import build_proposal
 from ._strategies import RunContext, _attribute_blind, _baselines, _group_thresholds, _reweighting
 from ._target import NoTargetError, mitigation_findings, select_target
-
-__all__ = ["run_mitigation", "mitigation_from_context", "ERR_NO_STRATEGY"]
 
 ERR_NO_STRATEGY = "strategy {name!r} is unknown; choose from {options}."
 

@@ -13,28 +13,14 @@ import pandas as pd
 
 from ..model_io import file_sha256, load_model, predict_scores, save_model_joblib, save_model_skops
 from ._audited import AuditedModel
-from ._config import ModelConfig
+from ..config import ModelConfig
 from ._performance import evaluate_model, permutation_importance_by_column
 from ._pipelines import train_models
 from ._search import one_blas_thread, thread_pool
 from .._common.seeds import as_int_seed, derive_seed
 from ._supplied import load_supplied_model
 from ._threshold import choose_threshold
-from ..synth._screens import collect_screen_truth, screen_truth_jobs
-
-__all__ = [
-    "obtain_models",
-    "evaluate_and_persist",
-    "ModelsStep",
-    "predictions_frame",
-    "persist_model",
-    "results_entry",
-    "load_run_model",
-    "importance_sample",
-    "IMPORTANCE_MAX_ROWS",
-    "NOT_LOADED",
-    "ROUNDTRIP_LOADED",
-]
+from ._screen_truth import collect_screen_truth, screen_truth_jobs
 
 #: ``load_verification`` of a model trained in this run: nothing was loaded to obtain it.
 NOT_LOADED = "not_loaded_trained_in_this_run"
@@ -176,7 +162,7 @@ class ModelsStep:
     importance : dict
         ``{name: {raw input column: mean AUC drop}}`` for ``permutation_importance.json``.
     screens : dict or None
-        Each screen's population truth (:func:`~audit_helpers.synth.screen_truth`) when it was
+        Each screen's population truth (:func:`~audit_helpers.models.screen_truth`) when it was
         asked for, for :func:`~audit_helpers.models.add_screen_truth`.
     """
 
@@ -327,7 +313,7 @@ def evaluate_and_persist(
     With several models each is evaluated in its own thread (``config.n_jobs`` at once: the
     forests' predictions and the bootstrap's counting run outside the GIL, and threads start no
     worker process); every figure is seeded per model and split, so the results do not depend on it.
-    ``screen_truth`` (the keyword arguments of :func:`~audit_helpers.synth.screen_truth_jobs`
+    ``screen_truth`` (the keyword arguments of :func:`~audit_helpers.models.screen_truth_jobs`
     but the models and thresholds: ``data_config``, ``seed``, ...) also measures each screen's
     population truth at its operating threshold, in the same pool (``ModelsStep.screens``).
 

@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from ._audited import AuditedModel
-from ._config import (
+from ._names import (
     BAD_LABEL,
     CLASSIFIER_STEP,
     FAMILIES,
@@ -28,24 +28,11 @@ from ._config import (
     PREPROCESS_STEP,
     UNKNOWN_FAMILY,
     UNTYPED_COLUMNS,
-    ModelConfig,
 )
+from ..config import ModelConfig
 from ._encoder import MultiHotEncoder
 from ._search import _plain, one_blas_thread, search_families  # noqa: F401 - _plain: used by ._supplied
 from .._common.seeds import as_int_seed
-
-__all__ = [
-    "protected_columns",
-    "model_input_columns",
-    "build_preprocessor",
-    "build_pipeline",
-    "default_hyperparameters",
-    "param_grid",
-    "fit_pipeline",
-    "search_hyperparameters",
-    "train_models",
-]
-
 
 def protected_columns(feature_spec: Mapping[str, Any]) -> list[str]:
     """The protected attribute columns of the spec plus the age column (if any)."""

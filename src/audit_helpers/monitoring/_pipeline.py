@@ -11,8 +11,6 @@ from ._plan import PLAN_MD, PLAN_SCHEMA_VERSION, PLAN_YAML, write_plan
 from ._report import plan_markdown
 from ._simulate import first_red, simulate_months, timeline
 
-__all__ = ["monitoring_from_context", "monitoring_section", "SIMULATION_DIR", "PROFILE_FILE", "NO_SIMULATION"]
-
 SIMULATION_DIR = "monitoring_simulation"
 PROFILE_FILE = "reference_profile.json"
 NO_SIMULATION = "the simulation draws months from the synthetic scenario's generator; this run's data are supplied files"

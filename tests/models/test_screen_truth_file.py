@@ -7,8 +7,11 @@ import json
 import pytest
 
 from audit_helpers import dataprep, models, synth
-from audit_helpers.dataprep import DataConfig
-from audit_helpers.synth import SyntheticConfig
+from audit_helpers.config import DataConfig
+from audit_helpers.config import SyntheticConfig
+from audit_helpers.models import screen_truth
+from audit_helpers.models._screen_truth import NO_GROUND_TRUTH
+from audit_helpers.planted_vs_found import lowest_impact_ratios
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +46,7 @@ def test_add_screen_truth_writes_both_copies_as_strict_json(truth_run):
     assert json.loads(text) == gt
     assert {k: v for k, v in gt.items() if k not in ("screens", "screens_sample")} == truth_run["before"]
     thresholds = {m: e["threshold"] for m, e in entries.items()}
-    expected = synth.screen_truth(audited, thresholds, data_config=dc, seed=4, n=3000)
+    expected = screen_truth(audited, thresholds, data_config=dc, seed=4, n=3000)
     assert gt["screens"] == json.loads(json.dumps(expected))
     sample = gt["screens_sample"]
     assert sample["n"] == 3000 and sample["reference_min_share"] == 0.10
@@ -57,7 +60,7 @@ def test_screen_truth_prose_and_table_come_from_the_ground_truth(truth_run):
     gt, prepared = truth_run["gt"], truth_run["prepared"]
     text = models.screen_truth_narrative(gt)
     assert "measured on 3,000 fresh applicants per split" in text
-    low = synth.lowest_impact_ratios(gt["screens"])
+    low = lowest_impact_ratios(gt["screens"])
     assert set(low) == set(truth_run["entries"])
     for model, splits in low.items():
         for split, attrs in splits.items():
@@ -79,4 +82,4 @@ def test_screen_truth_prose_and_table_come_from_the_ground_truth(truth_run):
 def test_add_screen_truth_needs_a_ground_truth(tmp_path):
     with pytest.raises(FileNotFoundError) as err:
         models.add_screen_truth(tmp_path, {}, {}, data_config=DataConfig(), seed=1)
-    assert str(err.value) == models.NO_GROUND_TRUTH.format(path=tmp_path / "ground_truth.json")
+    assert str(err.value) == NO_GROUND_TRUTH.format(path=tmp_path / "ground_truth.json")

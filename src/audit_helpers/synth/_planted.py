@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ._config import (
+from ..config import (
     AGE_COLUMN,
     CONTROL_FEATURES,
     EDUCATION_TIERS,
@@ -21,8 +21,6 @@ from ._config import (
     ROLE_TAG_SEPARATOR,
 )
 from ._structural import _f, _race_shares, _region_probs, _shares, _sigmoid
-
-__all__: list[str] = []
 
 _FORMULA = "logit P(advanced=1) = intercept + merit - bias_log_odds*[bias_group] - gap_penalty_log_odds_per_year*gap_months/12"
 _MERIT = (

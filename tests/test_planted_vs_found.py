@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit_helpers.truth import impact_ratio_rows, planted_vs_found, truth_summary
+from audit_helpers.planted_vs_found import impact_ratio_rows, planted_vs_found, truth_summary
 
 
 def _group(ir, ci, status):
@@ -95,7 +95,7 @@ def test_no_screen_truth_gives_no_summary(case):
 
 
 def test_narrative_uses_the_summary(case):
-    from audit_helpers.truth import truth_narrative
+    from audit_helpers.planted_vs_found import truth_narrative
 
     text = truth_narrative(truth_summary(*case, tolerance=0.8))
     assert "2 group impact ratios of the audited screens below the 0.8 line; the audit flagged 1 of them" in text
@@ -105,12 +105,12 @@ def test_narrative_uses_the_summary(case):
 
 
 def test_reading_table_pairs_estimate_and_interval(case):
-    from audit_helpers.truth import planted_vs_found_table
+    from audit_helpers.planted_vs_found import planted_vs_found_table
 
     table = planted_vs_found_table(*case, tolerance=0.8).set_index("group")
     assert table.loc["Black", "audit ratio"] == 0.66 and table.loc["Black", "95% CI"] == [0.58, 0.75]
     from audit_helpers.display import table_html
-    from audit_helpers.truth import PLANTED_FORMATS
+    from audit_helpers.planted_vs_found import PLANTED_FORMATS
 
     html = table_html(table, formats=PLANTED_FORMATS)
     assert "0.660" in html and "[0.580, 0.750]" in html
@@ -119,7 +119,7 @@ def test_reading_table_pairs_estimate_and_interval(case):
 
 
 def test_reading_table_keeps_only_disagreements_when_asked(case):
-    from audit_helpers.truth import planted_vs_found, planted_vs_found_table
+    from audit_helpers.planted_vs_found import planted_vs_found, planted_vs_found_table
 
     raw = planted_vs_found(*case, tolerance=0.8)
     table = planted_vs_found_table(*case, tolerance=0.8, disagreements=True)

@@ -15,36 +15,17 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = [
-    "DecisionConfig",
-    "DECISIONS",
-    "DECISION_METRICS",
-    "EFFECTS",
-    "DRIFT_SIGNALS",
-    "SPLITS",
-    "BAD_EFFECTS",
-]
-
-DECISIONS = ("ship", "mitigate", "escalate")
 """The three calls, from least to most intervention."""
-
-DECISION_METRICS = ("min_impact_ratio", "tpr_gap", "fpr_gap", "calibration_gap")
 """Headline metrics the policy judges (the demographic-parity ratio carries the same selection-rate
 evidence as the lowest impact ratio and is reported, not counted twice)."""
-
-EFFECTS = ("block", "monitor", "note", "escalate")
 """What a status does to the call: ``block`` (must be brought within tolerance before the screen is
 used: ship is impossible, a mitigation must fix it), ``monitor`` (does not stop the screen; becomes a
 monitoring condition), ``note`` (reported among the reasons, no effect), ``escalate`` (the call
 goes to people: escalate)."""
-
-DRIFT_SIGNALS = ("score", "key_features", "any_feature", "label", "unseen_inputs")
 """Drift signals whose red tier can escalate: the model score, a key feature (by importance), any
 monitored feature, the outcome label, and a model input whose next-month values are mostly
 categories never seen in training (red whatever its importance: a model cannot have learnt
 anything about them, and its importance measured in the training period cannot show it)."""
-
-SPLITS = ("test", "eval")
 
 BAD_EFFECTS = "decision.status_effects must give an effect for each of {statuses}; missing: {missing}"
 

@@ -11,34 +11,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = [
-    "AGE_COLUMN",
-    "DATE_COLUMN",
-    "ID_COLUMN",
-    "LABEL_COLUMN",
-    "ROLE_TAG_SEPARATOR",
-    "SEX_CATEGORIES",
-    "RACE_CATEGORIES",
-    "EDUCATION_TIERS",
-    "REGIONS",
-    "ROLE_TAGS",
-    "NUMERIC_FEATURES",
-    "CATEGORICAL_FEATURES",
-    "MULTILABEL_FEATURES",
-    "PROTECTED_ATTRIBUTES",
-    "CONTROL_FEATURES",
-    "COLUMN_DESCRIPTIONS",
-    "SHARES_KEYS_ERROR",
-    "SHARES_SUM_ERROR",
-    "BIAS_GROUP_ERROR",
-    "COMPOSITION_GROUP_ERROR",
-    "NEW_TAG_ERROR",
-    "ROLE_TAG_WEIGHT_ERROR",
-    "RATE_SUM_ERROR",
-    "SyntheticConfig",
-    "synthetic_feature_spec",
-]
-
 ID_COLUMN = "applicant_id"
 DATE_COLUMN = "application_date"
 LABEL_COLUMN = "advanced"

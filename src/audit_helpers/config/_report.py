@@ -15,8 +15,6 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ReportConfig", "FICTIONAL", "TO_COMPLETE", "TO_COMPLETE_FIELDS", "resolve_audit_date", "for_supplied_data"]
-
 FICTIONAL = "(fictional example)"
 """Suffix of every default that describes a party or a product: set the real ones for a real audit."""
 

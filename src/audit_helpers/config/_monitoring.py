@@ -11,13 +11,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = [
-    "MonitoringConfig",
-    "SimulationConfig",
-    "RED_BELOW_AMBER",
-    "BREAK_BEFORE_CREEP",
-]
-
 RED_BELOW_AMBER = "monitoring.{name}_red ({red}) must be >= monitoring.{name}_amber ({amber})"
 BREAK_BEFORE_CREEP = "monitoring.simulation: creep_months + stable_months must be < months (got {stable} + {creep} >= {months})"
 

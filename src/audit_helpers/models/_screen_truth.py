@@ -7,10 +7,17 @@ next-month generator for ``eval``), prepares it exactly as the data step prepare
 (:func:`audit_helpers.dataprep.prepare_synthetic_frame`), scores it with every screen, applies
 each screen's operating threshold and tabulates, per attribute and group, the selection rate,
 TPR, FPR and the impact ratio against a stable reference group.
+
+After the screens are trained and thresholded, :func:`add_screen_truth` writes what
+:func:`screen_truth` measured into the run's ``ground_truth.json`` under ``screens`` (how it was
+measured under ``screens_sample``), so later steps can check what the audit found against what
+is there (:mod:`audit_helpers.planted_vs_found`).
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
@@ -19,22 +26,10 @@ import pandas as pd
 from .._common.groups import attribute_keys, group_labels, is_unknown, reference_index
 from .._common.seeds import derive_seed
 from ..dataprep._prepare import prepare_synthetic_frame
-from ._config import LABEL_COLUMN
-from ._generate import draw_period
-
-__all__ = [
-    "screen_truth",
-    "screen_truth_jobs",
-    "collect_screen_truth",
-    "group_truth",
-    "lowest_impact_ratios",
-    "SCREEN_SPLITS",
-    "TRUTH_SAMPLE_SIZE",
-    "REFERENCE_MIN_SHARE",
-    "SAMPLE_SIZE_ERROR",
-    "UNKNOWN_SPLIT_ERROR",
-    "MISSING_THRESHOLD_ERROR",
-]
+from ..config import LABEL_COLUMN
+from ..results import dumps
+from ..synth._generate import draw_period
+from ._audited import AuditedModel
 
 #: The audited splits and whether each is drawn from the next-month (drifted) generator.
 SCREEN_SPLITS = {"test": False, "eval": True}
@@ -230,48 +225,90 @@ def _split_truth(models, thresholds, data_config, seed: int, split: str, n: int,
     return out
 
 
-def lowest_impact_ratios(
-    screens: Mapping[str, Any],
-    *,
-    attributes: Sequence[str] = ("sex", "race"),
-    min_share: float = 0.02,
-    unknown_label: str = "Unknown",
-) -> dict:
-    """The lowest true impact ratio per model, split and attribute (what the prose quotes).
+# ---------------------------------------------------------------------------------------------
+# the truth added to ground_truth.json
 
-    Only groups holding at least ``min_share`` of the sample count (smaller groups are
-    excluded from impact-ratio comparisons, LL144's 2% rule); the unknown group never counts.
+GROUND_TRUTH_FILE = "ground_truth.json"
+NO_GROUND_TRUTH = "{path} not found: the screen truth is added to the ground truth of a synthetic run (step 01 writes it)"
+
+
+def _sample_record(entries: Mapping[str, Mapping[str, Any]], names, *, n: int, reference_min_share: float) -> dict:
+    return {
+        "n": int(n),
+        "splits": {s: "next-month generator" if drifted else "training-period generator" for s, drifted in SCREEN_SPLITS.items()},
+        "seed": "derive_seed(run seed, 'ground_truth', 'screens', split)",
+        "preparation": "cleaned as the data step cleans applicants (unknown protected values, age group)",
+        "thresholds": {m: float(entries[m]["threshold"]) for m in names},
+        "threshold_rule": {m: entries[m].get("threshold_rule") for m in names},
+        "reference_min_share": float(reference_min_share),
+        "reference": (
+            f"the group with the highest selection rate among those holding at least {reference_min_share:.0%} "
+            "of the sample, the unknown group excluded"
+        ),
+        "impact_ratio": "selection rate of the group / selection rate of the reference group",
+    }
+
+
+def add_screen_truth(
+    run_dir: str | Path,
+    audited: Mapping[str, AuditedModel],
+    entries: Mapping[str, Mapping[str, Any]],
+    *,
+    data_config,
+    seed: int,
+    n: int = TRUTH_SAMPLE_SIZE,
+    reference_min_share: float = REFERENCE_MIN_SHARE,
+    n_jobs: int = 2,
+    measured: Optional[Mapping[str, Any]] = None,
+) -> dict:
+    """Measure every screen's population truth and add it to the run's ``ground_truth.json``.
+
+    Parameters
+    ----------
+    run_dir : path-like
+        The run folder; its ``ground_truth.json`` (and ``data/ground_truth.json``, the copy of
+        step 01, when present) get the keys ``screens`` and ``screens_sample``.
+    audited : mapping
+        ``{name: AuditedModel}`` as returned by :func:`obtain_models`.
+    entries : mapping
+        ``{name: models.<name> block}``: each screen's operating ``threshold``.
+    data_config : DataConfig
+        The run's ``data`` section (synthetic source).
+    seed : int
+        The run seed.
+    n : int, default=100,000
+        Rows of each fresh sample.
+    reference_min_share : float, default=0.10
+    n_jobs : int, default=2
+        Splits measured at once (``model.n_jobs`` of the run); the figures do not depend on it.
+    measured : mapping, optional
+        The truth already measured with these arguments (``ModelsStep.screens`` of
+        :func:`~audit_helpers.models.evaluate_and_persist`); it is then written, not measured again.
 
     Returns
     -------
     dict
-        ``{model: {split: {attribute: {"group", "impact_ratio", "selection_rate",
-        "reference_group", "reference_selection_rate"}}}}``; an attribute without a defined
-        ratio is left out.
+        The updated ground truth.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the run has no ``ground_truth.json`` (message :data:`NO_GROUND_TRUTH`).
     """
-    out: dict[str, dict] = {}
-    for model, splits in screens.items():
-        for split, blocks in splits.items():
-            for attribute in attributes:
-                block = blocks.get(attribute)
-                if not block:
-                    continue
-                groups = {g: v for g, v in block.items() if isinstance(v, Mapping)}
-                total = sum(v["n"] for v in groups.values()) or 1
-                eligible = [
-                    (v["impact_ratio"], g)
-                    for g, v in groups.items()
-                    if v["impact_ratio"] is not None and v["n"] / total >= min_share and not is_unknown(g, unknown_label)
-                ]
-                if not eligible:
-                    continue
-                ratio, group = min(eligible)
-                ref = block.get("reference_group")
-                out.setdefault(model, {}).setdefault(split, {})[attribute] = {
-                    "group": group,
-                    "impact_ratio": ratio,
-                    "selection_rate": groups[group]["selection_rate"],
-                    "reference_group": ref,
-                    "reference_selection_rate": groups[ref]["selection_rate"] if ref in groups else None,
-                }
-    return out
+    run_dir = Path(run_dir)
+    path = run_dir / GROUND_TRUTH_FILE
+    if not path.is_file():
+        raise FileNotFoundError(NO_GROUND_TRUTH.format(path=path))
+    ground_truth = json.loads(path.read_text(encoding="utf-8"))
+    names = list(audited)
+    thresholds = {m: float(entries[m]["threshold"]) for m in names}
+    ground_truth["screens"] = dict(measured) if measured is not None else screen_truth(
+        audited, thresholds, data_config=data_config, seed=int(seed), n=n, reference_min_share=reference_min_share,
+        n_jobs=n_jobs,
+    )
+    ground_truth["screens_sample"] = _sample_record(entries, names, n=n, reference_min_share=reference_min_share)
+    text = dumps(ground_truth)
+    for target in (path, run_dir / "data" / GROUND_TRUTH_FILE):
+        if target.is_file():
+            target.write_text(text, encoding="utf-8")
+    return json.loads(text)

@@ -7,7 +7,8 @@ import pandas as pd
 from scipy import stats
 
 from audit_helpers import synth
-from audit_helpers.synth import SyntheticConfig
+from audit_helpers.config import SyntheticConfig
+from audit_helpers.config import ROLE_TAGS
 
 ALPHA = 1e-3  # significance level for "no difference beyond sampling noise"
 
@@ -73,7 +74,7 @@ def test_null_scenario_has_no_drift(big_null):
         assert _cat_p(tr[col].fillna("NA"), ev[col].fillna("NA")) > ALPHA, col
     miss = _cat_p(tr["employment_gap_months"].isna(), ev["employment_gap_months"].isna())
     assert miss > ALPHA
-    assert {t for s in ev["role_tags"] for t in s.split(";") if t} <= set(synth.ROLE_TAGS)
+    assert {t for s in ev["role_tags"] for t in s.split(";") if t} <= set(ROLE_TAGS)
     gt = big_null.ground_truth["drift"]
     assert not any(v["drifted"] for v in gt["features"].values())
     assert set(gt["controls"]) == set(gt["features"])

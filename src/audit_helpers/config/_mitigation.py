@@ -1,4 +1,4 @@
-"""The ``mitigation:`` section of the run parameters and the vocabulary it is written in.
+"""The ``mitigation:`` section of the run parameters and the strategies it names.
 
 Imports only pydantic and the standard library: ``params`` imports this module, and loading
 the run parameters must not pull in scikit-learn or matplotlib.
@@ -10,60 +10,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = [
-    "MitigationConfig",
-    "STRATEGIES",
-    "GAP_METRICS",
-    "ACTIONABLE_METRICS",
-    "COMPARISON_METRIC",
-    "RATIO_METRICS",
-    "METRIC_LABELS",
-    "OBJECTIVES",
-    "OBJECTIVE_FOR_METRIC",
-]
-
 STRATEGIES = ("reweighting", "threshold_per_group", "proxy_removal")
 """Strategy names, in the order they are run and reported."""
-
-GAP_METRICS = ("tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio", "calibration_gap")
 """Fairness metrics every strategy is evaluated on, counted as findings and eligible as target."""
-
-ACTIONABLE_METRICS = ("tpr_gap", "fpr_gap", "demographic_parity_ratio", "min_impact_ratio")
 """Metrics the strategies act on (selection and error rates). A calibration gap is evidence that
 the historical labels treat groups differently: re-training on the same labels does not correct
 it, so it is targeted only when nothing else is flagged, and always named for a label review."""
-
-COMPARISON_METRIC = {
-    "selection": "min_impact_ratio",
-    "tpr": "tpr_gap",
-    "fpr": "fpr_gap",
-    "calibration": "calibration_gap",
-}
 """Headline metric of each per-group comparison quantity (``groups.<g>.comparisons.<quantity>``)."""
-
-RATIO_METRICS = frozenset({"demographic_parity_ratio", "min_impact_ratio"})
 """Metrics where 1 is parity and smaller is worse; for the others 0 is parity, larger worse."""
-
-METRIC_LABELS = {
-    "tpr_gap": "TPR gap",
-    "fpr_gap": "FPR gap",
-    "demographic_parity_ratio": "demographic-parity ratio",
-    "min_impact_ratio": "lowest impact ratio",
-    "calibration_gap": "calibration gap",
-}
-
-OBJECTIVES = ("tpr", "fpr", "selection_rate")
 """Rates that per-group thresholds can equalise."""
-
-OBJECTIVE_FOR_METRIC = {
-    "tpr_gap": "tpr",
-    "fpr_gap": "fpr",
-    "demographic_parity_ratio": "selection_rate",
-    "min_impact_ratio": "selection_rate",
-    # thresholds do not change scores, so they cannot move a calibration gap: they show the
-    # cost of selection-rate parity instead
-    "calibration_gap": "selection_rate",
-}
 
 
 class MitigationConfig(BaseModel):

@@ -1,4 +1,4 @@
-"""The ``data:`` section of the run parameters and the constants of the data step.
+"""The ``data:`` section of the run parameters (the data step's own names are ``dataprep._names``).
 
 Imports only pydantic, the standard library and the synthetic scenario's configuration, so
 the run parameters can use :class:`DataConfig` without importing pandas or matplotlib.
@@ -12,26 +12,7 @@ from typing import Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .._common.groups import INTERSECTION_SEP, canonical_code, code_key
-from ..synth._config import SyntheticConfig
-
-__all__ = [
-    "DataConfig",
-    "NEEDS_FILES",
-    "LABELS_NOT_PROTECTED",
-    "LABELS_NEED_FILES",
-    "LABELS_SAME_CODE",
-    "BAD_GROUP_LABEL",
-    "OVERLAPPING_ROLES",
-    "PROTECTED_AS_FEATURE",
-    "SPLITS",
-    "INTERSECTION_SEP",
-    "NUMERIC_INFERENCE_SHARE",
-    "SMALL_GROUP_SHARE",
-    "ROW_ID_COLUMN",
-    "ROW_ID_NOTE",
-    "resolve_id_column",
-    "NO_TEST_SPLIT_NOTE",
-]
+from ._synth import SyntheticConfig
 
 NEEDS_FILES = "data.source is 'files': data.{key} is required."
 LABELS_NOT_PROTECTED = (
@@ -51,23 +32,6 @@ PROTECTED_AS_FEATURE = (
     "data: protected attribute(s) {columns} are also listed as model features; protected attributes are "
     "model inputs only with the explicit flag model.include_protected: true (leave them out of the feature lists)"
 )
-
-SPLITS = ("train", "test", "eval")
-#: Name of the id column made from the row number when the supplied files have no id column.
-ROW_ID_COLUMN = "row_number"
-ROW_ID_NOTE = (
-    "no id column in the supplied files: each applicant's id is its row number in its file "
-    "(1 = the first data row), kept as column {column!r} in the prepared splits"
-)
-NO_TEST_SPLIT_NOTE = (
-    "No test split: the supplied model was trained on its training sample and no data.test_path was given, "
-    "so no rows it has seen are held out as a test; the model is evaluated on next month's applicants only, "
-    "and the whole training sample is the drift reference."
-)
-#: Share of parseable values above which a text column is inferred as numeric.
-NUMERIC_INFERENCE_SHARE = 0.9
-#: Share of the training data under which a group is listed as small (LL144's 2% rule).
-SMALL_GROUP_SHARE = 0.02
 
 
 class DataConfig(BaseModel):

@@ -9,17 +9,13 @@ import yaml
 
 from audit_helpers import dataprep, models, synth
 from audit_helpers._common.seeds import derive_seed
-from audit_helpers.dataprep import DataConfig
+from audit_helpers.config import DataConfig
 from audit_helpers.paths import PARAMS_DIR
-from audit_helpers.synth import (
-    MISSING_THRESHOLD_ERROR,
-    SAMPLE_SIZE_ERROR,
-    UNKNOWN_SPLIT_ERROR,
-    SyntheticConfig,
-    group_truth,
-    lowest_impact_ratios,
-    screen_truth,
-)
+from audit_helpers.models._screen_truth import MISSING_THRESHOLD_ERROR, SAMPLE_SIZE_ERROR, UNKNOWN_SPLIT_ERROR
+from audit_helpers.config import SyntheticConfig
+from audit_helpers.models import group_truth, screen_truth
+from audit_helpers.planted_vs_found import lowest_impact_ratios
+from audit_helpers.config import ModelConfig
 
 ATTRIBUTES = ["sex", "race", "sex|race", "age_group"]
 
@@ -142,7 +138,7 @@ def _trained_truth(tmp_path, synthetic: dict, *, seed: int, n: int) -> dict:
     """A fast logistic-regression screen trained as step 02 trains it, at the default threshold rule."""
     dc = DataConfig(synthetic=SyntheticConfig(**synthetic))
     prepared = dataprep.prepare(dc, data_dir=tmp_path, random_state=seed)
-    cfg = models.ModelConfig(families=["logistic_regression"], logistic_regression={"C": [0.1]}, n_jobs=1)
+    cfg = ModelConfig(families=["logistic_regression"], logistic_regression={"C": [0.1]}, n_jobs=1)
     assert cfg.threshold_rule == "historical_rate"
     audited = models.train_models(prepared.train, prepared.feature_spec, cfg, random_state=seed)
     threshold, details = models.choose_threshold(audited["logistic_regression"], cfg, prepared.train["advanced"])
@@ -202,7 +198,7 @@ def test_screen_truth_does_not_depend_on_n_jobs(tmp_path):
     """The splits measured side by side in worker processes give the figures measured one by one."""
     dc = DataConfig(synthetic=SyntheticConfig(n_train=3000, n_eval=1000))
     prepared = dataprep.prepare(dc, data_dir=tmp_path, random_state=7)
-    cfg = models.ModelConfig(families=["logistic_regression"], logistic_regression={"C": [0.1]}, n_jobs=1)
+    cfg = ModelConfig(families=["logistic_regression"], logistic_regression={"C": [0.1]}, n_jobs=1)
     audited = models.train_models(prepared.train, prepared.feature_spec, cfg, random_state=7)
     threshold, _ = models.choose_threshold(audited["logistic_regression"], cfg, prepared.train["advanced"])
     one, two = (screen_truth(audited, {"logistic_regression": threshold}, data_config=dc, seed=7, n=5000, n_jobs=j) for j in (1, 2))
@@ -214,7 +210,7 @@ def test_the_models_step_measures_the_same_truth_in_its_own_pool(tmp_path):
     what screen_truth measures on its own, at the thresholds the step chose."""
     dc = DataConfig(synthetic=SyntheticConfig(n_train=3000, n_eval=1000))
     prepared = dataprep.prepare(dc, data_dir=tmp_path, random_state=7)
-    cfg = models.ModelConfig(families=["logistic_regression", "random_forest"], logistic_regression={"C": [0.1]},
+    cfg = ModelConfig(families=["logistic_regression", "random_forest"], logistic_regression={"C": [0.1]},
                              random_forest={"n_estimators": 10, "max_depth": [4], "min_samples_leaf": [20]},
                              n_jobs=2, n_bootstrap=50, permutation_repeats=1)
     audited = models.train_models(prepared.train, prepared.feature_spec, cfg, random_state=7)

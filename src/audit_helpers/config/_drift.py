@@ -6,8 +6,6 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["DriftConfig", "TIERS_NOT_ORDERED", "QUANTILES_NOT_ORDERED"]
-
 TIERS_NOT_ORDERED = "drift.red_psi ({red}) must be >= drift.amber_psi ({amber})"
 QUANTILES_NOT_ORDERED = "drift.red_quantile ({red}) must be >= drift.amber_quantile ({amber})"
 

@@ -9,9 +9,11 @@ reported interval holds the true value, and which flags the truth does not suppo
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Iterator, Mapping, Optional, Sequence
 
 import pandas as pd
+
+from ._common.groups import is_unknown
 
 __all__ = [
     "TRUTH_ATTRIBUTES",
@@ -190,3 +192,50 @@ def truth_narrative(summary: Optional[Mapping[str, Any]]) -> str:
         f"{summary['n_ratios']} groups ({100 * summary['coverage']:.0f}%).",
     ]
     return " ".join(text)
+
+
+def lowest_impact_ratios(
+    screens: Mapping[str, Any],
+    *,
+    attributes: Sequence[str] = ("sex", "race"),
+    min_share: float = 0.02,
+    unknown_label: str = "Unknown",
+) -> dict:
+    """The lowest true impact ratio per model, split and attribute (what the prose quotes).
+
+    Only groups holding at least ``min_share`` of the sample count (smaller groups are
+    excluded from impact-ratio comparisons, LL144's 2% rule); the unknown group never counts.
+
+    Returns
+    -------
+    dict
+        ``{model: {split: {attribute: {"group", "impact_ratio", "selection_rate",
+        "reference_group", "reference_selection_rate"}}}}``; an attribute without a defined
+        ratio is left out.
+    """
+    out: dict[str, dict] = {}
+    for model, splits in screens.items():
+        for split, blocks in splits.items():
+            for attribute in attributes:
+                block = blocks.get(attribute)
+                if not block:
+                    continue
+                groups = {g: v for g, v in block.items() if isinstance(v, Mapping)}
+                total = sum(v["n"] for v in groups.values()) or 1
+                eligible = [
+                    (v["impact_ratio"], g)
+                    for g, v in groups.items()
+                    if v["impact_ratio"] is not None and v["n"] / total >= min_share and not is_unknown(g, unknown_label)
+                ]
+                if not eligible:
+                    continue
+                ratio, group = min(eligible)
+                ref = block.get("reference_group")
+                out.setdefault(model, {}).setdefault(split, {})[attribute] = {
+                    "group": group,
+                    "impact_ratio": ratio,
+                    "selection_rate": groups[group]["selection_rate"],
+                    "reference_group": ref,
+                    "reference_selection_rate": groups[ref]["selection_rate"] if ref in groups else None,
+                }
+    return out

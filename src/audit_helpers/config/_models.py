@@ -1,4 +1,4 @@
-"""The ``model:`` section of the run parameters, the family and metric names, error messages.
+"""The ``model:`` section of the run parameters (the screens' grids, the threshold rule).
 
 Imports only pydantic and the standard library: :mod:`audit_helpers.params` imports this
 module, and loading the parameters must not import scikit-learn or matplotlib.
@@ -12,57 +12,6 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-__all__ = [
-    "FAMILIES",
-    "METRICS",
-    "CLASSIFIER_STEP",
-    "PREPROCESS_STEP",
-    "LogisticRegressionGrid",
-    "RandomForestGrid",
-    "ModelConfig",
-    "UNKNOWN_FAMILY",
-    "NO_INPUT_COLUMNS",
-    "UNTYPED_COLUMNS",
-    "MISSING_TRAIN_COLUMNS",
-    "BAD_LABEL",
-    "LENGTH_MISMATCH",
-    "EMPTY_INPUT",
-    "BAD_SCORES",
-    "BAD_THRESHOLD_RATE",
-    "NO_THRESHOLD_SCORES",
-    "NOT_A_STRING_COLUMN",
-    "UNFITTED_ENCODER",
-    "NO_MODEL_PATH",
-    "BAD_MODEL_NAME",
-    "FIXED_NEEDS_THRESHOLD",
-]
-
-
-FAMILIES = ("logistic_regression", "random_forest")
-METRICS = ("auc", "accuracy", "precision", "recall", "brier", "selection_rate")
-CLASSIFIER_STEP = "classifier"
-PREPROCESS_STEP = "preprocess"
-
-# ---------------------------------------------------------------------------------------------
-# error messages (tests import these)
-
-UNKNOWN_FAMILY = "unknown model family {family!r}; choose from {families}"
-NO_INPUT_COLUMNS = "no model input columns: feature_spec['model_features'] is empty"
-UNTYPED_COLUMNS = (
-    "model input column(s) {columns} are in neither numeric, categorical nor multilabel of the "
-    "feature spec; cannot tell how to encode them"
-)
-MISSING_TRAIN_COLUMNS = "the training data lacks {n} model input column(s): {missing}"
-BAD_LABEL = "the label must hold only 0 and 1 (1 = positive) with both present; found values {values}"
-LENGTH_MISMATCH = "y_true and scores must have the same length, got {n_true} and {n_score}"
-EMPTY_INPUT = "cannot evaluate on an empty sample"
-BAD_SCORES = "scores must be finite numbers"
-BAD_THRESHOLD_RATE = "the target pass rate must be in [0, 1], got {rate}"
-NO_THRESHOLD_SCORES = "threshold_rule 'historical_rate' needs reference scores, but none were computed for {name}"
-NOT_A_STRING_COLUMN = "MultiHotEncoder expects exactly one column of {sep!r}-joined tags, got {n} columns"
-UNFITTED_ENCODER = "this MultiHotEncoder is not fitted yet; call fit first"
-NO_MODEL_PATH = "model.path is not set: there is no supplied model to load"
-BAD_MODEL_NAME = "model name {name!r} must be 1-60 letters, digits, '_', '-' or '.'"
 FIXED_NEEDS_THRESHOLD = (
     "threshold_rule 'fixed' needs model.threshold: give the threshold (a score between 0 and 1) "
     "or use threshold_rule 'historical_rate'"
