@@ -65,7 +65,7 @@ def build_run(run_dir: Path) -> AuditedRun:
     from audit_helpers.dataprep import prepare_synthetic_frame
     from audit_helpers.model_io import predict_scores, save_model_skops
     from audit_helpers.config import ModelConfig
-    from audit_helpers.models._pipelines import fit_pipeline
+    from audit_helpers.models._estimators import fit_pipeline
     from audit_helpers.monitoring import PLAN_YAML, build_plan, write_plan
     from audit_helpers.params import AuditParams
 

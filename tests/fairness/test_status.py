@@ -1,5 +1,5 @@
 """One Holm family per block, statuses, findings and the age direction
-(audit_helpers.fairness._status, ._pipeline.apply_protected_direction)."""
+(audit_helpers.fairness._status, ._step.apply_protected_direction)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ The names are imported lazily (PEP 562) from the private modules by concern, so 
 ``_bins`` (frozen bins of one entry, labels, its drift entry), ``_profile`` (the reference
 profile, its JSON file and data hash), ``_stats`` (PSI/KL, critical values, tiers, period
 changes), ``_audit`` (score, label, selection-rate and within-group drift, key features),
-``_conditions`` (scores of rows with a new category or a missing value), ``_pipeline`` (the step on a run folder), ``_tables`` (tables and their number formats), ``_report`` (narrative, findings box) and ``_plots``.
+``_conditions`` (scores of rows with a new category or a missing value), ``_step`` (the step on a run folder), ``_tables`` (tables and their number formats), ``_report`` (narrative, findings box) and ``_plots``.
 """
 
 from ._bins import FeatureBins, fit_bins, compare_bins, compare_counts, bin_labels, UNSEEN, MISSING
@@ -32,7 +32,7 @@ from ._audit import (
     summarise,
 )
 from ._conditions import condition_masks, unseen_values, score_conditions, CONDITIONS
-from ._pipeline import drift_from_context, monitored_columns, PROFILE_FILE, IMPORTANCE_FILE, date_columns, ISO_DATE
+from ._step import drift_from_context, monitored_columns, PROFILE_FILE, IMPORTANCE_FILE, date_columns, ISO_DATE
 from ._tables import (
     drift_table,
     contributions_table,

@@ -12,7 +12,7 @@ Modules: ``_config`` (parameters, status words), ``_validate`` (input checks and
 ``_cells`` (the one-pass count table), ``_stats`` (mean-residual test, Wald intervals),
 ``_compare`` (reference group, group-vs-reference comparisons), ``_metrics`` (headline
 metrics), ``_status`` (Holm family, statuses, findings), ``_block`` (one attribute's block),
-``_calibration`` (calibration and the LL144 table), ``_audit`` (entry points), ``_pipeline``
+``_calibration`` (calibration and the LL144 table), ``_audit`` (entry points), ``_step``
 (the run step, age direction), ``_report`` (tables and prose), ``_findings`` (the findings box and
 the print summaries), ``_summary_tables`` (the printed tables),
 ``_captions`` (figure captions), ``_plots`` (figures; the only module that
@@ -25,7 +25,7 @@ from ._audit import audit_attribute, audit_frame, attribute_keys, reference_grou
 from ._block import REFERENCE_KEPT, REFERENCE_NOT_ELIGIBLE
 from ._cells import cells_from_counts
 from ._status import apply_holm, summarise_findings
-from ._pipeline import (
+from ._step import (
     audit_predictions,
     fairness_from_context,
     largest_gap_attribute,

@@ -264,7 +264,7 @@ def _base_rates(block: Mapping) -> str:
 def criterion_text(section: Mapping[str, Mapping], *, attributes: Sequence[str] = ()) -> str:
     """The incompatibility argument once, then per model the observed base rates of the
     attribute with the largest TPR gap on its first split."""
-    from ._pipeline import largest_gap_attribute
+    from ._step import largest_gap_attribute
 
     lines = [_CRITERION, ""]
     for model, splits in section.items():

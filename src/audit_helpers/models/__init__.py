@@ -22,11 +22,11 @@ scikit-learn nor matplotlib:
 - ``_config``: :class:`ModelConfig`, the grids, family and metric names, error messages;
 - ``_encoder``: :class:`MultiHotEncoder`;
 - ``_audited``: :class:`AuditedModel`;
-- ``_pipelines``: input columns, preprocessing, pipelines, fitting, search, :func:`train_models`;
+- ``_estimators``: input columns, preprocessing, pipelines, fitting, search, :func:`train_models`;
 - ``_supplied``: :func:`load_supplied_model`;
 - ``_threshold``: the threshold rules;
 - ``_performance``: metrics, bootstrap intervals, calibration table, permutation importance;
-- ``_pipeline``: the notebook step (:func:`obtain_models`, :func:`evaluate_and_persist`),
+- ``_step``: the notebook step (:func:`obtain_models`, :func:`evaluate_and_persist`),
   persistence and the results block;
 - ``_truth``: :func:`add_screen_truth`, each screen's population truth (synthetic runs) added to
   ``ground_truth.json``;
@@ -37,7 +37,7 @@ scikit-learn nor matplotlib:
 from ._names import FAMILIES, METRICS, CLASSIFIER_STEP, PREPROCESS_STEP
 from ._encoder import MultiHotEncoder
 from ._audited import AuditedModel
-from ._pipelines import (
+from ._estimators import (
     protected_columns,
     model_input_columns,
     build_preprocessor,
@@ -57,7 +57,7 @@ from ._performance import (
     permutation_importance_by_column,
     evaluate_model,
 )
-from ._pipeline import (
+from ._step import (
     obtain_models,
     evaluate_and_persist,
     ModelsStep,

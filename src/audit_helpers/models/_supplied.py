@@ -13,7 +13,7 @@ from ..model_io import ModelLoadError, check_feature_columns, check_model, load_
 from ._audited import AuditedModel
 from ._names import BAD_MODEL_NAME, NO_MODEL_PATH
 from ..config import ModelConfig
-from ._pipelines import _plain
+from ._estimators import _plain
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,60}$")
 

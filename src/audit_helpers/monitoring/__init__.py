@@ -16,7 +16,7 @@ Modules: ``_config`` (the ``monitoring:`` parameters), ``_columns`` (arrow colum
 (counts to signals), ``_batch`` (reading and checking batch files), ``_state`` (state file,
 persistence), ``_alerts`` (alerts, alert.md/html), ``_monitor`` (the monitor), ``_plan`` (plan
 file, schema, watch list, rules), ``_schedule`` (owners, escalation, cadence, records, calendar),
-``_build`` (the plan from a run), ``_simulate`` (the six-month simulation), ``_pipeline`` (the step
+``_build`` (the plan from a run), ``_simulate`` (the six-month simulation), ``_step`` (the step
 on a run folder), ``_report`` (Markdown and tables) and ``_plots`` (the timeline figure).
 Imports are lazy: ``audit_helpers.monitoring._config`` loads no computation.
 """
@@ -43,7 +43,7 @@ from ._plan import PLAN_SCHEMA_VERSION, PLAN_YAML, PLAN_MD, PlanError, read_plan
 from ._schedule import due_date
 from ._build import build_plan, plan_columns, BASELINE_SPLIT
 from ._simulate import trajectory, month_config, draw_month, simulate_months, first_red, timeline, MOVED_SIGNALS
-from ._pipeline import monitoring_from_context, monitoring_section, SIMULATION_DIR
+from ._step import monitoring_from_context, monitoring_section, SIMULATION_DIR
 from ._report import (
     plan_markdown,
     plan_narrative,

@@ -1,4 +1,4 @@
-"""The run step (audit_helpers.fairness._pipeline): joins, Unknown groups, determinism, the
+"""The run step (audit_helpers.fairness._step): joins, Unknown groups, determinism, the
 age direction set from the feature spec."""
 
 from __future__ import annotations

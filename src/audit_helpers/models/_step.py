@@ -15,7 +15,7 @@ from ..model_io import file_sha256, load_model, predict_scores, save_model_jobli
 from ._audited import AuditedModel
 from ..config import ModelConfig
 from ._performance import evaluate_model, permutation_importance_by_column
-from ._pipelines import train_models
+from ._estimators import train_models
 from ._search import one_blas_thread, thread_pool
 from .._common.seeds import as_int_seed, derive_seed
 from ._supplied import load_supplied_model

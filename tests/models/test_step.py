@@ -1,4 +1,4 @@
-"""The whole models step: obtain, evaluate, persist, results block (audit_helpers.models._pipeline)."""
+"""The whole models step: obtain, evaluate, persist, results block (audit_helpers.models._step)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The whole drift step on a run folder (audit_helpers.drift._pipeline).
+"""The whole drift step on a run folder (audit_helpers.drift._step).
 
 A stand-in context offers the documented ctx API.
 """
@@ -110,7 +110,7 @@ def test_drift_from_context_without_importance(tmp_path):
 
 def test_drift_groups_follow_the_audited_intersections():
     """The drift step's group attributes (and so the monitoring plan's) are the feature spec's intersections."""
-    from audit_helpers.drift._pipeline import _default_attributes
+    from audit_helpers.drift._step import _default_attributes
 
     train = pd.DataFrame({"sex": ["a"], "race": ["b"], "disability": ["c"], "age_group": ["40 and over"]})
     spec = {"protected": ["sex", "race", "disability"], "age": {"group_column": "age_group"},

@@ -1,4 +1,4 @@
-"""The mitigation step end to end (audit_helpers.mitigation._pipeline, ._strategies) on the default synthetic scenario."""
+"""The mitigation step end to end (audit_helpers.mitigation._step, ._strategies) on the default synthetic scenario."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Input columns, pipelines, fitting and the hyperparameter search (audit_helpers.models._pipelines)."""
+"""Input columns, pipelines, fitting and the hyperparameter search (audit_helpers.models._estimators)."""
 
 from __future__ import annotations
 
