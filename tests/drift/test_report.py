@@ -127,7 +127,7 @@ def test_captions_carry_the_figures_numbers():
 
 
 def test_psi_figure_uses_the_status_colours_and_a_log_axis():
-    from audit_helpers._common import palette
+    from audit_helpers._common import _plots as palette
     from matplotlib.colors import to_hex
 
     features = _section()["features"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import new_figure
 
 from .._common.groups import INTERSECTION_SEP

@@ -1,6 +1,6 @@
 """Drift figures (seaborn on the audit's themed figures); each returns a ``Figure`` built without pyplot.
 
-Colours follow :mod:`audit_helpers._common.palette`: status colours for the drift tiers, dark grey
+Colours follow :mod:`audit_helpers._common._plots`: status colours for the drift tiers, dark grey
 for the reference (training sample / test period), blue for the current period (next month),
 black dashed lines for the decision keys.
 """
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import MAX_WIDTH_IN, new_figure
 from ._bins import bin_labels
 from ..config import DriftConfig

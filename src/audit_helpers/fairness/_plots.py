@@ -2,7 +2,7 @@
 
 Every figure draws the groups kept in the comparisons only (the excluded ones are named in a
 note beside it, :func:`audit_helpers.fairness.excluded_groups_note`), on axes fitted to the data,
-in the audit's colours (:mod:`audit_helpers._common.palette`): dark grey = the reference group,
+in the audit's colours (:mod:`audit_helpers._common._plots`): dark grey = the reference group,
 status colours for the compared groups (the status of that group's comparison), the shaded
 band = within tolerance of the reference, black dashed = a decision line.
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import new_figure
 from ._report import attribute_title
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import pandas as pd
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import MAX_WIDTH_IN, new_figure
 from ._names import METRIC_LABELS, RATIO_METRICS
 from ._legal import FOUR_FIFTHS, LEGAL_RISK

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import pandas as pd
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import new_figure
 
 if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area

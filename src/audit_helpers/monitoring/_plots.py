@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import pandas as pd
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import MAX_WIDTH_IN, new_figure
 
 if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import new_figure
 
 from ..decision._text import attribute_label
