@@ -7,7 +7,8 @@ and the red drift signals, and tests every mitigation strategy of the model agai
 rules (:func:`decide_model`); :func:`recommend` names the model to deploy, or none, with the
 reasons (each names its rule and numbers) and the conditions of a ship or mitigate call.
 
-Private modules by concern: ``_config`` (the parameters), ``_policy`` (resolved policy, one
+Private modules by concern (the ``decision:`` parameters are
+:class:`audit_helpers.config.DecisionConfig`): ``_names`` (the calls, metrics, effects, signals), ``_policy`` (resolved policy, one
 metric's status), ``_evidence`` (what is read from the results), ``_decide`` (the rules),
 ``_headline`` (the figures the summaries lead with), ``_text`` (the sentences).
 """

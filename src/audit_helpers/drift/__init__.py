@@ -10,13 +10,13 @@ PSI ≥ ``red_psi`` and above the one at ``red_quantile``. The chi-square degree
 bins holding data in at least one sample minus one, so an empty MISSING/UNSEEN bin (which only
 carries pseudo-counts) adds none.
 
-The names are imported lazily (PEP 562) from the private modules by concern, so importing
-``audit_helpers.drift._config`` (as ``params`` does) loads neither scipy nor matplotlib:
-``_config`` (the ``drift:`` parameters), ``_counts`` (reading a column into frozen bins),
+The public names come from the private modules by concern (the ``drift:`` parameters are
+:class:`audit_helpers.config.DriftConfig`): ``_counts`` (reading a column into frozen bins),
 ``_bins`` (frozen bins of one entry, labels, its drift entry), ``_profile`` (the reference
 profile, its JSON file and data hash), ``_stats`` (PSI/KL, critical values, tiers, period
 changes), ``_audit`` (score, label, selection-rate and within-group drift, key features),
-``_conditions`` (scores of rows with a new category or a missing value), ``_step`` (the step on a run folder), ``_tables`` (tables and their number formats), ``_report`` (narrative, findings box) and ``_plots``.
+``_conditions`` (scores of rows with a new category or a missing value), ``_step`` (the step on a run folder), ``_tables`` (tables and their number formats), ``_report``
+(narrative, findings box) and ``_plots`` (figures; matplotlib is imported when one is drawn).
 """
 
 from ._bins import FeatureBins, fit_bins, compare_bins, compare_counts, bin_labels, UNSEEN, MISSING

@@ -8,16 +8,16 @@ interval, TPR and FPR differences with Newcombe intervals, calibration differenc
 interval, each with its z / Fisher test); group rates carry Wilson intervals; the tests of one
 attribute, model and split form one Holm family; statuses follow ``STATUS_DEFINITIONS``.
 
-Modules: ``_config`` (parameters, status words), ``_validate`` (input checks and messages),
+Modules: ``_names`` (metric names, status words and definitions), ``_validate`` (input checks and messages),
 ``_cells`` (the one-pass count table), ``_stats`` (mean-residual test, Wald intervals),
 ``_compare`` (reference group, group-vs-reference comparisons), ``_metrics`` (headline
 metrics), ``_status`` (Holm family, statuses, findings), ``_block`` (one attribute's block),
 ``_calibration`` (calibration and the LL144 table), ``_audit`` (entry points), ``_step``
 (the run step, age direction), ``_report`` (tables and prose), ``_findings`` (the findings box and
 the print summaries), ``_summary_tables`` (the printed tables),
-``_captions`` (figure captions), ``_plots`` (figures; the only module that
-imports matplotlib). Imports are lazy: ``import audit_helpers.fairness._config``
-loads no computation.
+``_captions`` (figure captions), ``_plots`` (figures; the only module that uses matplotlib,
+imported when a figure is drawn). The ``fairness:`` parameters are
+:class:`audit_helpers.config.FairnessConfig`.
 """
 
 from ._names import GROUP_RATES, GAP_METRICS, COMPARISONS, STATUSES, STATUS_DEFINITIONS, STATUS_SUMMARY

@@ -35,8 +35,8 @@ calibration gap counts like every other metric. Only a flagged finding calls for
 historical labels, which re-training does not correct: it is the target only when nothing else
 is flagged, and it is always named in the proposal for a label review.
 
-The public names are imported on first use (PEP 562): ``import audit_helpers.mitigation._config``
-(as ``params`` does) runs no scikit-learn or matplotlib import.
+The ``mitigation:`` parameters are :class:`audit_helpers.config.MitigationConfig`; ``_names``
+holds the metric names and labels the step is written in.
 """
 
 from ._names import (

@@ -10,11 +10,11 @@ The scoring helpers (:func:`predict_scores`, :func:`score_kind`) and the checks 
 model (:func:`resolve_features`, :func:`check_feature_columns`, :func:`check_model`) live here
 too, so that loading and checking a model needs nothing else from the package.
 
-The names are imported lazily (PEP 562) from the private modules by concern: ``_messages``
-(error types and messages), ``_hash`` (sha256 of bytes and files), ``_save`` (skops and joblib
+The names come from the private modules by concern: ``_messages`` (error types and
+messages), ``_save`` (skops and joblib
 files), ``_load`` (safe loading, trusted types), ``_scores`` (scores of a classifier) and
 ``_checks`` (checks on a supplied model) and ``_inputs`` (a supplied model's inputs as its files
-hold them).
+hold them); the sha256 helpers are :mod:`audit_helpers._common.hashing`'s.
 """
 
 from ._messages import ModelLoadError, ModelCheckError

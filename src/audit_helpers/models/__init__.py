@@ -15,11 +15,10 @@ Performance on ``test`` and ``eval`` is reported with percentile bootstrap confi
 intervals computed in one vectorised pass (rows resampled with replacement, every metric from
 the same resamples).
 
-The public names are imported lazily from the private modules below (PEP 562), so that
-``import audit_helpers.models._config`` (as :mod:`audit_helpers.params` does) imports neither
-scikit-learn nor matplotlib:
+The public names come from the private modules below (the ``model:`` parameters are
+:class:`audit_helpers.config.ModelConfig`):
 
-- ``_config``: :class:`ModelConfig`, the grids, family and metric names, error messages;
+- ``_names``: family, metric and pipeline-step names, error messages;
 - ``_encoder``: :class:`MultiHotEncoder`;
 - ``_audited``: :class:`AuditedModel`;
 - ``_estimators``: input columns, preprocessing, pipelines, fitting, search, :func:`train_models`;
@@ -28,9 +27,10 @@ scikit-learn nor matplotlib:
 - ``_performance``: metrics, bootstrap intervals, calibration table, permutation importance;
 - ``_step``: the notebook step (:func:`obtain_models`, :func:`evaluate_and_persist`),
   persistence and the results block;
-- ``_truth``: :func:`add_screen_truth`, each screen's population truth (synthetic runs) added to
-  ``ground_truth.json``;
-- ``_report``: tables and narratives; ``_card``: model cards; ``_plots``: figures;
+- ``_screen_truth``: each screen's population truth on a large fresh sample (synthetic runs,
+  :func:`screen_truth`) and :func:`add_screen_truth`, which adds it to ``ground_truth.json``;
+- ``_report``: tables and narratives; ``_card``: model cards; ``_plots``: figures (matplotlib is
+  imported when one is drawn);
 - the :mod:`audit_helpers.model_io` names it re-exports (loading, scoring and saving models).
 """
 

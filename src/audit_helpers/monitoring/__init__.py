@@ -11,14 +11,13 @@ is computed from the summed counts by the drift package's own functions. Group s
 audit's two-key rule on the change since the audit (beyond tolerance *and* significant after one
 Holm correction per batch).
 
-Modules: ``_config`` (the ``monitoring:`` parameters), ``_columns`` (arrow columns to codes),
+Modules (the ``monitoring:`` parameters are :class:`audit_helpers.config.MonitoringConfig`): ``_columns`` (arrow columns to codes),
 ``_counting`` (count spec, counts, sums), ``_spark`` (the Spark engine: pyspark imported there only), ``_groups`` (group and error-rate tests), ``_evaluate``
 (counts to signals), ``_batch`` (reading and checking batch files), ``_state`` (state file,
 persistence), ``_alerts`` (alerts, alert.md/html), ``_monitor`` (the monitor), ``_plan`` (plan
 file, schema, watch list, rules), ``_schedule`` (owners, escalation, cadence, records, calendar),
 ``_build`` (the plan from a run), ``_simulate`` (the six-month simulation), ``_step`` (the step
 on a run folder), ``_report`` (Markdown and tables) and ``_plots`` (the timeline figure).
-Imports are lazy: ``audit_helpers.monitoring._config`` loads no computation.
 """
 
 from ._counting import (

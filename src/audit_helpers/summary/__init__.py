@@ -4,7 +4,7 @@ Both are built from ``audit_results.json`` (its ``recommendation`` section inclu
 ``report:`` parameters alone, through helpers that return text and tables: ``_facts`` (rows of
 formatted figures), ``_sentences`` (plain-language sentences), ``_glossary`` (fixed wording),
 ``_html`` (escaping builders), ``_documents`` (the two pages), ``_render`` (HTML and PDF files,
-page budgets, readability) and ``_config`` (the ``report:`` parameters).
+page budgets, readability); the ``report:`` parameters are :class:`audit_helpers.config.ReportConfig`.
 """
 
 from ._documents import executive_html, audit_html, plain_text

@@ -25,10 +25,9 @@ structural model, deterministic from ``random_state``:
 
 :func:`generate_scenario` returns the two periods, the latent structural
 quantities (never written to the data files) and a ``ground_truth`` dict that
-lists every planted effect with its magnitude. :func:`screen_truth` measures
-how much of it reaches a trained screen: selection rate, TPR, FPR and impact
-ratio by group on a large fresh sample of either period, at the screen's
-operating threshold (the ``screens`` key of a run's ``ground_truth.json``).
+lists every planted effect with its magnitude (``_planted``); how much of it reaches a
+trained screen is measured by :func:`audit_helpers.models.screen_truth`. The ``data.synthetic``
+parameters and the scenario's column names and categories are in :mod:`audit_helpers.config`.
 :func:`write_applicants` writes million-row train, eval or monthly files (CSV or Parquet) in
 chunks, with an optional logged score column, for benchmarks that need no external data.
 """
