@@ -35,7 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audit_helpers.drift import DriftConfig, compare, fit_reference
+from audit_helpers.config import DriftConfig
+from audit_helpers.drift import compare, fit_reference
 
 N_FEATURES = 12
 MISSING_RATE = 0.02

@@ -30,7 +30,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from audit_helpers.fairness import FairnessConfig, audit_frame
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_frame
 
 GROUPINGS = {"sex": ["sex"], "race": ["race"], "sex|race": ["sex", "race"]}
 SEX = ["Female", "Male", "Unknown"]

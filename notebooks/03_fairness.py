@@ -28,7 +28,7 @@ from IPython.display import display
 
 from audit_helpers import display as show
 from audit_helpers import fairness as fair
-from audit_helpers import truth
+from audit_helpers import planted_vs_found as truth
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)

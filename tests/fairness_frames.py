@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
 
-from audit_helpers.fairness import COMPARISONS, GAP_METRICS, STATUSES, FairnessConfig
+from audit_helpers.fairness import COMPARISONS, GAP_METRICS, STATUSES
+from audit_helpers.config import FairnessConfig, SyntheticConfig
 
 
 # every rate defined and every group eligible: the setting in which we must equal Fairlearn
@@ -79,7 +80,7 @@ def _synth_frame(seed, *, null):
             proxy_gap_female_months=0.0,
             proxy_region_race=0.0,
         )
-    scen = synth.generate_scenario(synth.SyntheticConfig(**overrides), random_state=seed)
+    scen = synth.generate_scenario(SyntheticConfig(**overrides), random_state=seed)
     frame = scen.train
     score = scen.train_latent["p_advance"].to_numpy()
     return pd.DataFrame(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from audit_helpers.mitigation._config import COMPARISON_METRIC, RATIO_METRICS
+from audit_helpers.mitigation._names import COMPARISON_METRIC, RATIO_METRICS
 from audit_helpers.mitigation._evaluate import _gap_entry
 from audit_helpers.mitigation._findings import metric_statuses
 from audit_helpers.mitigation._legal import _strategy_entry

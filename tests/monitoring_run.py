@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from drift_oracles import StandInContext
+from audit_helpers.config import SyntheticConfig, synthetic_feature_spec
 
 AUDIT_DATE = dt.date(2026, 12, 1)
 SEED = 20261123
@@ -63,17 +64,17 @@ def build_run(run_dir: Path) -> AuditedRun:
     from audit_helpers import drift, synth
     from audit_helpers.dataprep import prepare_synthetic_frame
     from audit_helpers.model_io import predict_scores, save_model_skops
-    from audit_helpers.models._config import ModelConfig
-    from audit_helpers.models._pipelines import fit_pipeline
+    from audit_helpers.config import ModelConfig
+    from audit_helpers.models._estimators import fit_pipeline
     from audit_helpers.monitoring import PLAN_YAML, build_plan, write_plan
     from audit_helpers.params import AuditParams
 
     params = AuditParams.model_validate({"report": {"audit_date": AUDIT_DATE.isoformat()}})
-    scenario = synth.generate_scenario(synth.SyntheticConfig(n_train=4000, n_eval=1500), random_state=SEED)
+    scenario = synth.generate_scenario(SyntheticConfig(n_train=4000, n_eval=1500), random_state=SEED)
     full = prepare_synthetic_frame(scenario.train, params.data, table="train")
     train, test = full.iloc[:2800].reset_index(drop=True), full.iloc[2800:].reset_index(drop=True)
     evald = prepare_synthetic_frame(scenario.eval, params.data, table="eval")
-    spec = {**synth.synthetic_feature_spec(), "id": "applicant_id", "label": "advanced", "positive_label": 1,
+    spec = {**synthetic_feature_spec(), "id": "applicant_id", "label": "advanced", "positive_label": 1,
             "protected": ["sex", "race"], "unknown_label": "Unknown", "date": "application_date",
             "age": {"column": "age", "group_column": "age_group", "threshold": 40}}
     spec["model_features"] = [*spec["numeric"], *spec["categorical"], *spec["multilabel"]]

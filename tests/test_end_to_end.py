@@ -180,7 +180,7 @@ def default_fairness_run(default_run):
 def test_default_scenario_planted_harms_are_found_and_intervals_hold_the_truth(default_fairness_run):
     """Every planted harm that reaches a screen (true impact ratio below 0.8) is flagged, and the
     true impact ratio lies inside the reported interval for at least 90% of the group ratios."""
-    from audit_helpers.truth import impact_ratio_rows, truth_summary
+    from audit_helpers.planted_vs_found import impact_ratio_rows, truth_summary
 
     results, ground_truth = default_fairness_run
     tol = 0.8

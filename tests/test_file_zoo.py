@@ -19,7 +19,7 @@ import yaml
 from audit_helpers import cli, dataprep
 from audit_helpers import params as P
 from audit_helpers import preflight as PF
-from audit_helpers.dataprep import AGE_GROUP_IS_PROTECTED, AGE_GROUP_RENAMED
+from audit_helpers.dataprep._sources import AGE_GROUP_IS_PROTECTED, AGE_GROUP_RENAMED
 from audit_helpers.decision import drift_signals
 from audit_helpers.drift import rank_key_features
 from audit_helpers.model_io import MODEL_INPUT_PREFIX, input_kinds, model_view, predict_scores

@@ -15,8 +15,9 @@ import yaml
 from audit_helpers import cli
 from audit_helpers import params as P
 from audit_helpers import preflight as PF
-from audit_helpers.dataprep._config import LABELS_NOT_PROTECTED, PROTECTED_AS_FEATURE
-from audit_helpers.validate import EMPTY_FILE, LABEL_NOT_BINARY, LABEL_SINGLE_CLASS, NO_ROWS, NOT_UTF8, PROTECTED_ALL_MISSING
+from audit_helpers.config._data import LABELS_NOT_PROTECTED, PROTECTED_AS_FEATURE
+from audit_helpers.validate._files import EMPTY_FILE, NO_ROWS, NOT_UTF8
+from audit_helpers.validate._values import LABEL_NOT_BINARY, LABEL_SINGLE_CLASS, PROTECTED_ALL_MISSING
 
 from adult_like import adult_params_yaml, write_adult_case
 

@@ -217,7 +217,7 @@ def test_protected_labels_are_typed_by_value_and_round_trip(tmp_path):
 
 
 def test_protected_labels_must_name_protected_attributes():
-    from audit_helpers.dataprep import LABELS_NOT_PROTECTED
+    from audit_helpers.config._data import LABELS_NOT_PROTECTED
 
     text = _one_line([*_FILES, "data.protected_labels={gender: {1: Male}}"])
     assert text == "parameter 'data': " + LABELS_NOT_PROTECTED.format(keys=["gender"], protected=["sex", "race"])
@@ -232,14 +232,14 @@ def test_protected_labels_must_name_protected_attributes():
     ],
 )
 def test_protected_labels_one_label_per_code_usable_as_a_group_name(labels, constant, fields):
-    from audit_helpers import dataprep
+    from audit_helpers.config import _data
 
     text = _one_line([*_FILES, f"data.protected_labels={labels}"])
-    assert text == "parameter 'data': " + getattr(dataprep, constant).format(**fields)
+    assert text == "parameter 'data': " + getattr(_data, constant).format(**fields)
 
 
 def test_protected_labels_need_supplied_files():
-    from audit_helpers.dataprep import LABELS_NEED_FILES
+    from audit_helpers.config._data import LABELS_NEED_FILES
 
     assert _one_line(["data.protected_labels={sex: {1: Male}}"]) == "parameter 'data': " + LABELS_NEED_FILES
 
@@ -260,7 +260,7 @@ def test_an_intersection_of_an_undeclared_attribute_is_a_schema_error():
 
 @pytest.mark.parametrize("item", ["[sex]", "['sex|sex']", "[[sex, '']]"])
 def test_an_intersection_needs_two_different_attributes(item):
-    from audit_helpers.fairness import BAD_INTERSECTION
+    from audit_helpers.config._fairness import BAD_INTERSECTION
 
     text = _one_line([f"fairness.intersections={item}"])
     assert text.startswith("parameter 'fairness.intersections': ") and BAD_INTERSECTION.split("{")[0] in text

@@ -16,10 +16,12 @@ import pytest
 import yaml
 
 from audit_helpers import dataprep, models
-from audit_helpers.dataprep import DataConfig
-from audit_helpers.fairness import FairnessConfig, audit_frame
+from audit_helpers.config import DataConfig
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_frame
 from audit_helpers.paths import PARAMS_DIR
-from audit_helpers.synth import SyntheticConfig
+from audit_helpers.config import SyntheticConfig
+from audit_helpers.config import ModelConfig
 
 SEEDS = range(20)
 ATTRIBUTES = ["sex", "race", "sex|race"]
@@ -29,7 +31,7 @@ PLANTED = {"race": "Black or African American", "sex": "Female"}
 def _audit(tmp_path, synthetic: dict, seed: int) -> dict:
     dc = DataConfig(synthetic=SyntheticConfig(**synthetic))
     prepared = dataprep.prepare(dc, data_dir=tmp_path / str(seed), random_state=seed)
-    cfg = models.ModelConfig(families=["logistic_regression"], logistic_regression={"C": [0.1]}, cv_folds=2, n_jobs=1)
+    cfg = ModelConfig(families=["logistic_regression"], logistic_regression={"C": [0.1]}, cv_folds=2, n_jobs=1)
     screen = models.train_models(prepared.train, prepared.feature_spec, cfg, random_state=seed)["logistic_regression"]
     threshold, _ = models.choose_threshold(screen, cfg, prepared.train["advanced"])
     test = prepared.test.copy()

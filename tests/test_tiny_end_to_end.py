@@ -17,7 +17,8 @@ from bs4 import BeautifulSoup
 from audit_helpers.dataprep import SUPPLIED_PROTECTED
 from audit_helpers.example import make_example
 from audit_helpers.mitigation import NOTHING_TAIL, NOTHING_TO_JUDGE
-from audit_helpers.summary import NO_FIGURES, TO_COMPLETE, WHY_TOO_FEW_GROUPS
+from audit_helpers.summary import NO_FIGURES, WHY_TOO_FEW_GROUPS
+from audit_helpers.config import TO_COMPLETE
 from cli_run import run_cli_audit
 
 pytestmark = pytest.mark.slow

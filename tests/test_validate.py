@@ -4,9 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit_helpers.validate import (
+from audit_helpers.validate._values import (
     DUPLICATE_IDS,
-    EMPTY_FILE,
     EMPTY_TABLE,
     IMPLAUSIBLE_NUMBERS,
     INFINITE_NUMBERS,
@@ -19,10 +18,12 @@ from audit_helpers.validate import (
     MISSING_IDS,
     MISSING_LABEL_COLUMN,
     MISSING_PROTECTED_COLUMNS,
-    PLAUSIBLE_RANGES,
     PROTECTED_ALL_MISSING,
     UNPARSEABLE_NUMBERS,
-    UNSUPPORTED_FILE_TYPE,
+)
+from audit_helpers.validate._files import EMPTY_FILE, UNSUPPORTED_FILE_TYPE
+from audit_helpers.validate import (
+    PLAUSIBLE_RANGES,
     DataValidationError,
     map_label,
     normalise_protected,

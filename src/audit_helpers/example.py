@@ -22,6 +22,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from . import synth
+from .config import LABEL_COLUMN, SyntheticConfig
 from .model_io import save_model_joblib, save_model_skops
 
 __all__ = [
@@ -98,7 +99,7 @@ def make_example(
         raise ValueError(BAD_FORMAT.format(got=file_format, formats=", ".join(FILE_FORMATS)))
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    config = synth.SyntheticConfig(n_train=n_train + n_test, n_eval=n_eval)
+    config = SyntheticConfig(n_train=n_train + n_test, n_eval=n_eval)
     root = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
     scenario_rng, rng = root.spawn(2)
     scenario = synth.generate_scenario(config, random_state=scenario_rng)
@@ -111,7 +112,7 @@ def make_example(
         "test": scenario.train.loc[is_test].reset_index(drop=True),
         "eval": scenario.eval.reset_index(drop=True),
     }
-    label = synth.LABEL_COLUMN
+    label = LABEL_COLUMN
     paths: dict[str, Any] = {}
     for name, frame in frames.items():
         out = frame.copy()

@@ -24,7 +24,7 @@ def _fmt(x: Any, digits: int = 3) -> str:
 
 def _judged_counts(rec: Mapping, model: str, split: str) -> Optional[str]:
     """Counts of the metrics the call judged for one screen on one split (escaped), or None."""
-    from .mitigation._config import METRIC_LABELS
+    from .mitigation._names import METRIC_LABELS
 
     items = [i for i in ((rec.get("per_model") or {}).get(model) or {}).get("items", []) if i["split"] == split]
     if not items:
@@ -49,7 +49,7 @@ def _fairness_counts(fairness: Mapping, model: str, split: str, rec: Optional[Ma
     judged = _judged_counts(rec or {}, model, split)
     if judged is not None:
         return judged
-    from .mitigation._config import METRIC_LABELS
+    from .mitigation._names import METRIC_LABELS
     from .mitigation._findings import block_findings, count_statuses
 
     c = count_statuses(fairness, split=split, model=model)
@@ -69,7 +69,7 @@ def _fairness_counts(fairness: Mapping, model: str, split: str, rec: Optional[Ma
 
 def _status_words() -> str:
     """The status words of the fairness counts, each defined once (escaped HTML)."""
-    from .fairness._config import STATUS_SUMMARY
+    from .fairness._names import STATUS_SUMMARY
 
     words = ("flagged", "watch", "review", "insufficient")
     return html.escape("Status words: " + "; ".join(f"{w} = {STATUS_SUMMARY[w]}" for w in words) + ".")
@@ -143,7 +143,7 @@ def glance_html(results: Mapping) -> str:
 def _headline_items(head: Mapping) -> list[str]:
     from ._common.text import fmt_ci, fmt_p
     from .decision._text import SPLIT_LABELS, attribute_label, group_label
-    from .mitigation._config import METRIC_LABELS
+    from .mitigation._names import METRIC_LABELS
 
     items = []
     where = SPLIT_LABELS.get(head.get("split"), head.get("split"))

@@ -20,17 +20,17 @@ from typing import Any, Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .drift._config import DriftConfig
-from .fairness._config import FairnessConfig
-from .mitigation._config import MitigationConfig
-from .monitoring._config import MonitoringConfig
-from .models._config import ModelConfig
+from .config import DriftConfig
+from .config import FairnessConfig
+from .config import MitigationConfig
+from .config import MonitoringConfig
+from .config import ModelConfig
 from ._common.groups import INTERSECTION_SEP
 from ._common.mappings import deep_merge
-from .dataprep._config import DataConfig
-from .decision._config import DecisionConfig
-from .summary._config import ReportConfig, for_supplied_data
-from .synth._config import RACE_CATEGORIES, SEX_CATEGORIES
+from .config import DataConfig
+from .config import DecisionConfig
+from .config import ReportConfig, for_supplied_data
+from .config import RACE_CATEGORIES, SEX_CATEGORIES
 from .steps import STEPS
 
 __all__ = [

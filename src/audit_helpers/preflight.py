@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .params import AuditParams, ParamsError
-from .synth._config import PROTECTED_ATTRIBUTES
+from .config import PROTECTED_ATTRIBUTES
 
 __all__ = [
     "check_input_files",
@@ -185,7 +185,7 @@ def check_input_columns(params: AuditParams) -> AuditParams:
     data = params.data
     if data.source != "files":
         return params
-    from .dataprep._config import resolve_id_column  # light: pydantic only
+    from .config import resolve_id_column
     from .validate import DataValidationError, check_contents, read_columns  # pandas, loaded only for supplied files
 
     tables = [(t, getattr(data, f"{t}_path")) for t in ("train", "test", "eval") if getattr(data, f"{t}_path") is not None]

@@ -8,7 +8,8 @@ import pytest
 
 from audit_helpers._common.distinct import counts_in_first_order, map_distinct, sorted_counts
 from audit_helpers.dataprep._features import _tag_counts
-from audit_helpers.validate import _as_text, parse_numeric
+from audit_helpers.validate import parse_numeric
+from audit_helpers.validate._values import _as_text
 
 
 def _row_by_row_numeric(series: pd.Series):

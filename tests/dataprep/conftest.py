@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from audit_helpers.dataprep import DataConfig, prepare
-from audit_helpers.synth import SyntheticConfig
+from audit_helpers.config import DataConfig
+from audit_helpers.dataprep import prepare
+from audit_helpers.config import SyntheticConfig
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from audit_helpers import dataprep
-from audit_helpers.dataprep._config import NO_TEST_SPLIT_NOTE, ROW_ID_COLUMN, ROW_ID_NOTE, DataConfig
-from audit_helpers.validate import LABEL_NOT_BINARY, LABEL_SINGLE_CLASS, PROTECTED_ALL_MISSING, DataValidationError
+from audit_helpers.dataprep._names import NO_TEST_SPLIT_NOTE, ROW_ID_COLUMN, ROW_ID_NOTE
+from audit_helpers.config import DataConfig
+from audit_helpers.validate._values import LABEL_NOT_BINARY, LABEL_SINGLE_CLASS, PROTECTED_ALL_MISSING
+from audit_helpers.validate import DataValidationError
 
 from adult_like import adult_frame
 

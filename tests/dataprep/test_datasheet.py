@@ -2,8 +2,9 @@
 
 import pytest
 
-from audit_helpers.dataprep import DataConfig, data_dictionary, datasheet_markdown, prepare
-from audit_helpers.synth import SyntheticConfig
+from audit_helpers.config import DataConfig
+from audit_helpers.dataprep import data_dictionary, datasheet_markdown, prepare
+from audit_helpers.config import SyntheticConfig
 
 
 def test_data_dictionary(prepared):

@@ -6,8 +6,9 @@ import json
 import numpy as np
 import pandas as pd
 
-from audit_helpers.dataprep import DataConfig, prepare
-from audit_helpers.synth import SyntheticConfig
+from audit_helpers.config import DataConfig
+from audit_helpers.dataprep import prepare
+from audit_helpers.config import SyntheticConfig
 
 
 def _sha(path):

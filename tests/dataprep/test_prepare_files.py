@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit_helpers.dataprep import DataConfig, prepare
-from audit_helpers.validate import DUPLICATE_IDS, DataValidationError
+from audit_helpers.config import DataConfig
+from audit_helpers.dataprep import prepare
+from audit_helpers.validate._values import DUPLICATE_IDS
+from audit_helpers.validate import DataValidationError
 
 
 def _supplied(n, seed, *, new_tag=False):

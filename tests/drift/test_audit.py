@@ -8,9 +8,11 @@ import pytest
 
 from audit_helpers import drift
 from audit_helpers._common.stats import holm_adjust
-from audit_helpers.drift import DriftConfig, compare, fit_reference
+from audit_helpers.config import DriftConfig
+from audit_helpers.drift import compare, fit_reference
 
 from drift_oracles import assert_entry_consistent, sample_frame, sample_predictions
+from audit_helpers.drift._audit import UNMATCHED_IDS
 
 
 def test_selection_rate_drift_brute_force():
@@ -86,5 +88,5 @@ def test_selection_rate_drift_refuses_predictions_without_a_matching_applicant()
     preds = pd.DataFrame({"model": "m", "split": ["test", "test", "eval"], "applicant_id": ["1", "2", "9"],
                           "score": 0.5, "selected": [1, 0, 1], "y_true": [1, 0, 1]})
     frame = pd.DataFrame({"applicant_id": ["1", "2"], "sex": ["A", "B"]})
-    with _pytest.raises(ValueError, match=drift.UNMATCHED_IDS.format(n=1, model="m", split="eval")[:60].replace("(", r"\(").replace(")", r"\)")):
+    with _pytest.raises(ValueError, match=UNMATCHED_IDS.format(n=1, model="m", split="eval")[:60].replace("(", r"\(").replace(")", r"\)")):
         drift.selection_rate_drift(preds, frame, frame, id_column="applicant_id", attributes=["sex"])

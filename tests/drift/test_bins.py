@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from audit_helpers.drift import EMPTY_SAMPLE, compare, compare_bins, fit_bins, fit_reference
+from audit_helpers.drift._bins import EMPTY_SAMPLE
+from audit_helpers.drift import compare, compare_bins, fit_bins, fit_reference
 
 from drift_oracles import assert_entry_consistent
 

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from audit_helpers import drift
-from audit_helpers.drift import DriftConfig, compare, fit_reference
+from audit_helpers.config import DriftConfig
+from audit_helpers.drift import compare, fit_reference
 
 
 def _reference():

@@ -1,9 +1,10 @@
-"""The drift: section of the parameters (audit_helpers.drift._config)."""
+"""The drift: section of the parameters (audit_helpers.config.DriftConfig)."""
 
 import pytest
 from pydantic import ValidationError
 
-from audit_helpers.drift import QUANTILES_NOT_ORDERED, TIERS_NOT_ORDERED, DriftConfig
+from audit_helpers.config._drift import QUANTILES_NOT_ORDERED, TIERS_NOT_ORDERED
+from audit_helpers.config import DriftConfig
 
 
 def test_config_validation():

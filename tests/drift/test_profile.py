@@ -7,14 +7,8 @@ import pandas as pd
 import pytest
 
 from audit_helpers import drift
-from audit_helpers.drift import (
-    BAD_PROFILE,
-    MISSING_COLUMNS,
-    OVERLAPPING_ROLES,
-    ReferenceProfile,
-    compare,
-    fit_reference,
-)
+from audit_helpers.drift._profile import BAD_PROFILE, MISSING_COLUMNS, OVERLAPPING_ROLES
+from audit_helpers.drift import ReferenceProfile, compare, fit_reference
 
 from drift_oracles import assert_entry_consistent, sample_frame
 

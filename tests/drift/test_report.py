@@ -5,7 +5,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from audit_helpers import drift
-from audit_helpers.drift import DriftConfig, compare, fit_reference
+from audit_helpers.config import DriftConfig
+from audit_helpers.drift import compare, fit_reference
 
 from drift_oracles import sample_frame, sample_predictions
 
@@ -126,7 +127,7 @@ def test_captions_carry_the_figures_numbers():
 
 
 def test_psi_figure_uses_the_status_colours_and_a_log_axis():
-    from audit_helpers._common import palette
+    from audit_helpers._common import _plots as palette
     from matplotlib.colors import to_hex
 
     features = _section()["features"]

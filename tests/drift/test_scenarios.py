@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 
 from audit_helpers import drift
-from audit_helpers.drift import DriftConfig, compare, compare_bins, fit_bins, fit_reference
+from audit_helpers.config import DriftConfig
+from audit_helpers.drift import compare, compare_bins, fit_bins, fit_reference
+from audit_helpers.config import SyntheticConfig, synthetic_feature_spec
 
 
 # --------------------------------------------------------------------------------------------
@@ -90,7 +92,7 @@ def _scenario_drift(config, seed):
     from audit_helpers import synth
 
     scenario = synth.generate_scenario(config, random_state=seed)
-    spec = synth.synthetic_feature_spec()
+    spec = synthetic_feature_spec()
     profile = fit_reference(scenario.train, numeric=spec["numeric"], categorical=spec["categorical"],
                             multilabel=spec["multilabel"])
     return scenario.ground_truth, compare(profile, scenario.eval)
@@ -99,7 +101,7 @@ def _scenario_drift(config, seed):
 def test_planted_drift_on_synthetic_scenario():
     from audit_helpers import synth
 
-    truth, res = _scenario_drift(synth.SyntheticConfig(n_train=18750), seed=20261123)
+    truth, res = _scenario_drift(SyntheticConfig(n_train=18750), seed=20261123)
     cfg = DriftConfig()
     for name, planted in truth["drift"]["features"].items():
         expected = (planted.get("magnitude") or {}).get("expected_psi")
@@ -117,7 +119,7 @@ def test_planted_drift_on_synthetic_scenario():
 def test_null_scenario_false_alarm_rate():
     from audit_helpers import synth
 
-    config = synth.SyntheticConfig(n_train=18750, **NULL_DRIFT)
+    config = SyntheticConfig(n_train=18750, **NULL_DRIFT)
     flagged = total = 0
     for seed in range(12):
         _, res = _scenario_drift(config, seed)

@@ -11,7 +11,9 @@ from scipy import special, stats
 
 from audit_helpers import drift
 from audit_helpers._common.stats import holm_adjust
-from audit_helpers.drift import BAD_COUNTS, BAD_SMOOTHING, LENGTH_MISMATCH, DriftConfig, critical_value, psi_kl
+from audit_helpers.drift._stats import BAD_COUNTS, BAD_SMOOTHING, LENGTH_MISMATCH
+from audit_helpers.config import DriftConfig
+from audit_helpers.drift import critical_value, psi_kl
 
 from drift_oracles import smoothed
 from interval_oracles import NEWCOMBE_1998_METHOD_10

@@ -9,12 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit_helpers.fairness import (
-    FairnessConfig,
-    attribute_keys,
-    audit_attribute,
-    audit_frame,
-)
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import attribute_keys, audit_attribute, audit_frame
 
 from fairness_frames import PERMISSIVE, _check_block, _random_frame
 

@@ -9,7 +9,8 @@ import pytest
 from scipy import stats
 from fairlearn.metrics import MetricFrame, demographic_parity_ratio, false_positive_rate, true_positive_rate
 
-from audit_helpers.fairness import FairnessConfig, audit_attribute, audit_frame
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_attribute, audit_frame
 
 from fairness_frames import PERMISSIVE, _fairlearn, _random_frame
 

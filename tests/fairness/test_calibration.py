@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audit_helpers.fairness import FairnessConfig, audit_attribute
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_attribute
 
 from fairness_frames import PERMISSIVE, _random_frame
 

@@ -10,7 +10,8 @@ import pytest
 from scipy import stats
 
 from audit_helpers._common.stats import katz_ratio_interval, newcombe_interval
-from audit_helpers.fairness import FairnessConfig, audit_attribute, cells_from_counts
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_attribute, cells_from_counts
 from audit_helpers.fairness._block import audit_block
 
 from fairness_frames import _check_block

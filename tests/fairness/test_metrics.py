@@ -8,7 +8,8 @@ import pytest
 from scipy import stats
 
 from audit_helpers._common.stats import katz_ratio_interval, newcombe_interval
-from audit_helpers.fairness import FairnessConfig, audit_attribute, audit_frame
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_attribute, audit_frame
 
 from fairness_frames import _check_block, _scenario, _synth_frame
 

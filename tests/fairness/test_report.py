@@ -6,7 +6,6 @@ from __future__ import annotations
 from audit_helpers._common.text import fmt_num
 from audit_helpers.fairness import (
     STATUS_DEFINITIONS,
-    FairnessConfig,
     audit_frame,
     comparisons_table,
     fairness_overview_text,
@@ -25,6 +24,7 @@ from audit_helpers.fairness import (
     plot_reliability,
     status_rule_text,
 )
+from audit_helpers.config import FairnessConfig
 
 from fairness_frames import _scenario
 

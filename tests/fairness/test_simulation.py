@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audit_helpers.fairness import FairnessConfig, cells_from_counts
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import cells_from_counts
 from audit_helpers.fairness._block import audit_block
 
 RACE = {

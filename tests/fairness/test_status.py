@@ -1,5 +1,5 @@
 """One Holm family per block, statuses, findings and the age direction
-(audit_helpers.fairness._status, ._pipeline.apply_protected_direction)."""
+(audit_helpers.fairness._status, ._step.apply_protected_direction)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from audit_helpers._common.stats import holm_adjust
 from audit_helpers.fairness import (
     STATUS_DEFINITIONS,
     STATUSES,
-    FairnessConfig,
     apply_protected_direction,
     audit_attribute,
     audit_frame,
     cells_from_counts,
     flagged_findings_text,
 )
+from audit_helpers.config import FairnessConfig
 from audit_helpers.fairness._block import audit_block
 
 from fairness_frames import _check_block, _random_frame, _scenario

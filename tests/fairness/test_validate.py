@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit_helpers.fairness import (
+from audit_helpers.fairness._validate import (
     ERR_BINARY,
     ERR_COLUMN,
     ERR_CONFIG,
@@ -17,10 +17,9 @@ from audit_helpers.fairness import (
     ERR_LENGTH,
     ERR_SCORES,
     ERR_WEIGHTS,
-    FairnessConfig,
-    audit_attribute,
-    audit_frame,
 )
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_attribute, audit_frame
 
 
 def test_input_errors_use_module_messages():

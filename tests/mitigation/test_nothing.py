@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from audit_helpers import mitigation as mit
-from audit_helpers.fairness import FairnessConfig, audit_frame
-from audit_helpers.mitigation import MitigationConfig
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_frame
+from audit_helpers.config import MitigationConfig
 
 
 def _frame(sex_counts: dict, race_counts: dict, seed: int = 0) -> pd.DataFrame:

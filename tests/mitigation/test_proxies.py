@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import mutual_info_score
 
 from audit_helpers import mitigation as mit
-from audit_helpers.mitigation import ERR_UNKNOWN_FEATURE
+from audit_helpers.mitigation._proxies import ERR_UNKNOWN_FEATURE
 
 
 def test_rank_proxies_matches_sklearn_mutual_information_and_finds_planted_proxy():

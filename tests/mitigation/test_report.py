@@ -43,7 +43,7 @@ def test_tables_and_figure_from_section():
 
 
 def test_tradeoff_figure_draws_the_four_fifths_line_and_the_risk_legend():
-    from audit_helpers._common import palette
+    from audit_helpers._common import _plots as palette
 
     sec = _two_strategies()
     fig = mit.tradeoff_figure(sec)

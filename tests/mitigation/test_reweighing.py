@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from audit_helpers import mitigation as mit
-from audit_helpers.mitigation import ERR_NOT_BINARY
+from audit_helpers.mitigation._checks import ERR_NOT_BINARY
 
 
 def test_reweighing_hand_computed_case():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from audit_helpers import mitigation as mit
-from audit_helpers.mitigation import ERR_NO_FAIRNESS, ERR_UNKNOWN_ATTRIBUTE
+from audit_helpers.mitigation._target import ERR_NO_FAIRNESS, ERR_UNKNOWN_ATTRIBUTE
 
 from mitigation_cases import CANDIDATES, _metric, fairness_block, fairness_results
+from audit_helpers.config import MitigationConfig
 
 
 def _fairness():
@@ -65,7 +66,7 @@ def test_calibration_gaps_count_as_flags_but_rates_are_preferred_as_target():
     assert mit.select_target(quiet, candidates=CANDIDATES)["metric"] != "calibration_gap"
     # it can be named explicitly
     assert mit.select_target(quiet, metric="calibration_gap")["metric"] == "calibration_gap"
-    assert mit.MitigationConfig(target_metric="calibration_gap").target_metric == "calibration_gap"
+    assert MitigationConfig(target_metric="calibration_gap").target_metric == "calibration_gap"
     assert mit.resolve_objective("auto", "calibration_gap") == "selection_rate"
 
 

@@ -9,7 +9,7 @@ import pytest
 from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate
 
 from audit_helpers import mitigation as mit
-from audit_helpers.mitigation import ERR_OBJECTIVE
+from audit_helpers.mitigation._thresholds import ERR_OBJECTIVE
 
 from mitigation_cases import _scores_case
 

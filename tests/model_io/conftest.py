@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from audit_helpers.models import ModelConfig, fit_pipeline
+from audit_helpers.config import ModelConfig
+from audit_helpers.models import fit_pipeline
 
 from applicant_frames import applicants, feature_spec
 

@@ -7,7 +7,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
-from audit_helpers.model_io import (
+from audit_helpers.model_io._messages import (
     BAD_SCORE_SHAPE,
     MISSING_FEATURES,
     NO_FEATURES,
@@ -16,11 +16,8 @@ from audit_helpers.model_io import (
     NOT_BINARY,
     PREDICT_FAILED,
     PROBA_OUT_OF_RANGE,
-    ModelCheckError,
-    check_feature_columns,
-    check_model,
-    predict_scores,
 )
+from audit_helpers.model_io import ModelCheckError, check_feature_columns, check_model, predict_scores
 
 
 class WrongShape(ClassifierMixin, BaseEstimator):

@@ -10,7 +10,8 @@ import pandas as pd
 
 from audit_helpers.example import EXAMPLE_CATEGORICAL, EXAMPLE_NUMERIC, make_example
 from audit_helpers.model_io import file_sha256, load_model
-from audit_helpers.models import ModelConfig, load_supplied_model
+from audit_helpers.config import ModelConfig
+from audit_helpers.models import load_supplied_model
 
 
 def test_make_example_files_and_model(tmp_path):

@@ -9,18 +9,14 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator
 
-from audit_helpers.model_io import (
+from audit_helpers.model_io._messages import (
     BAD_SHA256,
     HASH_MISMATCH,
     HASH_MISSING,
     UNSUPPORTED_SUFFIX,
     UNTRUSTED_TYPES,
-    ModelLoadError,
-    file_sha256,
-    load_model,
-    save_model_joblib,
-    save_model_skops,
 )
+from audit_helpers.model_io import ModelLoadError, file_sha256, load_model, save_model_joblib, save_model_skops
 
 
 class FileCreator:

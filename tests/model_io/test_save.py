@@ -48,7 +48,8 @@ def test_skops_bytes_do_not_depend_on_where_the_model_was_fitted(data, tmp_path)
     from joblib import Parallel, delayed
 
     from audit_helpers.model_io import load_model, predict_scores, save_model_skops
-    from audit_helpers.models import ModelConfig, fit_pipeline
+    from audit_helpers.config import ModelConfig
+    from audit_helpers.models import fit_pipeline
 
     spec = feature_spec()
     cfg = ModelConfig(random_forest={"n_estimators": 10}, n_jobs=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audit_helpers import models
-from audit_helpers.models import ModelConfig
+from audit_helpers.config import ModelConfig
 
 from applicant_frames import applicants, feature_spec
 

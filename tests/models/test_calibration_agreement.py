@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from sklearn.calibration import calibration_curve
 
-from audit_helpers.fairness import FairnessConfig, audit_attribute
+from audit_helpers.config import FairnessConfig
+from audit_helpers.fairness import audit_attribute
 from audit_helpers.models import calibration_table
 
 

@@ -1,11 +1,11 @@
-"""The ``model:`` section (audit_helpers.models._config)."""
+"""The ``model:`` section (audit_helpers.config.ModelConfig)."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from audit_helpers.models import ModelConfig
+from audit_helpers.config import ModelConfig
 
 
 def test_config_defaults_and_strictness():

@@ -8,7 +8,8 @@ import skops.io as sio
 
 from audit_helpers import models
 from audit_helpers.model_io import TRUSTED_TYPES
-from audit_helpers.models import ModelConfig, MultiHotEncoder
+from audit_helpers.config import ModelConfig
+from audit_helpers.models import MultiHotEncoder
 
 from applicant_frames import FEATURES, applicants, feature_spec
 

@@ -19,7 +19,7 @@ from sklearn.metrics import (
 )
 
 from audit_helpers import models
-from audit_helpers.models._config import METRICS as METRIC_NAMES
+from audit_helpers.models._names import METRICS as METRIC_NAMES
 from audit_helpers.models import (
     AuditedModel,
     bootstrap_performance,

@@ -11,15 +11,10 @@ from pydantic import ValidationError
 
 from audit_helpers import models
 from audit_helpers import params as P
-from audit_helpers.models import (
-    FIXED_NEEDS_THRESHOLD,
-    NO_THRESHOLD_SCORES,
-    RULE_DESCRIPTIONS,
-    AuditedModel,
-    ModelConfig,
-    choose_threshold,
-    historical_rate_threshold,
-)
+from audit_helpers.config._models import FIXED_NEEDS_THRESHOLD
+from audit_helpers.models._names import NO_THRESHOLD_SCORES
+from audit_helpers.models import RULE_DESCRIPTIONS, AuditedModel, choose_threshold, historical_rate_threshold
+from audit_helpers.config import ModelConfig
 
 from applicant_frames import FEATURES, feature_spec
 

@@ -13,6 +13,8 @@ import pytest
 from audit_helpers import cli
 from audit_helpers import monitoring as M
 from audit_helpers.paths import PACKAGE_DIR
+from audit_helpers.monitoring._monitor import UNKNOWN_ENGINE
+from audit_helpers.monitoring._spark import JAVA_MISSING, SPARK_MISSING
 
 
 def _pyspark_importers() -> dict[str, bool]:
@@ -53,7 +55,7 @@ def _cli(capsys, audited, tmp_path, *extra) -> tuple[int, str]:
 def test_missing_pyspark_is_exit_2(audited, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)  # import pyspark.sql now raises ImportError
     code, err = _cli(capsys, audited, tmp_path, "--engine", "spark")
-    assert (code, err) == (2, f"error: {M.SPARK_MISSING}\n")
+    assert (code, err) == (2, f"error: {SPARK_MISSING}\n")
 
 
 def test_missing_java_is_exit_2(audited, tmp_path, capsys, monkeypatch):
@@ -63,12 +65,12 @@ def test_missing_java_is_exit_2(audited, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name: None)
     monkeypatch.delenv("JAVA_HOME", raising=False)
     code, err = _cli(capsys, audited, tmp_path, "--engine", "spark")
-    assert (code, err) == (2, f"error: {M.JAVA_MISSING}\n")
+    assert (code, err) == (2, f"error: {JAVA_MISSING}\n")
 
 
 def test_unknown_engine_is_refused(audited, tmp_path):
     with pytest.raises(M.MonitorError) as err:
         M.monitor_batch(audited.plan_path, tmp_path / "b.parquet", engine="dask")
-    assert str(err.value) == M.UNKNOWN_ENGINE.format(engine="dask", engines="local, spark")
+    assert str(err.value) == UNKNOWN_ENGINE.format(engine="dask", engines="local, spark")
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["monitor", "--plan", "p", "--batch", "b", "--engine", "dask"])

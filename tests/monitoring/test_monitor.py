@@ -18,11 +18,13 @@ from audit_helpers import cli, synth
 from audit_helpers import monitoring as M
 
 from monitoring_run import draw
+from audit_helpers.config import SyntheticConfig
+from audit_helpers.monitoring._batch import EMPTY_BATCH
 
 
 @pytest.fixture(scope="module")
 def frames(audited):
-    cfg = synth.SyntheticConfig()
+    cfg = SyntheticConfig()
     green = audited.scored(draw(cfg, 3000, 101)).drop(columns=["advanced"])
     out = {"green": green}
     for name, share, seed in (("amber", 0.30, 102), ("amber2", 0.30, 103), ("red", 0.80, 104)):
@@ -80,7 +82,7 @@ def test_missing_column_is_named(audited, frames, tmp_path, capsys):
 def test_empty_batch(audited, frames, tmp_path, capsys, suffix):
     batch = _write(tmp_path, frames["green"].iloc[:0], f"empty.{suffix}")
     code, _, err = _run(capsys, "--plan", audited.plan_path, "--batch", batch)
-    assert code == 2 and M.EMPTY_BATCH.format(path=batch) in err
+    assert code == 2 and EMPTY_BATCH.format(path=batch) in err
 
 
 def test_wrong_type_is_one_line(audited, frames, tmp_path, capsys):

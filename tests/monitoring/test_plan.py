@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from audit_helpers import monitoring as M
-from audit_helpers.monitoring import MonitoringConfig
+from audit_helpers.config import MonitoringConfig
 from audit_helpers.results import validate_results
 
 from monitoring_run import AUDIT_DATE

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from audit_helpers import monitoring as M
-from audit_helpers._common import palette
+from audit_helpers._common import _plots as palette
 
 PLAN = {
     "horizon": {"start": "2026-12-01", "end": "2027-06-01", "months": 6},

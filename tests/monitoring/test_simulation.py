@@ -8,6 +8,7 @@ from audit_helpers import monitoring as M
 from audit_helpers import synth
 
 from monitoring_run import AUDIT_DATE
+from audit_helpers.config import MonitoringConfig, SyntheticConfig
 
 
 @pytest.fixture(scope="module")
@@ -15,18 +16,18 @@ def simulated(audited, tmp_path_factory):
     config = audited.params.monitoring
     out = []
     for seed in (11, 12):
-        months, results = M.simulate_months(audited.plan_path, synth.SyntheticConfig(), config, audit_date=AUDIT_DATE,
+        months, results = M.simulate_months(audited.plan_path, SyntheticConfig(), config, audit_date=AUDIT_DATE,
                                             seed=seed, work_dir=tmp_path_factory.mktemp(f"sim{seed}"), rows=3000)
         out.append((months, results))
     return out
 
 
 def test_trajectory_is_documented():
-    steps = M.trajectory(M.MonitoringConfig())
+    steps = M.trajectory(MonitoringConfig())
     assert [s["phase"] for s in steps] == ["stable", "stable", "creep", "creep", "break", "break"]
     assert [s["experience_fraction"] for s in steps[:4]] == [0.0, 0.0, 0.25, 0.28]
     assert [s["labels"] for s in steps] == [False, False, True, False, False, True]
-    cfg = M.month_config(synth.SyntheticConfig(), steps[4])
+    cfg = M.month_config(SyntheticConfig(), steps[4])
     assert cfg.drift_new_role_tag_rate == 0.2 and cfg.drift_composition_shift == 0.0
 
 

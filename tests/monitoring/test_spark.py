@@ -20,6 +20,9 @@ from audit_helpers import cli, synth
 from audit_helpers import monitoring as M
 
 from monitoring_run import draw
+from audit_helpers.config import SyntheticConfig
+from audit_helpers.monitoring._counting import MISSING_SCORES
+from audit_helpers.monitoring._spark import SOURCE_NOT_FOUND, SPARK_CSV
 
 pytest.importorskip("pyspark", reason="pyspark is not installed: pip install '.[spark]' (./run_all.sh test installs it)")
 
@@ -43,7 +46,7 @@ def spark(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def batches(audited):
-    cfg = synth.SyntheticConfig()
+    cfg = SyntheticConfig()
     green = audited.scored(draw(cfg, 3000, 201))
     red = audited.scored(draw(cfg, 3000, 202))
     red["n_prev_employers"] = red["n_prev_employers"] + 3
@@ -143,18 +146,18 @@ def test_partition_errors_are_the_local_one_line_errors(spark, audited, batches,
             M.monitor_batch(audited.plan_path, batch, as_of=AS_OF, engine=engine, spark_master=MASTER)
         messages.append(str(err.value))
     assert messages[0] == messages[1]
-    assert "\n" not in messages[1] and M.MISSING_SCORES.format(column="score", n=1) in messages[1]
+    assert "\n" not in messages[1] and MISSING_SCORES.format(column="score", n=1) in messages[1]
 
 
 def test_missing_source_and_csv_are_refused(spark, audited, tmp_path):
     with pytest.raises(M.MonitorError, match="no table of that name") as err:
         M.monitor_batch(audited.plan_path, "no_such_table", engine="spark", spark_master=MASTER)
-    assert str(err.value) == M.SOURCE_NOT_FOUND.format(source="no_such_table")
+    assert str(err.value) == SOURCE_NOT_FOUND.format(source="no_such_table")
     csv = tmp_path / "b.csv"
     csv.write_text("a\n1\n")
     with pytest.raises(M.MonitorError) as err:
         M.monitor_batch(audited.plan_path, csv, engine="spark", spark_master=MASTER)
-    assert str(err.value) == M.SPARK_CSV.format(source=csv)
+    assert str(err.value) == SPARK_CSV.format(source=csv)
 
 
 def test_cli_spark_engine(spark, audited, batches, tmp_path, capsys):
@@ -167,4 +170,4 @@ def test_cli_spark_engine(spark, audited, batches, tmp_path, capsys):
     assert cli.main(["monitor", "--plan", str(audited.plan_path), "--batch", "missing_table", "--engine", "spark",
                      "--spark-master", MASTER]) == 2
     err = capsys.readouterr().err
-    assert err == f"error: {M.SOURCE_NOT_FOUND.format(source='missing_table')}\n"
+    assert err == f"error: {SOURCE_NOT_FOUND.format(source='missing_table')}\n"

@@ -113,7 +113,7 @@ def _files_params(*overrides):
 
 def test_own_data_documents_show_what_is_to_complete_never_a_fictional_party():
     """Issue 24: every own-data run printed 'Northwind Staffing Ltd' and fictional sign-off roles."""
-    from audit_helpers.summary import FICTIONAL, TO_COMPLETE, TO_COMPLETE_FIELDS
+    from audit_helpers.config import FICTIONAL, TO_COMPLETE, TO_COMPLETE_FIELDS
 
     res, _ = _results()
     p = _files_params("report.organisation=Acme Hiring Inc", "report.counsel=Employment counsel (fictional example)")
@@ -140,7 +140,7 @@ def test_synthetic_documents_keep_the_fictional_defaults():
 
 def test_to_complete_markers_survive_the_params_file(tmp_path):
     from audit_helpers.params import read_params, write_params
-    from audit_helpers.summary import TO_COMPLETE
+    from audit_helpers.config import TO_COMPLETE
 
     p = _files_params()
     write_params(p, tmp_path / "params.yaml")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from audit_helpers.synth import SyntheticConfig, generate_scenario
+from audit_helpers.config import SyntheticConfig
+from audit_helpers.synth import generate_scenario
 
 #: Every planted effect switched off: the null scenario.
 NULL = dict(

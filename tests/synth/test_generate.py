@@ -10,7 +10,9 @@ import pytest
 from scipy import stats
 
 from audit_helpers import synth
-from audit_helpers.synth import SyntheticConfig, generate_scenario
+from audit_helpers.config import SyntheticConfig
+from audit_helpers.synth import generate_scenario
+from audit_helpers.config import EDUCATION_TIERS, RACE_CATEGORIES, ROLE_TAGS, SEX_CATEGORIES
 
 
 def _digest(df: pd.DataFrame) -> str:
@@ -70,13 +72,13 @@ def test_columns_types_and_ranges(default):
     assert both["assessment_score"].between(0, 100).all()
     assert set(both["referral"]) == {0, 1}
     assert set(tr["advanced"]) == {0, 1}
-    assert set(tr["education_tier"]) == set(synth.EDUCATION_TIERS)
-    assert set(tr["sex"].dropna()) == set(synth.SEX_CATEGORIES)
-    assert set(tr["race"].dropna()) == set(synth.RACE_CATEGORIES)
+    assert set(tr["education_tier"]) == set(EDUCATION_TIERS)
+    assert set(tr["sex"].dropna()) == set(SEX_CATEGORIES)
+    assert set(tr["race"].dropna()) == set(RACE_CATEGORIES)
     assert 0.01 < tr["sex"].isna().mean() < 0.04 and 0.015 < tr["race"].isna().mean() < 0.05
     assert tr["employment_gap_months"].isna().any()
     tags = {t for s in tr["role_tags"] for t in s.split(";") if t}
-    assert tags == set(synth.ROLE_TAGS)
+    assert tags == set(ROLE_TAGS)
     assert (tr["role_tags"] == "").any() and tr["role_tags"].str.contains(";").any()
     # dates: twelve months of training, then the following month
     d_tr, d_ev = pd.to_datetime(tr["application_date"]), pd.to_datetime(ev["application_date"])
@@ -115,7 +117,7 @@ def test_disparity_visible_at_test_size(default):
 def test_role_tags_are_joined_as_the_row_by_row_join_gives_them():
     from itertools import product
 
-    from audit_helpers.synth._config import ROLE_TAG_SEPARATOR
+    from audit_helpers.config import ROLE_TAG_SEPARATOR
     from audit_helpers.synth._generate import _join_tags
 
     vocab = ["python", "sales", "ops", "design", "new"]

@@ -5,7 +5,8 @@ import pandas as pd
 from scipy import stats
 from sklearn.linear_model import LogisticRegression
 
-from audit_helpers.synth import SyntheticConfig, fit_logistic, generate_scenario, planted_bias_check
+from audit_helpers.config import SyntheticConfig
+from audit_helpers.synth import fit_logistic, generate_scenario, planted_bias_check
 
 ALPHA = 1e-3  # significance level for "no difference beyond sampling noise"
 DEFAULT = SyntheticConfig()

@@ -5,9 +5,6 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as _dt
 
-__all__ = ["add_months"]
-
-
 def add_months(day: _dt.date, months: int) -> _dt.date:
     """``day`` plus ``months`` calendar months (the day is clipped to the month's length)."""
     index = day.month - 1 + months

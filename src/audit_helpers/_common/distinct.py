@@ -13,9 +13,6 @@ from typing import Callable, Optional
 import numpy as np
 import pandas as pd
 
-__all__ = ["map_distinct", "counts_in_first_order", "sorted_counts", "distinct_python_values", "repeat_runs"]
-
-
 def map_distinct(series: pd.Series, func: Callable[[pd.Series], pd.Series], *, missing=np.nan) -> np.ndarray:
     """``func(series)`` for an elementwise ``func``, evaluated on the distinct values only.
 

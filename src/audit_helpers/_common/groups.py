@@ -13,22 +13,6 @@ from typing import TYPE_CHECKING, Optional, Sequence, Union
 if TYPE_CHECKING:  # light to import: the parameter schema reads INTERSECTION_SEP from here
     import pandas as pd
 
-__all__ = [
-    "INTERSECTION_SEP",
-    "ERR_MISSING_COLUMN",
-    "intersection_key",
-    "resolve_intersections",
-    "attribute_keys",
-    "canonical_code",
-    "code_key",
-    "code_group",
-    "spec_intersections",
-    "group_labels",
-    "fill_unknown",
-    "is_unknown",
-    "reference_index",
-]
-
 INTERSECTION_SEP = "|"
 ERR_MISSING_COLUMN = "column {column!r} (from attribute {attribute!r}) is not in the frame; columns: {columns}."
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 import copy
 from typing import Mapping
 
-__all__ = ["deep_merge"]
-
-
 def deep_merge(base: Mapping, update: Mapping) -> dict:
     """Recursively merge ``update`` into a copy of ``base`` (mappings merge, the rest replaces).
 

@@ -15,8 +15,6 @@ from typing import Optional
 
 import numpy as np
 
-__all__ = ["BINNINGS", "ERR_BINNING", "ERR_N_BINS", "score_bins", "tie_groups", "rank_auc", "roc_auc"]
-
 BINNINGS = ("equal_width", "quantile")
 ERR_BINNING = "binning must be one of {choices}, got {value!r}"
 ERR_N_BINS = "n_bins must be >= 1, got {value}"

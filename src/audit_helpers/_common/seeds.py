@@ -13,16 +13,6 @@ from typing import Union
 
 import numpy as np
 
-__all__ = [
-    "RandomState",
-    "derive_seed",
-    "seed_int",
-    "as_generator",
-    "as_int_seed",
-    "NO_RANDOM_STATE",
-    "RANDOM_STATE_ERROR",
-]
-
 RandomState = Union[None, int, np.random.SeedSequence, np.random.Generator]
 NO_RANDOM_STATE = "random_state is required (an int or a numpy Generator) for reproducible results"
 RANDOM_STATE_ERROR = "random_state must be an int, a numpy SeedSequence or a numpy Generator; got {got!r}."

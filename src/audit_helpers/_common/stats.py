@@ -18,18 +18,6 @@ from typing import Optional, Sequence
 import numpy as np
 from scipy import special, stats
 
-__all__ = [
-    "TEST_Z",
-    "TEST_FISHER",
-    "two_proportion_test",
-    "two_proportion_tests",
-    "holm_adjust",
-    "z_quantile",
-    "wilson_interval",
-    "newcombe_interval",
-    "katz_ratio_interval",
-]
-
 TEST_Z = "two-proportion z-test (pooled)"
 TEST_FISHER = "Fisher's exact test (two-sided)"
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
-__all__ = ["MISSING", "fmt_num", "fmt_pct", "fmt_pp", "fmt_signed", "fmt_p", "fmt_ci", "fmt_count", "escaped_style"]
-
 MISSING = "n/a"
 
 

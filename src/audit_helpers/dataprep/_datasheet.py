@@ -12,12 +12,9 @@ from typing import Optional
 import pandas as pd
 
 from ..model_io import MODEL_INPUT_PREFIX
-from ..synth._config import COLUMN_DESCRIPTIONS
-from ..synth._screens import lowest_impact_ratios
+from ..config import COLUMN_DESCRIPTIONS
+from ..planted_vs_found import lowest_impact_ratios
 from ._features import _tag_counts
-
-__all__ = ["data_dictionary", "other_columns_table", "datasheet_markdown", "column_descriptions", "SUPPLIED_PROTECTED"]
-
 
 # ---------------------------------------------------------------------------
 # data dictionary

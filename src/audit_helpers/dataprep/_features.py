@@ -8,11 +8,9 @@ import numpy as np
 import pandas as pd
 
 from .._common.distinct import counts_in_first_order, sorted_counts
-from ..validate import _as_text, parse_numeric
-from ._config import NUMERIC_INFERENCE_SHARE
-
-__all__ = ["infer_feature_types"]
-
+from ..validate import parse_numeric
+from ..validate._values import _as_text
+from ._names import NUMERIC_INFERENCE_SHARE
 
 def infer_feature_types(
     frame: pd.DataFrame, *, exclude: Sequence[str], separator: str = ";", numeric_share: float = NUMERIC_INFERENCE_SHARE

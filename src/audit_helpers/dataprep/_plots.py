@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import PercentFormatter
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import new_figure
 
-from ._config import INTERSECTION_SEP, SPLITS
+from .._common.groups import INTERSECTION_SEP
+from ._names import SPLITS
 from ._features import _tag_counts
 from ._report import UNKNOWN_SPLIT, base_rate_table
 
-__all__ = ["plot_distributions", "plot_base_rates"]
-
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area
+    from matplotlib.figure import Figure
 
 PERIOD_COLOURS = {"train": palette.REFERENCE, "next month": palette.COMPARED}
 
@@ -73,6 +70,8 @@ def plot_distributions(reference: pd.DataFrame, current: pd.DataFrame, feature_s
     -------
     matplotlib.figure.Figure
     """
+    import seaborn as sns
+    from matplotlib.patches import Patch
     feats = list(feature_spec["numeric"]) + list(feature_spec["categorical"]) + list(feature_spec["multilabel"])
     ncols = 3
     nrows = max(1, int(np.ceil(len(feats) / ncols)))
@@ -121,6 +120,8 @@ def plot_base_rates(summary: dict, *, split: str = "train", attributes: Optional
     -------
     matplotlib.figure.Figure
     """
+    import seaborn as sns
+    from matplotlib.ticker import PercentFormatter
     if split not in SPLITS:
         raise ValueError(UNKNOWN_SPLIT.format(splits=SPLITS, split=split))
     block = summary["base_rates"][split]

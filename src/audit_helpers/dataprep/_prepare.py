@@ -18,14 +18,13 @@ from .. import synth
 from .._common.groups import code_key, resolve_intersections
 from .._common.seeds import as_generator
 from ..model_io import MODEL_INPUT_PREFIX, supplied_inputs
-from ..validate import _as_text, read_model_inputs, validate_table
-from ._config import DataConfig
+from ..validate import read_model_inputs, validate_table
+from ..validate._values import _as_text
+from ..config import DataConfig
 from ._features import _age_group, _normalise_categorical
 from ._sources import _files_source, _Source, _synthetic_roles, _synthetic_source
 from ._split import stratified_split
 from ._summary import _summary
-
-__all__ = ["PreparedData", "prepare", "prepare_synthetic_frame", "CONFIG_TYPE_ERROR"]
 
 CONFIG_TYPE_ERROR = "config must be a DataConfig; got {got}."
 @dataclass

@@ -7,25 +7,9 @@ from typing import Optional
 import pandas as pd
 
 from .._common.text import fmt_pct
-from ._config import INTERSECTION_SEP, NO_TEST_SPLIT_NOTE, ROW_ID_NOTE, SPLITS
+from .._common.groups import INTERSECTION_SEP
+from ._names import NO_TEST_SPLIT_NOTE, ROW_ID_NOTE, SPLITS
 from ._summary import unlabelled_note
-
-__all__ = [
-    "base_rate_table",
-    "base_rate_overview",
-    "missingness_table",
-    "unknown_table",
-    "unseen_table",
-    "data_narrative",
-    "planted_bias_narrative",
-    "data_findings",
-    "distributions_caption",
-    "base_rates_caption",
-    "intersection_note",
-    "coding_sentences",
-    "UNKNOWN_SPLIT",
-    "UNKNOWN_ATTRIBUTE",
-]
 
 UNKNOWN_SPLIT = "split must be one of {splits}; got {split!r}."
 UNKNOWN_ATTRIBUTE = "attribute {attribute!r} has no base rates; available: {available}."

@@ -16,11 +16,21 @@ import numpy as np
 import pandas as pd
 
 from .. import synth
-from ..validate import DataValidationError, _as_text, parse_numeric, read_table
-from ._config import ROW_ID_COLUMN, DataConfig, resolve_id_column
+from ..validate import DataValidationError, parse_numeric, read_table
+from ..validate._values import _as_text
+from ._names import ROW_ID_COLUMN
+from ..config import (
+    AGE_COLUMN,
+    DATE_COLUMN,
+    ID_COLUMN,
+    LABEL_COLUMN,
+    RACE_CATEGORIES,
+    SEX_CATEGORIES,
+    DataConfig,
+    resolve_id_column,
+    synthetic_feature_spec,
+)
 from ._features import infer_feature_types
-
-__all__ = ["other_columns", "NO_FEATURES", "AGE_GROUP_IS_PROTECTED", "AGE_GROUP_RENAMED", "MODEL_USES_ID_LIKE"]
 
 NO_FEATURES = "{table}: no feature columns left after removing id, label, date, age and protected columns."
 AGE_GROUP_IS_PROTECTED = (
@@ -70,8 +80,8 @@ class _Source:
 
 def _synthetic_roles(config: DataConfig, protected: list, scenario=None) -> _Source:
     """Column roles and recognised protected values of the built-in scenario (tables from ``scenario``)."""
-    spec_roles = synth.synthetic_feature_spec()
-    known = {"sex": list(synth.SEX_CATEGORIES), "race": list(synth.RACE_CATEGORIES)}
+    spec_roles = synthetic_feature_spec()
+    known = {"sex": list(SEX_CATEGORIES), "race": list(RACE_CATEGORIES)}
     protected_values = {c: known[c] for c in protected if c in known}
     if config.protected_values:
         protected_values.update(config.protected_values)
@@ -79,12 +89,12 @@ def _synthetic_roles(config: DataConfig, protected: list, scenario=None) -> _Sou
         train_raw=None if scenario is None else scenario.train,
         eval_raw=None if scenario is None else scenario.eval,
         test_raw=None,
-        label=synth.LABEL_COLUMN,
+        label=LABEL_COLUMN,
         positive=1,
-        id_col=synth.ID_COLUMN,
+        id_col=ID_COLUMN,
         id_source="column",
-        date_col=synth.DATE_COLUMN,
-        age_col=synth.AGE_COLUMN if config.age_column is not None else None,
+        date_col=DATE_COLUMN,
+        age_col=AGE_COLUMN if config.age_column is not None else None,
         age_group_col=config.age_group_column,
         numeric=spec_roles["numeric"],
         categorical=spec_roles["categorical"],

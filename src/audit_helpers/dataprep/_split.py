@@ -9,8 +9,6 @@ import pandas as pd
 
 from .._common.seeds import as_generator
 
-__all__ = ["stratified_split", "TEST_SIZE_ERROR"]
-
 TEST_SIZE_ERROR = "test_size must be strictly between 0 and 1; got {value}."
 
 

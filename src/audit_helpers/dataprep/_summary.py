@@ -12,11 +12,9 @@ import pandas as pd
 
 from .._common.groups import group_labels, resolve_intersections, spec_intersections
 from .._common.hashing import file_sha256
-from ._config import INTERSECTION_SEP, NO_TEST_SPLIT_NOTE, ROW_ID_NOTE, SMALL_GROUP_SHARE
+from .._common.groups import INTERSECTION_SEP
+from ._names import NO_TEST_SPLIT_NOTE, ROW_ID_NOTE, SMALL_GROUP_SHARE
 from ._features import _tag_counts
-
-__all__ = ["intersections_reason", "unlabelled_note"]
-
 
 def _rate_block(y: pd.Series, groups: pd.Series, n_total: int) -> dict:
     out = {}

@@ -7,19 +7,37 @@ and the red drift signals, and tests every mitigation strategy of the model agai
 rules (:func:`decide_model`); :func:`recommend` names the model to deploy, or none, with the
 reasons (each names its rule and numbers) and the conditions of a ship or mitigate call.
 
-Private modules by concern: ``_config`` (the parameters), ``_policy`` (resolved policy, one
+Private modules by concern (the ``decision:`` parameters are
+:class:`audit_helpers.config.DecisionConfig`): ``_names`` (the calls, metrics, effects, signals), ``_policy`` (resolved policy, one
 metric's status), ``_evidence`` (what is read from the results), ``_decide`` (the rules),
 ``_headline`` (the figures the summaries lead with), ``_text`` (the sentences).
 """
 
-from .._common.lazy import attach
+from ._names import DECISIONS, DECISION_METRICS, EFFECTS, DRIFT_SIGNALS
+from ._policy import resolve_policy, judge_metric, disadvantaged_group
+from ._evidence import metric_items, fairness_items, strategy_items, evidence_reasons, drift_signals
+from ._decide import decide_model, recommend
+from ._headline import headline, headline_attributes
+from ._text import attribute_label, group_label, item_text
 
-_EXPORTS = {
-    "_config": ["DecisionConfig", "DECISIONS", "DECISION_METRICS", "EFFECTS", "DRIFT_SIGNALS", "BAD_EFFECTS"],
-    "_policy": ["resolve_policy", "judge_metric", "disadvantaged_group"],
-    "_evidence": ["metric_items", "fairness_items", "strategy_items", "evidence_reasons", "drift_signals"],
-    "_decide": ["decide_model", "recommend", "NO_FAIRNESS"],
-    "_headline": ["headline", "headline_attributes"],
-    "_text": ["attribute_label", "group_label", "item_text"],
-}
-__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)
+__all__ = [
+    "DECISIONS",
+    "DECISION_METRICS",
+    "EFFECTS",
+    "DRIFT_SIGNALS",
+    "resolve_policy",
+    "judge_metric",
+    "disadvantaged_group",
+    "metric_items",
+    "fairness_items",
+    "strategy_items",
+    "evidence_reasons",
+    "drift_signals",
+    "decide_model",
+    "recommend",
+    "headline",
+    "headline_attributes",
+    "attribute_label",
+    "group_label",
+    "item_text",
+]

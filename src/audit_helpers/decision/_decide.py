@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from ..mitigation._config import METRIC_LABELS
+from ..mitigation._names import METRIC_LABELS
 from ..mitigation._legal import RISK_ORDER
 from ._headline import headline
 from ._evidence import drift_signals, evidence_reasons, fairness_items, protected_groups, strategy_items
-from ..summary._config import resolve_audit_date
+from ..config import resolve_audit_date
 from ._policy import resolve_policy
 from ..steps import step_of_section
 from ._text import (
@@ -37,8 +37,6 @@ from ._text import (
     strategy_failure_text,
     strategy_success_text,
 )
-
-__all__ = ["decide_model", "recommend", "NO_FAIRNESS"]
 
 NO_FAIRNESS = f"the recommendation needs the fairness section of audit_results.json (step {step_of_section('fairness')})"
 

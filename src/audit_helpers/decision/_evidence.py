@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional
 
-from ._config import DECISION_METRICS
+from ._names import DECISION_METRICS
 from ._policy import disadvantaged_group, judge_metric
-
-__all__ = ["metric_items", "fairness_items", "strategy_items", "evidence_reasons", "drift_signals", "protected_groups"]
-
 
 def protected_groups(fairness_model: Mapping[str, Any]) -> dict[str, str]:
     """attribute → ADEA-protected band, for the blocks that name one (the age block)."""

@@ -12,9 +12,6 @@ from typing import Any, Mapping, Optional
 
 from .._common.groups import INTERSECTION_SEP
 
-__all__ = ["headline", "headline_attributes"]
-
-
 def headline_attributes(results: Mapping[str, Any]) -> list[str]:
     """The declared protected attributes and, when audited, their intersection."""
     protected = list((results.get("data") or {}).get("protected_attributes") or [])

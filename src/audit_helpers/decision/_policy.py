@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from ._config import DECISION_METRICS
-
-__all__ = ["resolve_policy", "judge_metric", "disadvantaged_group", "TOLERANCE_SOURCES"]
+from ._names import DECISION_METRICS
 
 TOLERANCE_SOURCES = {
     "min_impact_ratio": ("min_impact_ratio", "min_impact_ratio"),

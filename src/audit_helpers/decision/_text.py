@@ -11,20 +11,7 @@ from typing import Any, Mapping, Optional
 from .._common.dates import add_months
 from .._common.groups import INTERSECTION_SEP
 from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_pct
-from ..mitigation._config import METRIC_LABELS
-
-__all__ = [
-    "attribute_label",
-    "group_label",
-    "item_text",
-    "evidence_text",
-    "drift_text",
-    "items_text",
-    "strategy_success_text",
-    "strategy_failure_text",
-    "model_choice_text",
-    "condition_texts",
-]
+from ..mitigation._names import METRIC_LABELS
 
 SPLIT_LABELS = {"test": "held-out test split", "eval": "next-month sample"}
 STATUS_WORDS = {

@@ -8,24 +8,11 @@ import numpy as np
 import pandas as pd
 
 from ._bins import FeatureBins, compare_bins, compare_counts, fit_bins
-from ._config import DriftConfig
+from ..config import DriftConfig
 from ._profile import COUNT_SUFFIX, ReferenceProfile
 from .._common.groups import INTERSECTION_SEP, group_labels
 from .._common.stats import holm_adjust
 from ._stats import proportion_change
-
-__all__ = [
-    "score_drift",
-    "label_drift",
-    "selection_rate_drift",
-    "within_group_psi",
-    "group_composition",
-    "rank_key_features",
-    "summarise",
-    "MISSING_PREDICTION_COLUMNS",
-    "NO_MODEL_ROWS",
-    "UNMATCHED_IDS",
-]
 
 MISSING_PREDICTION_COLUMNS = "predictions lack columns {cols}"
 UNMATCHED_IDS = (

@@ -26,7 +26,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from ._config import DriftConfig
+from ..config import DriftConfig
 from ._counts import (
     DEFAULT_SEPARATOR,
     _as_float,
@@ -38,19 +38,6 @@ from ._counts import (
     _tag_counts,
     _tag_frequencies,
 )
-
-__all__ = [
-    "FeatureBins",
-    "fit_bins",
-    "compare_bins",
-    "compare_counts",
-    "bin_labels",
-    "UNSEEN",
-    "MISSING",
-    "EMPTY_SAMPLE",
-    "BAD_KIND",
-    "QUANTILE_METHOD",
-]
 
 UNSEEN = "UNSEEN"
 MISSING = "MISSING"

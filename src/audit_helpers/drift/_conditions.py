@@ -20,8 +20,6 @@ from ._bins import FeatureBins
 from ._counts import _category_key, _is_missing
 from ._profile import ReferenceProfile
 
-__all__ = ["condition_masks", "unseen_values", "score_conditions", "CONDITIONS", "UNMATCHED_CONDITION_IDS"]
-
 #: The two conditions and what they mean for a row.
 CONDITIONS = {
     "unseen": "holds a value (category or tag) never seen in the reference sample",

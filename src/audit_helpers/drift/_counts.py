@@ -17,8 +17,6 @@ import pandas as pd
 
 from .._common.distinct import repeat_runs
 
-__all__ = ["NOT_NUMERIC", "DEFAULT_SEPARATOR"]
-
 NOT_NUMERIC = "column {name!r} is declared numeric but holds non-numeric values ({dtype})"
 
 DEFAULT_SEPARATOR = ";"

@@ -1,6 +1,6 @@
 """Drift figures (seaborn on the audit's themed figures); each returns a ``Figure`` built without pyplot.
 
-Colours follow :mod:`audit_helpers._common.palette`: status colours for the drift tiers, dark grey
+Colours follow :mod:`audit_helpers._common._plots`: status colours for the drift tiers, dark grey
 for the reference (training sample / test period), blue for the current period (next month),
 black dashed lines for the decision keys.
 """
@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import math
 import textwrap
-from typing import Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import MAX_WIDTH_IN, new_figure
 from ._bins import bin_labels
-from ._config import DriftConfig
+from ..config import DriftConfig
 
-__all__ = ["plot_psi_ranking", "plot_overlays", "plot_selection_rate_change", "PERIOD_COLOURS", "MAX_LABEL"]
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area
+    from matplotlib.figure import Figure
 
 PERIOD_COLOURS = {"reference": palette.REFERENCE, "current": palette.COMPARED}
 MAX_LABEL = 22
@@ -51,6 +47,10 @@ def plot_psi_ranking(features: Mapping[str, Mapping[str, Any]], *, config: Optio
     An input is amber or red only past both keys: the rule-of-thumb PSI (dashed lines) and its own
     no-drift critical value (black tick).
     """
+    import seaborn as sns
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
     config = config or DriftConfig()
     names = sorted(features, key=lambda n: (-features[n]["psi"], n))
     frame = pd.DataFrame({"input": names, "psi": [features[n]["psi"] for n in names],
@@ -98,6 +98,8 @@ def plot_overlays(features: Mapping[str, Mapping[str, Any]], names: Sequence[str
 
     ``labels`` names the two periods in the legend (default: training sample and next month).
     """
+    import seaborn as sns
+    from matplotlib.patches import Patch
     labels = dict(labels or {"reference": "reference (training sample)", "current": "current (next month)"})
     n = max(len(names), 1)
     ncols = max(1, min(ncols, n))
@@ -140,6 +142,9 @@ def plot_selection_rate_change(by_group: Mapping[str, Any], *, attributes: Optio
     Groups with fewer than ``min_n`` applicants in a period are drawn hollow in light grey (their
     rates are noisy); intersections are left to the tables. The rate axis is fitted to the rates shown (not 0–1).
     """
+    import seaborn as sns
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter
     models = list(by_group)
     labels = [r["label"] for a in (attributes or list(by_group[models[0]])) if a in by_group[models[0]]
               for r in _rate_rows(by_group[models[0]][a], a, min_n)]

@@ -21,20 +21,8 @@ import pandas as pd
 from .._common.distinct import distinct_python_values
 
 from ._bins import EMPTY_SAMPLE, FeatureBins, compare_bins, fit_bins
-from ._config import DriftConfig
+from ..config import DriftConfig
 from ._counts import DEFAULT_SEPARATOR, _as_float, _as_series, _is_missing
-
-__all__ = [
-    "ReferenceProfile",
-    "fit_reference",
-    "compare",
-    "data_sha256",
-    "COUNT_SUFFIX",
-    "PROFILE_VERSION",
-    "MISSING_COLUMNS",
-    "OVERLAPPING_ROLES",
-    "BAD_PROFILE",
-]
 
 #: Suffix of the numeric tag-count entry derived from a multi-label column.
 COUNT_SUFFIX = ".count"

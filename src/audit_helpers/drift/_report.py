@@ -7,29 +7,9 @@ from typing import Any, Mapping, Optional, Sequence
 
 from .._common.text import fmt_num, fmt_pct, fmt_pp, fmt_signed
 from ._bins import bin_labels
-from ._config import DriftConfig
+from ..config import DriftConfig
 from ._stats import critical_value
 from ._tables import _top_bin
-
-__all__ = [
-    "drift_findings",
-    "conditions_narrative",
-    "composition_narrative",
-    "largest_composition_change",
-    "moved_entries",
-    "psi_caption",
-    "overlay_caption",
-    "selection_caption",
-    "drift_narrative",
-    "threshold_narrative",
-    "score_label_narrative",
-    "selection_rate_narrative",
-    "within_group_narrative",
-    "key_features_narrative",
-    "overlay_entries",
-    "score_label_entries",
-    "profile_narrative",
-]
 
 #: Monthly batch sizes used to show how the sample-size key moves with n.
 EXAMPLE_BATCH_SIZES = (200, 1000, 10000)

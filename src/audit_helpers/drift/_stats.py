@@ -10,19 +10,7 @@ import numpy as np
 from scipy import stats
 
 from .._common.stats import newcombe_interval, two_proportion_test
-from ._config import DriftConfig
-
-__all__ = [
-    "psi_kl",
-    "critical_value",
-    "status",
-    "proportion_change",
-    "CI_METHOD",
-    "BAD_COUNTS",
-    "BAD_SMOOTHING",
-    "BAD_SAMPLE_SIZE",
-    "LENGTH_MISMATCH",
-]
+from ..config import DriftConfig
 
 BAD_COUNTS = "bin counts must be a non-empty 1-D sequence of finite non-negative numbers"
 LENGTH_MISMATCH = "reference and current counts must have the same number of bins, got {r} and {c}"

@@ -15,21 +15,6 @@ import pandas as pd
 from .._common.text import fmt_pct
 from ._bins import bin_labels
 
-__all__ = [
-    "drift_table",
-    "contributions_table",
-    "selection_rate_table",
-    "within_group_table",
-    "key_features_table",
-    "composition_table",
-    "conditions_table",
-    "DRIFT_TABLE_FORMATS",
-    "CONTRIBUTIONS_FORMATS",
-    "SELECTION_RATE_FORMATS",
-    "COMPOSITION_FORMATS",
-    "CONDITIONS_FORMATS",
-]
-
 DRIFT_TABLE_FORMATS = {"PSI": "num", "KL ref→cur": "num", "KL cur→ref": "num", "99% critical": "num",
                        "99.9% critical": "num", "bins": "int", "missing ref": "pct", "missing cur": "pct", "status": "text"}
 CONTRIBUTIONS_FORMATS = {"ref count": "count", "cur count": "count", "ref share": "pct", "cur share": "pct",

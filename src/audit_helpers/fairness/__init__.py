@@ -8,80 +8,121 @@ interval, TPR and FPR differences with Newcombe intervals, calibration differenc
 interval, each with its z / Fisher test); group rates carry Wilson intervals; the tests of one
 attribute, model and split form one Holm family; statuses follow ``STATUS_DEFINITIONS``.
 
-Modules: ``_config`` (parameters, status words), ``_validate`` (input checks and messages),
+Modules: ``_names`` (metric names, status words and definitions), ``_validate`` (input checks and messages),
 ``_cells`` (the one-pass count table), ``_stats`` (mean-residual test, Wald intervals),
 ``_compare`` (reference group, group-vs-reference comparisons), ``_metrics`` (headline
 metrics), ``_status`` (Holm family, statuses, findings), ``_block`` (one attribute's block),
-``_calibration`` (calibration and the LL144 table), ``_audit`` (entry points), ``_pipeline``
+``_calibration`` (calibration and the LL144 table), ``_audit`` (entry points), ``_step``
 (the run step, age direction), ``_report`` (tables and prose), ``_findings`` (the findings box and
 the print summaries), ``_summary_tables`` (the printed tables),
-``_captions`` (figure captions), ``_plots`` (figures; the only module that
-imports matplotlib). Imports are lazy: ``import audit_helpers.fairness._config``
-loads no computation.
+``_captions`` (figure captions), ``_plots`` (figures; the only module that uses matplotlib,
+imported when a figure is drawn). The ``fairness:`` parameters are
+:class:`audit_helpers.config.FairnessConfig`.
 """
 
-from .._common.lazy import attach
+from ._names import GROUP_RATES, GAP_METRICS, COMPARISONS, STATUSES, STATUS_DEFINITIONS, STATUS_SUMMARY
+from ._audit import audit_attribute, audit_frame, attribute_keys, reference_groups
+from ._block import REFERENCE_KEPT, REFERENCE_NOT_ELIGIBLE
+from ._cells import cells_from_counts
+from ._status import apply_holm, summarise_findings
+from ._step import (
+    audit_predictions,
+    fairness_from_context,
+    largest_gap_attribute,
+    apply_protected_direction,
+    mark_age_direction,
+)
+from ._report import (
+    group_table,
+    group_notes_table,
+    comparisons_table,
+    findings_table,
+    ll144_table,
+    metrics_table,
+    status_rule_text,
+    largest_gap_text,
+    impact_ratio_text,
+    incompatibility_text,
+    fairness_overview_text,
+    flagged_findings_text,
+    METRIC_TITLES,
+    TABLE_FORMATS,
+    ATTRIBUTE_TITLES,
+    attribute_title,
+)
+from ._findings import (
+    SPLIT_TITLES,
+    step_findings,
+    status_counts_table,
+    headline_findings,
+    headline_findings_text,
+    split_agreement_text,
+    age_note_text,
+    excluded_groups_note,
+    criterion_text,
+)
+from ._summary_tables import headline_table, ll144_models_table, ll144_notes, table_formats
+from ._captions import rates_caption, impact_caption, reliability_caption
+from ._plots import plot_group_rates, plot_impact_ratios, plot_reliability, RATE_TITLES, MODEL_MARKERS
+from ._stats import TEST_MEAN
 
-_EXPORTS = {
-    "_config": ["FairnessConfig", "BAD_INTERSECTION", "GROUP_RATES", "GAP_METRICS", "COMPARISONS", "STATUSES", "STATUS_DEFINITIONS", "STATUS_SUMMARY"],
-    "_audit": ["audit_attribute", "audit_frame", "attribute_keys", "reference_groups"],
-    "_block": ["REFERENCE_KEPT", "REFERENCE_NOT_ELIGIBLE"],
-    "_cells": ["cells_from_counts"],
-    "_status": ["apply_holm", "summarise_findings"],
-    "_pipeline": [
-        "audit_predictions",
-        "fairness_from_context",
-        "largest_gap_attribute",
-        "apply_protected_direction",
-        "mark_age_direction",
-        "ERR_JOIN",
-        "ERR_PRED_COLUMNS",
-    ],
-    "_report": [
-        "group_table",
-        "group_notes_table",
-        "comparisons_table",
-        "findings_table",
-        "ll144_table",
-        "metrics_table",
-        "status_rule_text",
-        "largest_gap_text",
-        "impact_ratio_text",
-        "incompatibility_text",
-        "fairness_overview_text",
-        "flagged_findings_text",
-        "METRIC_TITLES",
-        "TABLE_FORMATS",
-        "ATTRIBUTE_TITLES",
-        "attribute_title",
-    ],
-    "_findings": [
-        "SPLIT_TITLES",
-        "step_findings",
-        "status_counts_table",
-        "headline_findings",
-        "headline_findings_text",
-        "split_agreement_text",
-        "age_note_text",
-        "excluded_groups_note",
-        "criterion_text",
-    ],
-    "_summary_tables": ["headline_table", "ll144_models_table", "ll144_notes", "table_formats"],
-    "_captions": ["rates_caption", "impact_caption", "reliability_caption"],
-    "_plots": ["plot_group_rates", "plot_impact_ratios", "plot_reliability", "RATE_TITLES", "MODEL_MARKERS"],
-    "_stats": ["TEST_MEAN"],
-    "_validate": [
-        "ERR_ATTRIBUTE",
-        "ERR_BINARY",
-        "ERR_COLUMN",
-        "ERR_CONFIG",
-        "ERR_EMPTY",
-        "ERR_GROUP_MISSING",
-        "ERR_LENGTH",
-        "ERR_SCORES",
-        "ERR_SEPARATOR",
-        "ERR_WEIGHTS",
-    ],
-}
-
-__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)
+__all__ = [
+    "GROUP_RATES",
+    "GAP_METRICS",
+    "COMPARISONS",
+    "STATUSES",
+    "STATUS_DEFINITIONS",
+    "STATUS_SUMMARY",
+    "audit_attribute",
+    "audit_frame",
+    "attribute_keys",
+    "reference_groups",
+    "REFERENCE_KEPT",
+    "REFERENCE_NOT_ELIGIBLE",
+    "cells_from_counts",
+    "apply_holm",
+    "summarise_findings",
+    "audit_predictions",
+    "fairness_from_context",
+    "largest_gap_attribute",
+    "apply_protected_direction",
+    "mark_age_direction",
+    "group_table",
+    "group_notes_table",
+    "comparisons_table",
+    "findings_table",
+    "ll144_table",
+    "metrics_table",
+    "status_rule_text",
+    "largest_gap_text",
+    "impact_ratio_text",
+    "incompatibility_text",
+    "fairness_overview_text",
+    "flagged_findings_text",
+    "METRIC_TITLES",
+    "TABLE_FORMATS",
+    "ATTRIBUTE_TITLES",
+    "attribute_title",
+    "SPLIT_TITLES",
+    "step_findings",
+    "status_counts_table",
+    "headline_findings",
+    "headline_findings_text",
+    "split_agreement_text",
+    "age_note_text",
+    "excluded_groups_note",
+    "criterion_text",
+    "headline_table",
+    "ll144_models_table",
+    "ll144_notes",
+    "table_formats",
+    "rates_caption",
+    "impact_caption",
+    "reliability_caption",
+    "plot_group_rates",
+    "plot_impact_ratios",
+    "plot_reliability",
+    "RATE_TITLES",
+    "MODEL_MARKERS",
+    "TEST_MEAN",
+]

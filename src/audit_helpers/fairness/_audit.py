@@ -11,7 +11,7 @@ from .._common import groups as _groups
 from .._common.groups import INTERSECTION_SEP
 from ._block import audit_block
 from ._cells import cells_for, joint_cells
-from ._config import FairnessConfig
+from ..config import FairnessConfig
 from ._validate import (
     ERR_ATTRIBUTE,
     ERR_COLUMN,
@@ -22,9 +22,6 @@ from ._validate import (
     _scores,
     _weights,
 )
-
-__all__ = ["audit_attribute", "audit_frame", "attribute_keys", "reference_groups"]
-
 
 def audit_attribute(
     y_true: Any,

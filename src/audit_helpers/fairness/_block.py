@@ -12,13 +12,12 @@ from .._common.stats import wilson_interval
 from ._calibration import _calibration, _calibration_block, _ll144
 from ._cells import Cells
 from ._compare import PairData, choose_reference, group_comparisons
-from ._config import COMPARISONS, GROUP_RATES, FairnessConfig
+from ._names import COMPARISONS, GROUP_RATES
+from ..config import FairnessConfig
 from ._metrics import headline_metrics
 from ._stats import wald_interval
 from ._status import apply_holm
 from ._values import _FN, _FP, _TN, _TP, _num, _opt, _pair, _ratio
-
-__all__ = ["audit_block", "REFERENCE_KEPT", "REFERENCE_NOT_ELIGIBLE"]
 
 CI_METHOD = {
     "group rates": "Wilson score interval of each rate (selection rate, TPR, FPR, FNR, precision, base rate)",

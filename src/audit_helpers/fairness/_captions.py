@@ -11,9 +11,6 @@ from typing import Mapping, Optional
 from .._common.text import fmt_num
 from ._report import attribute_title
 
-__all__ = ["rates_caption", "impact_caption", "reliability_caption"]
-
-
 def _compared(block: Mapping) -> list[str]:
     ref = block.get("reference_group")
     return [g for g, e in block["groups"].items() if not e["excluded"] and g != ref]

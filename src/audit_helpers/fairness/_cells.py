@@ -19,10 +19,7 @@ from .._common.groups import INTERSECTION_SEP
 from .._common.scores import score_bins
 
 if TYPE_CHECKING:
-    from ._config import FairnessConfig
-
-__all__ = ["Cells", "count_cells", "score_bins", "full_sample_median", "joint_cells", "cells_for", "cells_from_counts"]
-
+    from ..config import FairnessConfig
 
 @dataclass(frozen=True)
 class Cells:

@@ -23,11 +23,10 @@ import numpy as np
 
 from .._common.groups import reference_index
 from .._common.stats import katz_ratio_interval, newcombe_interval, two_proportion_tests
-from ._config import COMPARISONS, FairnessConfig
+from ._names import COMPARISONS
+from ..config import FairnessConfig
 from ._stats import compare_means_many, mean_difference_z, two_proportion_z, wald_difference_interval
 from ._values import _opt, _pair
-
-__all__ = ["PairData", "pair_stats", "choose_reference", "group_comparisons", "QUANTITY", "family_label", "tolerance_of"]
 
 #: The quantity a comparison of ``a`` with ``b`` estimates, in words.
 QUANTITY = {

@@ -23,18 +23,6 @@ from .._common.text import fmt_count, fmt_num, fmt_p, fmt_pct
 from ._report import COMPARISON_TITLES, METRIC_TITLES, attribute_title
 from ._status import short_sentence
 
-__all__ = [
-    "SPLIT_TITLES",
-    "step_findings",
-    "status_counts_table",
-    "headline_findings",
-    "headline_findings_text",
-    "split_agreement_text",
-    "age_note_text",
-    "excluded_groups_note",
-    "criterion_text",
-]
-
 SPLIT_TITLES = {"test": "held-out test split", "eval": "next month's eval split"}
 _COUNTED = ("flagged", "watch", "review")
 
@@ -217,7 +205,7 @@ def step_findings(section: Mapping[str, Mapping], *, truth: Optional[Mapping[str
     section : mapping
         The ``fairness`` section: ``{model: {split: {attribute: block}}}``.
     truth : mapping, optional
-        :func:`audit_helpers.truth.truth_summary` of a synthetic run (None on supplied data).
+        :func:`audit_helpers.planted_vs_found.truth_summary` of a synthetic run (None on supplied data).
 
     Returns
     -------
@@ -276,7 +264,7 @@ def _base_rates(block: Mapping) -> str:
 def criterion_text(section: Mapping[str, Mapping], *, attributes: Sequence[str] = ()) -> str:
     """The incompatibility argument once, then per model the observed base rates of the
     attribute with the largest TPR gap on its first split."""
-    from ._pipeline import largest_gap_attribute
+    from ._step import largest_gap_attribute
 
     lines = [_CRITERION, ""]
     for model, splits in section.items():

@@ -15,10 +15,8 @@ from typing import Optional
 import numpy as np
 
 from ._compare import PairData, family_label, pair_stats, tolerance_of
-from ._config import FairnessConfig
+from ..config import FairnessConfig
 from ._values import _opt
-
-__all__ = ["headline_metrics", "undefined_metric"]
 
 _KIND_OF = {
     "tpr_gap": "tpr",

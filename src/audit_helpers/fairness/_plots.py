@@ -2,7 +2,7 @@
 
 Every figure draws the groups kept in the comparisons only (the excluded ones are named in a
 note beside it, :func:`audit_helpers.fairness.excluded_groups_note`), on axes fitted to the data,
-in the audit's colours (:mod:`audit_helpers._common.palette`): dark grey = the reference group,
+in the audit's colours (:mod:`audit_helpers._common._plots`): dark grey = the reference group,
 status colours for the compared groups (the status of that group's comparison), the shaded
 band = within tolerance of the reference, black dashed = a decision line.
 
@@ -12,20 +12,17 @@ A function takes ``{model: block}`` (one attribute, one split) or, for several a
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import new_figure
 from ._report import attribute_title
 
-__all__ = ["plot_group_rates", "plot_impact_ratios", "plot_reliability", "RATE_TITLES", "MODEL_MARKERS"]
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area
+    from matplotlib.figure import Figure
 
 RATE_TITLES = {
     "selection_rate": "selection rate",
@@ -105,6 +102,7 @@ def _band(block: Mapping, rate: str) -> Optional[tuple[float, float]]:
 
 def _dots(ax, frame: pd.DataFrame, *, marker: str = "o", offset: float = 0.0) -> None:
     """Dot-and-whisker rows: seaborn scatter for the dots, one line per interval."""
+    import seaborn as sns
     shown = frame.dropna(subset=["value"])
     for row in shown.itertuples():
         if row.lo is not None and row.hi is not None and np.isfinite(row.lo):
@@ -118,6 +116,7 @@ def _dots(ax, frame: pd.DataFrame, *, marker: str = "o", offset: float = 0.0) ->
 
 
 def _status_handles(statuses: Sequence[str]) -> list:
+    from matplotlib.lines import Line2D
     handles = [Line2D([], [], marker="o", ls="", color=palette.REFERENCE, label="reference group")]
     handles += [Line2D([], [], marker="o", ls="", color=palette.status_colour(s), label=s) for s in _STATUS_SHOWN if s in statuses]
     return handles
@@ -147,6 +146,7 @@ def plot_group_rates(
         within tolerance of the reference (selection rate from ``min_impact_ratio`` times its rate
         to that rate divided by it; TPR and FPR within the rate-gap tolerance).
     """
+    from matplotlib.patches import Patch
     models = _models(blocks)
     n_rows = max(len(_eligible(b)) for b in models.values())
     wrapped = any("|" in g for b in models.values() for g in _eligible(b))
@@ -231,6 +231,7 @@ def plot_impact_ratios(blocks: Mapping, *, threshold: Optional[float] = None, ti
     -------
     matplotlib.figure.Figure
     """
+    from matplotlib.lines import Line2D
     by_attr = {"": _models(blocks)} if "groups" in blocks or any("groups" in v for v in blocks.values()) else dict(blocks)
     by_attr = {a: _models(m) for a, m in by_attr.items()}
     any_block = next(iter(next(iter(by_attr.values())).values()))
@@ -298,6 +299,7 @@ def plot_reliability(blocks: Mapping, *, min_bin_n: Optional[int] = None, title:
         The reference group in dark grey, compared groups in blue (line style and marker name
         the group); the dotted diagonal is perfect calibration; axes fitted to the drawn bins.
     """
+    import seaborn as sns
     if "groups" in blocks:
         grid = {"": {blocks["attribute"]: blocks}}
     elif any("groups" in v for v in blocks.values()):

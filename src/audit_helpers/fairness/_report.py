@@ -11,26 +11,8 @@ from typing import Mapping, Optional
 import pandas as pd
 
 from .._common.text import fmt_ci, fmt_count, fmt_num, fmt_p, fmt_pct
-from ._config import COMPARISONS, STATUS_DEFINITIONS, STATUSES, FairnessConfig
-
-__all__ = [
-    "group_table",
-    "group_notes_table",
-    "comparisons_table",
-    "findings_table",
-    "ll144_table",
-    "metrics_table",
-    "status_rule_text",
-    "largest_gap_text",
-    "impact_ratio_text",
-    "incompatibility_text",
-    "fairness_overview_text",
-    "flagged_findings_text",
-    "METRIC_TITLES",
-    "TABLE_FORMATS",
-    "ATTRIBUTE_TITLES",
-    "attribute_title",
-]
+from ._names import COMPARISONS, STATUSES, STATUS_DEFINITIONS
+from ..config import FairnessConfig
 
 METRIC_TITLES = {
     "tpr_gap": "TPR gap",

@@ -9,16 +9,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import special, stats
 
-__all__ = [
-    "compare_means",
-    "compare_means_many",
-    "wald_interval",
-    "wald_difference_interval",
-    "two_proportion_z",
-    "mean_difference_z",
-    "TEST_MEAN",
-]
-
 TEST_MEAN = "two-sample z (mean residual)"
 
 

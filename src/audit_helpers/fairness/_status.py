@@ -13,10 +13,9 @@ from typing import Iterator, Optional
 
 from .._common.stats import holm_adjust, z_quantile
 from .._common.text import fmt_p
-from ._config import COMPARISONS, FairnessConfig
+from ._names import COMPARISONS
+from ..config import FairnessConfig
 from ._values import _fmt
-
-__all__ = ["apply_holm", "judge", "summarise_findings", "short_sentence", "FINDING_STATUSES"]
 
 #: Statuses that make a finding (``block["findings"]``).
 FINDING_STATUSES = ("flagged", "watch")

@@ -13,8 +13,6 @@ import pandas as pd
 
 from ._report import METRIC_TITLES, TABLE_FORMATS, attribute_title
 
-__all__ = ["headline_table", "ll144_models_table", "ll144_notes", "table_formats"]
-
 _SAME_TITLE = "minimum impact ratio (= demographic-parity ratio)"
 _EXCLUDED = "not in ratio"
 

@@ -8,20 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .._common.groups import INTERSECTION_SEP
-from ._config import FairnessConfig
-
-__all__ = [
-    "ERR_LENGTH",
-    "ERR_BINARY",
-    "ERR_EMPTY",
-    "ERR_GROUP_MISSING",
-    "ERR_SCORES",
-    "ERR_WEIGHTS",
-    "ERR_CONFIG",
-    "ERR_COLUMN",
-    "ERR_ATTRIBUTE",
-    "ERR_SEPARATOR",
-]
+from ..config import FairnessConfig
 
 ERR_LENGTH = "y_true, y_pred, groups, scores and sample_weight must have the same length; got {lengths}"
 ERR_BINARY = "{name} must hold only 0 and 1 (1 = positive label / selected); found values outside {{0, 1}}"

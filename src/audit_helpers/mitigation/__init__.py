@@ -35,75 +35,126 @@ calibration gap counts like every other metric. Only a flagged finding calls for
 historical labels, which re-training does not correct: it is the target only when nothing else
 is flagged, and it is always named in the proposal for a label review.
 
-The public names are imported on first use (PEP 562): ``import audit_helpers.mitigation._config``
-(as ``params`` does) runs no scikit-learn or matplotlib import.
+The ``mitigation:`` parameters are :class:`audit_helpers.config.MitigationConfig`; ``_names``
+holds the metric names and labels the step is written in.
 """
 
-from .._common.lazy import attach
+from ._names import (
+    GAP_METRICS,
+    ACTIONABLE_METRICS,
+    COMPARISON_METRIC,
+    RATIO_METRICS,
+    METRIC_LABELS,
+    OBJECTIVES,
+    OBJECTIVE_FOR_METRIC,
+)
+from ._legal import LEGAL_RISK, RICCI_NOTE, RISK_ORDER, DEPLOYABLE, FOUR_FIFTHS, LABEL_REVIEW_REASON
+from .._common.groups import group_labels
+from ._reweighing import reweighing_table, reweighing_weights, weighted_label_rates
+from ._thresholds import per_group_thresholds, apply_group_thresholds, resolve_objective, TIE_RULE
+from ._proxies import rank_proxies, drop_features
+from ._findings import (
+    FINDING_STATUSES,
+    metric_statuses,
+    block_findings,
+    collect_findings,
+    count_statuses,
+    adjusted_p_value,
+)
+from ._target import select_target, mitigation_findings, NoTargetError
+from ._nothing import nothing_to_judge, nothing_section, NOTHING_TO_JUDGE, NOTHING_RULE
+from ._evaluate import validation_split, performance, evaluate_predictions
+from ._proposal import build_proposal, CLOSED_STATUSES
+from ._step import run_mitigation, mitigation_from_context
+from ._report import (
+    step_findings,
+    tradeoff_caption,
+    target_narrative,
+    proposal_narrative,
+    legal_risk_markdown,
+    NOTHING_TAIL,
+    NO_TARGET,
+)
+from ._tables import (
+    summary_table,
+    comparison_table,
+    gap_table,
+    threshold_table,
+    side_effects_table,
+    proxy_table,
+    reweighing_summary_table,
+    SUMMARY_FORMATS,
+    COMPARISON_FORMATS,
+    THRESHOLD_FORMATS,
+    PROXY_FORMATS,
+    REWEIGHING_FORMATS,
+)
+from ._plots import tradeoff_figure, RISK_COLOURS, KIND_MARKERS
 
-_EXPORTS = {
-    "_config": [
-        "MitigationConfig",
-        "STRATEGIES",
-        "GAP_METRICS",
-        "ACTIONABLE_METRICS",
-        "COMPARISON_METRIC",
-        "RATIO_METRICS",
-        "METRIC_LABELS",
-        "OBJECTIVES",
-        "OBJECTIVE_FOR_METRIC",
-    ],
-    "_legal": ["LEGAL_RISK", "RICCI_NOTE", "RISK_ORDER", "DEPLOYABLE", "FOUR_FIFTHS", "LABEL_REVIEW_REASON"],
-    "_checks": [
-        "group_labels",
-        "ERR_LENGTH",
-        "ERR_NOT_BINARY",
-        "ERR_EMPTY",
-        "ERR_MISSING_VALUES",
-        "ERR_NONFINITE_SCORES",
-        "ERR_MISSING_COLUMN",
-    ],
-    "_reweighing": ["reweighing_table", "reweighing_weights", "weighted_label_rates"],
-    "_thresholds": ["per_group_thresholds", "apply_group_thresholds", "resolve_objective", "TIE_RULE", "ERR_OBJECTIVE"],
-    "_proxies": ["rank_proxies", "drop_features", "ERR_UNKNOWN_FEATURE"],
-    "_findings": [
-        "FINDING_STATUSES",
-        "metric_statuses",
-        "block_findings",
-        "collect_findings",
-        "count_statuses",
-        "adjusted_p_value",
-    ],
-    "_target": ["select_target", "mitigation_findings", "ERR_NO_FAIRNESS", "ERR_UNKNOWN_MODEL", "ERR_UNKNOWN_ATTRIBUTE", "ERR_NO_TARGET",
-                "NoTargetError"],
-    "_nothing": ["nothing_to_judge", "nothing_section", "NOTHING_TO_JUDGE", "NOTHING_RULE"],
-    "_evaluate": ["validation_split", "performance", "evaluate_predictions", "ERR_VALIDATION_SIZE"],
-    "_proposal": ["build_proposal", "CLOSED_STATUSES"],
-    "_pipeline": ["run_mitigation", "mitigation_from_context", "ERR_NO_STRATEGY"],
-    "_report": [
-        "step_findings",
-        "tradeoff_caption",
-        "target_narrative",
-        "proposal_narrative",
-        "legal_risk_markdown",
-        "NOTHING_TAIL",
-        "NO_TARGET",
-    ],
-    "_tables": [
-        "summary_table",
-        "comparison_table",
-        "gap_table",
-        "threshold_table",
-        "side_effects_table",
-        "proxy_table",
-        "reweighing_summary_table",
-        "SUMMARY_FORMATS",
-        "COMPARISON_FORMATS",
-        "THRESHOLD_FORMATS",
-        "PROXY_FORMATS",
-        "REWEIGHING_FORMATS",
-    ],
-    "_plots": ["tradeoff_figure", "RISK_COLOURS", "KIND_MARKERS"],
-}
-
-__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)
+__all__ = [
+    "GAP_METRICS",
+    "ACTIONABLE_METRICS",
+    "COMPARISON_METRIC",
+    "RATIO_METRICS",
+    "METRIC_LABELS",
+    "OBJECTIVES",
+    "OBJECTIVE_FOR_METRIC",
+    "LEGAL_RISK",
+    "RICCI_NOTE",
+    "RISK_ORDER",
+    "DEPLOYABLE",
+    "FOUR_FIFTHS",
+    "LABEL_REVIEW_REASON",
+    "group_labels",
+    "reweighing_table",
+    "reweighing_weights",
+    "weighted_label_rates",
+    "per_group_thresholds",
+    "apply_group_thresholds",
+    "resolve_objective",
+    "TIE_RULE",
+    "rank_proxies",
+    "drop_features",
+    "FINDING_STATUSES",
+    "metric_statuses",
+    "block_findings",
+    "collect_findings",
+    "count_statuses",
+    "adjusted_p_value",
+    "select_target",
+    "mitigation_findings",
+    "NoTargetError",
+    "nothing_to_judge",
+    "nothing_section",
+    "NOTHING_TO_JUDGE",
+    "NOTHING_RULE",
+    "validation_split",
+    "performance",
+    "evaluate_predictions",
+    "build_proposal",
+    "CLOSED_STATUSES",
+    "run_mitigation",
+    "mitigation_from_context",
+    "step_findings",
+    "tradeoff_caption",
+    "target_narrative",
+    "proposal_narrative",
+    "legal_risk_markdown",
+    "NOTHING_TAIL",
+    "NO_TARGET",
+    "summary_table",
+    "comparison_table",
+    "gap_table",
+    "threshold_table",
+    "side_effects_table",
+    "proxy_table",
+    "reweighing_summary_table",
+    "SUMMARY_FORMATS",
+    "COMPARISON_FORMATS",
+    "THRESHOLD_FORMATS",
+    "PROXY_FORMATS",
+    "REWEIGHING_FORMATS",
+    "tradeoff_figure",
+    "RISK_COLOURS",
+    "KIND_MARKERS",
+]

@@ -10,17 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._common.groups import ERR_MISSING_COLUMN, group_labels
-
-__all__ = [
-    "group_labels",
-    "ERR_LENGTH",
-    "ERR_NOT_BINARY",
-    "ERR_EMPTY",
-    "ERR_MISSING_VALUES",
-    "ERR_NONFINITE_SCORES",
-    "ERR_MISSING_COLUMN",
-]
 
 # error messages (tests import these)
 ERR_LENGTH = "{name} has {n} entries but y has {m}; they must have the same length."

@@ -13,10 +13,8 @@ import pandas as pd
 
 from .._common.scores import roc_auc
 from ._checks import ERR_LENGTH, _as_binary, _as_groups, _as_scores
-from ._config import GAP_METRICS
+from ._names import GAP_METRICS
 from ._findings import adjusted_p_value, metric_statuses
-
-__all__ = ["validation_split", "performance", "evaluate_predictions", "ERR_VALIDATION_SIZE"]
 
 ERR_VALIDATION_SIZE = "validation_size must be strictly between 0 and 1, got {value}."
 

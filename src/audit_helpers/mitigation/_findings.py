@@ -15,16 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Mapping, Optional
 
-from ._config import COMPARISON_METRIC, GAP_METRICS
-
-__all__ = [
-    "FINDING_STATUSES",
-    "metric_statuses",
-    "block_findings",
-    "collect_findings",
-    "count_statuses",
-    "adjusted_p_value",
-]
+from ._names import COMPARISON_METRIC, GAP_METRICS
 
 FINDING_STATUSES = ("flagged", "watch", "review")
 """Statuses that make a metric a finding, most serious first."""

@@ -5,8 +5,6 @@ Summarised for the report, not legal advice. Standard library only.
 
 from __future__ import annotations
 
-__all__ = ["LEGAL_RISK", "RISK_ORDER", "DEPLOYABLE", "RICCI_NOTE", "FOUR_FIFTHS", "LABEL_REVIEW_REASON"]
-
 FOUR_FIFTHS = 0.8
 """UGESP 29 CFR 1607.4(D) warning line for impact ratios (a legal constant, not a tuning knob)."""
 

@@ -13,8 +13,6 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ._legal import RICCI_NOTE
 
-__all__ = ["nothing_to_judge", "nothing_section", "NOTHING_TO_JUDGE", "NOTHING_RULE"]
-
 NOTHING_TO_JUDGE = (
     "Nothing to judge: none of the {n_metrics} fairness metrics of the {models} screen on {split} has a value, "
     "so there is no gap to mitigate and no strategy was tried."

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import pandas as pd
-import seaborn as sns
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import MAX_WIDTH_IN, new_figure
-from ._config import METRIC_LABELS, RATIO_METRICS
+from ._names import METRIC_LABELS, RATIO_METRICS
 from ._legal import FOUR_FIFTHS, LEGAL_RISK
 from ._tables import _entries
 
-__all__ = ["tradeoff_figure", "RISK_COLOURS", "KIND_MARKERS"]
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
 #: Legal risk class → colour, in the audit's one colour language: the baseline is the reference
 #: (dark grey), low risk reads like "within tolerance", moderate like "watch", prohibited like "flagged".
@@ -61,6 +60,7 @@ def tradeoff_figure(section: Mapping[str, Any], *, splits: Sequence[str] = ("tes
 
 def _draw_panel(ax: Axes, points: pd.DataFrame, split: str, metric: str, attribute: str) -> None:
     """One split: a marker with CI bar per entry and the decision lines."""
+    import seaborn as sns
     for _, p in points.iterrows():
         colour = RISK_COLOURS.get(p["risk"], palette.LINE)
         if p["lo"] is not None and p["hi"] is not None and pd.notna(p["lo"]) and pd.notna(p["hi"]):
@@ -86,6 +86,7 @@ def _draw_panel(ax: Axes, points: pd.DataFrame, split: str, metric: str, attribu
 
 def _legend_handles(section: Mapping[str, Any], target_model: str) -> list[Line2D]:
     """One entry per strategy kind shown (colour = its legal risk class), plus the open-marker key."""
+    from matplotlib.lines import Line2D
     kinds = sorted({e["strategy"] for _, e in _entries(section)}, key=list(KIND_MARKERS).index)
     handles = [
         Line2D([], [], marker=KIND_MARKERS[k], linestyle="", color=RISK_COLOURS[LEGAL_RISK[k]["class"]],

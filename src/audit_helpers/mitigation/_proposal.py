@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from ._config import ACTIONABLE_METRICS
+from ._names import ACTIONABLE_METRICS
 from ._evaluate import _entry_metric, _gap_entry
 from ._legal import LABEL_REVIEW_REASON, RISK_ORDER
 from ._report import proposal_narrative
 from ._target import _disparity
-
-__all__ = ["build_proposal", "CLOSED_STATUSES"]
 
 CLOSED_STATUSES = frozenset({"ok", "review"})
 """Statuses of the target metric under a strategy that count as closing the gap (within tolerance)."""

@@ -15,8 +15,6 @@ import pandas as pd
 
 from ._checks import _as_groups
 
-__all__ = ["rank_proxies", "drop_features", "ERR_UNKNOWN_FEATURE"]
-
 ERR_UNKNOWN_FEATURE = "cannot drop {features}: not among the model features {available}."
 
 

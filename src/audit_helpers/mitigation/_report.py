@@ -6,22 +6,11 @@ from functools import partial
 from typing import Any, Mapping, Optional
 
 from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_signed
-from ..fairness._config import STATUS_SUMMARY
-from ._config import ACTIONABLE_METRICS, METRIC_LABELS, RATIO_METRICS
+from ..fairness._names import STATUS_SUMMARY
+from ._names import ACTIONABLE_METRICS, METRIC_LABELS, RATIO_METRICS
 from ._evaluate import _entry_metric
 from ._legal import DEPLOYABLE, FOUR_FIFTHS, LABEL_REVIEW_REASON, LEGAL_RISK, RICCI_NOTE
 from ._target import _disparity
-
-__all__ = [
-    "step_findings",
-    "tradeoff_caption",
-    "target_narrative",
-    "proposal_narrative",
-    "legal_risk_markdown",
-    "NOTHING_TAIL",
-    "NO_TARGET",
-]
-
 
 # undefined values read "undefined" in the mitigation prose
 _signed = partial(fmt_signed, missing="undefined")

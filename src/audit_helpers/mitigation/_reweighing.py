@@ -14,9 +14,6 @@ import pandas as pd
 
 from ._checks import ERR_LENGTH, _as_binary, _as_groups
 
-__all__ = ["reweighing_table", "reweighing_weights", "weighted_label_rates"]
-
-
 def reweighing_table(groups: Any, y: Any) -> pd.DataFrame:
     """Kamiran & Calders reweighing weight of every (group, label) cell.
 

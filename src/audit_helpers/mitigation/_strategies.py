@@ -17,14 +17,12 @@ import numpy as np
 import pandas as pd
 
 from .._common.groups import INTERSECTION_SEP, group_labels, resolve_intersections, spec_intersections
-from ._config import MitigationConfig
+from ..config import MitigationConfig
 from ._evaluate import evaluate_predictions, validation_split
 from ._legal import _strategy_entry
 from ._proxies import drop_features, rank_proxies
 from ._reweighing import reweighing_table, reweighing_weights, weighted_label_rates
 from ._thresholds import apply_group_thresholds, per_group_thresholds, resolve_objective
-
-__all__ = ["RunContext"]
 
 Fitted = tuple[Any, list[str], Any]
 """A model ready to score: ``(estimator, input columns, positive label)``."""

@@ -6,22 +6,7 @@ from typing import Any, Mapping, Optional
 
 import pandas as pd
 
-from ._config import GAP_METRICS, METRIC_LABELS
-
-__all__ = [
-    "summary_table",
-    "comparison_table",
-    "gap_table",
-    "threshold_table",
-    "side_effects_table",
-    "proxy_table",
-    "reweighing_summary_table",
-    "SUMMARY_FORMATS",
-    "COMPARISON_FORMATS",
-    "THRESHOLD_FORMATS",
-    "PROXY_FORMATS",
-    "REWEIGHING_FORMATS",
-]
+from ._names import GAP_METRICS, METRIC_LABELS
 
 SUMMARY_FORMATS = {"test accuracy": "pct", "test gap": "num", "eval accuracy": "pct", "eval gap": "num"}
 COMPARISON_FORMATS = {f"{s} {q}": k for s in ("test", "eval")

@@ -5,18 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Callable, Mapping, Optional, Sequence
 
-from ._config import ACTIONABLE_METRICS, GAP_METRICS, RATIO_METRICS
+from ._names import ACTIONABLE_METRICS, GAP_METRICS, RATIO_METRICS
 from ._findings import FINDING_STATUSES, adjusted_p_value, collect_findings, count_statuses, metric_statuses
-
-__all__ = [
-    "select_target",
-    "mitigation_findings",
-    "ERR_NO_FAIRNESS",
-    "ERR_UNKNOWN_MODEL",
-    "ERR_UNKNOWN_ATTRIBUTE",
-    "ERR_NO_TARGET",
-    "NoTargetError",
-]
 
 ERR_NO_FAIRNESS = (
     "no fairness results for split {split!r}: run notebook 03 (fairness) before 05 (mitigation)."

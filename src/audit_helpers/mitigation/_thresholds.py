@@ -12,9 +12,7 @@ from typing import Any, Mapping, Optional
 import numpy as np
 
 from ._checks import ERR_EMPTY, _as_binary, _as_groups, _as_scores
-from ._config import OBJECTIVE_FOR_METRIC, OBJECTIVES
-
-__all__ = ["per_group_thresholds", "apply_group_thresholds", "resolve_objective", "TIE_RULE", "ERR_OBJECTIVE"]
+from ._names import OBJECTIVES, OBJECTIVE_FOR_METRIC
 
 TIE_RULE = (
     "per group, the cut-off is the validation score whose rate is closest to the pooled target "

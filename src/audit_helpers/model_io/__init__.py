@@ -10,42 +10,43 @@ The scoring helpers (:func:`predict_scores`, :func:`score_kind`) and the checks 
 model (:func:`resolve_features`, :func:`check_feature_columns`, :func:`check_model`) live here
 too, so that loading and checking a model needs nothing else from the package.
 
-The names are imported lazily (PEP 562) from the private modules by concern: ``_messages``
-(error types and messages), ``_hash`` (sha256 of bytes and files), ``_save`` (skops and joblib
+The names come from the private modules by concern: ``_messages`` (error types and
+messages), ``_save`` (skops and joblib
 files), ``_load`` (safe loading, trusted types), ``_scores`` (scores of a classifier) and
 ``_checks`` (checks on a supplied model) and ``_inputs`` (a supplied model's inputs as its files
-hold them).
+hold them); the sha256 helpers are :mod:`audit_helpers._common.hashing`'s.
 """
 
-from .._common.lazy import attach
+from ._messages import ModelLoadError, ModelCheckError
+from ._load import TRUSTED_TYPES, PICKLE_SUFFIXES, SKOPS_SUFFIXES, load_model, untrusted_types
+from .._common.hashing import file_sha256, bytes_sha256
+from ._save import save_model_skops, save_model_joblib
+from ._scores import score_kind, predict_scores, positive_class_index
+from ._checks import resolve_features, check_feature_columns, check_model
+from ._inputs import MODEL_INPUT_PREFIX, input_kinds, model_view, supplied_inputs, probe_rows, PROBE_HEAD_ROWS
 
-_EXPORTS = {
-    "_messages": [
-        "ModelLoadError",
-        "ModelCheckError",
-        "FILE_NOT_FOUND",
-        "UNSUPPORTED_SUFFIX",
-        "BAD_SHA256",
-        "HASH_MISMATCH",
-        "HASH_MISSING",
-        "UNTRUSTED_TYPES",
-        "SKOPS_HASH_MISMATCH",
-        "NO_SCORE_METHOD",
-        "NOT_BINARY",
-        "POSITIVE_NOT_IN_CLASSES",
-        "NO_FEATURES",
-        "MISSING_FEATURES",
-        "PREDICT_FAILED",
-        "BAD_SCORE_SHAPE",
-        "NON_FINITE_SCORES",
-        "PROBA_OUT_OF_RANGE",
-    ],
-    "_load": ["TRUSTED_TYPES", "PICKLE_SUFFIXES", "SKOPS_SUFFIXES", "load_model", "untrusted_types"],
-    "_hash": ["file_sha256", "bytes_sha256"],
-    "_save": ["save_model_skops", "save_model_joblib"],
-    "_scores": ["score_kind", "predict_scores", "positive_class_index"],
-    "_checks": ["resolve_features", "check_feature_columns", "check_model"],
-    "_inputs": ["MODEL_INPUT_PREFIX", "input_kinds", "model_view", "supplied_inputs", "probe_rows", "PROBE_HEAD_ROWS"],
-}
-
-__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)
+__all__ = [
+    "ModelLoadError",
+    "ModelCheckError",
+    "TRUSTED_TYPES",
+    "PICKLE_SUFFIXES",
+    "SKOPS_SUFFIXES",
+    "load_model",
+    "untrusted_types",
+    "file_sha256",
+    "bytes_sha256",
+    "save_model_skops",
+    "save_model_joblib",
+    "score_kind",
+    "predict_scores",
+    "positive_class_index",
+    "resolve_features",
+    "check_feature_columns",
+    "check_model",
+    "MODEL_INPUT_PREFIX",
+    "input_kinds",
+    "model_view",
+    "supplied_inputs",
+    "probe_rows",
+    "PROBE_HEAD_ROWS",
+]

@@ -19,9 +19,6 @@ from ._messages import (
 from ._inputs import MODEL_INPUT_PREFIX, model_view
 from ._scores import positive_class_index, predict_scores, score_kind
 
-__all__ = ["resolve_features", "check_feature_columns", "check_model"]
-
-
 def resolve_features(model: Any, features: Optional[Sequence[str]] = None) -> list[str]:
     """Columns the model needs: ``features`` if given, else the model's ``feature_names_in_``.
 

@@ -15,8 +15,6 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["MODEL_INPUT_PREFIX", "input_kinds", "model_view", "supplied_inputs", "probe_rows", "PROBE_HEAD_ROWS"]
-
 #: Prefix of the columns of a prepared split that hold a supplied model's inputs as the file held them.
 MODEL_INPUT_PREFIX = "model_input::"
 

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from ._hash import bytes_sha256
+from .._common.hashing import bytes_sha256
 from ._messages import (
     BAD_SHA256,
     FILE_NOT_FOUND,
@@ -24,8 +24,6 @@ from ._messages import (
     UNTRUSTED_TYPES,
     ModelLoadError,
 )
-
-__all__ = ["TRUSTED_TYPES", "PICKLE_SUFFIXES", "SKOPS_SUFFIXES", "load_model", "untrusted_types"]
 
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 SKOPS_SUFFIXES = (".skops",)

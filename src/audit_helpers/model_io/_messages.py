@@ -2,27 +2,6 @@
 
 from __future__ import annotations
 
-__all__ = [
-    "ModelLoadError",
-    "ModelCheckError",
-    "FILE_NOT_FOUND",
-    "UNSUPPORTED_SUFFIX",
-    "BAD_SHA256",
-    "HASH_MISMATCH",
-    "HASH_MISSING",
-    "UNTRUSTED_TYPES",
-    "SKOPS_HASH_MISMATCH",
-    "NO_SCORE_METHOD",
-    "NOT_BINARY",
-    "POSITIVE_NOT_IN_CLASSES",
-    "NO_FEATURES",
-    "MISSING_FEATURES",
-    "PREDICT_FAILED",
-    "BAD_SCORE_SHAPE",
-    "NON_FINITE_SCORES",
-    "PROBA_OUT_OF_RANGE",
-]
-
 FILE_NOT_FOUND = "model file not found: {path}"
 UNSUPPORTED_SUFFIX = (
     "cannot load model file {path}: unsupported extension '{suffix}'. "

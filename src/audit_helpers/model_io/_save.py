@@ -8,9 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ._hash import bytes_sha256, file_sha256
-
-__all__ = ["save_model_skops", "save_model_joblib"]
+from .._common.hashing import bytes_sha256, file_sha256
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 

@@ -8,9 +8,6 @@ import numpy as np
 
 from ._messages import NO_SCORE_METHOD, NOT_BINARY, POSITIVE_NOT_IN_CLASSES, ModelCheckError
 
-__all__ = ["score_kind", "positive_class_index", "predict_scores"]
-
-
 def score_kind(model: Any) -> str:
     """How scores are obtained from ``model``: ``"predict_proba"`` or ``"decision_function"``.
 

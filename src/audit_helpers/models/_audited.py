@@ -10,9 +10,6 @@ import pandas as pd
 
 from ..model_io import check_feature_columns, model_view, predict_scores
 
-__all__ = ["AuditedModel"]
-
-
 @dataclass
 class AuditedModel:
     """A screen under audit, with what the report needs to say about it.

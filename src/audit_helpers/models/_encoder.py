@@ -8,10 +8,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ._config import NOT_A_STRING_COLUMN, UNFITTED_ENCODER
-
-__all__ = ["MultiHotEncoder"]
-
+from ._names import NOT_A_STRING_COLUMN, UNFITTED_ENCODER
 
 class MultiHotEncoder(TransformerMixin, BaseEstimator):
     """Encode one column of separator-joined tags as one 0/1 column per tag seen in fit.
@@ -93,5 +90,5 @@ class MultiHotEncoder(TransformerMixin, BaseEstimator):
 
 # Saved .skops files and model_io.TRUSTED_TYPES name the class "audit_helpers.models.MultiHotEncoder"
 # (where it was defined before models became a package); skops and pickle record and resolve a
-# class by __module__, and the package's lazy __getattr__ serves the name from there.
+# class by __module__, and the package's __init__ imports the name, so it resolves there.
 MultiHotEncoder.__module__ = "audit_helpers.models"

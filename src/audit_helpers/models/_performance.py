@@ -18,16 +18,8 @@ from .._common.seeds import as_int_seed, derive_seed
 from ..model_io import model_view
 from ._audited import AuditedModel
 from ._search import one_blas_thread
-from ._config import BAD_LABEL, BAD_SCORES, EMPTY_INPUT, LENGTH_MISMATCH, METRICS, ModelConfig
-
-__all__ = [
-    "performance_metrics",
-    "bootstrap_performance",
-    "calibration_table",
-    "permutation_importance_by_column",
-    "evaluate_model",
-]
-
+from ._names import BAD_LABEL, BAD_SCORES, EMPTY_INPUT, LENGTH_MISMATCH, METRICS
+from ..config import ModelConfig
 
 _MAX_BOOTSTRAP_CELLS = 2_000_000  # resampled rows held in memory at once (b x n)
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import pandas as pd
-import seaborn as sns
-from matplotlib.figure import Figure
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import new_figure
 
-__all__ = ["calibration_figure", "importance_figure"]
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area
+    from matplotlib.figure import Figure
 
 
 def calibration_figure(entries: Mapping[str, Mapping[str, Any]], *, split: str = "eval") -> Figure:
@@ -19,6 +18,7 @@ def calibration_figure(entries: Mapping[str, Mapping[str, Any]], *, split: str =
 
     Points are score bands; their size is the number of applicants in the band.
     """
+    import seaborn as sns
     names = [n for n, e in entries.items() if e.get("calibration", {}).get(split)]
     fig = new_figure(min(6.0, 2.7 * max(1, len(names)) + 0.4), 2.3)
     axes = fig.subplots(1, max(1, len(names)), squeeze=False, sharey=True)[0]
@@ -48,6 +48,7 @@ def calibration_figure(entries: Mapping[str, Mapping[str, Any]], *, split: str =
 
 def importance_figure(importance: Mapping[str, Mapping[str, float]], *, top: int = 10) -> Figure:
     """Permutation importance (drop in ROC AUC when an input is shuffled), one panel per model."""
+    import seaborn as sns
     names = list(importance)
     n_rows = max((min(top, len(v)) for v in importance.values()), default=1)
     fig = new_figure(7.2 if len(names) > 1 else 4.0, 0.19 * n_rows + 0.8)

@@ -7,25 +7,8 @@ from typing import Any, Mapping, Optional, Sequence
 import pandas as pd
 
 from .._common.text import fmt_ci, fmt_count, fmt_num, fmt_pct
-from ..synth._screens import lowest_impact_ratios
-from ._config import METRICS
-
-__all__ = [
-    "performance_table",
-    "cv_table",
-    "source_narrative",
-    "threshold_narrative",
-    "performance_narrative",
-    "inputs_narrative",
-    "supplied_model_narrative",
-    "screen_truth_narrative",
-    "screen_truth_table",
-    "models_findings",
-    "calibration_reading",
-    "importance_reading",
-    "performance_frame",
-]
-
+from ..planted_vs_found import lowest_impact_ratios
+from ._names import METRICS
 
 _METRIC_LABELS = {
     "auc": "ROC AUC",

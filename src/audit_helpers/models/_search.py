@@ -36,10 +36,8 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import ParameterGrid, StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from ._config import CLASSIFIER_STEP, PREPROCESS_STEP, ModelConfig
-
-__all__ = ["search_families", "one_blas_thread", "thread_pool"]
-
+from ._names import CLASSIFIER_STEP, PREPROCESS_STEP
+from ..config import ModelConfig
 
 def one_blas_thread():
     """Context manager: BLAS and OpenMP limited to one thread (identical fits on any machine)."""

@@ -11,11 +11,9 @@ import pandas as pd
 
 from ..model_io import ModelLoadError, check_feature_columns, check_model, load_model
 from ._audited import AuditedModel
-from ._config import BAD_MODEL_NAME, NO_MODEL_PATH, ModelConfig
-from ._pipelines import _plain
-
-__all__ = ["load_supplied_model"]
-
+from ._names import BAD_MODEL_NAME, NO_MODEL_PATH
+from ..config import ModelConfig
+from ._estimators import _plain
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,60}$")
 

@@ -7,10 +7,9 @@ from typing import Any
 import numpy as np
 
 from ._audited import AuditedModel
-from ._config import BAD_SCORES, BAD_THRESHOLD_RATE, EMPTY_INPUT, FIXED_NEEDS_THRESHOLD, NO_THRESHOLD_SCORES, ModelConfig
-
-__all__ = ["historical_rate_threshold", "choose_threshold", "RULE_DESCRIPTIONS"]
-
+from ._names import BAD_SCORES, BAD_THRESHOLD_RATE, EMPTY_INPUT, NO_THRESHOLD_SCORES
+from ..config._models import FIXED_NEEDS_THRESHOLD
+from ..config import ModelConfig
 
 def historical_rate_threshold(scores, rate: float) -> float:
     """Threshold at which the share of ``scores >= threshold`` reproduces ``rate``.

@@ -11,101 +11,121 @@ is computed from the summed counts by the drift package's own functions. Group s
 audit's two-key rule on the change since the audit (beyond tolerance *and* significant after one
 Holm correction per batch).
 
-Modules: ``_config`` (the ``monitoring:`` parameters), ``_columns`` (arrow columns to codes),
+Modules (the ``monitoring:`` parameters are :class:`audit_helpers.config.MonitoringConfig`): ``_columns`` (arrow columns to codes),
 ``_counting`` (count spec, counts, sums), ``_spark`` (the Spark engine: pyspark imported there only), ``_groups`` (group and error-rate tests), ``_evaluate``
 (counts to signals), ``_batch`` (reading and checking batch files), ``_state`` (state file,
 persistence), ``_alerts`` (alerts, alert.md/html), ``_monitor`` (the monitor), ``_plan`` (plan
 file, schema, watch list, rules), ``_schedule`` (owners, escalation, cadence, records, calendar),
-``_build`` (the plan from a run), ``_simulate`` (the six-month simulation), ``_pipeline`` (the step
+``_build`` (the plan from a run), ``_simulate`` (the six-month simulation), ``_step`` (the step
 on a run folder), ``_report`` (Markdown and tables) and ``_plots`` (the timeline figure).
-Imports are lazy: ``audit_helpers.monitoring._config`` loads no computation.
 """
 
-from .._common.lazy import attach
+from ._counting import (
+    CountSpec,
+    BatchCounts,
+    count_batch,
+    count_stream,
+    sum_counts,
+    counts_to_arrow,
+    counts_from_arrow,
+    COUNTS_SCHEMA,
+    LABEL_CELLS,
+)
+from ._groups import group_signals, error_rate_signals, TEST_LOG_RATIO
+from ._evaluate import count_spec, evaluate_counts
+from ._batch import MonitorError
+from ._state import StateError, read_state, write_state, apply_persistence
+from ._alerts import EXIT_CODES, alert_markdown, alert_html
+from ._monitor import MonitorOutcome, monitor_batch, validate_monitor_result, RESULT_FILE, ALERT_MD, ALERT_HTML, ENGINES
+from ._spark import spark_session, count_spark, DEFAULT_MASTER
+from ._plan import PLAN_SCHEMA_VERSION, PLAN_YAML, PLAN_MD, PlanError, read_plan, write_plan, validate_plan
+from ._schedule import due_date
+from ._build import build_plan, plan_columns, BASELINE_SPLIT
+from ._simulate import trajectory, month_config, draw_month, simulate_months, first_red, timeline, MOVED_SIGNALS
+from ._step import monitoring_from_context, monitoring_section, SIMULATION_DIR
+from ._report import (
+    plan_markdown,
+    plan_narrative,
+    watch_table,
+    calendar_table,
+    simulation_table,
+    alerts_table,
+    simulation_narrative,
+    monitoring_findings,
+    escalation_table,
+    months_table,
+    paging_table,
+    timeline_caption,
+    MONTHS_FORMATS,
+)
+from ._plots import plot_timeline
 
-_EXPORTS = {
-    "_config": ["MonitoringConfig", "SimulationConfig", "RED_BELOW_AMBER", "BREAK_BEFORE_CREEP"],
-    "_columns": ["WRONG_TYPE"],
-    "_counting": [
-        "CountSpec",
-        "BatchCounts",
-        "count_batch",
-        "count_stream",
-        "sum_counts",
-        "counts_to_arrow",
-        "counts_from_arrow",
-        "COUNTS_SCHEMA",
-        "MISSING_SCORES",
-        "COUNTS_MISMATCH",
-        "LABEL_CELLS",
-    ],
-    "_groups": ["group_signals", "error_rate_signals", "TEST_LOG_RATIO"],
-    "_evaluate": ["count_spec", "evaluate_counts"],
-    "_batch": [
-        "MonitorError",
-        "BATCH_NOT_FOUND",
-        "UNSUPPORTED_BATCH",
-        "MISSING_COLUMNS",
-        "EMPTY_BATCH",
-        "BAD_BATCH_COLUMN",
-    ],
-    "_state": ["StateError", "read_state", "write_state", "apply_persistence", "STATE_CORRUPT", "STATE_OTHER_PLAN", "DUPLICATE_BATCH"],
-    "_alerts": ["EXIT_CODES", "alert_markdown", "alert_html"],
-    "_monitor": [
-        "MonitorOutcome",
-        "monitor_batch",
-        "validate_monitor_result",
-        "RESULT_FILE",
-        "ALERT_MD",
-        "ALERT_HTML",
-        "PROFILE_MISMATCH",
-        "MODEL_REFUSED",
-        "UNKNOWN_ENGINE",
-        "ENGINES",
-    ],
-    "_spark": [
-        "spark_session",
-        "count_spark",
-        "DEFAULT_MASTER",
-        "SPARK_MISSING",
-        "JAVA_MISSING",
-        "SPARK_START_FAILED",
-        "SOURCE_NOT_FOUND",
-        "SPARK_JOB_FAILED",
-        "SPARK_CSV",
-    ],
-    "_plan": [
-        "PLAN_SCHEMA_VERSION",
-        "PLAN_YAML",
-        "PLAN_MD",
-        "PlanError",
-        "read_plan",
-        "write_plan",
-        "validate_plan",
-        "BAD_PLAN_VERSION",
-        "PLAN_NOT_FOUND",
-        "PLAN_SCHEMA_VIOLATION",
-    ],
-    "_schedule": ["due_date"],
-    "_build": ["build_plan", "plan_columns", "BASELINE_SPLIT"],
-    "_simulate": ["trajectory", "month_config", "draw_month", "simulate_months", "first_red", "timeline", "MOVED_SIGNALS"],
-    "_pipeline": ["monitoring_from_context", "monitoring_section", "SIMULATION_DIR"],
-    "_report": [
-        "plan_markdown",
-        "plan_narrative",
-        "watch_table",
-        "calendar_table",
-        "simulation_table",
-        "alerts_table",
-        "simulation_narrative",
-        "monitoring_findings",
-        "escalation_table",
-        "months_table",
-        "paging_table",
-        "timeline_caption",
-        "MONTHS_FORMATS",
-    ],
-    "_plots": ["plot_timeline"],
-}
-
-__all__, __getattr__, __dir__ = attach(__name__, globals(), _EXPORTS)
+__all__ = [
+    "CountSpec",
+    "BatchCounts",
+    "count_batch",
+    "count_stream",
+    "sum_counts",
+    "counts_to_arrow",
+    "counts_from_arrow",
+    "COUNTS_SCHEMA",
+    "LABEL_CELLS",
+    "group_signals",
+    "error_rate_signals",
+    "TEST_LOG_RATIO",
+    "count_spec",
+    "evaluate_counts",
+    "MonitorError",
+    "StateError",
+    "read_state",
+    "write_state",
+    "apply_persistence",
+    "EXIT_CODES",
+    "alert_markdown",
+    "alert_html",
+    "MonitorOutcome",
+    "monitor_batch",
+    "validate_monitor_result",
+    "RESULT_FILE",
+    "ALERT_MD",
+    "ALERT_HTML",
+    "ENGINES",
+    "spark_session",
+    "count_spark",
+    "DEFAULT_MASTER",
+    "PLAN_SCHEMA_VERSION",
+    "PLAN_YAML",
+    "PLAN_MD",
+    "PlanError",
+    "read_plan",
+    "write_plan",
+    "validate_plan",
+    "due_date",
+    "build_plan",
+    "plan_columns",
+    "BASELINE_SPLIT",
+    "trajectory",
+    "month_config",
+    "draw_month",
+    "simulate_months",
+    "first_red",
+    "timeline",
+    "MOVED_SIGNALS",
+    "monitoring_from_context",
+    "monitoring_section",
+    "SIMULATION_DIR",
+    "plan_markdown",
+    "plan_narrative",
+    "watch_table",
+    "calendar_table",
+    "simulation_table",
+    "alerts_table",
+    "simulation_narrative",
+    "monitoring_findings",
+    "escalation_table",
+    "months_table",
+    "paging_table",
+    "timeline_caption",
+    "MONTHS_FORMATS",
+    "plot_timeline",
+]

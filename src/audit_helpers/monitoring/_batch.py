@@ -16,23 +16,6 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-__all__ = [
-    "MonitorError",
-    "batch_format",
-    "batch_columns",
-    "iter_record_batches",
-    "scored_batches",
-    "model_frame",
-    "check_columns",
-    "BATCH_NOT_FOUND",
-    "UNSUPPORTED_BATCH",
-    "UNREADABLE_BATCH",
-    "MISSING_COLUMNS",
-    "EMPTY_BATCH",
-    "BAD_BATCH_COLUMN",
-    "BATCH_ROWS",
-]
-
 BATCH_NOT_FOUND = "batch file not found: {path}"
 UNSUPPORTED_BATCH = "batch {path}: expected a .csv, .csv.gz or .parquet file"
 UNREADABLE_BATCH = "batch {path}: cannot read it: {err}"
@@ -124,7 +107,7 @@ def model_frame(batch: pa.RecordBatch, features: Sequence[str], *, categorical: 
     batch with the ``text`` inputs (those its encoders learnt as text) kept as text.
     """
     from ..dataprep._features import _normalise_categorical
-    from ..validate import _as_text
+    from ..validate._values import _as_text
 
     frame = batch.select(list(features)).to_pandas()
     if as_stored:

@@ -27,8 +27,6 @@ from ._plan import PLAN_SCHEMA_VERSION, baseline_groups, plan_rules, watch_list
 from .._common.dates import add_months
 from ._schedule import cadence, escalation, owners, plan_calendar, records
 
-__all__ = ["plan_columns", "build_plan", "BASELINE_SPLIT", "NO_SCORE_BINS"]
-
 #: The audit split the monitor compares every batch with (held out from the training period).
 BASELINE_SPLIT = "test"
 NO_SCORE_BINS = "the reference profile has no score bins for model {model!r} (run the drift step first)"

@@ -22,18 +22,6 @@ import pyarrow.compute as pc
 
 from ..drift._counts import _category_key, _is_missing
 
-__all__ = [
-    "WRONG_TYPE",
-    "as_float",
-    "numeric_counts",
-    "category_codes",
-    "tag_pairs",
-    "date_days",
-    "label_codes",
-    "protected_codes",
-    "age_codes",
-]
-
 WRONG_TYPE = "column {column!r} must hold {expected}, but holds {got}"
 #: Largest (rows x distinct tags) grid :func:`tag_pairs` marks to find distinct pairs (16 MB of booleans).
 _MARK_LIMIT = 1 << 24

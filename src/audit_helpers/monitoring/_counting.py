@@ -37,21 +37,6 @@ from ._columns import (
     tag_pairs,
 )
 
-__all__ = [
-    "CountSpec",
-    "BatchCounts",
-    "count_batch",
-    "count_stream",
-    "sum_counts",
-    "counts_to_arrow",
-    "counts_from_arrow",
-    "COUNTS_SCHEMA",
-    "MISSING_SCORES",
-    "COUNTS_MISMATCH",
-    "NOTHING_TO_SUM",
-    "LABEL_CELLS",
-]
-
 MISSING_SCORES = "score column {column!r} has {n} missing or non-finite value(s); every applicant needs a score"
 COUNTS_MISMATCH = "cannot add counts of different layouts ({what})"
 NOTHING_TO_SUM = "no counts to sum"

@@ -11,12 +11,9 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from ..drift._bins import compare_counts
-from ..drift._config import DriftConfig
+from ..config import DriftConfig
 from ._counting import BatchCounts, CountSpec
 from ._groups import error_rate_signals, group_signals
-
-__all__ = ["count_spec", "evaluate_counts", "drift_config", "signal_kind"]
-
 
 def drift_config(plan: Mapping[str, Any]) -> DriftConfig:
     """The drift tiers and smoothing the plan copies from the audit."""

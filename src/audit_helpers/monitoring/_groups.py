@@ -31,8 +31,6 @@ from scipy import special
 from .._common.groups import is_unknown
 from .._common.stats import holm_adjust, two_proportion_test
 
-__all__ = ["group_signals", "error_rate_signals", "cell_counts", "TEST_LOG_RATIO", "TIER_ORDER", "worst"]
-
 TEST_LOG_RATIO = "z-test on the log ratio of impact ratios (Katz variances, batch + baseline)"
 #: Tiers from least to most serious ("insufficient" never raises an alert).
 TIER_ORDER = {"insufficient": -1, "green": 0, "amber": 1, "red": 2}

@@ -30,10 +30,6 @@ from ._evaluate import count_spec, evaluate_counts, signal_kind
 from ._plan import PlanError, read_plan
 from ._state import StateError, apply_persistence, read_state, write_state
 
-__all__ = ["MonitorOutcome", "monitor_batch", "RESULT_FILE", "ALERT_MD", "ALERT_HTML", "RESULT_SCHEMA_PATH",
-           "PROFILE_MISMATCH", "MODEL_REFUSED", "RESULT_SCHEMA_VIOLATION", "UNKNOWN_ENGINE", "ENGINES",
-           "validate_monitor_result"]
-
 RESULT_FILE = "monitor_result.json"
 ALERT_MD = "alert.md"
 ALERT_HTML = "alert.html"

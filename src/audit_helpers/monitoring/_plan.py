@@ -22,24 +22,6 @@ from .._common.hashing import file_sha256
 from ..paths import PACKAGE_DIR
 from ..steps import step_of_section
 
-__all__ = [
-    "PLAN_SCHEMA_VERSION",
-    "PLAN_YAML",
-    "PLAN_MD",
-    "PLAN_SCHEMA_PATH",
-    "PlanError",
-    "watch_list",
-    "plan_rules",
-    "baseline_groups",
-    "write_plan",
-    "read_plan",
-    "validate_plan",
-    "BAD_PLAN_VERSION",
-    "PLAN_NOT_FOUND",
-    "PLAN_INVALID",
-    "PLAN_SCHEMA_VIOLATION",
-]
-
 PLAN_SCHEMA_VERSION = 1
 PLAN_YAML = "monitoring_plan.yaml"
 PLAN_MD = "monitoring_plan.md"

@@ -9,18 +9,15 @@ point colours are the tiers, in the audit's one colour language. The figure draw
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import pandas as pd
-import seaborn as sns
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter
 
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import MAX_WIDTH_IN, new_figure
 
-__all__ = ["plot_timeline", "GROUP_PANELS", "LINE_STYLES"]
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area
+    from matplotlib.figure import Figure
 
 GROUP_PANELS = (("selection rate change", "selection rate: |change| since the audit"),
                 ("impact ratio fall", "impact ratio: fall since the audit"))
@@ -49,6 +46,8 @@ def _bands(ax, frame: pd.DataFrame, top: float) -> None:
 
 
 def _signal_panel(ax, frame: pd.DataFrame, *, title: str, ylabel: str, log: bool, styled: bool) -> None:
+    import seaborn as sns
+    from matplotlib.ticker import FuncFormatter
     if frame.empty:
         ax.set_visible(False)
         return
@@ -98,6 +97,7 @@ def plot_timeline(rows: Sequence[Mapping[str, Any]], months: Sequence[Mapping[st
     critical value; groups show, per attribute, the change of its most serious tested group
     against the tolerances (a point beyond a band that stays green was not significant).
     """
+    from matplotlib.lines import Line2D
     fig = new_figure(MAX_WIDTH_IN, 5.4)
     grid = fig.add_gridspec(3, 2, height_ratios=[0.42, 1.25, 1.1])
     strip = fig.add_subplot(grid[0, :])

@@ -11,10 +11,6 @@ import pandas as pd
 
 from .._common.text import fmt_count, fmt_pct
 
-__all__ = ["plan_markdown", "simulation_narrative", "simulation_table", "alerts_table", "watch_table",
-           "calendar_table", "plan_narrative", "TIER_WORDS", "monitoring_findings", "escalation_table", "months_table",
-           "paging_table", "timeline_caption", "MONTHS_FORMATS"]
-
 TIER_WORDS = {"green": "green (no action)", "amber": "amber (review)", "red": "red (act now)"}
 
 

@@ -12,9 +12,6 @@ from typing import Any
 
 from .._common.dates import add_months
 
-__all__ = ["owners", "escalation", "cadence", "records", "plan_calendar", "due_date"]
-
-
 def due_date(start: _dt.date, *, business_days: int = 0, hours: int = 0) -> _dt.date:
     """The day a response is due: ``business_days`` working days (Mon-Fri) or ``hours`` after ``start``."""
     if business_days:

@@ -27,12 +27,10 @@ import numpy as np
 import pandas as pd
 
 from .._common.seeds import derive_seed
-from ..synth._config import DATE_COLUMN, ID_COLUMN, LABEL_COLUMN, SyntheticConfig
+from ..config import DATE_COLUMN, ID_COLUMN, LABEL_COLUMN, SyntheticConfig
 from ..synth._generate import draw_period
 from ._monitor import monitor_batch
 from .._common.dates import add_months
-
-__all__ = ["trajectory", "month_config", "draw_month", "simulate_months", "first_red", "timeline", "PHASES", "MOVED_SIGNALS"]
 
 PHASES = ("stable", "creep", "break")
 _TIER_RANK = {"green": 0, "amber": 1, "red": 2}

@@ -34,19 +34,6 @@ from .._common.hashing import file_sha256
 from ._batch import BAD_BATCH_COLUMN, EMPTY_BATCH, MonitorError
 from ._counting import COUNTS_SCHEMA, BatchCounts, CountSpec, count_stream, counts_from_arrow, counts_to_arrow, sum_counts
 
-__all__ = [
-    "SparkCount",
-    "count_spark",
-    "spark_session",
-    "DEFAULT_MASTER",
-    "SPARK_MISSING",
-    "JAVA_MISSING",
-    "SPARK_START_FAILED",
-    "SOURCE_NOT_FOUND",
-    "SPARK_JOB_FAILED",
-    "SPARK_CSV",
-]
-
 DEFAULT_MASTER = "local[*]"
 SPARK_MISSING = "the spark engine needs pyspark: pip install 'hiring-audit[spark]' (or use --engine local)"
 JAVA_MISSING = ("the spark engine needs a Java runtime (17 or newer) and found none: install Debian's "

@@ -15,18 +15,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-__all__ = [
-    "STATE_VERSION",
-    "StateError",
-    "new_state",
-    "read_state",
-    "write_state",
-    "apply_persistence",
-    "STATE_CORRUPT",
-    "STATE_OTHER_PLAN",
-    "DUPLICATE_BATCH",
-]
-
 STATE_VERSION = 1
 STATE_CORRUPT = "state file {path} is not a monitor state ({why}); it was left untouched: fix it, or pass another --state"
 STATE_OTHER_PLAN = ("state file {path} belongs to another plan (plan sha256 {found}, this plan {expected}); "

@@ -35,7 +35,7 @@ from ..manifest import build_manifest, git_commit
 from ..params import AuditParams, ParamsError, params_sha256, params_to_dict, write_params
 from ..paths import NOTEBOOKS_DIR, PROJECT_ROOT, READY_DIR
 from ..step_errors import failing_cell, one_line
-from ..summary._config import resolve_audit_date
+from ..config import resolve_audit_date
 from .kernels import KERNEL_CONFIG, KernelPool, QuietWhenStopped, closing_loop, kernel_environment
 from .render import RenderWorker
 from ..steps import STEPS, UnknownStep, discover_steps, documents, needs_among, released_by, startable

@@ -25,12 +25,10 @@ from ._facts import (
     scope_rows,
     tested_attributes,
 )
-from ._config import resolve_audit_date
+from ..config import resolve_audit_date
 from ._glossary import GLOSSARY, LIMITATIONS
 from ._html import bullets, esc, kv_table, page, para, section, table
 from ._sentences import DECISION_TITLES, bottom_line, decision_sentence, drifted_inputs_sentence, next_steps, unknown_sentences, why_sentences
-
-__all__ = ["executive_html", "audit_html", "plain_text", "document_css", "SIGNATORIES"]
 
 SIGNATORIES = ("counsel", "owner", "auditor")
 

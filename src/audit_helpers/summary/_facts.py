@@ -11,25 +11,7 @@ from typing import Any, Mapping, Optional
 from .._common.groups import INTERSECTION_SEP
 from .._common.text import fmt_ci, fmt_count, fmt_num, fmt_p, fmt_pct, fmt_signed
 from ..decision._text import SPLIT_LABELS, attribute_label, group_label
-from ..mitigation._config import METRIC_LABELS
-
-__all__ = [
-    "headline_model",
-    "scope_rows",
-    "data_rows",
-    "tested_attributes",
-    "NOT_TESTED",
-    "not_tested",
-    "ll144_table",
-    "ll144_matrix",
-    "audited_intersections",
-    "intersections_scope",
-    "error_table",
-    "mitigation_table",
-    "monitoring_outline",
-    "methods_lines",
-    "STATUS_LABELS",
-]
+from ..mitigation._names import METRIC_LABELS
 
 NOT_TESTED = (
     "disability, veteran status, religion, national origin and other protected traits the data does not hold; "

@@ -5,8 +5,6 @@ None of it carries a number of the run (those are generated in ``_facts`` and ``
 
 from __future__ import annotations
 
-__all__ = ["LIMITATIONS", "GLOSSARY"]
-
 LIMITATIONS = {
     "no_test": (
         "There is no held-out test sample: the supplied model was trained on its training sample and no test file was "

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-
-from .._common import palette
+from .._common import _plots as palette
 from .._common._plots import new_figure
 
 from ..decision._text import attribute_label
-from ..mitigation._config import METRIC_LABELS
+from ..mitigation._names import METRIC_LABELS
 
-__all__ = ["evidence_figure", "STATUS_COLORS"]
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw, not by importing the area
+    from matplotlib.figure import Figure
 
 # The audit's status colours (Okabe-Ito, one meaning each across every figure).
 STATUS_COLORS = {s: palette.STATUS_COLOURS[s] for s in ("flagged", "watch", "review", "ok", "insufficient")}
@@ -25,6 +23,7 @@ def evidence_figure(rec: Mapping[str, Any], model: str) -> Figure:
 
     Colour is the status under the policy, marker the split (circle test, square eval).
     """
+    from matplotlib.lines import Line2D
     entry = rec["per_model"][model]
     items = [i for i in entry["items"] if i.get("value") is not None]
     metrics = [m for m in ("min_impact_ratio", "tpr_gap", "fpr_gap", "calibration_gap") if any(i["metric"] == m for i in items)]

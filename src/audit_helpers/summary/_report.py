@@ -13,9 +13,6 @@ from .._common.text import fmt_num, fmt_pct
 from ._html import bullets, esc
 from ._sentences import DECISION_TITLES
 
-__all__ = ["recommendation_html", "per_model_table", "strategy_table", "documents_html", "summary_findings", "evidence_caption"]
-
-
 def recommendation_html(rec: Mapping[str, Any]) -> str:
     """The call in a coloured box, with the reasons and conditions of the recommended (or headline) model."""
     model = rec.get("model") or (rec.get("headline") or {}).get("model")

@@ -12,22 +12,6 @@ from typing import Any, Mapping, Optional
 from .._common.text import fmt_ci, fmt_num, fmt_p, fmt_pct
 from ..decision._text import attribute_label, group_label
 
-__all__ = [
-    "decision_sentence",
-    "bottom_line",
-    "why_sentences",
-    "next_steps",
-    "unknown_sentences",
-    "drifted_inputs_sentence",
-    "DECISION_TITLES",
-    "NO_FIGURES",
-    "UNKNOWN_SHARE_NOTE",
-    "UNKNOWN_SENTENCE",
-    "WHY_TOO_FEW_GROUPS",
-    "WHY_SMALL_SHARE",
-    "WHY_UNDEFINED",
-]
-
 _SPLIT_WORDS = {"test": "held-out test data", "eval": "next month's applicants"}
 _SPLIT_IN = {"test": "the held-out test data", "eval": "next month's data"}
 _SPLIT_NOUNS = {"test": "applicants in the held-out test data", "eval": "next-month applicants"}

@@ -22,10 +22,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .._common.seeds import as_generator
-from ._config import ID_COLUMN, SyntheticConfig
+from ..config import ID_COLUMN, SyntheticConfig
 from ._generate import draw_period
-
-__all__ = ["write_applicants", "file_format", "BULK_FORMAT_ERROR", "BULK_SIZE_ERROR", "DEFAULT_CHUNK_ROWS"]
 
 BULK_FORMAT_ERROR = "{path}: expected a .csv, .csv.gz or .parquet file name"
 BULK_SIZE_ERROR = "rows and chunk_rows must be positive, got rows={rows}, chunk_rows={chunk}"

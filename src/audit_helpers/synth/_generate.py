@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from .._common.seeds import RANDOM_STATE_ERROR, as_generator
-from ._config import (
+from .._common.seeds import as_generator
+from ..config import (
     AGE_COLUMN,
     DATE_COLUMN,
     EDUCATION_TIERS,
@@ -23,8 +23,8 @@ from ._config import (
     LABEL_COLUMN,
     RACE_CATEGORIES,
     REGIONS,
-    ROLE_TAG_SEPARATOR,
     ROLE_TAGS,
+    ROLE_TAG_SEPARATOR,
     SEX_CATEGORIES,
     SyntheticConfig,
 )
@@ -50,9 +50,7 @@ from ._structural import (
     _shares,
     _sigmoid,
 )
-from ._truth import _ground_truth
-
-__all__ = ["Scenario", "generate_scenario", "draw_period", "CONFIG_TYPE_ERROR"]
+from ._planted import _ground_truth
 
 CONFIG_TYPE_ERROR = "config must be a SyntheticConfig; got {got}."
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._config import LABEL_COLUMN
+from ..config import LABEL_COLUMN
 from ._structural import _MONTHS_PER_YEAR, _f, _sigmoid
-
-__all__ = ["fit_logistic", "planted_bias_check", "LOGIT_SHAPE_ERROR", "LOGIT_LABEL_ERROR"]
 
 LOGIT_SHAPE_ERROR = "X must be a 2-D array with one row per label; got X shape {x} and y length {y}."
 LOGIT_LABEL_ERROR = "y must contain only 0 and 1."

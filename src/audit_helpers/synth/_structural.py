@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._config import RACE_CATEGORIES, SyntheticConfig
-
-__all__ = ["RANDOM_STATE_ERROR"]
-
+from ..config import RACE_CATEGORIES, SyntheticConfig
 
 # Shape constants of the generator (not behavioural knobs of the scenario).
 _AGE_MIN = 21
