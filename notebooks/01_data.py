@@ -29,19 +29,9 @@ from audit_helpers import dataprep as prep, display as show, synth
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
-prepared = prep.prepare(
-    ctx.params.data,
-    data_dir=ctx.data_dir,
-    random_state=ctx.params.seed,
-    include_protected=ctx.params.model.include_protected,
-    ground_truth_dir=ctx.run_dir,
-    carve_test=ctx.params.model.path is None,
-    supplied_model=ctx.params.model,
-    intersections=ctx.params.fairness.intersections,
-)
-summary = prepared.summary
-ctx.write_section("data", summary)
-ctx.outputs_ready()  # the splits and the data section are written: step 02 may start
+out = prep.run_step(ctx)
+ctx.publish(out)  # the data section is written: the models step may start
+summary, prepared = out.sections["data"], out.extras["prepared"]
 check = None
 if prepared.scenario is not None:
     check = synth.planted_bias_check(prepared.scenario.train, prepared.scenario.train_latent, prepared.ground_truth)

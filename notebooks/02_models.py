@@ -27,49 +27,14 @@ from IPython.display import display
 
 from audit_helpers import display as show, models
 from audit_helpers.context import Markdown, load_context
-from audit_helpers.results import dumps
 
 ctx = load_context(params_path, run_dir)
+out = models.run_step(ctx)
+ctx.publish(out)  # models, predictions, importance and truth are written: fairness and drift may start
+entries, importance, truth, frames = (out.extras[k] for k in ("entries", "importance", "truth", "frames"))
 spec = ctx.feature_spec()
-cfg = ctx.params.model
-train = ctx.load_split("train")
-frames = {split: ctx.load_split(split) for split in ctx.audited_splits()}
 first_split = next(iter(frames))
-
-# %%
-audited = models.obtain_models(
-    train,
-    frames,
-    spec,
-    cfg,
-    positive_label=ctx.params.data.positive_label,
-    random_state=ctx.params.seed,
-)
-synthetic = ctx.params.data.source == "synthetic"
-truth_request = dict(data_config=ctx.params.data, seed=ctx.params.seed, reference_min_share=ctx.params.fairness.reference_min_share)
-step = models.evaluate_and_persist(
-    audited,
-    train=train,
-    frames=frames,
-    feature_spec=spec,
-    config=cfg,
-    models_dir=ctx.models_dir,
-    random_state=ctx.params.seed,
-    screen_truth=truth_request if synthetic else None,
-)
-models.add_model_cards(
-    step.entries,
-    splits={"train": train, **frames},
-    feature_spec=spec,
-    data_source=ctx.params.data.source,
-)
-step.predictions.to_parquet(ctx.data_dir / "predictions.parquet", index=False)
-(ctx.data_dir / "permutation_importance.json").write_text(dumps(step.importance), encoding="utf-8")
-results = ctx.write_section("models", step.entries)
-entries = results["models"]
-truth = models.add_screen_truth(ctx.run_dir, audited, entries, **truth_request, measured=step.screens) if synthetic else None
-ctx.outputs_ready()  # models, predictions, importance and truth are written: 03 and 04 may start
-display(show.findings_box(models.models_findings(entries, step.importance, truth)))
+display(show.findings_box(models.models_findings(entries, importance, truth)))
 
 # %% [markdown]
 # ## Where the models come from
@@ -167,8 +132,8 @@ ctx.figure(models.calibration_figure(entries, split="eval"), name="02_calibratio
 # the outcome broken). The drift step uses this ranking to decide which features to watch.
 
 # %%
-ctx.figure(models.importance_figure(step.importance), name="02_permutation_importance",
-           caption=models.importance_reading(step.importance, entries=entries))
+ctx.figure(models.importance_figure(importance), name="02_permutation_importance",
+           caption=models.importance_reading(importance, entries=entries))
 
 # %% [markdown] tags=["screen-only"]
 # ## Model cards

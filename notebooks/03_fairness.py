@@ -32,10 +32,10 @@ from audit_helpers import planted_vs_found as truth
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
+out = fair.run_step(ctx)
+ctx.publish(out)  # the fairness section is written: the mitigation step may start
+section = out.sections["fairness"]
 config = ctx.params.fairness
-section = fair.fairness_from_context(ctx)
-ctx.write_section("fairness", section)
-ctx.outputs_ready()  # the fairness section is written: step 05 may start
 models = list(section)
 focus = {model: next(iter(splits)) for model, splits in section.items()}  # test, or eval without a test split
 split = focus[models[0]]

@@ -30,10 +30,10 @@ from audit_helpers import drift
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
+out = drift.run_step(ctx)
+ctx.publish(out)
+section = out.sections["drift"]
 config = ctx.params.drift
-section, profile = drift.drift_from_context(ctx)
-profile.save(ctx.run_dir / drift.PROFILE_FILE)
-ctx.write_section("drift", section)
 primary = section["score"]["model"]
 moved = drift.moved_entries(section)
 show.findings_box(drift.drift_findings(section, config=config))
@@ -152,7 +152,7 @@ display(show.screen_only(
 
 # %%
 display(Markdown(drift.threshold_narrative(section["features"], config=config)))
-display(Markdown(drift.profile_narrative(section, profile)))
+display(Markdown(drift.profile_narrative(section, out.extras["profile"])))
 
 # %% [markdown]
 # ## Appendix · run parameters

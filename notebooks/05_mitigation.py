@@ -29,9 +29,9 @@ from audit_helpers import mitigation as mit
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
-section = mit.mitigation_from_context(ctx)
-ctx.write_section("mitigation", section)
-ctx.outputs_ready()  # the mitigation section is written: step 06 may start
+out = mit.run_step(ctx)
+ctx.publish(out)  # the mitigation section is written: the monitoring step may start
+section = out.sections["mitigation"]
 show.findings_box(mit.step_findings(section))
 
 # %% [markdown]

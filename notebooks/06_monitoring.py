@@ -30,9 +30,9 @@ from audit_helpers import monitoring
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)
-section, plan, month_results = monitoring.monitoring_from_context(ctx)
-ctx.write_section("monitoring", section)
-ctx.outputs_ready()  # the section, plan and simulated months are written: step 07 may start
+out = monitoring.run_step(ctx)
+ctx.publish(out)  # the plan, the simulated months and the section are written: the summary step may start
+section, plan = out.sections["monitoring"], out.extras["plan"]
 sim = section["simulation"]
 plan_md = section["plan_files"]["md"]
 show.findings_box(monitoring.monitoring_findings(plan, sim, plan_file=plan_md))

@@ -25,15 +25,13 @@ run_dir = None
 # %%
 from IPython.display import HTML, display
 
-from audit_helpers import decision, display as show, summary
+from audit_helpers import display as show, summary
 from audit_helpers.context import load_context
 
 ctx = load_context(params_path, run_dir)
-results = ctx.read_results()
-rec = decision.recommend(results, ctx.params, monitoring=results.get("monitoring"))
-results = ctx.write_section("recommendation", rec)
-info = summary.write_documents(results, ctx.params.report, ctx.run_dir, run_id=ctx.run_id)
-ctx.write_section("summary", info)
+out = summary.run_step(ctx)
+ctx.publish(out)
+rec, info = out.sections["recommendation"], out.sections["summary"]
 display(show.findings_box(summary.summary_findings(rec, info)))
 display(HTML(summary.recommendation_html(rec)))
 

@@ -23,6 +23,7 @@ import pandas as pd
 from . import results as _results
 from .params import AuditParams, flatten_params, read_params
 from .paths import READY_DIR, RUN_DIR_ENV
+from .step import StepOutput
 from .steps import writer_of
 
 __all__ = ["AuditContext", "load_context", "Markdown", "escape_markdown_html", "NO_RUN_DIR", "MISSING_ARTIFACT"]
@@ -33,6 +34,7 @@ NO_RUN_DIR = (
     "params_path='reports/latest/params.yaml', or set HIRING_AUDIT_RUN_DIR to a run folder "
     "(./run_all.sh lab does)."
 )
+NOT_WRITTEN = "the step says it wrote {files}, but the run folder does not hold them"
 MISSING_ARTIFACT = "{what} not found at {path}: run the step that writes it ({step}) first"
 
 SPLITS = ("train", "test", "eval")
@@ -103,15 +105,29 @@ class AuditContext:
         self._sections.append(name)
         return _results.write_section(self.run_dir, name, value)
 
+    def publish(self, output: StepOutput) -> dict:
+        """Write what a step's ``run_step`` returned: each of its sections in order (after checking
+        that the files it says it wrote exist), then release the steps waiting for them
+        (:meth:`outputs_ready`). Returns the results as written."""
+        missing = [f for f in output.files if not (self.run_dir / f).exists()]
+        if missing:
+            raise FileNotFoundError(NOT_WRITTEN.format(files=", ".join(missing)))
+        results = {}
+        for name, value in output.sections.items():
+            results = self.write_section(name, value)
+        self.outputs_ready()
+        return results
+
     def outputs_ready(self) -> None:
         """Say that everything later steps read from this step is written: the runner may start
         the steps it releases (``audit_helpers.steps.STEPS``) while this notebook goes on with its figures
-        and tables. A marker named after the section this step wrote, in
+        and tables. A marker named after each section this step wrote, in
         :data:`~audit_helpers.paths.READY_DIR`, which the runner makes while its steps run; a
         notebook executed on its own leaves nothing behind; nothing it computes depends on it."""
         folder = self.run_dir / READY_DIR
-        if folder.is_dir() and self._sections:
-            (folder / self._sections[-1]).touch()
+        if folder.is_dir():
+            for section in self._sections:
+                (folder / section).touch()
 
     # ---- artifacts ---------------------------------------------------------------------
     def _require(self, path: Path, what: str) -> Path:

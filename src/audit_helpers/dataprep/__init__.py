@@ -42,8 +42,10 @@ from ._report import (
     coding_sentences,
 )
 from ._plots import plot_distributions, plot_base_rates
+from ._step import run_step
 
 __all__ = [
+    "run_step",
     "SPLITS",
     "NUMERIC_INFERENCE_SHARE",
     "SMALL_GROUP_SHARE",

@@ -32,7 +32,7 @@ from ._audit import (
     summarise,
 )
 from ._conditions import condition_masks, unseen_values, score_conditions, CONDITIONS
-from ._step import drift_from_context, monitored_columns, PROFILE_FILE, IMPORTANCE_FILE, date_columns, ISO_DATE
+from ._step import run_step, drift_from_context, monitored_columns, PROFILE_FILE, IMPORTANCE_FILE, date_columns, ISO_DATE
 from ._tables import (
     drift_table,
     contributions_table,
@@ -69,6 +69,7 @@ from ._report import (
 from ._plots import plot_psi_ranking, plot_overlays, plot_selection_rate_change, PERIOD_COLOURS
 
 __all__ = [
+    "run_step",
     "FeatureBins",
     "fit_bins",
     "compare_bins",

@@ -26,6 +26,7 @@ from ._bins import QUANTILE_METHOD
 from ._conditions import score_conditions
 from ..config import DriftConfig
 from ._profile import ReferenceProfile, compare, fit_reference
+from ..step import StepContext, StepOutput
 
 PROFILE_FILE = "reference_profile.json"
 IMPORTANCE_FILE = "permutation_importance.json"
@@ -288,3 +289,11 @@ def _conventions(config: DriftConfig) -> dict:
         "red": f"psi >= {config.red_psi} and psi > critical value at {config.red_quantile}",
         "within_group_bins": "global frozen bins; critical values use the group's own sample sizes",
     }
+
+
+def run_step(ctx: StepContext) -> StepOutput:
+    """Step 04: the ``drift`` section and the frozen reference profile the monitor compares with
+    (written as :data:`PROFILE_FILE`; ``extras["profile"]``)."""
+    section, profile = drift_from_context(ctx)
+    profile.save(ctx.run_dir / PROFILE_FILE)
+    return StepOutput(sections={"drift": section}, files=(PROFILE_FILE,), extras={"profile": profile})

@@ -26,6 +26,7 @@ from ._block import REFERENCE_KEPT, REFERENCE_NOT_ELIGIBLE
 from ._cells import cells_from_counts
 from ._status import apply_holm, summarise_findings
 from ._step import (
+    run_step,
     audit_predictions,
     fairness_from_context,
     largest_gap_attribute,
@@ -67,6 +68,7 @@ from ._plots import plot_group_rates, plot_impact_ratios, plot_reliability, RATE
 from ._stats import TEST_MEAN
 
 __all__ = [
+    "run_step",
     "GROUP_RATES",
     "GAP_METRICS",
     "COMPARISONS",

@@ -11,6 +11,7 @@ from .._common.groups import fill_unknown
 from ._audit import attribute_keys, audit_frame, reference_groups
 from ..config import FairnessConfig
 from ._status import summarise_findings
+from ..step import StepContext, StepOutput
 
 ERR_PRED_COLUMNS = "predictions lack column(s) {missing}; expected model, split, {id}, score, selected, y_true"
 ERR_JOIN = "{n} prediction row(s) of model {model!r} on split {split!r} have no matching applicant in the {split} data"
@@ -154,3 +155,8 @@ def largest_gap_attribute(blocks: Mapping[str, Mapping], metric: str = "tpr_gap"
         if best is None or key > best[0]:
             best = (key, attr)
     return None if best is None else best[1]
+
+
+def run_step(ctx: StepContext) -> StepOutput:
+    """Step 03: the ``fairness`` section (every model, split and attribute)."""
+    return StepOutput(sections={"fairness": fairness_from_context(ctx)})

@@ -65,7 +65,7 @@ from ._target import select_target, mitigation_findings, NoTargetError
 from ._nothing import nothing_to_judge, nothing_section, NOTHING_TO_JUDGE, NOTHING_RULE
 from ._evaluate import validation_split, performance, evaluate_predictions
 from ._proposal import build_proposal, CLOSED_STATUSES
-from ._step import run_mitigation, mitigation_from_context
+from ._step import run_step, run_mitigation, mitigation_from_context
 from ._report import (
     step_findings,
     tradeoff_caption,
@@ -92,6 +92,7 @@ from ._tables import (
 from ._plots import tradeoff_figure, RISK_COLOURS, KIND_MARKERS
 
 __all__ = [
+    "run_step",
     "GAP_METRICS",
     "ACTIONABLE_METRICS",
     "COMPARISON_METRIC",

@@ -19,6 +19,7 @@ from ._nothing import nothing_section, nothing_to_judge
 from ._proposal import build_proposal
 from ._strategies import RunContext, _attribute_blind, _baselines, _group_thresholds, _reweighting
 from ._target import NoTargetError, mitigation_findings, select_target
+from ..step import StepContext, StepOutput
 
 ERR_NO_STRATEGY = "strategy {name!r} is unknown; choose from {options}."
 
@@ -294,3 +295,8 @@ def mitigation_from_context(ctx: Any) -> dict:
         load_model=load,
         random_state=int(params.seed),
     )
+
+
+def run_step(ctx: StepContext) -> StepOutput:
+    """Step 05: the ``mitigation`` section."""
+    return StepOutput(sections={"mitigation": mitigation_from_context(ctx)})

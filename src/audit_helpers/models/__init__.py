@@ -58,6 +58,7 @@ from ._performance import (
     evaluate_model,
 )
 from ._step import (
+    run_step,
     obtain_models,
     evaluate_and_persist,
     ModelsStep,
@@ -112,6 +113,7 @@ from ..model_io import (
 )
 
 __all__ = [
+    "run_step",
     "FAMILIES",
     "METRICS",
     "CLASSIFIER_STEP",

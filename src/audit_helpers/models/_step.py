@@ -20,7 +20,8 @@ from ._search import one_blas_thread, thread_pool
 from .._common.seeds import as_int_seed, derive_seed
 from ._supplied import load_supplied_model
 from ._threshold import choose_threshold
-from ._screen_truth import collect_screen_truth, screen_truth_jobs
+from ._screen_truth import add_screen_truth, collect_screen_truth, screen_truth_jobs
+from ..step import StepContext, StepOutput
 
 #: ``load_verification`` of a model trained in this run: nothing was loaded to obtain it.
 NOT_LOADED = "not_loaded_trained_in_this_run"
@@ -350,3 +351,36 @@ def evaluate_and_persist(
     screens = collect_screen_truth(audited, [split for split, _ in truth_jobs], measured) if truth_jobs else None
     predictions = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return ModelsStep(entries=entries, predictions=predictions, importance=importance, screens=screens)
+
+
+#: The step's files in ``data/`` (besides ``models/<name>.skops``).
+PREDICTIONS_FILE, IMPORTANCE_FILE = "predictions.parquet", "permutation_importance.json"
+
+
+def run_step(ctx: StepContext) -> StepOutput:
+    """Step 02: train (or load) the screens, evaluate them, and write what later steps read.
+
+    Writes ``models/<name>.skops``, ``data/predictions.parquet``,
+    ``data/permutation_importance.json`` and, on synthetic runs, each screen's population truth
+    into ``ground_truth.json``. Returns the ``models`` section; ``extras``: the results' strict
+    form of it (``entries``), the importance, the screens' truth, the audited splits (``frames``).
+    """
+    from ..results import dumps, to_strict
+    from ._card import add_model_cards
+
+    spec, cfg = ctx.feature_spec(), ctx.params.model
+    train = ctx.load_split("train")
+    frames = {split: ctx.load_split(split) for split in ctx.audited_splits()}
+    audited = obtain_models(train, frames, spec, cfg, positive_label=ctx.params.data.positive_label, random_state=ctx.params.seed)
+    synthetic = ctx.params.data.source == "synthetic"
+    truth_request = dict(data_config=ctx.params.data, seed=ctx.params.seed, reference_min_share=ctx.params.fairness.reference_min_share)
+    step = evaluate_and_persist(audited, train=train, frames=frames, feature_spec=spec, config=cfg, models_dir=ctx.models_dir,
+                                random_state=ctx.params.seed, screen_truth=truth_request if synthetic else None)
+    add_model_cards(step.entries, splits={"train": train, **frames}, feature_spec=spec, data_source=ctx.params.data.source)
+    step.predictions.to_parquet(ctx.data_dir / PREDICTIONS_FILE, index=False)
+    (ctx.data_dir / IMPORTANCE_FILE).write_text(dumps(step.importance), encoding="utf-8")
+    entries = to_strict(step.entries)  # what the section holds once written
+    truth = add_screen_truth(ctx.run_dir, audited, entries, **truth_request, measured=step.screens) if synthetic else None
+    files = [f"data/{PREDICTIONS_FILE}", f"data/{IMPORTANCE_FILE}"] + [f"models/{p.name}" for p in sorted(ctx.models_dir.iterdir())]
+    return StepOutput(sections={"models": step.entries}, files=tuple(files) + (("ground_truth.json",) if synthetic else ()),
+                      extras={"entries": entries, "importance": step.importance, "truth": truth, "frames": frames})

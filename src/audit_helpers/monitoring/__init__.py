@@ -42,7 +42,7 @@ from ._plan import PLAN_SCHEMA_VERSION, PLAN_YAML, PLAN_MD, PlanError, read_plan
 from ._schedule import due_date
 from ._build import build_plan, plan_columns, BASELINE_SPLIT
 from ._simulate import trajectory, month_config, draw_month, simulate_months, first_red, timeline, MOVED_SIGNALS
-from ._step import monitoring_from_context, monitoring_section, SIMULATION_DIR
+from ._step import run_step, monitoring_from_context, monitoring_section, SIMULATION_DIR
 from ._report import (
     plan_markdown,
     plan_narrative,
@@ -61,6 +61,7 @@ from ._report import (
 from ._plots import plot_timeline
 
 __all__ = [
+    "run_step",
     "CountSpec",
     "BatchCounts",
     "count_batch",

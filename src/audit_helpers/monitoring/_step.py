@@ -10,6 +10,7 @@ from ._build import BASELINE_SPLIT, build_plan
 from ._plan import PLAN_MD, PLAN_SCHEMA_VERSION, PLAN_YAML, write_plan
 from ._report import plan_markdown
 from ._simulate import first_red, simulate_months, timeline
+from ..step import StepContext, StepOutput
 
 SIMULATION_DIR = "monitoring_simulation"
 PROFILE_FILE = "reference_profile.json"
@@ -104,3 +105,10 @@ def _audit_date(plan: Mapping[str, Any]):
     import datetime as _dt
 
     return _dt.date.fromisoformat(plan["audit_date"])
+
+
+def run_step(ctx: StepContext) -> StepOutput:
+    """Step 06: the plan (``monitoring_plan.yaml`` and ``.md``), the simulated months and the
+    ``monitoring`` section; ``extras``: the ``plan`` and each simulated month's result."""
+    section, plan, month_results = monitoring_from_context(ctx)
+    return StepOutput(sections={"monitoring": section}, files=(PLAN_YAML, PLAN_MD), extras={"plan": plan, "month_results": month_results})

@@ -33,8 +33,10 @@ from ._report import (
     evidence_caption,
 )
 from ._facts import headline_model, ll144_table, error_table, mitigation_table, monitoring_outline
+from ._step import run_step
 
 __all__ = [
+    "run_step",
     "executive_html",
     "audit_html",
     "plain_text",
