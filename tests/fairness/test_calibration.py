@@ -12,15 +12,21 @@ from audit_helpers.fairness import audit_attribute
 from fairness_frames import PERMISSIVE, _random_frame
 
 
-def test_calibration_matches_brute_force():
+@pytest.mark.parametrize("on_edges", [False, True], ids=["continuous", "scores-on-bin-edges"])
+def test_calibration_matches_brute_force(on_edges):
+    """Bins are right-closed, as sklearn's calibration_curve: (0.1, 0.2] holds 0.2. The oracle bins
+    by hand the same way; scores that sit exactly on the edges tell it from left-closed binning."""
     frame = _random_frame(2000, 4)
+    edges = np.linspace(0, 1, 11)
+    if on_edges:
+        frame["score"] = np.random.default_rng(4).choice(edges, len(frame))
     block = audit_attribute(
         frame["y_true"], frame["selected"], frame["race"], scores=frame["score"], config=PERMISSIVE
     )
-    edges = np.linspace(0, 1, 11)
     for label, sub in frame.groupby("race"):
         s, y = sub["score"].to_numpy(), sub["y_true"].to_numpy()
-        bins = np.clip(np.digitize(s, edges[1:-1], right=False), 0, 9)
+        # right-closed: bin b holds edges[b] < s <= edges[b + 1]; the first also holds 0
+        bins = np.array([max(0, next(b for b in range(10) if v <= edges[b + 1])) for v in s])
         ece = sum(abs(s[bins == b].mean() - y[bins == b].mean()) * (bins == b).mean() for b in range(10) if (bins == b).any())
         group = block["groups"][label]
         assert group["ece"] == pytest.approx(ece, abs=1e-12)
