@@ -120,3 +120,45 @@ def test_ordinary_markup_survives_the_render():
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("h2") is not None and soup.find("table").find("tbody") is not None
 
+
+HOSTILE = ["<b>x</b>", "a&b", IMG]
+
+
+def _pages_of_every_type(label: str) -> dict:
+    """One page of each type the audit writes, with ``label`` wherever users or data name things."""
+    from audit_helpers import index_page
+    from audit_helpers.monitoring._alerts import alert_html
+    from audit_helpers.pages import wrap_page
+    from audit_helpers.summary._html import bullets, kv_table, page, table
+
+    step = render_notebook_html(_notebook([nbformat.v4.new_output("display_data", {"text/markdown": Markdown(f"group **{label}**").data})]),
+                                reviewer=True, title=label, subtitle=label, runhead=label)
+    summary = page(label, table([label], [[label]]) + kv_table([(label, label)]) + bullets([label]), css="", header=[label, label])
+    alert = alert_html({
+        "plan": {"model": label, "sha256": label}, "batch": {"period": label, "sha256": label, "evaluated_rows": 10},
+        "overall": {"status": "red", "exit_code": 4}, "evaluated": True, "as_of": label,
+        "alerts": [{"tier": "red", "signal": f"group_selection:sex={label}", "reason": label, "who": label, "action": label,
+                    "by": label, "within": label}],
+    })
+    results = {"run": {"run_id": label}, "models": {label: {"threshold": 0.5, "performance": {}}},
+               "data": {"label": label, "protected_attributes": [label]},
+               "drift": {"summary": {"n_features": 1, "red": 1, "amber": 0, "green": 0, "flagged": [label]}}}
+    return {"step": step, "summary": summary, "alert": alert, "page": wrap_page(f"<p>{IMG.replace('<', '&lt;')}</p>", title=label),
+            "results": results}
+
+
+@pytest.mark.parametrize("label", HOSTILE)
+def test_user_strings_are_text_in_every_page_type(label, tmp_path):
+    from audit_helpers.index_page import write_index
+
+    pages = _pages_of_every_type(label)
+    results = pages.pop("results")
+    manifest = {"run_id": label, "params": {"seed": 1, "data": {"source": label}}, "packages": {label: label}}
+    pages["index"] = write_index(tmp_path, manifest=manifest, results=results, steps=[{"name": "01_data", "duration_s": 1.0}],
+                                 deliverables=[(label, "a.pdf")]).read_text(encoding="utf-8")
+    for kind, page in pages.items():
+        soup = BeautifulSoup(page, "html.parser")
+        assert _forbids_script(_csp(page)), kind
+        assert soup.find("b") is None and _live(soup) == [] and soup.find("img") is None, kind
+        if kind != "page":
+            assert label in soup.get_text(), kind
