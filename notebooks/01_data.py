@@ -25,7 +25,7 @@ run_dir = None
 # %%
 from IPython.display import display
 
-from audit_helpers import dataprep as prep, display as show, synth
+from audit_helpers import dataprep as prep, show, synth
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)

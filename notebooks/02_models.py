@@ -25,7 +25,7 @@ run_dir = None
 # %%
 from IPython.display import display
 
-from audit_helpers import display as show, models
+from audit_helpers import models, show
 from audit_helpers.context import Markdown, load_context
 
 ctx = load_context(params_path, run_dir)

@@ -26,7 +26,7 @@ run_dir = None
 # %%
 from IPython.display import display
 
-from audit_helpers import display as show
+from audit_helpers import show
 from audit_helpers import fairness as fair
 from audit_helpers import planted_vs_found as truth
 from audit_helpers.context import Markdown, load_context

@@ -24,7 +24,7 @@ run_dir = None
 # %%
 from IPython.display import display
 
-from audit_helpers import display as show
+from audit_helpers import show
 from audit_helpers import mitigation as mit
 from audit_helpers.context import Markdown, load_context
 

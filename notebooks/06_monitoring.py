@@ -25,7 +25,7 @@ run_dir = None
 # %%
 from IPython.display import display
 
-from audit_helpers import display as show
+from audit_helpers import show
 from audit_helpers import monitoring
 from audit_helpers.context import Markdown, load_context
 

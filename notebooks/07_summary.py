@@ -25,7 +25,7 @@ run_dir = None
 # %%
 from IPython.display import HTML, display
 
-from audit_helpers import display as show, summary
+from audit_helpers import show, summary
 from audit_helpers.context import load_context
 
 ctx = load_context(params_path, run_dir)

@@ -22,7 +22,7 @@ from audit_helpers.paths import PACKAGE_DIR
 MODULES = sorted(PACKAGE_DIR.rglob("*.py"))
 
 #: Modules that present results (the run and its scheduling, renders, the notebook context, a package's `_render` of its documents).
-PRESENTATION = {"export", "index_page", "cli", "context", "display", "_render"}
+PRESENTATION = {"export", "index_page", "pages", "cli", "context", "show", "_render"}
 #: What computation must never load.
 FORBIDDEN_FOR_COMPUTATION = ("matplotlib", "seaborn", "papermill", "nbconvert", "nbclient", "weasyprint")
 FORBIDDEN_PACKAGE_MODULES = ("audit_helpers.run", "audit_helpers.export", "audit_helpers.cli")
@@ -30,11 +30,8 @@ FORBIDDEN_PACKAGE_MODULES = ("audit_helpers.run", "audit_helpers.export", "audit
 FORBIDDEN_FOR_PLOTS = ("scipy", "sklearn", "audit_helpers._common.stats")
 #: What the settings (``audit_helpers.config``) and the shared helpers must not load.
 HEAVY_FOR_CONFIG = ("pandas", "numpy", "sklearn", "scipy", "matplotlib", "seaborn")
-#: Module-level import cycles in the run engine and the HTML layer, removed by the HTML-layer change.
-ALLOWED_CYCLES = {
-    frozenset({"audit_helpers.context", "audit_helpers.display"}),  # removed by the HTML-layer change
-    frozenset({"audit_helpers.export", "audit_helpers.index_page"}),  # removed by the HTML-layer change
-}
+#: Module-level import cycles allowed: none.
+ALLOWED_CYCLES: set = set()
 
 
 def _dotted(path: Path) -> str:
@@ -247,3 +244,13 @@ def test_area_packages_export_what_they_list():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == []
+
+
+def test_the_html_modules_import_each_other_one_way_only():
+    """context -> show -> pages and export -> index_page -> pages: no module of the HTML layer
+    imports one that imports it back (at module level or inside a function)."""
+    names = ("context", "show", "pages", "export", "index_page")
+    graph = {n: _imports(PACKAGE_DIR / f"{n}.py") for n in names}
+    mutual = [(a, b) for a in names for b in names if a < b and f"audit_helpers.{b}" in graph[a] and f"audit_helpers.{a}" in graph[b]]
+    assert mutual == []
+    assert not (PACKAGE_DIR / "display.py").exists()  # it shadowed IPython's display in the notebooks

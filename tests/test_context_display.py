@@ -14,7 +14,7 @@ def test_params_table_prints_every_value_not_the_undefined_mark(tmp_path):
 
 
 def test_note_is_escaped_small_type():
-    from audit_helpers.display import note
+    from audit_helpers.show import note
 
     html = note("Not plotted: <b>x</b> (n = 3), **two** groups").markup
     assert html.startswith('<p class="figure-note">') and "&lt;b&gt;x&lt;/b&gt;" in html and "<strong>two</strong>" in html

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from audit_helpers import display as show
+from audit_helpers import show
 from audit_helpers.context import Markdown
 
 PAYLOAD = "<img src=x onerror=alert(1)>"

@@ -1,6 +1,6 @@
 """display.screen_only renders Markdown blocks (context.Markdown) as HTML, never as their repr."""
 
-from audit_helpers import display
+from audit_helpers import show as display
 from audit_helpers.context import Markdown
 
 

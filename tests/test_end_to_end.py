@@ -110,6 +110,21 @@ def test_rendered_pages_print_markup_as_markup(two_runs):
             assert escaped not in page, (path.name, escaped)
 
 
+def test_no_report_page_can_run_script(two_runs):
+    """Every HTML page the run writes (step pages, code views, the index, the summaries, the
+    simulated monitoring alerts) carries the Content-Security-Policy that forbids script."""
+    from bs4 import BeautifulSoup
+
+    from audit_helpers.pages import CSP
+
+    pages = sorted(two_runs[1].rglob("*.html"))
+    assert any(p.name == "alert.html" for p in pages) and any(p.name == "executive_summary.html" for p in pages)
+    for path in pages:
+        head = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").head
+        meta = head.find("meta", attrs={"http-equiv": "Content-Security-Policy"}) if head else None
+        assert meta is not None and meta["content"] == CSP, path.name
+
+
 def test_every_page_loads_cleanly_in_a_real_browser(two_runs):
     """Chromium opens the index and every HTML page of the run: every local link (files and
     ``#anchors``) and every image resolves, no console error, no script runs."""

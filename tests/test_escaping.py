@@ -1,4 +1,5 @@
-"""Data-derived strings render as text in every HTML and PDF output, never as markup."""
+"""Data-derived strings render as text in every HTML and PDF output, never as markup; no script
+runs in any page we write (each carries a Content-Security-Policy)."""
 
 import nbformat
 import pandas as pd
@@ -8,6 +9,7 @@ from bs4 import BeautifulSoup
 from audit_helpers._common.text import escaped_style
 from audit_helpers.context import Markdown, escape_markdown_html
 from audit_helpers.export import BLOCKED_URL, render_notebook_html, run_folder_fetcher
+from audit_helpers.pages import CSP
 
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(1)</script>"
@@ -48,10 +50,36 @@ def test_a_notebook_built_from_hostile_labels_renders_them_as_text():
         assert soup.get_text().count(IMG) >= 3 and SCRIPT in soup.get_text()
 
 
-def test_nbconvert_sanitizes_html_outputs_even_when_a_helper_forgets_to_escape():
-    raw = nbformat.v4.new_output("display_data", {"text/html": f"<p>{IMG}{SCRIPT}</p>", "text/plain": ""})
-    soup = BeautifulSoup(render_notebook_html(_notebook([raw]), reviewer=True, title="t"), "html.parser")
-    assert _live(soup) == []
+def _csp(page: str) -> str:
+    """The policy of ``page``: the content of its Content-Security-Policy meta tag in the head."""
+    meta = BeautifulSoup(page, "html.parser").head.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    return meta["content"] if meta else ""
+
+
+def _forbids_script(policy: str) -> bool:
+    directives = dict((d.split() + [""])[:2] for d in policy.split(";") if d.strip())
+    return directives.get("default-src") == "'none'" and "script-src" not in directives
+
+
+def test_a_script_in_a_notebook_output_cannot_run_in_the_page(tmp_path):
+    """A helper that forgets to escape, or an output that holds script on purpose: the page keeps
+    the markup (nothing parses outputs), and its Content-Security-Policy keeps it from running,
+    in a real browser."""
+    from browser import Browser
+
+    raw = nbformat.v4.new_output("display_data", {"text/html": f"<p>{IMG}<script>alert(2)</script></p>", "text/plain": ""})
+    for reviewer in (True, False):
+        page = render_notebook_html(_notebook([raw]), reviewer=reviewer, title="t")
+        assert _forbids_script(_csp(page))
+        (tmp_path / f"page-{reviewer}.html").write_text(page, encoding="utf-8")
+    # positive control: the same page without its policy does run the payloads
+    without = page.replace(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'.replace("'", "&#39;"), "")
+    assert without != page
+    (tmp_path / "control.html").write_text(without, encoding="utf-8")
+    with Browser() as browser:
+        reports = {p.name: browser.check(p) for p in sorted(tmp_path.glob("*.html"))}
+    assert sorted(reports["control.html"].script_ran) == ["alert(1)", "alert(2)"]
+    assert [r.script_ran for name, r in sorted(reports.items()) if name != "control.html"] == [[], []]
 
 
 def test_the_pdf_fetcher_reads_data_and_run_folder_files_only(tmp_path):
@@ -93,93 +121,44 @@ def test_ordinary_markup_survives_the_render():
     assert soup.find("h2") is not None and soup.find("table").find("tbody") is not None
 
 
-def test_active_content_is_removed_from_outputs():
-    from audit_helpers.export import strip_active_content
-
-    cleaned = strip_active_content('<p onclick="x()">a<script>alert(1)</script><a href="javascript:alert(1)">l</a></p>')
-    soup = BeautifulSoup(cleaned, "html.parser")
-    assert soup.find("script") is None and "onclick" not in cleaned and "javascript:" not in cleaned
-    assert soup.get_text() == "al"
-    assert strip_active_content("<b>kept</b> 0.5 < 0.8") == "<b>kept</b> 0.5 < 0.8"  # nothing active: unchanged
+HOSTILE = ["<b>x</b>", "a&b", IMG]
 
 
-ACTIVE_SNIPPETS = [
-    '<p onclick="x()">a</p>',
-    "<p ONCLICK='x()'>a</p>",
-    "<p onmouseover=x()>a</p>",
-    '<a title="1 > 0" onclick="x()">a</a>',  # a '>' inside a quoted value before the handler
-    '<a href="y"onclick="x()">a</a>',  # no space after the quoted value
-    "<a\tonfocus=x>a</a>",
-    "<img src=x onerror=alert(1)>",
-    "<input autofocus onfocus>",  # a handler without a value
-    "<svg/onload=alert(1)>",
-    '<a href="javascript:alert(1)">a</a>',
-    '<a href="  JavaScript:alert(1)">a</a>',
-    '<a href="&#106;avascript:alert(1)">a</a>',  # character references decoded by the parser
-    '<a href="javascript&colon;alert(1)">a</a>',
-    '<form action="javascript:x()"><button>b</button></form>',
-    "<script>alert(1)</script>",
-    "<SCRIPT SRC=x></SCRIPT>",
-    '<iframe src="x"></iframe>',
-    '<object data="x"></object>',
-    '<embed src="x">',
-    '<base href="http://evil/">',
-    '<meta http-equiv="refresh" content="0;url=x">',
-    '<link rel="stylesheet" href="x">',
-    '<a title="unterminated onclick=x()>a</a>',  # a tag that does not scan: parsed to be sure
-]
+def _pages_of_every_type(label: str) -> dict:
+    """One page of each type the audit writes, with ``label`` wherever users or data name things."""
+    from audit_helpers import index_page
+    from audit_helpers.monitoring._alerts import alert_html
+    from audit_helpers.pages import wrap_page
+    from audit_helpers.summary._html import bullets, kv_table, page, table
+
+    step = render_notebook_html(_notebook([nbformat.v4.new_output("display_data", {"text/markdown": Markdown(f"group **{label}**").data})]),
+                                reviewer=True, title=label, subtitle=label, runhead=label)
+    summary = page(label, table([label], [[label]]) + kv_table([(label, label)]) + bullets([label]), css="", header=[label, label])
+    alert = alert_html({
+        "plan": {"model": label, "sha256": label}, "batch": {"period": label, "sha256": label, "evaluated_rows": 10},
+        "overall": {"status": "red", "exit_code": 4}, "evaluated": True, "as_of": label,
+        "alerts": [{"tier": "red", "signal": f"group_selection:sex={label}", "reason": label, "who": label, "action": label,
+                    "by": label, "within": label}],
+    })
+    results = {"run": {"run_id": label}, "models": {label: {"threshold": 0.5, "performance": {}}},
+               "data": {"label": label, "protected_attributes": [label]},
+               "drift": {"summary": {"n_features": 1, "red": 1, "amber": 0, "green": 0, "flagged": [label]}}}
+    return {"step": step, "summary": summary, "alert": alert, "page": wrap_page(f"<p>{IMG.replace('<', '&lt;')}</p>", title=label),
+            "results": results}
 
 
-@pytest.mark.parametrize("markup", ACTIVE_SNIPPETS)
-def test_the_quick_scan_sends_every_kind_of_active_content_to_the_parser(markup):
-    from audit_helpers.export import _may_be_active, _strip_parsed, strip_active_content
+@pytest.mark.parametrize("label", HOSTILE)
+def test_user_strings_are_text_in_every_page_type(label, tmp_path):
+    from audit_helpers.index_page import write_index
 
-    assert _may_be_active(markup)
-    assert strip_active_content(markup) == _strip_parsed(markup)
-
-
-def _random_markup(rng) -> str:
-    """Markup built from the pieces the audit's outputs are made of, with an active piece now and then."""
-    words = ["on", "one", "condition", "x", "0.5 < 0.8", "a &amp; b", "&#x27;q&#x27;", "Black or African American"]
-    values = ['"1"', "'2'", "3", '"a > b"', "'on'", '"javascript"', '"x onclick"', '"javascript&#58;x"']
-    names = ["class", "id", "title", "style", "data-on", "colspan", "href", "src", "onclick", "ONLOAD", "x-on"]
-    tags = ["p", "td", "th", "tr", "table", "div", "span", "a", "img", "b", "details", "summary", "style", "form"]
-    parts = []
-    for _ in range(int(rng.integers(1, 8))):
-        tag = str(rng.choice(tags))
-        attrs = "".join(
-            str(rng.choice([" ", "\t", "/", ""])) + str(rng.choice(names)) + (("=" + str(rng.choice(values))) if rng.random() < 0.8 else "")
-            for _ in range(int(rng.integers(0, 3)))
-        )
-        parts.append(f"<{tag}{attrs}>{rng.choice(words)}</{tag}>" if rng.random() < 0.9 else f"<{tag}{attrs} {rng.choice(words)}")
-    return "".join(parts)
-
-
-def test_markup_the_quick_scan_passes_is_what_the_parser_would_leave_unchanged():
-    """Brute force over random markup: whenever the scan says nothing is active, the parser
-    removes nothing either (and the scan does pass most markup that holds nothing active)."""
-    import numpy as np
-
-    from audit_helpers.export import _may_be_active, _strip_parsed
-
-    rng = np.random.default_rng(20261201)
-    passed = 0
-    for _ in range(3000):
-        markup = _random_markup(rng)
-        if not _may_be_active(markup):
-            passed += 1
-            assert _strip_parsed(markup) == markup, markup
-    assert passed > 300
-
-
-def test_the_audit_s_own_outputs_pass_the_quick_scan():
-    from audit_helpers import display as show
-    from audit_helpers.export import _may_be_active
-
-    import pandas as pd
-
-    table = show.table(pd.DataFrame({"group": ["Black or African American", "<b>x</b>"], "rate": [0.25, 0.5]}), caption="Rates & ratios")
-    box = show.findings_box(["A finding with 0.5 < 0.8 and a 'quote'."])
-    for item in (table, box):
-        markup = item.data if hasattr(item, "data") else item._repr_html_()
-        assert not _may_be_active(markup)
+    pages = _pages_of_every_type(label)
+    results = pages.pop("results")
+    manifest = {"run_id": label, "params": {"seed": 1, "data": {"source": label}}, "packages": {label: label}}
+    pages["index"] = write_index(tmp_path, manifest=manifest, results=results, steps=[{"name": "01_data", "duration_s": 1.0}],
+                                 deliverables=[(label, "a.pdf")]).read_text(encoding="utf-8")
+    for kind, page in pages.items():
+        soup = BeautifulSoup(page, "html.parser")
+        assert _forbids_script(_csp(page)), kind
+        assert soup.find("b") is None and _live(soup) == [] and soup.find("img") is None, kind
+        if kind != "page":
+            assert label in soup.get_text(), kind

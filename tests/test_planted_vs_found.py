@@ -109,7 +109,7 @@ def test_reading_table_pairs_estimate_and_interval(case):
 
     table = planted_vs_found_table(*case, tolerance=0.8).set_index("group")
     assert table.loc["Black", "audit ratio"] == 0.66 and table.loc["Black", "95% CI"] == [0.58, 0.75]
-    from audit_helpers.display import table_html
+    from audit_helpers.show import table_html
     from audit_helpers.planted_vs_found import PLANTED_FORMATS
 
     html = table_html(table, formats=PLANTED_FORMATS)

@@ -11,7 +11,6 @@ through kernel state, so any one of them can be re-executed alone against a run 
 
 from __future__ import annotations
 
-import html
 import json
 import os
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from .params import AuditParams, flatten_params, read_params
 from .paths import READY_DIR, RUN_DIR_ENV
 from .step import StepOutput
 from .steps import writer_of
+from .show import HTML, Markdown, escape_markdown_html, figure_html, screen_and_print, table
 
 __all__ = ["AuditContext", "load_context", "Markdown", "escape_markdown_html", "NO_RUN_DIR", "MISSING_ARTIFACT"]
 
@@ -40,29 +40,6 @@ MISSING_ARTIFACT = "{what} not found at {path}: run the step that writes it ({st
 SPLITS = ("train", "test", "eval")
 PAIRS_FROM_ROWS = 6
 """A parameters table longer than this prints two parameter–value pairs per row."""
-
-
-def escape_markdown_html(text: str) -> str:
-    """Escape ``&``, ``<`` and ``>`` in generated Markdown, so that no HTML in it is ever parsed.
-
-    The narratives use Markdown syntax only (``**bold**``, lists, backticks), never raw HTML,
-    while the strings they quote come from the data (category labels, unseen tags, column and
-    file names): escaped here, a label ``<img src=x onerror=alert(1)>`` renders as text.
-    """
-    return html.escape(str(text), quote=False)
-
-
-try:  # the notebooks' Markdown: IPython's, with the text escaped on the way in
-    from IPython.display import Markdown as _IPythonMarkdown
-except ImportError:  # pragma: no cover - IPython always present with ipykernel
-    _IPythonMarkdown = object
-
-
-class Markdown(_IPythonMarkdown):
-    """``IPython.display.Markdown`` that escapes HTML in its text (:func:`escape_markdown_html`)."""
-
-    def __init__(self, data: Optional[str] = None, **kwargs: Any):
-        super().__init__(data=None if data is None else escape_markdown_html(data), **kwargs)
 
 
 @dataclass(frozen=True)
@@ -174,8 +151,6 @@ class AuditContext:
         parameter–value pairs per row (half the length on paper); ``only`` keeps just the
         parameters with these dotted names.
         """
-        from .display import table
-
         rows = [
             (k, "null" if v is None else str(v))
             for k, v in flatten_params(self.params, sections=sections)
@@ -205,8 +180,6 @@ class AuditContext:
         The screen shows every row. On paper the appendix stays short: the seed and the
         parameters this run changed from their defaults; one line says where the others are.
         """
-        from .display import HTML, screen_and_print
-
         full = self.params_table(sections=sections, pairs=True)
         changed = {"seed", *self.changed_params(sections)}
         short = self.params_table(sections=sections, pairs=True, only=changed)
@@ -224,8 +197,6 @@ class AuditContext:
 
         ``caption`` says what to see in the figure; it is printed under it and used as its alt text.
         """
-        from .display import figure_html
-
         self._figures.append(name)
         return figure_html(fig, path=self.figures_dir / f"{name}.png", number=len(self._figures), caption=caption)
 

@@ -1,21 +1,22 @@
 """The run's ``index.html``: the call, the deliverables, where the audit shows what, the figures at a glance.
 
-Built from ``audit_results.json`` and the manifest only; every string from the data is escaped.
+Built from ``audit_results.json`` and the manifest only, through ``templates/index.html.j2``
+(autoescaped: every string from the data is escaped where it enters the page).
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from ._common.text import fmt_num
+from .pages import Cell, Markup, page_css, render, table
 
 __all__ = ["glance_html", "decision_html", "evidence_map_html", "write_index"]
 
 
-def _row(label: str, value: Any) -> str:
-    return f"<tr><th>{html.escape(label)}</th><td>{html.escape('' if value is None else str(value))}</td></tr>"
+def _row(label: str, value: Any) -> list:
+    return [Cell(label, tag="th"), "" if value is None else str(value)]
 
 
 def _fmt(x: Any, digits: int = 3) -> str:
@@ -23,7 +24,7 @@ def _fmt(x: Any, digits: int = 3) -> str:
 
 
 def _judged_counts(rec: Mapping, model: str, split: str) -> Optional[str]:
-    """Counts of the metrics the call judged for one screen on one split (escaped), or None."""
+    """Counts of the metrics the call judged for one screen on one split (text), or None."""
     from .mitigation._names import METRIC_LABELS
 
     items = [i for i in ((rec.get("per_model") or {}).get(model) or {}).get("items", []) if i["split"] == split]
@@ -32,14 +33,14 @@ def _judged_counts(rec: Mapping, model: str, split: str) -> Optional[str]:
     count = {s: sum(1 for i in items if i["status"] == s) for s in ("flagged", "watch", "review", "insufficient")}
     flagged = [f"{i['attribute']} {METRIC_LABELS.get(i['metric'], i['metric'])}" for i in items if i["status"] == "flagged"]
     named = f" ({', '.join(flagged)})" if flagged else ""
-    return html.escape(
+    return (
         f"{count['flagged']} of {len(items)} metrics the call judged flagged{named}, {count['watch']} watch, "
         f"{count['review']} review, {count['insufficient']} insufficient."
     )
 
 
 def _fairness_counts(fairness: Mapping, model: str, split: str, rec: Optional[Mapping] = None) -> str:
-    """Counts of one screen on one split, each status named and defined (escaped HTML).
+    """Counts of one screen on one split, each status named and defined (text).
 
     With a recommendation, the metrics the call judged (the same count as notebook 07 and the
     summaries). Without one, counted with the rule of the mitigation step
@@ -64,19 +65,19 @@ def _fairness_counts(fairness: Mapping, model: str, split: str, rec: Optional[Ma
         f"{c['flagged']} of {c['metrics']} gap metrics flagged{named}, {c['watch']} watch, {c['review']} review, "
         f"{c['insufficient']} insufficient."
     )
-    return html.escape(text)
+    return text
 
 
 def _status_words() -> str:
-    """The status words of the fairness counts, each defined once (escaped HTML)."""
+    """The status words of the fairness counts, each defined once (text)."""
     from .fairness._names import STATUS_SUMMARY
 
     words = ("flagged", "watch", "review", "insufficient")
-    return html.escape("Status words: " + "; ".join(f"{w} = {STATUS_SUMMARY[w]}" for w in words) + ".")
+    return "Status words: " + "; ".join(f"{w} = {STATUS_SUMMARY[w]}" for w in words) + "."
 
 
-def _mitigation_line(proposal: Mapping, fairness: Mapping, *, with_call: bool = False) -> str:
-    """The mitigation item of the at-a-glance list (escaped HTML); never "nothing flagged" while a flag stands."""
+def _mitigation_line(proposal: Mapping, fairness: Mapping, *, with_call: bool = False) -> Markup:
+    """The mitigation item of the at-a-glance list (markup); never "nothing flagged" while a flag stands."""
     from .mitigation._findings import count_statuses
 
     splits = sorted({s for m in fairness.values() for s in (m or {})})
@@ -94,50 +95,47 @@ def _mitigation_line(proposal: Mapping, fairness: Mapping, *, with_call: bool = 
             why = f"no gap metric of the baseline screens is flagged on {focus}"
         elsewhere = [f"{n} flagged on {s}" for s, n in flagged.items() if s != focus and n]
         extra = f"; {', '.join(elsewhere)}: followed up by the monitoring plan" if elsewhere else ""
-        return html.escape(f"Mitigation: none proposed ({why}{extra}{watch_txt}).")
+        return Markup("{}").format(f"Mitigation: none proposed ({why}{extra}{watch_txt}).")
     review = proposal.get("label_review") or []
     where = ", ".join(f"{f.get('attribute')} under {f.get('model')}" for f in review)
     label = f"; label review: {len(review)} flagged calibration gap(s) ({where})" if review else ""
     risk = (proposal.get("legal_risk") or {}).get("class")
     strategy = proposal.get("strategy") or "none"
-    tail = html.escape(f" (strategy examined: {strategy}; legal risk: {risk}{label}{watch_txt}).")
-    scope = html.escape(" It answers for the largest gap only; the call at the top weighs every metric.") if with_call else ""
-    return f"Mitigation proposal for the largest gap: <strong>{html.escape(str(proposal.get('decision')))}</strong>{tail}{scope}"
+    tail = f" (strategy examined: {strategy}; legal risk: {risk}{label}{watch_txt})."
+    scope = " It answers for the largest gap only; the call at the top weighs every metric." if with_call else ""
+    return Markup("Mitigation proposal for the largest gap: <strong>{}</strong>{}{}").format(str(proposal.get("decision")), tail, scope)
 
 
-def glance_html(results: Mapping) -> str:
+def glance_html(results: Mapping) -> Markup:
     """'At a glance' list for the run index, built only from ``audit_results.json``."""
     items = []
     for name, model in results.get("models", {}).items():
         perf = model.get("performance", {}).get("eval") or {}
         ci = (perf.get("ci") or {}).get("auc") or [None, None]
-        items.append(
-            f"<li><strong>{html.escape(name)}</strong>: next-month ROC AUC {_fmt(perf.get('auc'))} "
-            f"({100 * perf.get('ci_level', 0.95):.0f}% CI {_fmt(ci[0])} to {_fmt(ci[1])}), selection rate {_fmt(perf.get('selection_rate'))} "
-            f"at threshold {_fmt(model.get('threshold'), 2)}.</li>"
-        )
+        items.append(Markup("<strong>{}</strong>: {}").format(
+            name,
+            f"next-month ROC AUC {_fmt(perf.get('auc'))} ({100 * perf.get('ci_level', 0.95):.0f}% CI {_fmt(ci[0])} to {_fmt(ci[1])}), "
+            f"selection rate {_fmt(perf.get('selection_rate'))} at threshold {_fmt(model.get('threshold'), 2)}.",
+        ))
     fairness = results.get("fairness") or {}
     for name, splits in fairness.items():
         for split in splits:
-            items.append(
-                f"<li>Fairness, {html.escape(name)} on {html.escape(split)}: "
-                f"{_fairness_counts(fairness, name, split, results.get('recommendation'))}</li>"
-            )
+            items.append(f"Fairness, {name} on {split}: {_fairness_counts(fairness, name, split, results.get('recommendation'))}")
     if fairness:
-        items.append(f"<li>{_status_words()}</li>")
+        items.append(_status_words())
     summary = results.get("drift", {}).get("summary")
     if summary:
         flagged = ", ".join(summary.get("flagged", [])) or "none"
         items.append(
-            f"<li>Drift of {summary.get('n_features', 0)} monitored inputs: {summary.get('red', 0)} red, "
-            f"{summary.get('amber', 0)} amber, {summary.get('green', 0)} green (moved: {html.escape(flagged)}).</li>"
+            f"Drift of {summary.get('n_features', 0)} monitored inputs: {summary.get('red', 0)} red, "
+            f"{summary.get('amber', 0)} amber, {summary.get('green', 0)} green (moved: {flagged})."
         )
     proposal = (results.get("mitigation") or {}).get("proposal")
     if proposal:
-        items.append(f"<li>{_mitigation_line(proposal, fairness, with_call='recommendation' in results)}</li>")
+        items.append(_mitigation_line(proposal, fairness, with_call="recommendation" in results))
     if not items:
-        return ""
-    return "<h2>At a glance</h2><ul>" + "".join(items) + "</ul>"
+        return Markup("")
+    return Markup("<h2>At a glance</h2><ul>{}</ul>").format(Markup("").join(Markup("<li>{}</li>").format(i) for i in items))
 
 
 def _headline_items(head: Mapping) -> list[str]:
@@ -165,18 +163,17 @@ def _headline_items(head: Mapping) -> list[str]:
     return items
 
 
-def decision_html(rec: Mapping) -> str:
+def decision_html(rec: Mapping) -> Markup:
     """The index's opening block: the call (colour-coded), the model, the two headline figures."""
     from .summary._sentences import DECISION_TITLES
 
     model = rec.get("model") or "none of the screens audited"
     if rec.get("strategy"):
         model += f" (with {rec['strategy']})"
-    items = "".join(f"<li>{html.escape(t)}</li>" for t in _headline_items(rec.get("headline") or {}))
-    return (
-        f'<div class="decision decision-{html.escape(rec["decision"])}"><strong>{html.escape(DECISION_TITLES[rec["decision"]])}</strong>'
-        f" · recommended model: <strong>{html.escape(model)}</strong></div><ul>{items}</ul>"
-    )
+    items = Markup("").join(Markup("<li>{}</li>").format(t) for t in _headline_items(rec.get("headline") or {}))
+    return Markup(
+        '<div class="decision decision-{}"><strong>{}</strong> · recommended model: <strong>{}</strong></div><ul>{}</ul>'
+    ).format(rec["decision"], DECISION_TITLES[rec["decision"]], model, items)
 
 
 _EVIDENCE = (
@@ -188,71 +185,71 @@ _EVIDENCE = (
 )
 
 
-def evidence_map_html(steps: list[dict], deliverables: list[tuple[str, str]]) -> str:
+def _link(href: str, text: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+def evidence_map_html(steps: list[dict], deliverables: list[tuple[str, str]]) -> Markup:
     """Where each thing the audit must show is shown (only links that exist in the run)."""
     done = {s["name"] for s in steps}
     have = {href for _, href in deliverables}
     rows = []
     for what, step, doc in _EVIDENCE:
-        links = [f'<a href="html/{step}.html">notebook {step}</a>'] if step in done else []
+        links = [_link(f"html/{step}.html", f"notebook {step}")] if step in done else []
         if doc and doc in have:
-            links.append(f'<a href="{html.escape(doc)}">{html.escape(doc)}</a>')
-        rows.append(f"<tr><td>{html.escape(what)}</td><td>{' · '.join(links) or 'not produced by this run'}</td></tr>")
-    return "<h2>Where the audit shows what</h2><table><thead><tr><th>the audit must show</th><th>where</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+            links.append(_link(doc, doc))
+        rows.append([what, Markup(" · ").join(links) or "not produced by this run"])
+    return Markup("<h2>Where the audit shows what</h2>") + table(["the audit must show", "where"], rows)
 
 
 def write_index(run_dir: Path, *, manifest: Mapping, results: Mapping, steps: list[dict], deliverables: list[tuple[str, str]]) -> Path:
     """Write ``index.html``: run metadata and a link to every deliverable of the run."""
     run = results.get("run", {})
     rec = results.get("recommendation")
-    parts = [f"<h1>Hiring-screen audit · run {html.escape(run.get('run_id', ''))}</h1>"]
-    if rec:
-        parts.append(decision_html(rec))
-    if deliverables:
-        parts.append("<h2>Deliverables</h2><ul>")
-        parts.extend(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for label, href in deliverables)
-        parts.append("</ul>")
-    parts.append(evidence_map_html(steps, deliverables))
-    parts.append(glance_html(results))
-    parts.append("<h2>Notebooks</h2><table><thead><tr><th>step</th><th>reviewer view (no code)</th>"
-                 "<th>full code</th><th>executed notebook</th><th>wall time (s)</th></tr></thead><tbody>")
-    for step in steps:
-        name = step["name"]
-        parts.append(
-            f"<tr><td>{html.escape(name)}</td>"
-            f'<td><a href="html/{name}.html">{name}.html</a></td>'
-            f'<td><a href="html/code/{name}.html">code/{name}.html</a></td>'
-            f'<td><a href="notebooks/{name}.ipynb">{name}.ipynb</a></td>'
-            f"<td class=\"num\">{step['duration_s']:.1f}</td></tr>"
-        )
-    parts.append("</tbody></table>")
-    parts.append("<h2>Machine-readable results</h2><ul>"
-                 '<li><a href="audit_results.json">audit_results.json</a>: every figure the report quotes</li>'
-                 '<li><a href="manifest.json">manifest.json</a>: parameters, versions, input hashes, timings</li>'
-                 '<li><a href="params.yaml">params.yaml</a>: the resolved parameters</li></ul>')
+    notebooks = [
+        [
+            step["name"],
+            _link(f"html/{step['name']}.html", f"{step['name']}.html"),
+            _link(f"html/code/{step['name']}.html", f"code/{step['name']}.html"),
+            _link(f"notebooks/{step['name']}.ipynb", f"{step['name']}.ipynb"),
+            Cell(f"{step['duration_s']:.1f}", cls="num"),
+        ]
+        for step in steps
+    ]
     data = results.get("data", {})
-    parts.append("<h2>Run</h2><table>")
-    for label, value in (
-        ("run id", manifest.get("run_id")),
-        ("started", manifest.get("started_at")),
-        ("duration (s)", manifest.get("duration_s")),
-        ("parameters sha256", manifest.get("params_sha256")),
-        ("git commit", manifest.get("git_commit")),
-        ("python", manifest.get("python")),
-        ("seed", manifest.get("params", {}).get("seed")),
-        ("data source", manifest.get("params", {}).get("data", {}).get("source")),
-        ("label", data.get("label")),
-        ("protected attributes", ", ".join(data.get("protected_attributes", []))),
-        ("rows (train / test / eval)", " / ".join(str(data.get("rows", {}).get(k, "–")) for k in ("train", "test", "eval"))),
-    ):
-        parts.append(_row(label, value))
-    parts.append("</table><h2>Package versions</h2><table>")
-    for name, version in manifest.get("packages", {}).items():
-        parts.append(_row(name, version))
-    parts.append("</table>")
-    from .export import wrap_page
-
-    page = wrap_page("\n".join(parts), title=f"Audit run {run.get('run_id', '')}")
+    run_rows = [
+        _row(label, value)
+        for label, value in (
+            ("run id", manifest.get("run_id")),
+            ("started", manifest.get("started_at")),
+            ("duration (s)", manifest.get("duration_s")),
+            ("parameters sha256", manifest.get("params_sha256")),
+            ("git commit", manifest.get("git_commit")),
+            ("python", manifest.get("python")),
+            ("seed", manifest.get("params", {}).get("seed")),
+            ("data source", manifest.get("params", {}).get("data", {}).get("source")),
+            ("label", data.get("label")),
+            ("protected attributes", ", ".join(data.get("protected_attributes", []))),
+            ("rows (train / test / eval)", " / ".join(str(data.get("rows", {}).get(k, "–")) for k in ("train", "test", "eval"))),
+        )
+    ]
+    page = render(
+        "index.html.j2",
+        title=f"Audit run {run.get('run_id', '')}",
+        css=Markup(page_css()),
+        nav="",
+        runhead="",
+        subtitle="",
+        run_id=run.get("run_id", ""),
+        decision=decision_html(rec) if rec else "",
+        deliverables=deliverables,
+        evidence=evidence_map_html(steps, deliverables),
+        glance=glance_html(results),
+        notebooks=notebooks,
+        run_rows=run_rows,
+        packages=[_row(name, version) for name, version in manifest.get("packages", {}).items()],
+    )
     path = run_dir / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
+

@@ -9,7 +9,7 @@ from html import escape as html_escape
 
 import pytest
 
-from audit_helpers import display
+from audit_helpers import show as display
 from audit_helpers._common import _plots as palette
 from audit_helpers._common.text import fmt_num
 from audit_helpers.fairness import (

@@ -1,7 +1,7 @@
 """Tables of the drift results, one row per thing a reader compares, with their number formats.
 
 Each builder returns a ``DataFrame`` of raw values (shares as fractions, PSI as floats) and has a
-``*_FORMATS`` mapping that :func:`audit_helpers.display.table` applies (``pct``, ``num``...), so the
+``*_FORMATS`` mapping that :func:`audit_helpers.show.table` applies (``pct``, ``num``...), so the
 same numbers print the same way everywhere.
 """
 

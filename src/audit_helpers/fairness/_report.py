@@ -61,7 +61,7 @@ def group_table(block: Mapping, *, part: str = "selection") -> pd.DataFrame:
     ``part="selection"``: n, share, selected, selection rate (Wilson interval), impact ratio
     against the reference group (Katz interval) and its Holm-adjusted p-value;
     ``part="errors"``: base rate, TPR (Wilson interval), FNR, FPR, precision and ECE. Values
-    stay numbers (intervals as pairs) for :func:`audit_helpers.display.table` with
+    stay numbers (intervals as pairs) for :func:`audit_helpers.show.table` with
     :data:`TABLE_FORMATS`; undefined values stay ``None``.
     """
     rows = []

@@ -2,7 +2,7 @@
 side) and the Local Law 144 view of one attribute for every model.
 
 Values stay numbers (intervals as pairs, ``None`` for undefined) for
-:func:`audit_helpers.display.table`; :func:`table_formats` names the format of each column.
+:func:`audit_helpers.show.table`; :func:`table_formats` names the format of each column.
 """
 
 from __future__ import annotations

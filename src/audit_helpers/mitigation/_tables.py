@@ -1,4 +1,4 @@
-"""Tables of the mitigation section (raw values; ``*_FORMATS`` name how :func:`audit_helpers.display.table` prints them)."""
+"""Tables of the mitigation section (raw values; ``*_FORMATS`` name how :func:`audit_helpers.show.table` prints them)."""
 
 from __future__ import annotations
 

@@ -3,14 +3,13 @@
 Every amber or red signal gives one alert, tied to a step of the plan's escalation path: amber →
 the monitoring analyst; red input or score drift → the model owner; red selection rate, impact
 ratio or error rate of a group → recruiting operations pause automated rejection and counsel is
-told; a signal red in two consecutive batches → suspension. Every data-derived string that goes
-into ``alert.html`` is escaped with :func:`html.escape`.
+told; a signal red in two consecutive batches → suspension. ``alert.html`` is rendered by the one
+HTML layer (:mod:`audit_helpers.pages`): autoescaped, with the pages' Content-Security-Policy.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import html
 from typing import Any, Mapping, Optional
 
 from .._common.text import fmt_num, fmt_pct
@@ -116,25 +115,25 @@ def alert_markdown(result: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_COLOUR = {"red": "#b2182b", "amber": "#e08214", "green": "#1b7837"}
+_ALERT_CSS = (
+    "body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
+    "td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}"
+)
+
+
 def alert_html(result: Mapping[str, Any]) -> str:
-    """The same note as a standalone HTML page (every data-derived string escaped)."""
-    e = html.escape
-    colour = {"red": "#b2182b", "amber": "#e08214", "green": "#1b7837"}
-    rows = "".join(
-        f"<tr><td style='color:{colour[a['tier']]};font-weight:bold'>{e(a['tier'].upper())}</td><td><code>{e(a['signal'])}</code></td>"
-        f"<td>{e(a['reason'])}</td><td>{e(a['who'])}</td><td>{e(a['action'])}</td><td>{e(a['by'])} ({e(a['within'])})</td></tr>"
+    """The same note as a standalone HTML page (``templates/alert.html.j2``, autoescaped)."""
+    from ..pages import Cell, Markup, render
+
+    rows = [
+        [Cell(a["tier"].upper(), style=f"color:{_COLOUR[a['tier']]};font-weight:bold"), Markup("<code>{}</code>").format(a["signal"]),
+         a["reason"], a["who"], a["action"], f"{a['by']} ({a['within']})"]
         for a in result["alerts"]
-    )
-    table = (f"<table><thead><tr><th>tier</th><th>signal</th><th>why</th><th>who</th><th>must</th><th>by</th></tr></thead>"
-             f"<tbody>{rows}</tbody></table>") if rows else "<p>No alert: every signal is green.</p>"
-    status = result["overall"]["status"]
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{e('Monitor alert: ' + str(result['plan']['model']) + ' ' + str(result['batch']['period']))}</title>"
-        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}</style></head><body>"
-        f"<h1>Monitor alert: {e(str(result['plan']['model']))} · {e(str(result['batch']['period']))}</h1>"
-        f"<p style='color:{colour[status]}'><strong>{e(_headline(result))}</strong></p>{table}"
-        f"<p><small>Batch sha256 <code>{e(result['batch']['sha256'])}</code>; plan sha256 "
-        f"<code>{e(result['plan']['sha256'])}</code>; evaluated on {e(str(result['as_of']))}.</small></p></body></html>\n"
+    ]
+    model, period = str(result["plan"]["model"]), str(result["batch"]["period"])
+    return render(
+        "alert.html.j2", title=f"Monitor alert: {model} {period}", css=Markup(_ALERT_CSS), model=model, period=period,
+        colour=_COLOUR, status=result["overall"]["status"], headline=_headline(result), alerts=rows,
+        batch_sha=result["batch"]["sha256"], plan_sha=result["plan"]["sha256"], as_of=str(result["as_of"]),
     )

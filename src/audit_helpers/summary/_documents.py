@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 from .._common.groups import INTERSECTION_SEP
+from .. import pages
 from .._common.text import fmt_count, fmt_pct
+from ..pages import Cell
 from ..decision._text import SPLIT_LABELS, attribute_label
 from ._facts import (
     NOT_TESTED,
@@ -27,7 +29,7 @@ from ._facts import (
 )
 from ..config import resolve_audit_date
 from ._glossary import GLOSSARY, LIMITATIONS
-from ._html import bullets, esc, kv_table, page, para, section, table
+from ._html import Markup, bullets, kv_table, page, para, section, table
 from ._sentences import DECISION_TITLES, bottom_line, decision_sentence, drifted_inputs_sentence, next_steps, unknown_sentences, why_sentences
 
 SIGNATORIES = ("counsel", "owner", "auditor")
@@ -47,31 +49,24 @@ def _header(results: Mapping[str, Any], report: Any, run_id: str) -> list[str]:
     ]
 
 
-def _decision_box(rec: Mapping[str, Any], report: Any) -> str:
+def _decision_box(rec: Mapping[str, Any], report: Any) -> Markup:
     d = rec["decision"]
     model = rec.get("model") or "none of the screens audited"
     if rec.get("strategy"):
         model += f" (retrained: {rec['strategy'].replace('_', ' ')})"
-    return (
-        f'<div class="decision-box decision-{esc(d)}"><div class="decision-word">{esc(DECISION_TITLES[d])}</div>'
-        f'<div class="decision-model">Recommended model: {esc(model)}</div>'
-        f"{para(decision_sentence(rec, report))}</div>"
-    )
+    return Markup(
+        '<div class="decision-box decision-{}"><div class="decision-word">{}</div>'
+        '<div class="decision-model">Recommended model: {}</div>{}</div>'
+    ).format(d, DECISION_TITLES[d], model, para(decision_sentence(rec, report)))
 
 
-def _sign_off(report: Any) -> str:
+def _sign_off(report: Any) -> Markup:
     roles = {"counsel": report.counsel, "owner": report.owner, "auditor": report.auditor}
-    rows = "".join(
-        f'<tr><td class="who">{esc(roles[k])}</td><td class="line"></td><td class="line"></td><td class="line date"></td></tr>'
-        for k in SIGNATORIES
-    )
-    return (
-        '<table class="signoff"><thead><tr><th>Role</th><th>Name</th><th>Signature</th><th>Date</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table>"
-    )
+    rows = [[Cell(roles[k], cls="who"), Cell("", cls="line"), Cell("", cls="line"), Cell("", cls="line date")] for k in SIGNATORIES]
+    return pages.table(["Role", "Name", "Signature", "Date"], rows, cls="signoff")
 
 
-def _stamp(results: Mapping[str, Any], report: Any, run_id: str) -> str:
+def _stamp(results: Mapping[str, Any], report: Any, run_id: str) -> Markup:
     data = results.get("data") or {}
     windows = data.get("date_window") or {}
     latest = max((w.get("end") for w in windows.values() if isinstance(w, Mapping) and w.get("end")), default=None)
@@ -116,7 +111,7 @@ def executive_html(results: Mapping[str, Any], report: Any, *, run_id: str, dens
     unknown = unknown_sentences(results.get("data") or {}, policy["splits"])
     split = SPLIT_LABELS.get(head.get("split"), head.get("split"))
     body = [
-        f"<h1>Executive summary: fairness and drift audit of {esc(report.model_name)}</h1>",
+        Markup("<h1>Executive summary: fairness and drift audit of {}</h1>").format(report.model_name),
         para(f"{report.organisation}. Decision point: {report.decision_point}.", "lede"),
         _decision_box(rec, report),
         section("Bottom line", para(" ".join(lines)) + para("Why this call: " + " ".join(why + ([drifted] if drifted else [])))
@@ -128,13 +123,13 @@ def executive_html(results: Mapping[str, Any], report: Any, *, run_id: str, dens
         section("Sign-off", _sign_off(report)),
         _stamp(results, report, run_id),
     ]
-    return page("Executive summary", "".join(body), css=document_css() + (DENSE_CSS if dense else ""), header=_header(results, report, run_id))
+    return page("Executive summary", Markup("").join(body), css=document_css() + (DENSE_CSS if dense else ""), header=_header(results, report, run_id))
 
 
 _LL144_HEADERS = ["Category", "Applicants", "Selected", "Selection rate", "Impact ratio", "Note"]
 
 
-def _ll144_section(results: Mapping[str, Any], model: str, split: str) -> str:
+def _ll144_section(results: Mapping[str, Any], model: str, split: str) -> Markup:
     protected = list((results.get("data") or {}).get("protected_attributes") or [])
     attrs = protected
     parts = []
@@ -158,41 +153,35 @@ def _ll144_section(results: Mapping[str, Any], model: str, split: str) -> str:
             f"The reference is the category with the highest selection rate, as NYC Local Law 144 defines it. "
             f"'< {fmt_pct(share, 0)}': a category under {fmt_pct(share, 0)} of applicants, reported but excluded from the "
             "impact ratio; '—': no ratio.", "small"))
-    return "".join(parts)
+    return Markup("").join(parts)
 
 
-def _matrix(m: Optional[Mapping[str, Any]]) -> str:
+def _matrix(m: Optional[Mapping[str, Any]]) -> Markup:
     if not m:
-        return ""
-    n = len(m["columns"])
-    top = "".join(f'<th colspan="3" class="group">{esc(c)}</th>' for c in m["columns"])
-    sub = "".join('<th class="num">n</th><th class="num">rate</th><th class="num">IR</th>' for _ in range(n))
-    body = "".join(
-        "<tr>" + f"<td>{esc(r[0])}</td>" + "".join(f'<td class="num">{esc(c)}</td>' for c in r[1:]) + "</tr>" for r in m["rows"]
-    )
+        return Markup("")
+    top = [Cell("", span=("rowspan", 2))] + [Cell(c, cls="group", span=("colspan", 3)) for c in m["columns"]]
+    sub = [Cell(h, cls="num") for _ in m["columns"] for h in ("n", "rate", "IR")]
+    body = [[r[0]] + [Cell(c, cls="num") for c in r[1:]] for r in m["rows"]]
     caption = (
         f"{m['attribute'].capitalize()}: rows {m['row_attribute']}, columns {m['column_attribute']}; impact ratio against "
         f"{m['reference']}; with an unknown part: {fmt_count(m['unknown_count'])} applicants, counted but never in a ratio."
     )
-    return (
-        f'<table class="matrix"><caption>{esc(caption)}</caption><thead><tr><th rowspan="2"></th>{top}</tr>'
-        f"<tr>{sub}</tr></thead><tbody>{body}</tbody></table>"
-    )
+    return pages.table(head_rows=[top, sub], rows=body, cls="matrix", caption=caption)
 
 
-def _recommendation_section(rec: Mapping[str, Any], report: Any) -> str:
+def _recommendation_section(rec: Mapping[str, Any], report: Any) -> Markup:
     model = rec.get("model") or (rec.get("headline") or {}).get("model")
     own = [r for r in rec["reasons"] if r.get("model") in (model, None)] or list(rec["reasons"])
     fails = [r for r in own if r["rule"] == "mitigation_fails"]
     reasons = [r["text"] for r in own if r["rule"] != "mitigation_fails"]
     if fails:
         reasons.append(f"{len(fails)} strateg{'y' if len(fails) == 1 else 'ies'} for {model} do not qualify: see the mitigation table.")
-    body = _decision_box(rec, report) + f"<h3>Reasons for {esc(model)} (the rules that fired)</h3>" + bullets(reasons, "reasons")
+    body = _decision_box(rec, report) + Markup("<h3>Reasons for {} (the rules that fired)</h3>").format(model) + bullets(reasons, "reasons")
     others = len(rec["reasons"]) - len(own)
     if others > 0:
         body += para(f"{others} further reason(s), for the other screens, are in audit_results.json (recommendation.reasons).", "small")
     if rec.get("conditions"):
-        body += "<h3>Conditions</h3>" + bullets(c["text"] for c in rec["conditions"])
+        body += Markup("<h3>Conditions</h3>") + bullets(c["text"] for c in rec["conditions"])
     pol = rec["policy"]
     tol = pol["tolerances"]
     body += para(
@@ -220,7 +209,7 @@ def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: b
     mit_rows = mitigation_table(results)
     nothing = ((results.get("mitigation") or {}).get("nothing_to_judge") or {}).get("headline")
     body = [
-        f"<h1>Audit summary: {esc(report.model_name)} {esc(report.model_version)}</h1>",
+        Markup("<h1>Audit summary: {} {}</h1>").format(report.model_name, report.model_version),
         section("Recommendation", _recommendation_section(rec, report) + para(" ".join(lines) + (" " + drifted if drifted else ""))),
         section("Scope", kv_table(scope_rows(results, report))),
         section("Data", kv_table(data_rows(results, report))),
@@ -244,10 +233,10 @@ def audit_html(results: Mapping[str, Any], report: Any, *, run_id: str, dense: b
         ),
         section("Limitations", bullets(_limitations(results, splits))),
         section("Monitoring outline", bullets(monitoring_outline(results))),
-        section("Glossary", '<dl class="glossary">' + "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>" for t, d in GLOSSARY) + "</dl>"),
+        section("Glossary", Markup('<dl class="glossary">{}</dl>').format(Markup("").join(Markup("<dt>{}</dt><dd>{}</dd>").format(t, d) for t, d in GLOSSARY))),
         _stamp(results, report, run_id),
     ]
-    return page("Audit summary", "".join(body), css=document_css() + (DENSE_CSS if dense else ""), header=_header(results, report, run_id))
+    return page("Audit summary", Markup("").join(body), css=document_css() + (DENSE_CSS if dense else ""), header=_header(results, report, run_id))
 
 
 def _limitations(results: Mapping[str, Any], splits: list) -> list[str]:

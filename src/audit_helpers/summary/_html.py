@@ -1,28 +1,28 @@
-"""Small HTML builders for the summaries: every piece of text is escaped on the way in.
+"""Small HTML builders for the summaries, over the one HTML layer (:mod:`audit_helpers.pages`).
 
-Standard library only. Category labels, model names and parameter strings come from data or
-from users; nothing here passes them through unescaped.
+Every builder returns :class:`markupsafe.Markup`; text goes in as text and is escaped where it
+enters the markup (category labels, model names and parameter strings come from data or users),
+so callers join builders' results with ``+`` or :meth:`Markup.join` and never escape by hand.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Iterable, Optional, Sequence
 
-def esc(text: object) -> str:
-    """``html.escape`` of ``str(text)`` (quotes included)."""
-    return html.escape(str(text), quote=True)
+from ..pages import Cell, Markup, render
+from ..pages import table as _table
+
+def _cls(cls: str) -> Markup:
+    return Markup(' class="{}"').format(cls) if cls else Markup("")
 
 
-def para(text: str, cls: str = "") -> str:
-    klass = f' class="{esc(cls)}"' if cls else ""
-    return f"<p{klass}>{esc(text)}</p>"
+def para(text: str, cls: str = "") -> Markup:
+    return Markup("<p{}>{}</p>").format(_cls(cls), text)
 
 
-def bullets(items: Iterable[str], cls: str = "") -> str:
-    klass = f' class="{esc(cls)}"' if cls else ""
-    body = "".join(f"<li>{esc(i)}</li>" for i in items)
-    return f"<ul{klass}>{body}</ul>" if body else ""
+def bullets(items: Iterable[str], cls: str = "") -> Markup:
+    body = Markup("").join(Markup("<li>{}</li>").format(i) for i in items)
+    return Markup("<ul{}>{}</ul>").format(_cls(cls), body) if body else Markup("")
 
 
 def table(
@@ -32,38 +32,26 @@ def table(
     cls: str = "",
     numeric: Sequence[int] = (),
     caption: Optional[str] = None,
-) -> str:
+) -> Markup:
     """A table with a header row; columns listed in ``numeric`` are right-aligned."""
-    klass = f' class="{esc(cls)}"' if cls else ""
-    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    num = ' class="num"'
-    head = "".join(f"<th{num if i in numeric else ''}>{esc(h)}</th>" for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>" + "".join(f"<td{num if i in numeric else ''}>{esc(c)}</td>" for i, c in enumerate(row)) + "</tr>"
-        for row in rows
-    )
-    return f"<table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    def cell(i: int, value: object) -> object:
+        return Cell(str(value), cls="num") if i in numeric else str(value)
+
+    return _table([cell(i, h) for i, h in enumerate(headers)], [[cell(i, c) for i, c in enumerate(row)] for row in rows],
+                  cls=cls, caption=caption)
 
 
-def kv_table(rows: Sequence[tuple[str, str]], *, cls: str = "kv") -> str:
+def kv_table(rows: Sequence[tuple[str, str]], *, cls: str = "kv") -> Markup:
     """A two-column label/value table without a header."""
-    body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows)
-    return f'<table class="{esc(cls)}"><tbody>{body}</tbody></table>'
+    return _table(rows=[[Cell(str(k), tag="th"), str(v)] for k, v in rows], cls=cls)
 
 
-def section(title: str, body: str, *, cls: str = "") -> str:
-    klass = f' class="{esc(cls)}"' if cls else ""
-    return f"<section{klass}><h2>{esc(title)}</h2>{body}</section>"
+def section(title: str, body: str, *, cls: str = "") -> Markup:
+    return Markup("<section{}><h2>{}</h2>{}</section>").format(_cls(cls), title, Markup(body))
 
 
 def page(title: str, body: str, *, css: str, header: Sequence[str]) -> str:
-    """A whole HTML document; ``header`` feeds the running header of every printed page."""
-    left, right = (header + ["", ""])[:2]
-    running = (
-        f'<div class="running-left">{esc(left)}</div><div class="running-right">{esc(right)}</div>'
-    )
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{esc(title)}</title><style>{css}</style></head>"
-        f"<body>{running}<main>{body}</main></body></html>\n"
-    )
+    """A whole HTML document (``templates/summary.html.j2``); ``header`` feeds the running header
+    of every printed page. ``body`` is markup built with these builders."""
+    left, right = (list(header) + ["", ""])[:2]
+    return render("summary.html.j2", title=title, css=Markup(css), left=left, right=right, body=Markup(body))

@@ -1,6 +1,6 @@
 """What notebook 07 shows: the call, its reasons per model, and the documents written.
 
-Returns escaped HTML strings and pandas tables; never prints or plots.
+Returns markup (text escaped where it enters it, :mod:`._html`) and pandas tables; never prints or plots.
 """
 
 from __future__ import annotations
@@ -10,23 +10,21 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .._common.text import fmt_num, fmt_pct
-from ._html import bullets, esc
+from ._html import Markup, bullets
 from ._sentences import DECISION_TITLES
 
-def recommendation_html(rec: Mapping[str, Any]) -> str:
+def recommendation_html(rec: Mapping[str, Any]) -> Markup:
     """The call in a coloured box, with the reasons and conditions of the recommended (or headline) model."""
     model = rec.get("model") or (rec.get("headline") or {}).get("model")
     reasons = [r["text"] for r in rec["reasons"] if r.get("model") in (model, None)] or [r["text"] for r in rec["reasons"]]
-    box = (
-        f'<div class="decision decision-{esc(rec["decision"])}"><strong>{esc(DECISION_TITLES[rec["decision"]])}</strong>'
-        f" · recommended model: {esc(rec.get('model') or 'none')}"
-        + (f" · strategy: {esc(rec['strategy'])}" if rec.get("strategy") else "")
-        + "</div>"
+    strategy = f" · strategy: {rec['strategy']}" if rec.get("strategy") else ""
+    box = Markup('<div class="decision decision-{}"><strong>{}</strong> · recommended model: {}{}</div>').format(
+        rec["decision"], DECISION_TITLES[rec["decision"]], rec.get("model") or "none", strategy
     )
-    parts = [box, f"<p><strong>Reasons ({esc(model)}):</strong></p>", bullets(reasons)]
+    parts = [box, Markup("<p><strong>Reasons ({}):</strong></p>").format(model), bullets(reasons)]
     if rec.get("conditions"):
-        parts += ["<p><strong>Conditions:</strong></p>", bullets(c["text"] for c in rec["conditions"])]
-    return "".join(parts)
+        parts += [Markup("<p><strong>Conditions:</strong></p>"), bullets(c["text"] for c in rec["conditions"])]
+    return Markup("").join(parts)
 
 
 def per_model_table(rec: Mapping[str, Any]):
@@ -68,22 +66,20 @@ def strategy_table(rec: Mapping[str, Any]):
     return pd.DataFrame(rows)
 
 
-def documents_html(info: Mapping[str, Any], *, prefix: str = "../") -> str:
+def documents_html(info: Mapping[str, Any], *, prefix: str = "../") -> Markup:
     """Links to the documents written, with page counts and the readability score."""
     items = []
     for name, doc in info["documents"].items():
         label = name.replace("_", " ")
         if "pdf" in doc:
-            items.append(
-                f'<li><a href="{esc(prefix + doc["pdf"])}">{esc(label)} (PDF, {doc["pages"]} page{"s" if doc["pages"] != 1 else ""})</a>'
-                f' · <a href="{esc(prefix + doc["html"])}">HTML</a></li>'
-            )
+            pages = f"{doc['pages']} page{'s' if doc['pages'] != 1 else ''}"
+            items.append(Markup('<li><a href="{}">{} (PDF, {})</a> · <a href="{}">HTML</a></li>').format(
+                prefix + doc["pdf"], label, pages, prefix + doc["html"]))
         else:
-            items.append(f'<li><a href="{esc(prefix + doc["html"])}">{esc(label)} (HTML)</a></li>')
+            items.append(Markup('<li><a href="{}">{} (HTML)</a></li>').format(prefix + doc["html"], label))
     r = info["readability"]
     verdict = "meets" if r["flesch_reading_ease"] >= r["target"] else "misses"
-    return (
-        "<ul>" + "".join(items) + "</ul>"
+    return Markup("<ul>{}</ul>").format(Markup("").join(items)) + Markup(
         f"<p>Flesch reading ease of the executive summary's prose ({r['words']} words): "
         f"<strong>{fmt_num(r['flesch_reading_ease'], 1)}</strong>, which {verdict} the target of {fmt_num(r['target'], 0)} "
         "(60 to 70 is plain English; higher is easier).</p>"

@@ -1,23 +1,27 @@
 """How a notebook shows its results: the findings box, print-ready tables, numbered figures.
 
+Named ``show`` (the notebooks import it as such) so that it never shadows IPython's ``display``.
+
 Every notebook of the audit uses the same four pieces, so the rendered pages read alike:
 
 * :func:`findings_box` — the generated "What this step found" box right below the question;
 * :func:`table` — a table with one shared number format (counts with thousands separators,
   shares as percentages or three decimals, p-values, intervals; "—" with a footnote where a
-  value is undefined), never truncated, every label escaped;
+  value is undefined), never truncated, every label escaped (the one table builder of
+  :mod:`audit_helpers.pages`);
 * :func:`figure_html` — a figure saved under ``figures/`` and shown with its numbered caption,
   which is also its alt text (:meth:`AuditContext.figure` numbers them);
 * :func:`screen_only` — detail kept in the HTML (a collapsible section) and replaced in print by
   one line that says where it is.
 
-Presentation only: these functions format numbers computed elsewhere.
+Presentation only: these functions format numbers computed elsewhere. Text is escaped where it
+enters the markup (:class:`markupsafe.Markup`); :class:`Markdown` escapes the HTML of generated
+Markdown on the way in.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 import re
@@ -27,8 +31,12 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 import pandas as pd
 
 from ._common.text import fmt_ci, fmt_count, fmt_num, fmt_p, fmt_pct, fmt_signed
+from .pages import Cell, Markup, escape
+from .pages import table as _table
 
 __all__ = [
+    "Markdown",
+    "escape_markdown_html",
     "UNDEFINED",
     "UNDEFINED_NOTE",
     "FORMATS",
@@ -57,11 +65,35 @@ def print_width_in() -> float:
     return PRINT_WIDTH_IN
 
 
+def escape_markdown_html(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` in generated Markdown, so that no HTML in it is ever parsed.
+
+    The narratives use Markdown syntax only (``**bold**``, lists, backticks), never raw HTML,
+    while the strings they quote come from the data (category labels, unseen tags, column and
+    file names): escaped here, a label ``<img src=x onerror=alert(1)>`` renders as text.
+    Quotes stay as they are (Markdown's own syntax may use them).
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+try:  # the notebooks' Markdown: IPython's, with the text escaped on the way in
+    from IPython.display import Markdown as _IPythonMarkdown
+except ImportError:  # pragma: no cover - IPython always present with ipykernel
+    _IPythonMarkdown = object
+
+
+class Markdown(_IPythonMarkdown):
+    """``IPython.display.Markdown`` that escapes HTML in its text (:func:`escape_markdown_html`)."""
+
+    def __init__(self, data: Optional[str] = None, **kwargs: Any):
+        super().__init__(data=None if data is None else escape_markdown_html(data), **kwargs)
+
+
 class HTML:
     """A block of trusted markup built here (every data-derived string inside it is escaped)."""
 
     def __init__(self, markup: str):
-        self.markup = markup
+        self.markup = Markup(markup)
 
     def _repr_html_(self) -> str:
         return self.markup
@@ -73,15 +105,15 @@ class HTML:
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
-def _inline(text: str) -> str:
+def _inline(text: str) -> Markup:
     """Escape ``text`` and turn ``**bold**`` into ``<strong>`` (the only markup the sentences use)."""
-    return _BOLD.sub(r"<strong>\1</strong>", html.escape(str(text), quote=False))
+    return Markup(_BOLD.sub(r"<strong>\1</strong>", str(escape(str(text)))))
 
 
 def findings_box(sentences: Iterable[str], *, title: str = "What this step found") -> HTML:
     """The box that opens every notebook: three to five generated sentences with the key numbers."""
-    items = "".join(f"<li>{_inline(s)}</li>" for s in sentences if s)
-    return HTML(f'<div class="findings"><p class="findings-title">{html.escape(title)}</p><ul>{items}</ul></div>')
+    items = Markup("").join(Markup("<li>{}</li>").format(_inline(s)) for s in sentences if s)
+    return HTML(Markup('<div class="findings"><p class="findings-title">{}</p><ul>{}</ul></div>').format(title, items))
 
 
 def _is_missing(value: Any) -> bool:
@@ -161,7 +193,7 @@ def table_html(
     notes: Sequence[str] = (),
     index: bool = True,
     classes: str = "",
-) -> str:
+) -> Markup:
     """Markup of :func:`table` (escaped), for callers that wrap it further."""
     formats = dict(formats or {})
     shown = pd.DataFrame(index=frame.index)
@@ -174,22 +206,17 @@ def table_html(
             undefined = undefined or text == UNDEFINED
             cells.append(_label(text) if kind == "text" else text)
         shown[col] = cells
-    head = "".join(f"<th>{html.escape(_label(c))}</th>" for c in shown.columns)
     names = [n for n in (frame.index.names or []) if n]
-    corner = f"<th>{html.escape(' / '.join(map(str, names)))}</th>" if index else ""
+    head = ([" / ".join(map(str, names))] if index else []) + [_label(c) for c in shown.columns]
     rows = []
     for key, row in shown.iterrows():
         label = " · ".join(map(str, key)) if isinstance(key, tuple) else str(key)
-        first = f"<th>{html.escape(_label(label))}</th>" if index else ""
-        tds = "".join(
-            f'<td class="{"txt" if k == "text" else "num"}">{html.escape(str(v))}</td>' for v, k in zip(row.tolist(), kinds)
-        )
-        rows.append(f"<tr>{first}{tds}</tr>")
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+        first = [Cell(_label(label), tag="th")] if index else []
+        rows.append(first + [Cell(str(v), cls="txt" if k == "text" else "num") for v, k in zip(row.tolist(), kinds)])
     all_notes = list(notes) + ([UNDEFINED_NOTE] if undefined else [])
-    foot = "".join(f'<p class="table-note">{html.escape(n)}</p>' for n in all_notes)
-    cls = f' class="audit-table {html.escape(classes)}"' if classes else ' class="audit-table"'
-    return f"<div class=\"table-block\"><table{cls}>{cap}<thead><tr>{corner}{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{foot}</div>"
+    grid = _table(head, rows, cls=f"audit-table {classes}" if classes else "audit-table", caption=caption)
+    foot = Markup("").join(Markup('<p class="table-note">{}</p>').format(n) for n in all_notes)
+    return Markup('<div class="table-block">{}{}</div>').format(grid, foot)
 
 
 def table(frame: pd.DataFrame, **kwargs: Any) -> HTML:
@@ -212,22 +239,20 @@ def table(frame: pd.DataFrame, **kwargs: Any) -> HTML:
     return HTML(table_html(frame, **kwargs))
 
 
-def _markup(content: Any) -> str:
+def _markup(content: Any) -> Markup:
     """HTML of one displayable: a DataFrame (via :func:`table_html`), an object with ``_repr_html_``,
     a Markdown object (rendered with mistune; raw HTML in it is escaped unless it came through
     ``context.Markdown``, whose text is escaped already), or plain text (escaped)."""
     if isinstance(content, pd.DataFrame):
         return table_html(content)
     if hasattr(content, "_repr_html_") and content._repr_html_() is not None:
-        return content._repr_html_()
+        return Markup(content._repr_html_())  # the object's own render (a Styler escapes its data: context sets it)
     if hasattr(content, "_repr_markdown_"):
         import mistune
 
-        from .context import Markdown as _EscapedMarkdown
-
-        pre_escaped = isinstance(content, _EscapedMarkdown)
-        return mistune.create_markdown(escape=not pre_escaped, plugins=["table"])(content.data or "")
-    return f"<p>{html.escape(str(content))}</p>"
+        pre_escaped = isinstance(content, Markdown)
+        return Markup(mistune.create_markdown(escape=not pre_escaped, plugins=["table"])(content.data or ""))
+    return Markup("<p>{}</p>").format(content)
 
 
 def screen_only(content: Any, *, summary: str, print_note: str) -> HTML:
@@ -236,23 +261,22 @@ def screen_only(content: Any, *, summary: str, print_note: str) -> HTML:
     ``content`` is one displayable or a list of them (:class:`HTML`, tables, Markdown, DataFrames).
     """
     items = content if isinstance(content, (list, tuple)) else [content]
-    inner = "".join(_markup(c) for c in items)
-    return HTML(
-        f'<details class="screen-only"><summary>{html.escape(summary)}</summary>{inner}</details>'
-        f'<p class="print-only print-note">{html.escape(print_note)}</p>'
-    )
+    inner = Markup("").join(_markup(c) for c in items)
+    return HTML(Markup(
+        '<details class="screen-only"><summary>{}</summary>{}</details><p class="print-only print-note">{}</p>'
+    ).format(summary, inner, print_note))
 
 
 def screen_and_print(screen: Any, printed: Any, *, print_note: str = "") -> HTML:
     """One block in two versions: ``screen`` in the HTML page, the shorter ``printed`` on paper
     (followed by ``print_note``, which says where the rest is)."""
-    note = f'<p class="print-note">{html.escape(print_note)}</p>' if print_note else ""
-    return HTML(f'<div class="screen-only">{_markup(screen)}</div><div class="print-only">{_markup(printed)}{note}</div>')
+    note = Markup('<p class="print-note">{}</p>').format(print_note) if print_note else ""
+    return HTML(Markup('<div class="screen-only">{}</div><div class="print-only">{}{}</div>').format(_markup(screen), _markup(printed), note))
 
 
 def note(text: str) -> HTML:
     """A small-type note under a figure or table (escaped; ``**bold**`` allowed)."""
-    return HTML(f'<p class="figure-note">{_inline(text)}</p>')
+    return HTML(Markup('<p class="figure-note">{}</p>').format(_inline(text)))
 
 
 def png_bytes(fig, *, dpi: int = 150) -> bytes:
@@ -295,7 +319,5 @@ def figure_html(fig, *, path: Path, number: int, caption: str, dpi: int = 150) -
     width_in = min(float(fig.get_figwidth()), PRINT_WIDTH_IN)
     text = f"Figure {number}. {caption}"
     src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-    return HTML(
-        f'<figure class="audit-figure"><img src="{src}" alt="{html.escape(text)}" style="width:{width_in:.2f}in">'
-        f"<figcaption>{_inline(text)}</figcaption></figure>"
-    )
+    return HTML(Markup('<figure class="audit-figure"><img src="{}" alt="{}" style="width:{:.2f}in"><figcaption>{}</figcaption></figure>').format(
+        src, text, width_in, _inline(text)))
