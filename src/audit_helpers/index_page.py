@@ -11,6 +11,7 @@ from typing import Any, Mapping, Optional
 
 from ._common.text import fmt_num
 from .pages import Cell, Markup, page_css, render, table
+from .steps import evidence
 
 __all__ = ["glance_html", "decision_html", "evidence_map_html", "write_index"]
 
@@ -176,15 +177,6 @@ def decision_html(rec: Mapping) -> Markup:
     ).format(rec["decision"], DECISION_TITLES[rec["decision"]], model, items)
 
 
-_EVIDENCE = (
-    ("Group metrics with intervals and tests (selection, TPR, FPR, calibration)", "03_fairness", "audit_summary.pdf"),
-    ("Drift of inputs, score and label to next month", "04_drift", None),
-    ("Mitigation strategies compared, with legal risk", "05_mitigation", "audit_summary.pdf"),
-    ("Monitoring plan and six-month simulation", "06_monitoring", "monitoring_plan.md"),
-    ("Decision and communication to counsel", "07_summary", "executive_summary.pdf"),
-)
-
-
 def _link(href: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(href, text)
 
@@ -194,7 +186,7 @@ def evidence_map_html(steps: list[dict], deliverables: list[tuple[str, str]]) ->
     done = {s["name"] for s in steps}
     have = {href for _, href in deliverables}
     rows = []
-    for what, step, doc in _EVIDENCE:
+    for what, step, doc in evidence():
         links = [_link(f"html/{step}.html", f"notebook {step}")] if step in done else []
         if doc and doc in have:
             links.append(_link(doc, doc))
