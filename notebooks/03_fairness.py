@@ -85,13 +85,7 @@ display(show.table(counts, caption="Tests by status, per model and split (Holm f
 agreement = fair.split_agreement_text(section)
 if agreement:
     display(Markdown(agreement))
-display(show.screen_only(
-    [show.table(fair.findings_table(section[m][s], sentences=True), formats=fair.TABLE_FORMATS, index=False,
-                caption=f"Every flagged and watch finding: {m}, {s} split")
-     for m in models for s in section[m]],
-    summary="Every finding, every model and split (with its sentence)",
-    print_note="Every flagged and watch finding with its sentence: HTML version of this page, 'Every finding'.",
-))
+display(fair.every_finding(section))
 
 # %% [markdown]
 # ## Headline metrics
@@ -101,10 +95,7 @@ display(show.screen_only(
 # the two groups it comes from, the splits side by side.
 
 # %%
-for model in models:
-    frame = fair.headline_table(section[model])
-    display(show.table(frame, formats=fair.table_formats(frame), classes="compact",
-                       caption=f"Headline metrics: {model}"))
+display(*fair.headline_tables(section))
 
 # %% [markdown]
 # ## Rates by group
@@ -133,17 +124,8 @@ for attr in attributes:
 by_attr = {attr: {model: blocks[model][attr] for model in models if attr in blocks[model]} for attr in attributes}
 display(ctx.figure(fair.plot_impact_ratios(by_attr), name=f"03_impact_ratios_{split}",
                    caption=fair.impact_caption(by_attr, split=split)))
-for attr in [a for a in attributes if a in ctx.params.data.protected_attributes]:
-    frame = fair.ll144_models_table(by_attr[attr])
-    display(show.table(frame, formats=fair.table_formats(frame), classes="compact", notes=fair.ll144_notes(by_attr[attr]),
-                       caption=f"Local Law 144 view: {fair.attribute_title(attr)} ({split} split)"))
-display(show.screen_only(
-    [show.table(fair.ll144_models_table({m: section[m][s][a]}), formats=fair.TABLE_FORMATS, classes="compact",
-                notes=fair.ll144_notes({m: section[m][s][a]}), caption=f"Local Law 144 view: {m}, {s} split, {fair.attribute_title(a)}")
-     for m in models for s in section[m] for a in section[m][s]],
-    summary="Local Law 144 tables of every attribute, model and split",
-    print_note="Local Law 144 tables of every attribute (intersections included), model and split: HTML version, 'Local Law 144 tables'.",
-))
+display(*fair.ll144_tables(by_attr, [a for a in attributes if a in ctx.params.data.protected_attributes], split=split))
+display(fair.every_ll144_table(section))
 
 # %% [markdown]
 # ## Calibration by group
@@ -192,21 +174,7 @@ if truth_summary is not None:
 # test, and the notes that explain every missing value and every exclusion.
 
 # %%
-detail = []
-for model in models:
-    for s, split_blocks in section[model].items():
-        for attr, block in split_blocks.items():
-            parts = [
-                show.table(fair.group_table(block), formats=fair.TABLE_FORMATS, caption="Selection by group"),
-                show.table(fair.group_table(block, part="errors"), formats=fair.TABLE_FORMATS, caption="Error rates and calibration by group"),
-                show.table(fair.comparisons_table(block), formats=fair.TABLE_FORMATS, caption="Comparisons with the reference group"),
-                show.table(fair.metrics_table({attr: block}), formats=fair.TABLE_FORMATS, caption="Headline metrics with their tests"),
-                show.table(fair.group_notes_table(block), formats={"note": "text"}, caption="Notes: every undefined value and exclusion"),
-            ]
-            detail.append(show.screen_only(parts, summary=f"{model}, {s} split: {fair.attribute_title(attr)} (reference group: {block['reference_group']})",
-                                           print_note=""))
-display(show.screen_only(detail, summary="Group detail: every model, split and attribute",
-                         print_note="Per-group tables, comparisons and notes for every model, split and attribute: HTML version of this page, section 'Group detail'."))
+display(fair.group_detail(section))
 
 # %% [markdown]
 # ## Appendix · run parameters

@@ -63,11 +63,17 @@ from ._findings import (
     criterion_text,
 )
 from ._summary_tables import headline_table, ll144_models_table, ll144_notes, table_formats
+from ._render import every_finding, every_ll144_table, group_detail, headline_tables, ll144_tables
 from ._captions import rates_caption, impact_caption, reliability_caption
 from ._plots import plot_group_rates, plot_impact_ratios, plot_reliability, RATE_TITLES, MODEL_MARKERS
 from ._stats import TEST_MEAN
 
 __all__ = [
+    "every_finding",
+    "every_ll144_table",
+    "group_detail",
+    "headline_tables",
+    "ll144_tables",
     "run_step",
     "GROUP_RATES",
     "GAP_METRICS",
