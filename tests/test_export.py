@@ -214,7 +214,7 @@ def test_print_ready_drops_what_print_hides_and_keeps_the_rest():
         f'<details class="screen-only"><summary>detail</summary>{wide}<p class="screen-only">inner</p></details>'
         '<p class="print-only">stand-in</p><div class="celltag_screen-only">tagged</div>'
         f'<p><a href="../index.html">index</a> <a href="#top">top</a></p>{wide}',
-        title="t", nav='<a href="../index.html">run index</a>',
+        title="t", nav=[("../index.html", "run index")],
     )
     ready = BeautifulSoup(print_ready(page), "html.parser")
     assert not ready.select(PRINT_HIDDEN)

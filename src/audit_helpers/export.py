@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import nbformat
 from nbconvert.exporters import Exporter, HTMLExporter, TemplateExporter
@@ -171,7 +171,7 @@ def notebook_title(nb: nbformat.NotebookNode, default: str) -> str:
 
 
 def render_notebook_html(
-    nb: nbformat.NotebookNode, *, reviewer: bool, title: str, subtitle: str = "", nav: str = "", runhead: str = ""
+    nb: nbformat.NotebookNode, *, reviewer: bool, title: str, subtitle: str = "", nav: Sequence[tuple[str, str]] = (), runhead: str = ""
 ) -> str:
     """HTML of an executed notebook: ``reviewer=True`` hides all code and stderr."""
     body, _ = _exporter(reviewer=reviewer).from_notebook_node(nb)

@@ -72,16 +72,17 @@ def page_css() -> str:
     return str(_css("report.css"))
 
 
-def wrap_page(body: str, *, title: str, subtitle: str = "", nav: str = "", runhead: str = "") -> str:
+def wrap_page(body: str, *, title: str, subtitle: str = "", nav: Sequence[tuple[str, str]] = (), runhead: str = "") -> str:
     """Wrap an HTML fragment in the project's page with its style sheet.
 
-    ``body`` and ``nav`` are markup (nbconvert's render, or built from escaped parts); ``title``,
+    ``body`` is markup (nbconvert's render, or built from escaped parts); ``nav`` is a list of
+    ``(href, text)`` links; ``title``,
     ``subtitle`` and ``runhead`` are text. ``runhead`` (e.g. "run 2026… · audit date 2026-12-01 ·
     03 · Fairness audit") is shown under the navigation on screen and repeated as the running
     header of every printed page. ``nav`` is screen-only: its links lead nowhere on paper.
     """
     return render(
-        "page.html.j2", title=title, css=_css("report.css"), body=Markup(body), nav=Markup(nav), subtitle=subtitle, runhead=runhead
+        "page.html.j2", title=title, css=_css("report.css"), body=Markup(body), nav=list(nav), subtitle=subtitle, runhead=runhead
     )
 
 

@@ -365,7 +365,7 @@ def _publish(run: _Run, renders: RenderWorker) -> None:
     names = [s["name"] for s in run.done]
     deliverables = [(label, href) for label, href in documents(names) if (tmp_dir / href).exists()]
     deliverables += [(f"{name} (PDF, reviewer view)", f"pdf/{name}.pdf") for name in names if params.run.render_pdf]
-    from ..export import write_index
+    from ..index_page import write_index
 
     write_index(tmp_dir, manifest=manifest, results=results, steps=run.done, deliverables=deliverables)
     (tmp_dir / _results.LOCK_FILE).unlink(missing_ok=True)

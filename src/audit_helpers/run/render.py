@@ -33,8 +33,8 @@ def render_step(run_dir: str | Path, name: str, render_pdf: bool, audit_date: Op
     (run_dir / "html" / "code").mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     nb = nbformat.read(run_dir / "notebooks" / f"{name}.ipynb", as_version=4)
-    nav = '<p class="subtitle"><a href="../index.html">run index</a> · <a href="code/{0}.html">with code</a></p>'.format(name)
-    nav_code = '<p class="subtitle"><a href="../../index.html">run index</a> · <a href="../{0}.html">reviewer view</a></p>'.format(name)
+    nav = [("../index.html", "run index"), (f"code/{name}.html", "with code")]
+    nav_code = [("../../index.html", "run index"), (f"../{name}.html", "reviewer view")]
     title = notebook_title(nb, name)
     runhead = " · ".join(p for p in (f"run {run_id}", f"audit date {audit_date}" if audit_date else "", title) if p)
     reviewer = render_notebook_html(nb, reviewer=True, title=name, nav=nav, runhead=runhead)
