@@ -17,6 +17,8 @@ from .._common.text import fmt_num, fmt_pct
 from ._evaluate import signal_kind
 from ._schedule import due_date
 
+__all__ = ["signal_reason", "build_alerts", "overall_status", "alert_markdown", "alert_html", "EXIT_CODES"]
+
 EXIT_CODES = {"green": 0, "amber": 3, "red": 4}
 _STEP_AMBER, _STEP_RED, _STEP_GROUP, _STEP_REPEAT = range(4)
 

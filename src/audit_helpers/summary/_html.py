@@ -9,6 +9,9 @@ from __future__ import annotations
 import html
 from typing import Iterable, Optional, Sequence
 
+__all__ = ["esc", "para", "bullets", "table", "kv_table", "section", "page"]
+
+
 def esc(text: object) -> str:
     """``html.escape`` of ``str(text)`` (quotes included)."""
     return html.escape(str(text), quote=True)

@@ -11,6 +11,8 @@ from typing import Any, Mapping
 
 from ._documents import audit_html, executive_html, plain_text
 
+__all__ = ["write_documents", "reading_ease", "DOCUMENTS", "PAGE_LIMITS", "TOO_LONG"]
+
 DOCUMENTS = {"executive_summary": executive_html, "audit_summary": audit_html}
 PAGE_LIMITS = {"executive_summary": (1, 1), "audit_summary": (1, 3)}
 """Allowed page counts (minimum, maximum) of each printed document (DESIGN.md run-folder contract)."""
