@@ -12,6 +12,7 @@ from typing import Iterable, Optional, Sequence
 from ..pages import Cell, Markup, render
 from ..pages import table as _table
 
+
 def _cls(cls: str) -> Markup:
     return Markup(' class="{}"').format(cls) if cls else Markup("")
 
