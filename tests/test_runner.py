@@ -698,16 +698,16 @@ def test_an_early_marker_lets_only_the_steps_listed_for_it_start(monkeypatch):
     assert steps.startable(["c"], needs, set(), {"x"}) == []  # a step with no early outputs
 
 
-def test_the_shipped_early_markers_are_set_after_the_section_is_written_and_free_only_dependants():
+def test_the_shipped_steps_publish_once_and_release_only_steps_that_read_them():
+    """A step's release comes from ctx.publish, after its run_step wrote its files and with its
+    sections: a notebook neither writes a section nor releases on its own."""
     from audit_helpers.paths import NOTEBOOKS_DIR
 
     for step, entry in steps.STEPS.items():
         assert all(step in steps.STEPS[name].needs for name in entry.releases)
         source = (NOTEBOOKS_DIR / f"{step}.py").read_text(encoding="utf-8")
-        if not entry.releases:
-            continue
-        marker = source.index("ctx.outputs_ready()")
-        assert source.count("ctx.outputs_ready(") == 1 and source.rindex(f'ctx.write_section("{entry.section}"') < marker
+        assert source.count("ctx.publish(") == 1 and ".run_step(ctx)" in source
+        assert "ctx.write_section(" not in source and "ctx.outputs_ready(" not in source
 
 
 def test_an_early_marker_is_written_only_while_the_runner_watches(tmp_path):
