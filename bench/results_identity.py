@@ -87,6 +87,8 @@ def snapshot(dest: Path, names: list[str]) -> None:
             preds = run_dir / "data" / "predictions.parquet"
             record["predictions.parquet"] = _predictions_digest(preds) if preds.exists() else None
             record["pdf_text"] = _pdf_texts(run_dir)
+            plan = run_dir / "monitoring_plan.yaml"  # its sha256 (in the results) names the checkout's paths it holds
+            record["monitoring_plan.yaml"] = plan.read_text(encoding="utf-8").splitlines() if plan.exists() else None
             text = json.dumps(record, indent=1, sort_keys=True).replace(str(ROOT), "<root>")  # input paths
             (dest / f"{name}.json").write_text(text, encoding="utf-8")
             print(f"[{name}] kept {len(record)} artifacts", flush=True)
