@@ -541,7 +541,7 @@ def test_a_kernel_is_reset_again_and_again_from_fresh_threads(tmp_path):
     import time
 
     pool = kernels.KernelPool(cwd=tmp_path, config=kernels.KERNEL_CONFIG, size=1, total=4,
-                              warm_code=kernels.warm_code(["matplotlib.pyplot"]))  # what the reset itself uses
+                              ahead=[kernels.warm_code(["matplotlib.pyplot"])] * 4)  # what the reset itself uses
     probe = "import gc, pathlib; pathlib.Path({!r}).write_text(str((gc.get_freeze_count() > 0, 'x' in globals())))\nx = 1"
     seen, waits = [], []
     try:

@@ -37,6 +37,10 @@ class Step:
     shows : tuple of (what, document or None)
         What the audit must show that this step shows, and the document that also shows it
         (the run index's evidence map).
+    imports : tuple of str
+        Modules the step needs beyond every kernel's warm-up: a kernel that will serve it imports
+        them ahead, while it waits (the data step's kernel imports none, so the run starts sooner;
+        the summaries' PDF renderer is imported while the step before the summary runs).
     """
 
     section: str
@@ -45,40 +49,50 @@ class Step:
     documents: tuple[tuple[str, str], ...] = ()
     writes: tuple[str, ...] = ()
     shows: tuple[tuple[str, Optional[str]], ...] = ()
+    imports: tuple[str, ...] = ()
+
+
+_SKLEARN = ("sklearn.pipeline", "sklearn.ensemble", "sklearn.linear_model", "skops.io")
 
 
 STEPS: Mapping[str, Step] = {
     "01_data": Step(
         section="data",
+        imports=("audit_helpers.dataprep", "audit_helpers.synth"),
         releases=("02_models",),
         writes=("data/feature_spec.json", "data/train.parquet", "data/test.parquet", "data/eval.parquet"),
     ),
     "02_models": Step(
         section="models",
+        imports=_SKLEARN + ("audit_helpers.models",),
         needs=("01_data",),
         releases=("03_fairness", "04_drift"),
         writes=("data/predictions.parquet", "data/permutation_importance.json", "models"),
     ),
     "03_fairness": Step(
         section="fairness",
+        imports=("audit_helpers.fairness", "audit_helpers.planted_vs_found"),
         needs=("01_data", "02_models"),
         releases=("05_mitigation",),
         shows=(("Group metrics with intervals and tests (selection, TPR, FPR, calibration)", "audit_summary.pdf"),),
     ),
     "04_drift": Step(
         section="drift",
+        imports=("audit_helpers.drift",),
         needs=("01_data", "02_models"),
         writes=("reference_profile.json",),
         shows=(("Drift of inputs, score and label to next month", None),),
     ),
     "05_mitigation": Step(
         section="mitigation",
+        imports=_SKLEARN + ("audit_helpers.mitigation",),
         needs=("01_data", "02_models", "03_fairness"),
         releases=("06_monitoring",),
         shows=(("Mitigation strategies compared, with legal risk", "audit_summary.pdf"),),
     ),
     "06_monitoring": Step(
         section="monitoring",
+        imports=_SKLEARN + ("audit_helpers.monitoring",),
         needs=("01_data", "02_models", "03_fairness", "04_drift", "05_mitigation"),
         releases=("07_summary",),
         documents=(
@@ -89,6 +103,7 @@ STEPS: Mapping[str, Step] = {
     ),
     "07_summary": Step(
         section="recommendation",
+        imports=("audit_helpers.summary", "audit_helpers.export", "weasyprint", "textstat"),
         needs=("01_data", "02_models", "03_fairness", "04_drift", "05_mitigation", "06_monitoring"),
         documents=(
             ("Executive summary (PDF, 1 page)", "executive_summary.pdf"),

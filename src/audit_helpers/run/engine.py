@@ -36,7 +36,7 @@ from ..params import AuditParams, ParamsError, params_sha256, params_to_dict, wr
 from ..paths import NOTEBOOKS_DIR, PROJECT_ROOT, READY_DIR
 from ..step_errors import failing_cell, one_line
 from ..config import resolve_audit_date
-from .kernels import KERNEL_CONFIG, KernelPool, QuietWhenStopped, closing_loop, kernel_environment
+from .kernels import BASE_MODULES, KERNEL_CONFIG, WARM_IMPORTS, KernelPool, QuietWhenStopped, closing_loop, kernel_environment, warm_code
 from .render import RenderWorker
 from ..steps import STEPS, UnknownStep, discover_steps, documents, needs_among, released_by, startable
 
@@ -374,7 +374,8 @@ def _publish(run: _Run, renders: RenderWorker) -> None:
 def _stages(run: _Run, steps: list[Path]) -> None:
     """Steps (with renders alongside), checks, then the manifest and index. The kernels start
     first: they are what the first step waits for."""
-    pool = KernelPool(cwd=run.tmp_dir, config=KERNEL_CONFIG, size=run.jobs, total=len(steps), reuse=run.reuse_kernels)
+    ahead = [warm_code(BASE_MODULES + STEPS[p.stem].imports) if p.stem in STEPS else WARM_IMPORTS for p in steps]
+    pool = KernelPool(cwd=run.tmp_dir, config=KERNEL_CONFIG, size=run.jobs, total=len(steps), ahead=ahead, reuse=run.reuse_kernels)
     try:
         renders = RenderWorker(run.tmp_dir, render_pdf=run.params.run.render_pdf, audit_date=str(run.params.report.audit_date))
     except BaseException:

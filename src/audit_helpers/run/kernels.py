@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 from jupyter_client import KernelManager
 from traitlets import DottedObjectName
@@ -27,12 +27,15 @@ from traitlets import DottedObjectName
 KERNEL_START_FAILED = "could not start a Python kernel for the run: {err}"
 
 
-#: Imported silently in every warm kernel before its step runs (see :func:`warm_code`). Imports
-#: have no effect on the numbers a step computes.
-WARM_MODULES = (
-    "numpy", "pandas", "pyarrow.parquet", "scipy.stats", "sklearn.pipeline", "sklearn.ensemble", "sklearn.linear_model",
-    "matplotlib.pyplot", "seaborn", "IPython.display", "skops.io", "audit_helpers.context", "audit_helpers.results",
+#: Imported silently in every warm kernel before its step runs (see :func:`warm_code`); a step's
+#: own further imports are in the step table (``Step.imports``). Imports have no effect on the
+#: numbers a step computes.
+BASE_MODULES = (
+    "numpy", "pandas", "pyarrow.parquet", "scipy.stats", "matplotlib.pyplot", "seaborn", "IPython.display",
+    "audit_helpers.context", "audit_helpers.results",
 )
+#: The warm-up of a kernel for a step the table does not know (a user's extra step, a test's).
+WARM_MODULES = BASE_MODULES + ("sklearn.pipeline", "sklearn.ensemble", "sklearn.linear_model", "skops.io")
 
 
 def warm_code(modules) -> str:
@@ -223,15 +226,21 @@ class KernelPool:
         Kernels kept (steps that may run at once).
     total : int
         Steps the run will execute: no more than this many kernels are started up front.
-    warm_code : str
-        Run silently in each kernel once it is up (default :data:`WARM_IMPORTS`).
+    ahead : sequence of str, optional
+        The warm-up of each step, in the order the steps take kernels (``total`` of them; default
+        :data:`WARM_IMPORTS` for every step). Every kernel started or reset is warmed ahead for
+        the next step no kernel is warmed for yet: the first kernel for the first step (the data
+        step then starts as soon as what it needs is imported), the kernel reset when one step is
+        left for that step (the summaries' PDF renderer is imported while the step before runs).
     reuse : bool, default=True
         Reset a released kernel (:data:`RESET_KERNEL`) and hand it to the next step; ``False``
         shuts every used kernel down and starts a fresh one per step (one import per step).
     """
 
-    def __init__(self, *, cwd: Path, config, size: int, total: int, warm_code: str = WARM_IMPORTS, reuse: bool = True):
-        self._cwd, self._config, self._warm, self._reuse = Path(cwd), config, warm_code, reuse
+    def __init__(self, *, cwd: Path, config, size: int, total: int, ahead: Sequence[str] = (), reuse: bool = True):
+        self._cwd, self._config, self._reuse = Path(cwd), config, reuse
+        self._ahead = list(ahead) or [WARM_IMPORTS] * max(1, total)
+        self._planned = 0  # kernels warmed (started or reset) so far: the next one is warmed for step _planned
         self._sockets = tempfile.mkdtemp(prefix="hiring-audit-kernels-")  # short: socket paths <= 107 bytes
         self._cond = threading.Condition()
         self._ready: list[tuple[Optional[_Kernel], Optional[BaseException]]] = []
@@ -246,10 +255,16 @@ class KernelPool:
             for _ in range(min(size, total)):
                 self._spawn()
 
+    def _next_warm(self) -> str:  # caller holds the lock
+        """The warm-up for the next step no kernel is warmed for yet (the last step's once all are)."""
+        code = self._ahead[min(self._planned, len(self._ahead) - 1)]
+        self._planned += 1
+        return code
+
     def _spawn(self) -> None:  # caller holds the lock
         self._starting += 1
         self._to_start -= 1
-        threading.Thread(target=closing_loop(self._start_one), daemon=True, name="kernel-start").start()
+        threading.Thread(target=closing_loop(self._start_one), args=(self._next_warm(),), daemon=True, name="kernel-start").start()
 
     def _offer(self, item) -> None:
         """Put a started (or reset) kernel, or the error of a failed start, in the ready list."""
@@ -261,9 +276,9 @@ class KernelPool:
                 self._ready.append(item)
             self._cond.notify_all()
 
-    def _start_one(self) -> None:
+    def _start_one(self, warm: str) -> None:
         try:
-            km = _start_kernel(self._cwd, self._config, self._warm, self._sockets)
+            km = _start_kernel(self._cwd, self._config, warm, self._sockets)
             item = (km, None)
         except BaseException as err:  # noqa: BLE001 - handed to the step that takes it
             item = (None, err)
@@ -298,7 +313,8 @@ class KernelPool:
             keep = self._reuse and not self._closed and self._left > len(self._ready) + self._resetting + self._starting
             if keep:
                 self._resetting += 1
-                worker = threading.Thread(target=closing_loop(self._reset), args=(km,), daemon=True, name="kernel-reset")
+                worker = threading.Thread(target=closing_loop(self._reset), args=(km, self._next_warm()), daemon=True,
+                                          name="kernel-reset")
             else:  # the step is done with its clients: another thread may close them now. Killed, not
                 # asked to shut down: its step's outputs are written and nothing in it is kept, and
                 # the polite shutdown (request, then the kernel's own exit) held the end of every
@@ -308,11 +324,12 @@ class KernelPool:
             self._stoppers.append(worker)
             worker.start()  # under the lock: close() never sees a listed thread that has not started
 
-    def _reset(self, km: _Kernel) -> None:
+    def _reset(self, km: _Kernel, warm: str) -> None:
         try:
             if not km.is_alive():
                 raise RuntimeError("the kernel has exited")
             run_silently(km, RESET_KERNEL, timeout=60, ready=True)
+            run_silently(km, warm, timeout=120, ready=True)  # what the next step needs beyond what it has
             item = (km, None)
         except BaseException:  # noqa: BLE001 - a kernel that cannot be reset is replaced by a fresh one
             km.close(now=True)
