@@ -13,6 +13,24 @@ from ._common.text import fmt_num
 from .pages import Cell, Markup, page_css, render, table
 from .steps import evidence
 
+#: The area modules the index reads words and counts from. Importing one runs its area's eager
+#: face, which loads pandas and scikit-learn: about 2 s that the end of a run would wait for if
+#: the runner did not import them while the steps run (:func:`import_ahead`).
+AREA_MODULES = (
+    "audit_helpers.fairness._names",
+    "audit_helpers.mitigation._findings",
+    "audit_helpers.decision._text",
+    "audit_helpers.summary._sentences",
+)
+
+
+def import_ahead() -> None:
+    """Import :data:`AREA_MODULES` (the engine does it in a thread while the steps run)."""
+    import importlib
+
+    for name in AREA_MODULES:
+        importlib.import_module(name)
+
 __all__ = ["glance_html", "decision_html", "evidence_map_html", "write_index"]
 
 

@@ -381,6 +381,9 @@ def _stages(run: _Run, steps: list[Path]) -> None:
     except BaseException:
         pool.close(now=True)
         raise
+    from ..index_page import import_ahead
+
+    threading.Thread(target=import_ahead, daemon=True, name="index-imports").start()  # off the run's end
     try:
         run.phases["setup_s"] = round(time.perf_counter() - run.t_start, 3)
         _run_steps(run, steps, pool, renders)
