@@ -774,3 +774,19 @@ def test_a_failing_step_names_its_raising_line_and_the_stopped_step_beside_it_st
     assert "from IPython.display import display" not in str(info.value)
     err = capfd.readouterr().err
     assert DEAD_KERNEL_LOG not in err and "04_drift" not in err
+
+
+def test_each_kernel_is_warmed_ahead_for_the_next_step_not_yet_covered(tmp_path):
+    """The first kernel gets the first step's warm-up (the data step's is light); each reset the
+    warm-up of the next step no kernel was warmed for; once all are, the last step's again."""
+    ahead = [f"import pathlib; pathlib.Path({str(tmp_path / f'w{i}')!r}).write_text('x')" for i in range(3)]
+    pool = kernels.KernelPool(cwd=tmp_path, config=kernels.KERNEL_CONFIG, size=1, total=3, ahead=ahead)
+    seen = []
+    try:
+        for _ in range(3):
+            km, _ = pool.take()
+            seen.append(sorted(p.name for p in tmp_path.glob("w*")))
+            pool.release(km)
+    finally:
+        pool.close()
+    assert seen == [["w0"], ["w0", "w1"], ["w0", "w1", "w2"]]
