@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 import pandas as pd
