@@ -130,7 +130,7 @@ def test_params_loads_no_computation():
 
 def test_the_run_command_reaches_its_kernels_before_the_heavy_imports():
     """`hiring-audit run` starts the kernels as soon as the run folder exists (issue 16): what it
-    imports before that (the CLI, the parameter schema, the runner) leaves pandas, the notebook
+    imports before that (the CLI, the parameter schema, the run engine) leaves pandas, the notebook
     converters and the renderers to be imported while the kernels boot."""
     loaded = set(_loaded_by("audit_helpers.cli")) | set(_loaded_by("audit_helpers.run"))
     assert _hits(loaded, ("pandas", "sklearn", "scipy", "matplotlib", "nbconvert", "jupytext", "papermill", "weasyprint", "bs4")) == []

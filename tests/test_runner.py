@@ -790,3 +790,25 @@ def test_each_kernel_is_warmed_ahead_for_the_next_step_not_yet_covered(tmp_path)
     finally:
         pool.close()
     assert seen == [["w0"], ["w0", "w1"], ["w0", "w1", "w2"]]
+
+
+def test_publish_writes_the_sections_in_order_then_releases_and_refuses_a_file_not_written(tmp_path):
+    from audit_helpers.context import NOT_WRITTEN, load_context
+    from audit_helpers.paths import READY_DIR
+    from audit_helpers.results import read_results
+    from audit_helpers.step import StepOutput
+
+    params_file = tmp_path / "params.yaml"
+    P.write_params(P.load_params(None), params_file)
+    ctx = load_context(params_file, tmp_path)
+    (tmp_path / READY_DIR).mkdir()
+    missing = StepOutput(sections={"alpha": {"x": 1}}, files=("data/absent.parquet",))
+    with pytest.raises(FileNotFoundError) as info:
+        ctx.publish(missing)
+    assert str(info.value) == NOT_WRITTEN.format(files="data/absent.parquet")
+    assert read_results(tmp_path) == {} and list((tmp_path / READY_DIR).iterdir()) == []  # nothing half-written
+    (tmp_path / "data" / "written.json").write_text("{}")
+    out = StepOutput(sections={"beta": {"n": 2}, "alpha": {"n": 1}}, files=("data/written.json",))
+    results = ctx.publish(out)
+    assert list(results) == ["beta", "alpha"] and results["alpha"] == {"n": 1}  # written in the step's order
+    assert sorted(p.name for p in (tmp_path / READY_DIR).iterdir()) == ["alpha", "beta"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..step import StepContext, StepOutput
 from ._prepare import prepare
 
@@ -23,5 +25,5 @@ def run_step(ctx: StepContext) -> StepOutput:
         supplied_model=p.model,
         intersections=p.fairness.intersections,
     )
-    files = sorted(str(f.relative_to(ctx.run_dir)) for f in ctx.data_dir.iterdir() if f.is_file())
-    return StepOutput(sections={"data": prepared.summary}, files=tuple(files), extras={"prepared": prepared})
+    files = tuple(Path(path).resolve().relative_to(ctx.run_dir).as_posix() for path in prepared.paths.values())
+    return StepOutput(sections={"data": prepared.summary}, files=files, extras={"prepared": prepared})

@@ -381,6 +381,6 @@ def run_step(ctx: StepContext) -> StepOutput:
     (ctx.data_dir / IMPORTANCE_FILE).write_text(dumps(step.importance), encoding="utf-8")
     entries = to_strict(step.entries)  # what the section holds once written
     truth = add_screen_truth(ctx.run_dir, audited, entries, **truth_request, measured=step.screens) if synthetic else None
-    files = [f"data/{PREDICTIONS_FILE}", f"data/{IMPORTANCE_FILE}"] + [f"models/{p.name}" for p in sorted(ctx.models_dir.iterdir())]
+    files = [f"data/{PREDICTIONS_FILE}", f"data/{IMPORTANCE_FILE}"] + [entry["path"] for entry in entries.values()]
     return StepOutput(sections={"models": step.entries}, files=tuple(files) + (("ground_truth.json",) if synthetic else ()),
                       extras={"entries": entries, "importance": step.importance, "truth": truth, "frames": frames})
